@@ -1,0 +1,94 @@
+// Flag, environment and YAML parsing for every service.
+#include "services/common/config.h"
+
+#include <sstream>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+
+namespace recovery::common {
+
+absl::StatusOr<ServiceConfig> ParseServiceConfig(std::string service, int argc, const char* const* argv) {
+  ServiceConfig cfg;
+  cfg.service = service;
+  CLI::App app{absl::StrCat("recovery ", service, " service")};
+  app.add_option("--listen", cfg.listen, "gRPC listen address host:port")->envname("RECOVERY_LISTEN");
+  app.add_option("--db", cfg.db, "database: SQLite file path or postgres:// URL")->envname("RECOVERY_DB");
+  app.add_option("--kafka-brokers", cfg.kafka_brokers, "Kafka bootstrap servers")->envname("RECOVERY_KAFKA_BROKERS");
+  app.add_option("--topic", cfg.topic, "case events topic")->envname("RECOVERY_TOPIC");
+  app.add_option("--config", cfg.config_file, "domain configuration YAML")->envname("RECOVERY_CONFIG");
+  app.add_option("--log-level", cfg.log_level, "debug|info|warn|error")
+      ->envname("RECOVERY_LOG_LEVEL")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  app.add_option("--metrics-listen", cfg.metrics_listen, "Prometheus endpoint host:port")
+      ->envname("RECOVERY_METRICS_LISTEN");
+  app.add_option("--group-id", cfg.group_id, "Kafka consumer group")->envname("RECOVERY_GROUP_ID");
+  app.add_option("--port-file", cfg.port_file, "write the bound gRPC port to this file");
+  app.add_option("--manual-clock", cfg.manual_clock, "start a manual clock at this RFC3339 instant (tests only)");
+  app.add_option("--fetch-wait-ms", cfg.fetch_wait_ms, "consumer fetch.wait.max.ms")->envname("RECOVERY_FETCH_WAIT_MS");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    return absl::CancelledError(app.help());
+  } catch (const CLI::ParseError& e) {
+    return absl::InvalidArgumentError(absl::StrCat("flags: ", e.what()));
+  }
+  if (cfg.db.empty()) return absl::InvalidArgumentError("--db (RECOVERY_DB) is required");
+  if (cfg.listen.find(':') == std::string::npos)
+    return absl::InvalidArgumentError(absl::StrCat("--listen (RECOVERY_LISTEN): expected host:port, got '", cfg.listen, "'"));
+  if (cfg.topic.empty()) return absl::InvalidArgumentError("--topic (RECOVERY_TOPIC) must not be empty");
+  if (!cfg.manual_clock.empty()) {
+    absl::Time t;
+    std::string err;
+    if (!absl::ParseTime(absl::RFC3339_full, cfg.manual_clock, &t, &err))
+      return absl::InvalidArgumentError(absl::StrCat("--manual-clock: not an RFC3339 instant: ", err));
+  }
+  int wait = 0;
+  try {
+    wait = std::stoi(cfg.fetch_wait_ms);
+  } catch (...) {
+    wait = -1;
+  }
+  if (wait < 0 || wait > 10000) return absl::InvalidArgumentError("--fetch-wait-ms: expected 0..10000");
+  if (cfg.group_id.empty()) cfg.group_id = absl::StrCat("recovery-", service);
+  return cfg;
+}
+
+absl::StatusOr<YAML::Node> LoadYamlFile(const std::string& path) {
+  try {
+    return YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return absl::NotFoundError(absl::StrCat("config: cannot read file ", path));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("config: ", path, ":", e.mark.line + 1, ":", e.mark.column + 1, ": ", e.msg));
+  }
+}
+
+absl::StatusOr<std::string> RequireString(const YAML::Node& node, const std::string& key, const std::string& path) {
+  const YAML::Node v = node[key];
+  if (!v || v.IsNull()) return absl::InvalidArgumentError(absl::StrCat(path, ".", key, ": required"));
+  if (!v.IsScalar()) return absl::InvalidArgumentError(absl::StrCat(path, ".", key, ": expected a string"));
+  return v.as<std::string>();
+}
+
+absl::StatusOr<absl::Duration> ParseDurationField(const YAML::Node& node, const std::string& path) {
+  if (!node || !node.IsScalar()) return absl::InvalidArgumentError(absl::StrCat(path, ": expected a duration like 90s, 15m, 4h"));
+  std::string s = node.as<std::string>();
+  absl::Duration d;
+  // "1d" is accepted as 24h for convenience; calendar-day arithmetic belongs to the caller.
+  if (!s.empty() && s.back() == 'd') {
+    try {
+      d = absl::Hours(24 * std::stod(s.substr(0, s.size() - 1)));
+    } catch (...) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": bad duration '", s, "'"));
+    }
+  } else if (!absl::ParseDuration(s, &d)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": bad duration '", s, "'"));
+  }
+  if (d < absl::ZeroDuration()) return absl::InvalidArgumentError(absl::StrCat(path, ": must not be negative"));
+  return d;
+}
+
+}  // namespace recovery::common

@@ -1,0 +1,156 @@
+// Consumer group member with manual offset store after the database commit.
+#include "services/common/consumer.h"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/events.h"
+#include "services/common/kafka_util.h"
+#include "services/common/logging.h"
+#include "services/common/metrics.h"
+
+namespace recovery::common {
+
+struct Consumer::Kafka : public RdKafka::RebalanceCb {
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer;
+  std::atomic<bool>* assigned = nullptr;
+
+  void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override {
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      c->assign(partitions);
+      *assigned = true;
+    } else {
+      c->unassign();
+      *assigned = false;
+    }
+  }
+};
+
+Consumer::Consumer(Store& store, EventHandler handler, Metrics* metrics)
+    : store_(store), handler_(std::move(handler)), metrics_(metrics) {}
+
+Consumer::~Consumer() { Stop(); }
+
+absl::Status Consumer::Migrate(Store& store) {
+  return store.Migrate("consumer", {
+                                       "CREATE TABLE processed_events (event_id TEXT PRIMARY KEY, "
+                                       "processed_us INTEGER NOT NULL)",
+                                   });
+}
+
+absl::Status Consumer::Start(const KafkaSettings& settings) {
+  if (running_) return absl::FailedPreconditionError("consumer already running");
+  kafka_ = std::make_unique<Kafka>();
+  kafka_->assigned = &assigned_;
+  auto conf = MakeKafkaConf({
+      {"bootstrap.servers", settings.brokers},
+      {"group.id", settings.group_id},
+      {"enable.auto.commit", "true"},
+      {"auto.commit.interval.ms", "200"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+      {"fetch.wait.max.ms", std::to_string(settings.fetch_wait_ms)},
+      {"socket.nagle.disable", "true"},
+      {"session.timeout.ms", "6000"},
+      {"heartbeat.interval.ms", "500"},
+      {"client.id", absl::StrCat("recovery-", settings.group_id)},
+  });
+  if (!conf.ok()) return conf.status();
+  std::string err;
+  if ((*conf)->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(kafka_.get()), err) != RdKafka::Conf::CONF_OK)
+    return absl::InternalError(err);
+  kafka_->consumer.reset(RdKafka::KafkaConsumer::create(conf->get(), err));
+  if (!kafka_->consumer) return absl::InvalidArgumentError(absl::StrCat("--kafka-brokers: ", err));
+  if (auto e = kafka_->consumer->subscribe({settings.topic}); e != RdKafka::ERR_NO_ERROR)
+    return absl::InvalidArgumentError(absl::StrCat("--topic: ", RdKafka::err2str(e)));
+  running_ = true;
+  thread_ = std::thread([this] { PollLoop(); });
+  return absl::OkStatus();
+}
+
+void Consumer::Stop() {
+  if (!running_.exchange(false)) return;
+  if (thread_.joinable()) thread_.join();
+  if (kafka_ && kafka_->consumer) kafka_->consumer->close();  // commits stored offsets
+  kafka_.reset();
+}
+
+absl::StatusOr<bool> Consumer::HandleBytes(std::string_view bytes) {
+  recovery::v1::Event event;
+  if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) || event.event_id().empty() ||
+      event.body_case() == recovery::v1::Event::BODY_NOT_SET) {
+    ++malformed_;
+    if (metrics_) metrics_->CountConsumed("malformed");
+    LogWarn("skipping malformed event", {{"bytes", std::to_string(bytes.size())}});
+    return false;
+  }
+  for (int attempt = 0;; ++attempt) {
+    bool duplicate = false;
+    absl::Status handler_status;
+    auto s = InTransaction(store_, [&](Tx& tx) -> absl::Status {
+      if (auto s = tx.Exec("INSERT INTO processed_events (event_id, processed_us) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                           {event.event_id(), absl::ToUnixMicros(FromProto(event.occurred_at()))});
+          !s.ok())
+        return s;
+      if (tx.ChangedRows() == 0) {
+        duplicate = true;
+        return absl::OkStatus();
+      }
+      return handler_(tx, event);
+    });
+    if (s.ok()) {
+      if (duplicate) {
+        ++duplicates_;
+        if (metrics_) metrics_->CountConsumed("duplicate");
+        return false;
+      }
+      ++handled_;
+      if (metrics_) metrics_->CountConsumed("handled");
+      return true;
+    }
+    const bool retryable = s.code() == absl::StatusCode::kUnavailable || s.code() == absl::StatusCode::kAborted;
+    if (retryable && attempt < 20 && (running_ || attempt < 3)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50 * (attempt + 1)));
+      continue;
+    }
+    // A permanent failure must not wedge the partition: record the event as processed
+    // (so a redelivery is skipped) and move on, loudly.
+    LogError("event handler failed; skipping",
+             {{"event_id", event.event_id()}, {"type", EventTypeName(event)}, {"error", std::string(s.message())}});
+    if (metrics_) metrics_->CountConsumed("failed");
+    (void)InTransaction(store_, [&](Tx& tx) {
+      return tx.Exec("INSERT INTO processed_events (event_id, processed_us) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                     {event.event_id(), absl::ToUnixMicros(FromProto(event.occurred_at()))});
+    });
+    return s;
+  }
+}
+
+void Consumer::PollLoop() {
+  while (running_) {
+    std::unique_ptr<RdKafka::Message> msg(kafka_->consumer->consume(100));
+    if (!msg) continue;
+    if (msg->err() == RdKafka::ERR__TIMED_OUT || msg->err() == RdKafka::ERR__PARTITION_EOF) continue;
+    if (msg->err() != RdKafka::ERR_NO_ERROR) {
+      LogWarn("consumer error", {{"error", msg->errstr()}});
+      continue;
+    }
+    (void)HandleBytes(std::string_view(static_cast<const char*>(msg->payload()), msg->len()));
+    // The database commit happened (or the message was skipped): now the offset may move.
+    std::vector<RdKafka::TopicPartition*> offsets{
+        RdKafka::TopicPartition::create(msg->topic_name(), msg->partition(), msg->offset() + 1)};
+    kafka_->consumer->offsets_store(offsets);
+    RdKafka::TopicPartition::destroy(offsets);
+    if (metrics_) {
+      int64_t low = 0, high = 0;
+      if (kafka_->consumer->get_watermark_offsets(msg->topic_name(), msg->partition(), &low, &high) ==
+          RdKafka::ERR_NO_ERROR)
+        metrics_->SetConsumerLag(static_cast<double>(std::max<int64_t>(0, high - msg->offset() - 1)));
+    }
+  }
+}
+
+}  // namespace recovery::common

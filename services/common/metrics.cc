@@ -1,0 +1,123 @@
+// Metrics on prometheus-cpp.
+#include "services/common/metrics.h"
+
+#include <map>
+#include <mutex>
+
+#include "absl/strings/str_cat.h"
+#include "prometheus/counter.h"
+#include "prometheus/exposer.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+#include "prometheus/text_serializer.h"
+
+namespace recovery::common {
+
+struct Metrics::Impl {
+  std::string service;
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  std::unique_ptr<prometheus::Exposer> exposer;
+  prometheus::Family<prometheus::Counter>* rpc_total;
+  prometheus::Family<prometheus::Histogram>* rpc_seconds;
+  prometheus::Gauge* outbox_backlog;
+  prometheus::Counter* published;
+  prometheus::Gauge* consumer_lag;
+  prometheus::Family<prometheus::Counter>* consumed;
+  prometheus::Gauge* timers_pending;
+  prometheus::Family<prometheus::Counter>* timers_fired;
+  std::mutex mu;
+  std::map<std::string, prometheus::Family<prometheus::Counter>*> custom;
+};
+
+Metrics::Metrics(std::string service) : impl_(std::make_unique<Impl>()) {
+  impl_->service = service;
+  auto& r = *impl_->registry;
+  const std::map<std::string, std::string> labels{{"service", service}};
+  impl_->rpc_total = &prometheus::BuildCounter().Name("recovery_rpc_total").Help("RPCs handled").Labels(labels).Register(r);
+  impl_->rpc_seconds =
+      &prometheus::BuildHistogram().Name("recovery_rpc_seconds").Help("RPC latency").Labels(labels).Register(r);
+  impl_->outbox_backlog = &prometheus::BuildGauge()
+                               .Name("recovery_outbox_backlog")
+                               .Help("events committed but not yet published")
+                               .Labels(labels)
+                               .Register(r)
+                               .Add({});
+  impl_->published = &prometheus::BuildCounter()
+                          .Name("recovery_outbox_published_total")
+                          .Help("events published")
+                          .Labels(labels)
+                          .Register(r)
+                          .Add({});
+  impl_->consumer_lag = &prometheus::BuildGauge()
+                             .Name("recovery_consumer_lag")
+                             .Help("messages behind the partition end")
+                             .Labels(labels)
+                             .Register(r)
+                             .Add({});
+  impl_->consumed =
+      &prometheus::BuildCounter().Name("recovery_events_consumed_total").Help("events consumed").Labels(labels).Register(r);
+  impl_->timers_pending = &prometheus::BuildGauge()
+                               .Name("recovery_timers_pending")
+                               .Help("durable timers waiting")
+                               .Labels(labels)
+                               .Register(r)
+                               .Add({});
+  impl_->timers_fired =
+      &prometheus::BuildCounter().Name("recovery_timers_fired_total").Help("timers fired").Labels(labels).Register(r);
+}
+
+Metrics::~Metrics() = default;
+
+absl::Status Metrics::Serve(const std::string& addr) {
+  try {
+    impl_->exposer = std::make_unique<prometheus::Exposer>(addr);
+    impl_->exposer->RegisterCollectable(impl_->registry);
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("--metrics-listen: ", e.what()));
+  }
+  return absl::OkStatus();
+}
+
+void Metrics::ObserveRpc(std::string_view method, std::string_view code, double seconds) {
+  impl_->rpc_total->Add({{"method", std::string(method)}, {"code", std::string(code)}}).Increment();
+  static const prometheus::Histogram::BucketBoundaries kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                                0.05,   0.1,   0.25,   0.5,   1,    2.5};
+  impl_->rpc_seconds->Add({{"method", std::string(method)}}, kBuckets).Observe(seconds);
+}
+
+void Metrics::SetOutboxBacklog(double n) { impl_->outbox_backlog->Set(n); }
+void Metrics::CountPublished(double n) { impl_->published->Increment(n); }
+void Metrics::SetConsumerLag(double n) { impl_->consumer_lag->Set(n); }
+void Metrics::CountConsumed(std::string_view outcome) {
+  impl_->consumed->Add({{"outcome", std::string(outcome)}}).Increment();
+}
+void Metrics::SetTimersPending(double n) { impl_->timers_pending->Set(n); }
+void Metrics::CountTimerFired(std::string_view kind) {
+  impl_->timers_fired->Add({{"kind", std::string(kind)}}).Increment();
+}
+
+void Metrics::Count(std::string_view name, std::string_view label_value, double n) {
+  prometheus::Family<prometheus::Counter>* family;
+  {
+    std::lock_guard lock(impl_->mu);
+    auto& f = impl_->custom[std::string(name)];
+    if (!f) {
+      f = &prometheus::BuildCounter()
+               .Name(absl::StrCat("recovery_", std::string(name)))
+               .Help(std::string(name))
+               .Labels({{"service", impl_->service}})
+               .Register(*impl_->registry);
+    }
+    family = f;
+  }
+  if (label_value.empty()) family->Add({}).Increment(n);
+  else family->Add({{"kind", std::string(label_value)}}).Increment(n);
+}
+
+std::string Metrics::Render() const {
+  prometheus::TextSerializer serializer;
+  return serializer.Serialize(impl_->registry->Collect());
+}
+
+}  // namespace recovery::common

@@ -1,0 +1,41 @@
+// Prometheus metrics of one service process: RPCs, outbox backlog, consumer lag, timers.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+
+namespace recovery::common {
+
+// Thread-safe. Metric updates are cheap (atomic counters behind prometheus-cpp).
+class Metrics {
+ public:
+  explicit Metrics(std::string service);
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // Serves the Prometheus text format on http://addr/metrics.
+  absl::Status Serve(const std::string& addr);
+
+  void ObserveRpc(std::string_view method, std::string_view code, double seconds);
+  void SetOutboxBacklog(double n);
+  void CountPublished(double n);
+  void SetConsumerLag(double n);
+  void CountConsumed(std::string_view outcome);  // handled, duplicate, malformed, failed
+  void SetTimersPending(double n);
+  void CountTimerFired(std::string_view kind);
+  // A service's own counter, e.g. pages_delivered_total.
+  void Count(std::string_view name, std::string_view label_value = "", double n = 1);
+
+  // Current text exposition (for tests and the bench).
+  std::string Render() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace recovery::common

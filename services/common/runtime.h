@@ -1,0 +1,84 @@
+// ServiceRuntime: the wiring every service binary shares. It parses the common flags,
+// sets up logging, the store (migrated), the outbox relay, durable timers, the consumer,
+// the gRPC server (health, reflection, metrics interceptor, optional TestClock) and the
+// signal handling (SIGTERM/SIGINT drain and exit, SIGHUP reload). A service's main.cc
+// only creates its own parts and calls Run().
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/common/clock.h"
+#include "services/common/config.h"
+#include "services/common/consumer.h"
+#include "services/common/metrics.h"
+#include "services/common/outbox.h"
+#include "services/common/store.h"
+#include "services/common/timers.h"
+#include "yaml-cpp/yaml.h"
+
+namespace grpc {
+class Service;
+class Server;
+}  // namespace grpc
+
+namespace recovery::common {
+
+class ServiceRuntime {
+ public:
+  // Must be called before any thread starts (it blocks the handled signals process-wide).
+  // Bad flags or config return an error naming the flag or key; --help returns kCancelled.
+  static absl::StatusOr<std::unique_ptr<ServiceRuntime>> Create(const std::string& service, int argc,
+                                                                const char* const* argv);
+  ~ServiceRuntime();
+
+  const ServiceConfig& config() const { return config_; }
+  Store& store() { return *store_; }
+  Clock& clock() { return *clock_; }
+  Outbox& outbox() { return *outbox_; }
+  TimerService& timers() { return *timers_; }
+  Metrics& metrics() { return *metrics_; }
+  // The --config YAML (a null node when no file was given).
+  const YAML::Node& domain_config() const { return domain_config_; }
+
+  // The handler for every event on the topic; without one the service does not consume.
+  void SetEventHandler(EventHandler handler) { handler_ = std::move(handler); }
+  // Services to serve; owned by the caller and alive until Run returns.
+  void AddService(grpc::Service* service) { services_.push_back(service); }
+  // Called on SIGHUP (e.g. reload the domain YAML).
+  void OnReload(std::function<void()> fn) { reload_.push_back(std::move(fn)); }
+  // Called once the server is up, before waiting for signals (e.g. log coverage gaps).
+  void OnReady(std::function<void()> fn) { ready_.push_back(std::move(fn)); }
+
+  // Starts everything, blocks until SIGTERM/SIGINT, then drains and stops. Returns the
+  // process exit code.
+  int Run();
+
+ private:
+  ServiceRuntime() = default;
+
+  ServiceConfig config_;
+  std::unique_ptr<Clock> owned_clock_;
+  Clock* clock_ = nullptr;
+  ManualClock* manual_clock_ = nullptr;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<TimerService> timers_;
+  std::unique_ptr<Consumer> consumer_;
+  YAML::Node domain_config_;
+  EventHandler handler_;
+  std::vector<grpc::Service*> services_;
+  std::vector<std::function<void()>> reload_;
+  std::vector<std::function<void()>> ready_;
+};
+
+// Standard main() body: creates the runtime, lets `setup` build the service, runs it.
+// Setup errors print to stderr and exit 2.
+int RunService(const std::string& service, int argc, char** argv,
+               const std::function<absl::Status(ServiceRuntime&)>& setup);
+
+}  // namespace recovery::common

@@ -1,0 +1,107 @@
+// Flag, environment and YAML configuration tests.
+#include "services/common/config.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <fstream>
+
+#include "tests/support/process.h"
+
+namespace recovery::common {
+namespace {
+
+absl::StatusOr<ServiceConfig> Parse(std::vector<std::string> args) {
+  std::vector<const char*> argv{"svc"};
+  for (auto& a : args) argv.push_back(a.c_str());
+  return ParseServiceConfig("intake", static_cast<int>(argv.size()), argv.data());
+}
+
+TEST(ConfigTest, ParsesCommonFlags) {
+  auto cfg = Parse({"--listen", "127.0.0.1:7001", "--db", "/tmp/x.db", "--kafka-brokers", "127.0.0.1:9092",
+                    "--topic", "t1", "--log-level", "debug"});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->listen, "127.0.0.1:7001");
+  EXPECT_EQ(cfg->db, "/tmp/x.db");
+  EXPECT_EQ(cfg->kafka_brokers, "127.0.0.1:9092");
+  EXPECT_EQ(cfg->topic, "t1");
+  EXPECT_EQ(cfg->log_level, "debug");
+  EXPECT_EQ(cfg->group_id, "recovery-intake");
+}
+
+TEST(ConfigTest, EnvironmentVariablesHaveTheFlagNames) {
+  setenv("RECOVERY_DB", "/tmp/env.db", 1);
+  setenv("RECOVERY_TOPIC", "env-topic", 1);
+  auto cfg = Parse({});
+  unsetenv("RECOVERY_DB");
+  unsetenv("RECOVERY_TOPIC");
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->db, "/tmp/env.db");
+  EXPECT_EQ(cfg->topic, "env-topic");
+}
+
+TEST(ConfigTest, FlagsWinOverEnvironment) {
+  setenv("RECOVERY_DB", "/tmp/env.db", 1);
+  auto cfg = Parse({"--db", "/tmp/flag.db"});
+  unsetenv("RECOVERY_DB");
+  ASSERT_TRUE(cfg.ok());
+  EXPECT_EQ(cfg->db, "/tmp/flag.db");
+}
+
+TEST(ConfigTest, MissingDbNamesTheFlag) {
+  auto cfg = Parse({"--listen", "127.0.0.1:0"});
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("--db"), std::string::npos) << cfg.status();
+}
+
+TEST(ConfigTest, BadLogLevelNamesTheFlag) {
+  auto cfg = Parse({"--db", "x", "--log-level", "loud"});
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("--log-level"), std::string::npos) << cfg.status();
+}
+
+TEST(ConfigTest, BadListenAddressNamesTheFlag) {
+  auto cfg = Parse({"--db", "x", "--listen", "nonsense"});
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("--listen"), std::string::npos);
+}
+
+TEST(ConfigTest, UnknownFlagIsAnError) {
+  auto cfg = Parse({"--db", "x", "--frobnicate", "1"});
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("frobnicate"), std::string::npos) << cfg.status();
+}
+
+TEST(ConfigTest, BadManualClockNamesTheFlag) {
+  auto cfg = Parse({"--db", "x", "--manual-clock", "yesterday"});
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("--manual-clock"), std::string::npos);
+}
+
+TEST(ConfigTest, YamlSyntaxErrorNamesFileAndLine) {
+  testing::TempDir dir;
+  const std::string path = dir.File("bad.yaml");
+  std::ofstream(path) << "teams:\n  - id: a\n    name: [unclosed\n";
+  auto node = LoadYamlFile(path);
+  ASSERT_FALSE(node.ok());
+  EXPECT_NE(node.status().message().find("bad.yaml:"), std::string::npos) << node.status();
+}
+
+TEST(ConfigTest, MissingYamlFileIsNotFound) {
+  auto node = LoadYamlFile("/nonexistent/recovery.yaml");
+  EXPECT_EQ(node.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(ConfigTest, DurationFieldsNameTheirPath) {
+  YAML::Node n = YAML::Load("{ack_timeout: 5m, bad: soon, neg: -3s, days: 2d}");
+  EXPECT_EQ(*ParseDurationField(n["ack_timeout"], "policies[0].ack_timeout"), absl::Minutes(5));
+  EXPECT_EQ(*ParseDurationField(n["days"], "x"), absl::Hours(48));
+  auto bad = ParseDurationField(n["bad"], "policies[0].tiers[1].ack_timeout");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("policies[0].tiers[1].ack_timeout"), std::string::npos);
+  EXPECT_FALSE(ParseDurationField(n["neg"], "neg").ok());
+  EXPECT_FALSE(ParseDurationField(n["missing"], "missing").ok());
+}
+
+}  // namespace
+}  // namespace recovery::common
