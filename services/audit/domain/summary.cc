@@ -1,0 +1,143 @@
+// Per-event-type one-line summaries for timelines.
+#include "services/audit/domain/summary.h"
+
+#include <cctype>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "services/common/events.h"
+
+namespace recovery::audit {
+namespace {
+
+using recovery::v1::Event;
+
+// "SEVERITY_P1" -> "P1", "CHANNEL_PHONE" -> "phone": the enum name after its prefix.
+template <typename EnumDescriptorFn>
+std::string EnumWord(EnumDescriptorFn descriptor, int value, std::string_view prefix, bool lower) {
+  const auto* v = descriptor()->FindValueByNumber(value);
+  std::string name = v ? v->name() : std::to_string(value);
+  if (name.rfind(prefix, 0) == 0) name = name.substr(prefix.size());
+  if (lower)
+    for (char& c : name) c = (c == '_') ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
+std::string Sev(recovery::v1::Severity s) { return EnumWord(recovery::v1::Severity_descriptor, s, "SEVERITY_", false); }
+std::string Chan(recovery::v1::Channel c) { return EnumWord(recovery::v1::Channel_descriptor, c, "CHANNEL_", true); }
+std::string Page(recovery::v1::PageChannel c) {
+  return EnumWord(recovery::v1::PageChannel_descriptor, c, "PAGE_CHANNEL_", true);
+}
+std::string Sla(recovery::v1::SlaKind k) { return EnumWord(recovery::v1::SlaKind_descriptor, k, "SLA_KIND_", true); }
+std::string When(const google::protobuf::Timestamp& ts) {
+  return absl::FormatTime("%Y-%m-%d %H:%M UTC", common::FromProto(ts), absl::UTCTimeZone());
+}
+std::string Dur(const google::protobuf::Duration& d) {
+  return absl::FormatDuration(absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos()));
+}
+// Appends ": text" only when there is text.
+std::string Colon(const std::string& text) { return text.empty() ? "" : absl::StrCat(": ", text); }
+
+}  // namespace
+
+std::string SummarizeEvent(const Event& e) {
+  switch (e.body_case()) {
+    case Event::kCaseOpened: {
+      const auto& b = e.case_opened();
+      return absl::StrCat("Case opened (", Sev(b.severity()), ", ", b.category(), ") for ", b.client().name(),
+                          " via ", Chan(b.channel()), Colon(b.summary()));
+    }
+    case Event::kCaseUpdated:
+      return absl::StrCat("Case updated: ", absl::StrJoin(e.case_updated().changed_fields(), ", "));
+    case Event::kContactRecorded:
+      return absl::StrCat("Contact by ", Chan(e.contact_recorded().channel()), Colon(e.contact_recorded().summary()));
+    case Event::kCaseAcknowledged:
+      return absl::StrCat("Case acknowledged by ", e.case_acknowledged().acknowledged_by(), " after ",
+                          Dur(e.case_acknowledged().time_to_acknowledge()));
+    case Event::kOwnerAssigned:
+      return absl::StrCat("Owner set to ", e.owner_assigned().owner(), " (", e.owner_assigned().reason(), ")");
+    case Event::kCaseResolved: return absl::StrCat("Case resolved", Colon(e.case_resolved().resolution()));
+    case Event::kCaseClosed: return absl::StrCat("Case closed", Colon(e.case_closed().reason()));
+    case Event::kCaseReopened: return absl::StrCat("Case reopened", Colon(e.case_reopened().reason()));
+    case Event::kSignalRecorded:
+      return absl::StrCat("Signal recorded (", EnumWord(recovery::v1::SignalKind_descriptor,
+                                                          e.signal_recorded().kind(), "SIGNAL_KIND_", true),
+                          ")", Colon(e.signal_recorded().detail()));
+    case Event::kNoteAdded:
+      return absl::StrCat(e.note_added().shareable() ? "Shareable note" : "Internal note", " by ",
+                          e.note_added().author());
+    case Event::kCasePlanned: return "Case planned";
+    case Event::kEscalationStarted:
+      return absl::StrCat("Escalation started to team ", e.escalation_started().team_id(), " (",
+                          e.escalation_started().reason(), ")");
+    case Event::kPageQueued:
+      return absl::StrCat("Page queued for ", e.page_queued().person_id(), " via ", Page(e.page_queued().channel()),
+                          " (tier ", e.page_queued().tier(), ")");
+    case Event::kPageDelivered:
+      return absl::StrCat("Page delivered to ", e.page_delivered().person_id(), " via ",
+                          Page(e.page_delivered().channel()));
+    case Event::kPageFailed:
+      return absl::StrCat("Page to ", e.page_failed().person_id(), " failed", e.page_failed().final() ? " (final)" : "",
+                          Colon(e.page_failed().error()));
+    case Event::kTierAdvanced:
+      return absl::StrCat("Escalated from tier ", e.tier_advanced().from_tier(), " to tier ",
+                          e.tier_advanced().to_tier(), " (", e.tier_advanced().reason(), ")");
+    case Event::kEscalationAcknowledged:
+      return absl::StrCat("Page acknowledged by ", e.escalation_acknowledged().acknowledged_by());
+    case Event::kEscalationExhausted:
+      return absl::StrCat("Escalation exhausted after ", e.escalation_exhausted().rounds(), " rounds");
+    case Event::kEscalationResolved:
+      return absl::StrCat("Escalation resolved", Colon(e.escalation_resolved().reason()));
+    case Event::kEscalationHeld:
+      return absl::StrCat("Escalation held until ", When(e.escalation_held().until()));
+    case Event::kReminderDelivered:
+      return absl::StrCat("Reminder delivered to ", e.reminder_delivered().recipient());
+    case Event::kPlanDrafted:
+      return absl::StrCat("Plan drafted from playbook ", e.plan_drafted().playbook_id(), " with ",
+                          e.plan_drafted().items_size(), " items");
+    case Event::kActionItemAdded: return absl::StrCat("Action item added: ", e.action_item_added().item().what());
+    case Event::kActionItemUpdated:
+      return absl::StrCat("Action item updated: ", e.action_item_updated().item().what());
+    case Event::kActionItemCompleted:
+      return absl::StrCat("Action item completed: ", e.action_item_completed().item().what());
+    case Event::kCommitmentMade:
+      return absl::StrCat("Commitment made: ", e.commitment_made().commitment().text(), " (due ",
+                          When(e.commitment_made().commitment().due()), ")");
+    case Event::kCommitmentKept: return absl::StrCat("Commitment kept: ", e.commitment_kept().commitment().text());
+    case Event::kCommitmentBroken:
+      return absl::StrCat("Commitment broken: ", e.commitment_broken().commitment().text());
+    case Event::kCommitmentUpdated:
+      return absl::StrCat("Commitment moved to ", When(e.commitment_updated().commitment().due()), ": ",
+                          e.commitment_updated().commitment().text());
+    case Event::kAmendsRecorded:
+      return absl::StrCat("Amends recorded: ", e.amends_recorded().kind(), " ", e.amends_recorded().value(), " ",
+                          e.amends_recorded().currency());
+    case Event::kRootCauseSet: return absl::StrCat("Root cause set: ", e.root_cause_set().category());
+    case Event::kPlanShared: return absl::StrCat("Plan shared with client (version ", e.plan_shared().version(), ")");
+    case Event::kPlanCompleted: return "Plan completed";
+    case Event::kSlaBreached: return absl::StrCat("SLA breached: ", Sla(e.sla_breached().kind()));
+    case Event::kSlaPaused: return absl::StrCat("SLA paused: ", Sla(e.sla_paused().kind()), Colon(e.sla_paused().reason()));
+    case Event::kSlaResumed:
+      return absl::StrCat("SLA resumed: ", Sla(e.sla_resumed().kind()), ", due ", When(e.sla_resumed().new_due()));
+    case Event::kReminderDue:
+      return absl::StrCat("Reminder due for ", e.reminder_due().recipient(), Colon(e.reminder_due().reason()));
+    case Event::kFollowUpSent:
+      return absl::StrCat("Follow-up sent by ", Chan(e.follow_up_sent().channel()), Colon(e.follow_up_sent().summary()));
+    case Event::kSatisfactionRecorded:
+      return absl::StrCat("Satisfaction ", e.satisfaction_recorded().score(), "/5",
+                          e.satisfaction_recorded().low() ? " (low)" : "");
+    case Event::kSatisfactionCheckDue: return "Satisfaction check due";
+    case Event::kReviewDue: return absl::StrCat("Quality review due (owner ", e.review_due().owner(), ")");
+    case Event::kReviewSubmitted:
+      return absl::StrCat("Quality review submitted; themes: ", absl::StrJoin(e.review_submitted().themes(), ", "));
+    case Event::kReminderSnoozed:
+      return absl::StrCat("Reminder snoozed until ", When(e.reminder_snoozed().until()));
+    default: {
+      const std::string type = common::EventTypeName(e);
+      return type.empty() ? "Event without body" : type;
+    }
+  }
+}
+
+}  // namespace recovery::audit

@@ -1,0 +1,184 @@
+// Audit log tables and queries.
+#include "services/audit/store.h"
+
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+
+namespace recovery::audit {
+namespace {
+
+using common::Params;
+using common::Row;
+using common::Tx;
+
+constexpr char kRecordColumns[] =
+    "seq, case_seq, event_id, case_id, event_type, source, occurred_us, event_bytes, event_sha256, prev_hash, "
+    "record_hash, recorded_us";
+
+StoredRecord FromRow(const Row& row) {
+  StoredRecord s;
+  ChainRecord& r = s.record;
+  r.seq = row.Int(0);
+  r.case_seq = row.Int(1);
+  r.event_id = row.Str(2);
+  r.case_id = row.Str(3);
+  r.type = row.Str(4);
+  r.source = row.Str(5);
+  r.occurred_us = row.Int(6);
+  r.event_bytes = row.Str(7);
+  r.event_sha256 = row.Str(8);
+  r.prev_hash = row.Str(9);
+  r.record_hash = row.Str(10);
+  s.recorded_us = row.Int(11);
+  return s;
+}
+
+struct Head {
+  int64_t seq = 0;
+  std::string hash;
+};
+
+absl::StatusOr<Head> ReadHead(Tx& tx) {
+  auto rows = tx.Query("SELECT seq, record_hash FROM audit_head WHERE id = 1");
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return absl::DataLossError("audit_head: row missing");
+  return Head{(*rows)[0].Int(0), (*rows)[0].Str(1)};
+}
+
+}  // namespace
+
+absl::Status AuditStore::Migrate(common::Store& store) {
+  return store.Migrate(
+      "audit", {
+                   "CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, case_seq INTEGER NOT NULL, "
+                   "event_id TEXT NOT NULL UNIQUE, case_id TEXT NOT NULL, event_type TEXT NOT NULL, "
+                   "source TEXT NOT NULL, occurred_us INTEGER NOT NULL, event_bytes BLOB NOT NULL, "
+                   "event_sha256 TEXT NOT NULL, prev_hash TEXT NOT NULL, record_hash TEXT NOT NULL, "
+                   "recorded_us INTEGER NOT NULL, UNIQUE (case_id, case_seq))",
+                   "CREATE INDEX audit_log_occurred ON audit_log (occurred_us)",
+                   "CREATE TABLE audit_head (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, "
+                   "record_hash TEXT NOT NULL)",
+                   "INSERT INTO audit_head (id, seq, record_hash) VALUES (1, 0, '')",
+               });
+}
+
+absl::StatusOr<bool> AuditStore::Append(Tx& tx, const recovery::v1::Event& event, absl::Time recorded_at) {
+  auto existing = tx.Query("SELECT seq FROM audit_log WHERE event_id = ?", {event.event_id()});
+  if (!existing.ok()) return existing.status();
+  if (!existing->empty()) return false;
+  auto head = ReadHead(tx);
+  if (!head.ok()) return head.status();
+  auto case_rows = tx.Query("SELECT COALESCE(MAX(case_seq), 0) FROM audit_log WHERE case_id = ?", {event.case_id()});
+  if (!case_rows.ok()) return case_rows.status();
+  const int64_t case_seq = (*case_rows)[0].Int(0) + 1;
+  const ChainRecord r = NextRecord(head->seq, head->seq == 0 ? GenesisHash() : head->hash, case_seq, event,
+                                   EventBytes(event));
+  if (auto s = tx.Exec(absl::StrCat("INSERT INTO audit_log (", kRecordColumns,
+                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                       {r.seq, r.case_seq, r.event_id, r.case_id, r.type, r.source, r.occurred_us,
+                        common::Blob{r.event_bytes}, r.event_sha256, r.prev_hash, r.record_hash,
+                        absl::ToUnixMicros(recorded_at)});
+      !s.ok())
+    return s;
+  if (auto s = tx.Exec("UPDATE audit_head SET seq = ?, record_hash = ? WHERE id = 1", {r.seq, r.record_hash}); !s.ok())
+    return s;
+  return true;
+}
+
+absl::StatusOr<std::vector<StoredRecord>> AuditStore::CaseRecords(const std::string& case_id) {
+  auto tx = store_.Begin();
+  if (!tx.ok()) return tx.status();
+  auto rows = (*tx)->Query(
+      absl::StrCat("SELECT ", kRecordColumns, " FROM audit_log WHERE case_id = ? ORDER BY case_seq"), {case_id});
+  if (!rows.ok()) return rows.status();
+  std::vector<StoredRecord> out;
+  out.reserve(rows->size());
+  for (const Row& row : *rows) out.push_back(FromRow(row));
+  return out;
+}
+
+absl::Status AuditStore::Export(const ExportFilter& filter, const std::function<bool(const StoredRecord&)>& emit,
+                                int page_size) {
+  // One statement with every filter always bound (an empty case id or an open bound
+  // matches all), so the parameters are a fixed list.
+  const std::string sql = absl::StrCat("SELECT ", kRecordColumns,
+                                       " FROM audit_log WHERE seq > ? AND (? = '' OR case_id = ?) "
+                                       "AND occurred_us >= ? AND occurred_us < ? ORDER BY seq LIMIT ?");
+  const int64_t from_us = filter.from_us.value_or(std::numeric_limits<int64_t>::min());
+  const int64_t to_us = filter.to_us.value_or(std::numeric_limits<int64_t>::max());
+  int64_t after = 0;
+  for (;;) {
+    const Params params{after, filter.case_id, filter.case_id, from_us, to_us, int64_t{page_size}};
+    std::vector<StoredRecord> page;
+    {
+      // The page is read and the transaction released before emitting (a slow client
+      // must not hold the writer lock).
+      auto tx = store_.Begin();
+      if (!tx.ok()) return tx.status();
+      auto rows = (*tx)->Query(sql, params);
+      if (!rows.ok()) return rows.status();
+      for (const Row& row : *rows) page.push_back(FromRow(row));
+    }
+    for (const StoredRecord& r : page) {
+      if (!emit(r)) return absl::OkStatus();
+      after = r.record.seq;
+    }
+    if (static_cast<int>(page.size()) < page_size) return absl::OkStatus();
+  }
+}
+
+absl::StatusOr<AuditStats> AuditStore::Stats() {
+  auto tx = store_.Begin();
+  if (!tx.ok()) return tx.status();
+  AuditStats stats;
+  auto totals = (*tx)->Query("SELECT COUNT(*), COUNT(DISTINCT CASE WHEN case_id <> '' THEN case_id END) FROM audit_log");
+  if (!totals.ok()) return totals.status();
+  stats.events_total = (*totals)[0].Int(0);
+  stats.cases = (*totals)[0].Int(1);
+  for (auto [column, target] : {std::pair{"event_type", &stats.by_type}, std::pair{"source", &stats.by_source}}) {
+    auto rows = (*tx)->Query(absl::StrCat("SELECT ", column, ", COUNT(*) FROM audit_log GROUP BY ", column));
+    if (!rows.ok()) return rows.status();
+    for (const Row& row : *rows) (*target)[row.Str(0)] = row.Int(1);
+  }
+  auto head = ReadHead(**tx);
+  if (!head.ok()) return head.status();
+  stats.last_seq = head->seq;
+  stats.head_hash = head->hash;
+  return stats;
+}
+
+absl::StatusOr<VerifyResult> AuditStore::Verify(int page_size) {
+  ChainVerifier verifier;
+  VerifyResult result;
+  const std::string sql = absl::StrCat("SELECT ", kRecordColumns, " FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?");
+  int64_t after = 0;
+  for (;;) {
+    auto tx = store_.Begin();
+    if (!tx.ok()) return tx.status();
+    auto rows = (*tx)->Query(sql, {after, int64_t{page_size}});
+    if (!rows.ok()) return rows.status();
+    for (const Row& row : *rows) {
+      const StoredRecord r = FromRow(row);
+      if (auto broken = verifier.Add(r.record)) {
+        result.first_break = std::move(broken);
+        result.checked = verifier.checked();
+        result.head_hash = verifier.head_hash();
+        return result;
+      }
+      after = r.record.seq;
+    }
+    if (static_cast<int>(rows->size()) < page_size) {
+      // The last page and the head are read in one transaction, so they agree unless the
+      // log was tampered with.
+      auto head = ReadHead(**tx);
+      if (!head.ok()) return head.status();
+      result.first_break = verifier.Finish(head->seq, head->hash);
+      result.checked = verifier.checked();
+      result.head_hash = verifier.head_hash();
+      return result;
+    }
+  }
+}
+
+}  // namespace recovery::audit

@@ -1,0 +1,72 @@
+// The audit service's tables on the common store: the append-only, hash-chained event log
+// (audit_log) and its recorded head (audit_head), with the queries the RPCs need.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "recovery/v1/events.pb.h"
+#include "services/audit/domain/chain.h"
+#include "services/common/store.h"
+
+namespace recovery::audit {
+
+struct StoredRecord {
+  ChainRecord record;
+  int64_t recorded_us = 0;
+};
+
+struct ExportFilter {
+  std::string case_id;             // "" = every case
+  std::optional<int64_t> from_us;  // inclusive
+  std::optional<int64_t> to_us;    // exclusive
+};
+
+struct AuditStats {
+  int64_t events_total = 0;
+  std::map<std::string, int64_t> by_type;
+  std::map<std::string, int64_t> by_source;
+  int64_t cases = 0;
+  int64_t last_seq = 0;
+  std::string head_hash;
+};
+
+struct VerifyResult {
+  int64_t checked = 0;
+  std::string head_hash;
+  std::optional<ChainBreak> first_break;
+};
+
+// Thread-safe (every call runs in its own store transaction, or in the caller's).
+class AuditStore {
+ public:
+  explicit AuditStore(common::Store& store) : store_(store) {}
+
+  static absl::Status Migrate(common::Store& store);
+
+  // Appends the event as the next record inside tx (the consumer's transaction). Returns
+  // false when its event id is already recorded (nothing changes).
+  static absl::StatusOr<bool> Append(common::Tx& tx, const recovery::v1::Event& event, absl::Time recorded_at);
+
+  // Every record of a case in case order.
+  absl::StatusOr<std::vector<StoredRecord>> CaseRecords(const std::string& case_id);
+  // Calls emit for every matching record in seq order, reading in pages of page_size so
+  // that the writer (consumer) is never blocked for long. Stops early when emit is false.
+  absl::Status Export(const ExportFilter& filter, const std::function<bool(const StoredRecord&)>& emit,
+                      int page_size = 500);
+  absl::StatusOr<AuditStats> Stats();
+  // Recomputes the chain from the first record to the recorded head.
+  absl::StatusOr<VerifyResult> Verify(int page_size = 1000);
+
+ private:
+  common::Store& store_;
+};
+
+}  // namespace recovery::audit

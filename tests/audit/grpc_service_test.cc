@@ -1,0 +1,198 @@
+// recovery.v1.Audit on an in-process server: request validation, timelines, summaries,
+// export lines, stats and VerifyChain's answer for a tampered record.
+#include "services/audit/grpc_service.h"
+
+#include <gtest/gtest.h>
+
+#include "grpcpp/grpcpp.h"
+#include "services/audit/domain/summary.h"
+#include "services/audit/handlers.h"
+#include "services/common/grpc_util.h"
+#include "tests/audit/test_util.h"
+#include "tests/support/process.h"
+
+namespace recovery::audit {
+namespace {
+
+using recovery::v1::ExportEventsRequest;
+using recovery::v1::GetTimelineRequest;
+using testing::OpenedEvent;
+
+google::protobuf::Timestamp At(int minutes) { return common::ToProto(testing::kBase + absl::Minutes(minutes)); }
+
+TEST(AuditValidationTest, TimelineNeedsCaseId) {
+  GetTimelineRequest req;
+  auto s = ValidateGetTimeline(req);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(s.message()), "case_id: required");
+  req.set_case_id(std::string(201, 'x'));
+  EXPECT_EQ(ValidateGetTimeline(req).code(), absl::StatusCode::kInvalidArgument);
+  req.set_case_id("case-1");
+  EXPECT_TRUE(ValidateGetTimeline(req).ok());
+}
+
+TEST(AuditValidationTest, ExportRangeMustNotEndBeforeItStarts) {
+  ExportEventsRequest req;
+  EXPECT_TRUE(ValidateExportEvents(req).ok());
+  *req.mutable_occurred_from() = At(10);
+  *req.mutable_occurred_to() = At(5);
+  auto s = ValidateExportEvents(req);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(s.message()).rfind("occurred_to:", 0), 0u) << s;
+  *req.mutable_occurred_to() = At(10);
+  EXPECT_TRUE(ValidateExportEvents(req).ok());
+}
+
+TEST(AuditValidationTest, ExportRejectsInvalidTimestamps) {
+  ExportEventsRequest req;
+  req.mutable_occurred_from()->set_nanos(-1);
+  auto s = ValidateExportEvents(req);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(s.message()).rfind("occurred_from:", 0), 0u) << s;
+}
+
+TEST(EventSummaryTest, SummariesNameWhatHappened) {
+  auto opened = OpenedEvent("c1", 1);
+  opened.mutable_case_opened()->mutable_client()->set_name("Acme");
+  opened.mutable_case_opened()->set_channel(recovery::v1::CHANNEL_PHONE);
+  opened.mutable_case_opened()->set_category("billing");
+  EXPECT_EQ(SummarizeEvent(opened), "Case opened (P2, billing) for Acme via phone: event 1");
+
+  auto tier = common::NewEvent(testing::kBase, "c1", "escalation", "system", "");
+  tier.mutable_tier_advanced()->set_from_tier(1);
+  tier.mutable_tier_advanced()->set_to_tier(2);
+  tier.mutable_tier_advanced()->set_reason("ack timeout");
+  EXPECT_EQ(SummarizeEvent(tier), "Escalated from tier 1 to tier 2 (ack timeout)");
+
+  auto sat = common::NewEvent(testing::kBase, "c1", "follow-up", "client", "");
+  sat.mutable_satisfaction_recorded()->set_score(2);
+  sat.mutable_satisfaction_recorded()->set_low(true);
+  EXPECT_EQ(SummarizeEvent(sat), "Satisfaction 2/5 (low)");
+
+  auto breach = common::NewEvent(testing::kBase, "c1", "follow-up", "system", "");
+  breach.mutable_sla_breached()->set_kind(recovery::v1::SLA_KIND_ACKNOWLEDGE);
+  EXPECT_EQ(SummarizeEvent(breach), "SLA breached: acknowledge");
+
+  EXPECT_EQ(SummarizeEvent(recovery::v1::Event()), "Event without body");
+}
+
+class AuditServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = common::OpenStore(dir_.File("audit.db"));
+    ASSERT_TRUE(store.ok());
+    store_ = std::move(*store);
+    ASSERT_TRUE(AuditStore::Migrate(*store_).ok());
+    audit_ = std::make_unique<AuditStore>(*store_);
+    service_ = std::make_unique<AuditService>(*audit_);
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(port, 0);
+    stub_ = recovery::v1::Audit::NewStub(common::MakeChannel("127.0.0.1:" + std::to_string(port)));
+  }
+  void TearDown() override {
+    if (server_) server_->Shutdown();
+  }
+
+  void Record(const recovery::v1::Event& e) {
+    ASSERT_TRUE(common::InTransaction(*store_, [&](common::Tx& tx) { return RecordEvent(tx, e, testing::kBase); }).ok());
+  }
+
+  recovery::testing::TempDir dir_;
+  std::unique_ptr<common::Store> store_;
+  std::unique_ptr<AuditStore> audit_;
+  std::unique_ptr<AuditService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<recovery::v1::Audit::Stub> stub_;
+};
+
+TEST_F(AuditServiceTest, TimelineWithoutCaseIdIsInvalidArgument) {
+  recovery::v1::GetTimelineResponse resp;
+  auto ctx = common::ContextWithDeadline();
+  auto s = stub_->GetTimeline(ctx.get(), GetTimelineRequest(), &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "case_id: required");
+}
+
+TEST_F(AuditServiceTest, TimelineOfUnknownCaseIsNotFound) {
+  GetTimelineRequest req;
+  req.set_case_id("nobody");
+  recovery::v1::GetTimelineResponse resp;
+  auto ctx = common::ContextWithDeadline();
+  auto s = stub_->GetTimeline(ctx.get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(s.error_message().rfind("case_id:", 0), 0u);
+}
+
+TEST_F(AuditServiceTest, TimelineListsTheCaseInOrderWithSummaryAndJson) {
+  for (int i = 1; i <= 4; ++i) Record(OpenedEvent(i % 2 ? "c1" : "c2", i));
+  GetTimelineRequest req;
+  req.set_case_id("c1");
+  recovery::v1::GetTimelineResponse resp;
+  auto ctx = common::ContextWithDeadline();
+  ASSERT_TRUE(stub_->GetTimeline(ctx.get(), req, &resp).ok());
+  ASSERT_EQ(resp.entries_size(), 2);
+  EXPECT_EQ(resp.entries(0).case_seq(), 1);
+  EXPECT_EQ(resp.entries(1).case_seq(), 2);
+  EXPECT_EQ(resp.entries(1).seq(), 3);
+  EXPECT_EQ(resp.entries(0).type(), "CaseOpened");
+  EXPECT_EQ(resp.entries(0).source(), "intake");
+  EXPECT_EQ(resp.entries(0).actor(), "tester");
+  EXPECT_EQ(common::FromProto(resp.entries(0).occurred_at()), testing::kBase + absl::Minutes(1));
+  EXPECT_NE(resp.entries(0).summary().find("event 1"), std::string::npos);
+  EXPECT_NE(resp.entries(1).event_json().find("\"summary\":\"event 3\""), std::string::npos)
+      << resp.entries(1).event_json();
+}
+
+TEST_F(AuditServiceTest, ExportStreamsJsonLinesAndRejectsBackwardRange) {
+  for (int i = 1; i <= 4; ++i) Record(OpenedEvent("c1", i));
+  ExportEventsRequest req;
+  *req.mutable_occurred_from() = At(2);
+  std::vector<std::string> lines;
+  {
+    auto ctx = common::ContextWithDeadline();
+    auto reader = stub_->ExportEvents(ctx.get(), req);
+    recovery::v1::ExportEventsResponse line;
+    while (reader->Read(&line)) lines.push_back(line.json_line());
+    ASSERT_TRUE(reader->Finish().ok());
+  }
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0].rfind("{\"seq\":2,\"case_seq\":2,\"record_hash\":\"", 0), 0u) << lines[0];
+  EXPECT_NE(lines[0].find("\"event\":{"), std::string::npos);
+
+  *req.mutable_occurred_to() = At(1);
+  auto ctx = common::ContextWithDeadline();
+  auto reader = stub_->ExportEvents(ctx.get(), req);
+  recovery::v1::ExportEventsResponse line;
+  EXPECT_FALSE(reader->Read(&line));
+  auto s = reader->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "occurred_to: must not be before occurred_from");
+}
+
+TEST_F(AuditServiceTest, StatsAndVerifyChainReportTheHead) {
+  for (int i = 1; i <= 3; ++i) Record(OpenedEvent("c" + std::to_string(i), i, i == 3 ? "escalation" : "intake"));
+  recovery::v1::GetStatsResponse stats;
+  {
+    auto ctx = common::ContextWithDeadline();
+    ASSERT_TRUE(stub_->GetStats(ctx.get(), recovery::v1::GetStatsRequest(), &stats).ok());
+  }
+  EXPECT_EQ(stats.events_total(), 3);
+  EXPECT_EQ(stats.cases(), 3);
+  EXPECT_EQ(stats.last_seq(), 3);
+  EXPECT_EQ(stats.events_by_source().at("intake"), 2);
+  EXPECT_EQ(stats.events_by_source().at("escalation"), 1);
+  recovery::v1::VerifyChainResponse verify;
+  auto ctx = common::ContextWithDeadline();
+  ASSERT_TRUE(stub_->VerifyChain(ctx.get(), recovery::v1::VerifyChainRequest(), &verify).ok());
+  EXPECT_TRUE(verify.ok());
+  EXPECT_EQ(verify.records_checked(), 3);
+  EXPECT_EQ(verify.head_hash(), stats.head_hash());
+  EXPECT_FALSE(verify.has_first_break());
+}
+
+}  // namespace
+}  // namespace recovery::audit
