@@ -352,6 +352,87 @@ int Main(int argc, char** argv) {
     });
   }
 
+  // ---- follow-up ----
+  {
+    auto* cmd = app.add_subcommand("reminders", "list reminders (follow_up.ListReminders)");
+    static std::string case_id, recipient;
+    cmd->add_option("--case", case_id);
+    cmd->add_option("--recipient", recipient);
+    cmd->callback([&] {
+      rc = cli.Call("FollowUp.ListReminders", Json().Str("case_id", case_id).Str("recipient", recipient).str(),
+                    [](const Message& m) {
+                      std::cout << Table(RepeatedMessages(m, "reminders"),
+                                         {"next_due", "recipient", "stage", "reason", "repeat"});
+                    });
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("satisfaction", "record the client's satisfaction (follow_up.RecordSatisfaction)");
+    static std::string case_id, comment;
+    static int score = 0;
+    cmd->add_option("case", case_id)->required();
+    cmd->add_option("--score", score, "1..5")->required();
+    cmd->add_option("--comment", comment);
+    cmd->callback([&] {
+      rc = cli.Call("FollowUp.RecordSatisfaction", Json()
+                                                       .Str("request_id", NewRequestId())
+                                                       .Str("case_id", case_id)
+                                                       .Num("score", score)
+                                                       .Str("comment", comment)
+                                                       .str());
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("submit-review", "submit the quality review (follow_up.SubmitReview)");
+    static std::string case_id, expected, happened, went_well, improve, next, root_cause;
+    static std::vector<std::string> themes, actions;
+    cmd->add_option("case", case_id)->required();
+    cmd->add_option("--expected", expected, "what was expected to happen")->required();
+    cmd->add_option("--happened", happened, "what actually happened")->required();
+    cmd->add_option("--went-well", went_well, "what went well and why")->required();
+    cmd->add_option("--improve", improve, "what can be improved and how")->required();
+    cmd->add_option("--next", next, "what next")->required();
+    cmd->add_option("--theme", themes, "a theme tag (repeatable)");
+    cmd->add_option("--root-cause", root_cause);
+    cmd->add_option("--action", actions, "a follow-on action (repeatable)");
+    cmd->callback([&] {
+      auto list = [](const std::vector<std::string>& v) {
+        std::string out = "[";
+        for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + Json::Quote(v[i]);
+        return out + "]";
+      };
+      rc = cli.Call("FollowUp.SubmitReview", Json()
+                                                 .Str("request_id", NewRequestId())
+                                                 .Str("case_id", case_id)
+                                                 .Str("expected", expected)
+                                                 .Str("happened", happened)
+                                                 .Str("went_well", went_well)
+                                                 .Str("to_improve", improve)
+                                                 .Str("next_steps", next)
+                                                 .Raw("themes", themes.empty() ? "" : list(themes))
+                                                 .Str("root_cause", root_cause)
+                                                 .Raw("follow_on_actions", actions.empty() ? "" : list(actions))
+                                                 .Str("submitted_by", opts.actor)
+                                                 .str());
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("trends", "complaint trends (follow_up.GetTrends)");
+    static std::string group_by = "category", from = "2000-01-01T00:00:00Z", to = "2100-01-01T00:00:00Z";
+    cmd->add_option("--by", group_by, "category|client|theme|root_cause");
+    cmd->add_option("--from", from);
+    cmd->add_option("--to", to);
+    cmd->callback([&] {
+      rc = cli.Call("FollowUp.GetTrends",
+                    Json().Str("from", from).Str("to", to).Raw("group_by", EnumName("TREND_GROUP_BY_", group_by)).str(),
+                    [](const Message& m) {
+                      std::cout << Table(RepeatedMessages(m, "groups"),
+                                         {"key", "cases", "sla_breach_rate", "mean_time_to_acknowledge",
+                                          "mean_time_to_resolve", "satisfaction_average", "repeat_offenders"});
+                    });
+    });
+  }
+
   // ---- audit ----
   {
     auto* cmd = app.add_subcommand("timeline", "a case's audit timeline (audit.GetTimeline)");

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# The demo story, end to end, on the local stack (tools/stack.sh) with srctl. Every step is
+# printed and checked; the script exits non-zero if any step did not happen.
+#
+# The stack runs on a simulated clock (--manual-clock) that starts on a Tuesday at 21:40 in
+# London, after the client's business hours, so the after-hours story plays the same at any
+# hour of the real day; `srctl clock advance` moves every service's clock together.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD_DIR:-$ROOT/build}
+[[ $BUILD = /* ]] || BUILD=$ROOT/$BUILD
+DATA=${DEMO_DATA:-$ROOT/data/demo}
+START="2026-11-24T21:40:00Z"
+export RECOVERY_STACK_DIR=$DATA/stack
+SRCTL="$BUILD/tools/srctl/srctl"
+STEP=0
+
+cleanup() { "$ROOT/tools/stack.sh" stop --data "$DATA" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+# DEMO_KILL="escalation:5 intake:7": SIGKILL that service as step N begins and restart it
+# (the end-to-end crash test uses this; the story must still complete).
+step() {
+  STEP=$((STEP + 1))
+  printf '\n\033[1m== %d. %s\033[0m\n' "$STEP" "$*"
+  local k
+  for k in ${DEMO_KILL:-}; do
+    if [[ ${k#*:} == "$STEP" ]]; then
+      echo "  !! chaos: SIGKILL ${k%%:*} and restart it"
+      "$ROOT/tools/stack.sh" restart "${k%%:*}" --data "$DATA" || fail "restart of ${k%%:*} failed"
+    fi
+  done
+}
+fail() { printf '\n\033[31mDEMO FAILED at step %d: %s\033[0m\n(logs in %s/logs)\n' "$STEP" "$*" "$DATA" >&2; exit 1; }
+run() { echo "\$ srctl $*"; "$SRCTL" "$@" || fail "srctl $1 failed"; }
+json() { "$SRCTL" --json "$@" || fail "srctl $1 failed"; }
+# field <json> <python expression on d>
+field() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); print($2)" "$1"; }
+# eventually <seconds> <description> <command...>: retries the command until it succeeds.
+eventually() {
+  local secs=$1 what=$2; shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || fail "$what did not happen within ${secs}s"
+    sleep 0.2
+  done
+}
+pages_for() { grep -c "\"person_id\": \"$1\"" "$DATA/webhook-pages.jsonl" 2>/dev/null || true; }
+has_page_for() { [[ $(pages_for "$1") -ge 1 ]]; }
+
+step "Start the local stack (dev broker, webhook receiver, five services) on a simulated clock at $START"
+rm -rf "$DATA"
+"$ROOT/tools/stack.sh" start --data "$DATA" --manual-clock "$START"
+run clock show
+
+step "After hours (Tue 21:40 London): who is on call for client services?"
+run oncall --schedule client-services-oncall
+run business-hours --calendar acme-london
+
+step "A distressed client reports an urgent problem after business hours"
+OPEN=$(json --as reception open --client-id acme --client-name "Acme Ltd" --tier enterprise \
+  --client-tz Europe/London --calendar acme-london --contact-name "Dana Reyes" --email dana@acme.example \
+  --phone "+44 20 7946 0000" --contact-tz Europe/London --channel phone --category unreachable --severity P1 \
+  --summary "Payroll export failed and nobody answered the support line" \
+  --description "Tonight's payroll export failed at 20:55; the client called support twice and got voicemail." \
+  --client-view "Your system broke and you were unreachable when we needed you" \
+  --firm-view "Export job failed on a schema change; after-hours line was not forwarded" --emotion distressed)
+CASE=$(field "$OPEN" "d['case']['id']")
+echo "case opened: $CASE"
+run show "$CASE"
+
+step "Escalation sees after hours and pages the on-call engineer (webhook + log channel)"
+ONCALL=$(field "$(json oncall --schedule client-services-oncall)" "d['person_ids'][0]")
+eventually 30 "the page to the on-call engineer ($ONCALL)" has_page_for "$ONCALL"
+run escalations "$CASE"
+
+step "Nobody acknowledges for 2 minutes: the next tier (the account lead) is paged"
+run clock advance 2m
+eventually 20 "the page to the account lead" has_page_for lee
+tail -n 3 "$DATA/logs/webhook.log"
+
+step "The account lead acknowledges the page; intake makes them the case owner"
+ESC=$(field "$(json escalations "$CASE")" "d['escalations'][0]['id']")
+run --as lee ack-page --escalation "$ESC" --person lee
+owner_is_lee() { [[ $(field "$(json show "$CASE")" "d['case'].get('owner','')") == lee ]]; }
+eventually 20 "the owner assignment" owner_is_lee
+LEE_PAGES=$(pages_for lee); ONCALL_PAGES=$(pages_for "$ONCALL")
+
+step "The case is acknowledged to the client, with the emotional state recorded"
+run ack "$CASE" --by lee --emotion concerned \
+  --message "Dana, I'm sorry we missed your calls tonight. I own this now; the export is being rerun and I will call you at 22:30."
+
+step "The plan drafted from the 'unreachable' playbook now has owners"
+plan_has_owner() { [[ $(field "$(json plan "$CASE")" "sum(1 for i in d['plan'].get('items',[]) if i.get('owner')=='lee')") -ge 1 ]]; }
+eventually 20 "the drafted plan with owners" plan_has_owner
+run plan "$CASE"
+
+step "A commitment: report back by 10:00 tomorrow, client time"
+run --as lee add-commitment "$CASE" --text "We will report back with the root cause and the fix by 10:00 tomorrow" \
+  --owner lee --due "2026-11-25T10:00:00" --tz Europe/London
+
+step "Wording review: a draft that over-apologises and accepts liability is flagged"
+BAD="We are so sorry. Sorry again, this is entirely our fault and we will compensate all losses."
+REVIEW=$(json review-message --text "$BAD")
+field "$REVIEW" "'\n'.join('  - %s: %s' % (f.get('category'), f.get('reason')) for f in d.get('findings',[]))"
+[[ $(field "$REVIEW" "len(d.get('findings',[]))") -ge 2 ]] || fail "the bad draft was not flagged"
+
+step "... and the fixed message passes"
+GOOD="Dana, thank you for your patience tonight. I have taken ownership of the payroll export issue. The export has been rerun and I will report back with the root cause by 10:00 tomorrow."
+REVIEW=$(json review-message --text "$GOOD" --commitment-recorded)
+[[ $(field "$REVIEW" "len(d.get('findings',[]))") -eq 0 ]] || fail "the fixed message was flagged: $REVIEW"
+echo "  no findings"
+
+step "The plan is shared with the client as a summary"
+run share "$CASE"
+planned() { [[ $(field "$(json show "$CASE")" "d['case']['status']") == CASE_STATUS_PLANNED ]]; }
+eventually 20 "the case moving to PLANNED" planned
+
+step "Time passes; reminders fire along the way"
+run clock advance 45m
+has_reminder() { [[ $(field "$(json reminders --case "$CASE")" "len(d.get('reminders',[]))") -ge 1 ]]; }
+eventually 20 "a reminder" has_reminder
+run reminders --case "$CASE"
+
+step "The action items are completed"
+for ITEM in $(field "$(json plan "$CASE")" "' '.join(i['id'] for i in d['plan'].get('items',[]) if i.get('status') in ('ITEM_STATUS_OPEN','ITEM_STATUS_IN_PROGRESS'))"); do
+  run --as lee complete-item "$CASE" "$ITEM" --note "Done"
+done
+run keep-commitment "$CASE"
+
+step "The case is resolved; the satisfaction check comes due and is recorded"
+run --as lee resolve "$CASE" --resolution "Export rerun, payroll delivered 22:20; after-hours line now forwards to on-call."
+run clock advance 2h
+run --as lee satisfaction "$CASE" --score 4 --comment "Rough night, but Lee took charge and kept every promise."
+run --as lee close "$CASE" --reason "Client confirmed payroll delivered"
+
+step "The quality review is submitted"
+run --as lee submit-review "$CASE" \
+  --expected "Support line answered after hours; export succeeds" \
+  --happened "Export failed on a schema change; calls went to voicemail for 45 minutes" \
+  --went-well "Escalation reached the account lead within minutes; the plan and promise were kept" \
+  --improve "Forward the after-hours line to the on-call phone; add schema checks to the export job" \
+  --next "Audit all after-hours forwarding rules this week" --theme after-hours --theme export --root-cause "unforwarded support line"
+run trends
+
+step "No page was sent after the acknowledgement"
+sleep 1
+[[ $(pages_for lee) -eq $LEE_PAGES && $(pages_for "$ONCALL") -eq $ONCALL_PAGES ]] || fail "a page was delivered after the acknowledgement"
+echo "  pages: $ONCALL $ONCALL_PAGES, lee $LEE_PAGES; none after the ack"
+
+step "The audit timeline of the case, and the hash chain verified"
+timeline_complete() { [[ $(field "$(json timeline "$CASE")" "sum(1 for e in d.get('entries',[]) if e['type']=='ReviewSubmitted')") -ge 1 ]]; }
+eventually 30 "the audit log catching up" timeline_complete
+run timeline "$CASE"
+run verify
+
+if [[ -n ${DEMO_CHECK:-} ]]; then
+  step "Check every event on the topic (kcat) against the audit log"
+  python3 "$ROOT/tests/e2e/check_topic.py" "$(cat "$DATA/stack/broker.addr")" "$CASE" "$SRCTL" || fail "topic check"
+fi
+
+printf '\n\033[32mDemo complete: every step happened.\033[0m\n'

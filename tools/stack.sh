@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The local stack: the dev broker, a webhook receiver and all five services on loopback,
+# SQLite files under a data directory, configuration from deploy/config.
+#
+#   tools/stack.sh run   [--data DIR] [--manual-clock RFC3339]   start, wait for Ctrl-C, stop
+#   tools/stack.sh start [--data DIR] [--manual-clock RFC3339]   start in the background
+#   tools/stack.sh stop  [--data DIR]                            stop a background stack
+#   tools/stack.sh restart SERVICE [--data DIR]                  SIGKILL one service and start it again
+#
+# Service addresses land in DIR/stack/<service>.addr, which srctl reads
+# (RECOVERY_STACK_DIR=DIR/stack). Logs are in DIR/logs.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD_DIR:-$ROOT/build}
+[[ $BUILD = /* ]] || BUILD=$ROOT/$BUILD
+cmd=${1:-run}; shift || true
+SERVICE=""
+if [[ $cmd == restart ]]; then SERVICE=${1:?restart needs a service name}; shift; fi
+DATA=$ROOT/data
+CLOCK=""
+while (($#)); do
+  case $1 in
+    --data) DATA=$2; shift 2 ;;
+    --manual-clock) CLOCK=$2; shift 2 ;;
+    *) echo "stack.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+SERVICES=(intake escalation action_plan follow_up audit)
+binary() {
+  case $1 in
+    action_plan) echo "$BUILD/services/action_plan/recovery-action-plan" ;;
+    follow_up) echo "$BUILD/services/follow_up/recovery-follow-up" ;;
+    *) echo "$BUILD/services/$1/recovery-$1" ;;
+  esac
+}
+
+wait_file() {  # path, seconds
+  local i
+  for ((i = 0; i < $2 * 20; i++)); do
+    [[ -s $1 ]] && return 0
+    sleep 0.05
+  done
+  echo "stack.sh: timed out waiting for $1" >&2
+  return 1
+}
+
+stop() {
+  local pidfile
+  for pidfile in "$DATA"/pids/*.pid; do
+    [[ -e $pidfile ]] || continue
+    kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
+  done
+  for pidfile in "$DATA"/pids/*.pid; do
+    [[ -e $pidfile ]] || continue
+    local pid; pid=$(cat "$pidfile")
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$pidfile"
+  done
+}
+
+# launch <service> <manual clock or "">: starts one service in the background.
+launch() {
+  local s=$1 clock=$2 brokers
+  brokers=$(cat "$DATA/stack/broker.addr")
+  rm -f "$DATA/stack/$s.port" "$DATA/stack/$s.addr"
+  local args=(--listen 127.0.0.1:0 --port-file "$DATA/stack/$s.port" --db "$DATA/db/$s.db"
+              --kafka-brokers "$brokers" --topic recovery.case-events --log-level info)
+  [[ -e $DATA/config/$s.yaml ]] && args+=(--config "$DATA/config/$s.yaml")
+  [[ -n $clock ]] && args+=(--manual-clock "$clock")
+  "$(binary "$s")" "${args[@]}" >>"$DATA/logs/$s.log" 2>&1 &
+  echo $! >"$DATA/pids/$s.pid"
+}
+
+wait_service() {
+  wait_file "$DATA/stack/$1.port" 30
+  echo "127.0.0.1:$(cat "$DATA/stack/$1.port")" >"$DATA/stack/$1.addr"
+}
+
+# restart <service>: SIGKILL it (a crash, not a drain) and start it again on the same
+# database. On a simulated clock it resumes at the time the other services show.
+restart() {
+  local s=$1 clock=""
+  [[ -e $DATA/pids/$s.pid ]] && kill -KILL "$(cat "$DATA/pids/$s.pid")" 2>/dev/null || true
+  rm -f "$DATA/stack/$s.addr"
+  if [[ -s $DATA/clock ]]; then
+    local other
+    for other in "${SERVICES[@]}"; do
+      [[ $other == "$s" ]] && continue
+      clock=$(RECOVERY_STACK_DIR="$DATA/stack" "$BUILD/tools/srctl/srctl" --json clock show 2>/dev/null |
+              python3 -c 'import sys,re; m=re.search(r"clock: (\S+)", sys.stdin.read()); print(m.group(1) if m else "")' || true)
+      [[ -n $clock ]] && break
+    done
+    [[ -n $clock ]] || clock=$(cat "$DATA/clock")
+  fi
+  launch "$s" "$clock"
+  wait_service "$s"
+  echo "restarted $s (pid $(cat "$DATA/pids/$s.pid"))${clock:+ at $clock}"
+}
+
+start() {
+  stop
+  rm -rf "$DATA/stack" "$DATA/config"
+  mkdir -p "$DATA"/{stack,logs,pids,db,config}
+  export RECOVERY_WEBHOOK_SECRET=${RECOVERY_WEBHOOK_SECRET:-demo-secret}
+
+  "$BUILD/tools/dev_broker/recovery-dev-broker" --topic recovery.case-events --partitions 4 \
+      --bootstrap-file "$DATA/stack/broker.addr" >"$DATA/logs/broker.log" 2>&1 &
+  echo $! >"$DATA/pids/broker.pid"
+  python3 "$ROOT/tools/webhook_receiver.py" --port-file "$DATA/stack/webhook.port" \
+      --out "$DATA/webhook-pages.jsonl" >"$DATA/logs/webhook.log" 2>&1 &
+  echo $! >"$DATA/pids/webhook.pid"
+  wait_file "$DATA/stack/broker.addr" 20
+  wait_file "$DATA/stack/webhook.port" 20
+  local brokers webhook
+  brokers=$(cat "$DATA/stack/broker.addr")
+  webhook="http://127.0.0.1:$(cat "$DATA/stack/webhook.port")"
+  for f in "$ROOT"/deploy/config/*.yaml; do
+    sed -e "s|\${WEBHOOK_URL}|$webhook|g" -e "s|\${CONFIG_DIR}|$ROOT/deploy/config|g" \
+        -e "s|\${SOURCE_DIR}|$ROOT|g" "$f" >"$DATA/config/$(basename "$f")"
+  done
+  echo "$CLOCK" >"$DATA/clock"
+  for s in "${SERVICES[@]}"; do launch "$s" "$CLOCK"; done
+  for s in "${SERVICES[@]}"; do wait_service "$s"; done
+  echo "stack up: broker $brokers, webhook $webhook, services:"
+  for s in "${SERVICES[@]}"; do echo "  $s $(cat "$DATA/stack/$s.addr")"; done
+  echo "srctl: RECOVERY_STACK_DIR=$DATA/stack $BUILD/tools/srctl/srctl cases"
+}
+
+case $cmd in
+  start) start ;;
+  restart) restart "$SERVICE" ;;
+  stop) stop ;;
+  run)
+    trap 'echo; echo "stopping stack"; stop; exit 0' INT TERM
+    start
+    echo "running; Ctrl-C stops everything"
+    tail -n0 -F "$DATA/logs/webhook.log" &
+    wait
+    ;;
+  *) echo "usage: stack.sh run|start|stop [--data DIR] [--manual-clock T]" >&2; exit 2 ;;
+esac
