@@ -1,0 +1,487 @@
+// The Intake gRPC service in process on an in-memory store and a manual clock: lifecycle,
+// idempotency, dedup window, signal rules and consumed events, checked through the RPC
+// results and the events waiting in the outbox.
+#include <gtest/gtest.h>
+
+#include "services/common/clock.h"
+#include "services/common/consumer.h"
+#include "services/common/events.h"
+#include "services/common/idempotency.h"
+#include "services/common/outbox.h"
+#include "services/intake/grpc_service.h"
+#include "services/intake/handlers.h"
+
+namespace recovery::intake {
+namespace {
+
+namespace v1 = recovery::v1;
+using recovery::common::ManualClock;
+
+class IntakeServiceTest : public ::testing::Test {
+ protected:
+  IntakeServiceTest()
+      : store_(std::move(*recovery::common::OpenStore(":memory:"))),
+        clock_(absl::FromUnixSeconds(1'795'000'000)),
+        outbox_(*store_),
+        actions_(outbox_, DefaultIntakeConfig()),
+        service_(*store_, clock_, actions_),
+        handlers_(clock_, actions_),
+        consumer_(*store_, [this](Tx& tx, const v1::Event& e) { return handlers_.Handle(tx, e); }) {
+    EXPECT_TRUE(recovery::common::Outbox::Migrate(*store_).ok());
+    EXPECT_TRUE(recovery::common::Consumer::Migrate(*store_).ok());
+    EXPECT_TRUE(recovery::common::MigrateIdempotency(*store_).ok());
+    EXPECT_TRUE(MigrateIntakeTables(*store_).ok());
+  }
+
+  // Every event appended so far, in order.
+  std::vector<v1::Event> Events() {
+    std::vector<v1::Event> out;
+    EXPECT_TRUE(recovery::common::InTransaction(*store_, [&](Tx& tx) -> absl::Status {
+                  auto rows = tx.Query("SELECT payload FROM outbox ORDER BY id");
+                  if (!rows.ok()) return rows.status();
+                  for (const auto& r : *rows) out.emplace_back().ParseFromString(r.Str(0));
+                  return absl::OkStatus();
+                }).ok());
+    return out;
+  }
+  std::vector<v1::Event> EventsOfType(const std::string& type) {
+    std::vector<v1::Event> out;
+    for (auto& e : Events())
+      if (recovery::common::EventTypeName(e) == type) out.push_back(e);
+    return out;
+  }
+
+  v1::OpenCaseRequest OpenRequest(const std::string& request_id, const std::string& client = "acme",
+                                  const std::string& category = "missed_deadline") {
+    v1::OpenCaseRequest r;
+    r.set_request_id(request_id);
+    r.mutable_client()->set_id(client);
+    r.mutable_client()->set_name("Acme Corp");
+    r.mutable_contact()->set_email("jo@acme.example");
+    r.set_channel(v1::CHANNEL_PHONE);
+    r.set_category(category);
+    r.set_severity(v1::SEVERITY_P2);
+    r.set_summary("Quarterly report is late");
+    r.set_emotional_state(v1::EMOTIONAL_STATE_FRUSTRATED);
+    r.set_opened_by("agent-1");
+    return r;
+  }
+
+  v1::Case Open(const std::string& request_id, const std::string& client = "acme",
+                const std::string& category = "missed_deadline") {
+    v1::OpenCaseResponse out;
+    auto s = service_.OpenCase(nullptr, new_req(OpenRequest(request_id, client, category)), &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out.case_();
+  }
+
+  // Keeps request messages alive for the duration of the test (the API takes pointers).
+  template <typename T>
+  const T* new_req(T r) {
+    auto holder = std::make_shared<T>(std::move(r));
+    keep_.push_back(holder);
+    return holder.get();
+  }
+
+  grpc::Status Acknowledge(const std::string& case_id, const std::string& request_id) {
+    v1::AcknowledgeCaseRequest r;
+    r.set_request_id(request_id);
+    r.set_case_id(case_id);
+    r.set_message("We are on it and will call you by 5pm");
+    r.set_acknowledged_by("lead-1");
+    r.set_emotional_state(v1::EMOTIONAL_STATE_CONCERNED);
+    v1::AcknowledgeCaseResponse out;
+    return service_.AcknowledgeCase(nullptr, &r, &out);
+  }
+  grpc::Status Resolve(const std::string& case_id, const std::string& request_id) {
+    v1::ResolveCaseRequest r;
+    r.set_request_id(request_id);
+    r.set_case_id(case_id);
+    r.set_resolution("Report delivered");
+    v1::ResolveCaseResponse out;
+    return service_.ResolveCase(nullptr, &r, &out);
+  }
+  grpc::Status Close(const std::string& case_id, const std::string& request_id) {
+    v1::CloseCaseRequest r;
+    r.set_request_id(request_id);
+    r.set_case_id(case_id);
+    v1::CloseCaseResponse out;
+    return service_.CloseCase(nullptr, &r, &out);
+  }
+  grpc::Status Reopen(const std::string& case_id, const std::string& request_id) {
+    v1::ReopenCaseRequest r;
+    r.set_request_id(request_id);
+    r.set_case_id(case_id);
+    r.set_reason("Client says figures are wrong");
+    v1::ReopenCaseResponse out;
+    return service_.ReopenCase(nullptr, &r, &out);
+  }
+  v1::Case Get(const std::string& case_id) {
+    v1::GetCaseRequest r;
+    r.set_case_id(case_id);
+    v1::GetCaseResponse out;
+    EXPECT_TRUE(service_.GetCase(nullptr, &r, &out).ok());
+    return out.case_();
+  }
+  void Consume(v1::Event e) {
+    std::string bytes;
+    e.SerializeToString(&bytes);
+    auto r = consumer_.HandleBytes(bytes);
+    ASSERT_TRUE(r.ok()) << r.status();
+  }
+
+  std::unique_ptr<recovery::common::Store> store_;
+  ManualClock clock_;
+  recovery::common::Outbox outbox_;
+  CaseActions actions_;
+  IntakeService service_;
+  IntakeEventHandlers handlers_;
+  recovery::common::Consumer consumer_;
+  std::vector<std::shared_ptr<void>> keep_;
+};
+
+TEST_F(IntakeServiceTest, OpenCaseStoresTheCaseAndPublishesCaseOpenedWithEverythingAConsumerNeeds) {
+  v1::Case c = Open("open-1");
+  EXPECT_EQ(c.status(), v1::CASE_STATUS_OPEN);
+  EXPECT_EQ(c.emotional_history_size(), 1);
+  ASSERT_EQ(c.transitions_size(), 1);
+  EXPECT_EQ(c.transitions(0).to(), v1::CASE_STATUS_OPEN);
+  auto opened = EventsOfType("CaseOpened");
+  ASSERT_EQ(opened.size(), 1u);
+  EXPECT_EQ(opened[0].case_id(), c.id());
+  EXPECT_EQ(opened[0].source(), "intake");
+  EXPECT_EQ(opened[0].actor(), "agent-1");
+  EXPECT_EQ(opened[0].causation_id(), "open-1");
+  EXPECT_EQ(opened[0].case_opened().client().name(), "Acme Corp");
+  EXPECT_EQ(opened[0].case_opened().contact().email(), "jo@acme.example");
+  EXPECT_EQ(opened[0].case_opened().severity(), v1::SEVERITY_P2);
+  EXPECT_EQ(opened[0].case_opened().emotional_state(), v1::EMOTIONAL_STATE_FRUSTRATED);
+}
+
+TEST_F(IntakeServiceTest, RetryWithSameRequestIdReturnsFirstResultAndPublishesNothingNew) {
+  v1::Case first = Open("open-1");
+  v1::Case again = Open("open-1");
+  EXPECT_EQ(first.id(), again.id());
+  EXPECT_EQ(Events().size(), 1u);
+}
+
+TEST_F(IntakeServiceTest, SameRequestIdWithDifferentPayloadIsAlreadyExists) {
+  Open("open-1");
+  v1::OpenCaseRequest other = OpenRequest("open-1");
+  other.set_summary("something else");
+  v1::OpenCaseResponse out;
+  auto s = service_.OpenCase(nullptr, &other, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(s.error_message().rfind("request_id: ", 0), 0u) << s.error_message();
+  EXPECT_EQ(Events().size(), 1u);
+}
+
+TEST_F(IntakeServiceTest, InvalidRequestIsRejectedAndNothingIsStoredOrPublished) {
+  v1::OpenCaseRequest bad = OpenRequest("open-bad");
+  bad.mutable_contact()->set_email("nope");
+  v1::OpenCaseResponse out;
+  auto s = service_.OpenCase(nullptr, &bad, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().rfind("contact.email: ", 0), 0u);
+  EXPECT_TRUE(Events().empty());
+  v1::ListCasesRequest l;
+  v1::ListCasesResponse listed;
+  ASSERT_TRUE(service_.ListCases(nullptr, &l, &listed).ok());
+  EXPECT_EQ(listed.cases_size(), 0);
+}
+
+TEST_F(IntakeServiceTest, FullLifecyclePublishesEachTransitionAndRecordsItsTime) {
+  v1::Case c = Open("open-1");
+  clock_.Advance(absl::Minutes(12));
+  ASSERT_TRUE(Acknowledge(c.id(), "ack-1").ok());
+  auto acks = EventsOfType("CaseAcknowledged");
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].case_acknowledged().time_to_acknowledge().seconds(), 12 * 60);
+  EXPECT_EQ(acks[0].case_acknowledged().client_id(), "acme");
+  EXPECT_EQ(acks[0].case_acknowledged().category(), "missed_deadline");
+  EXPECT_EQ(acks[0].case_acknowledged().severity(), v1::SEVERITY_P2);
+
+  v1::Event shared = recovery::common::NewEvent(clock_.Now(), c.id(), "action-plan", "planner", "x");
+  shared.mutable_plan_shared()->set_version(2);
+  Consume(shared);
+  EXPECT_EQ(Get(c.id()).status(), v1::CASE_STATUS_PLANNED);
+  ASSERT_EQ(EventsOfType("CasePlanned").size(), 1u);
+  EXPECT_EQ(EventsOfType("CasePlanned")[0].case_planned().plan_version(), "2");
+
+  ASSERT_TRUE(Resolve(c.id(), "res-1").ok());
+  ASSERT_TRUE(Close(c.id(), "close-1").ok());
+  ASSERT_TRUE(Reopen(c.id(), "reopen-1").ok());
+  auto reopened = EventsOfType("CaseReopened");
+  ASSERT_EQ(reopened.size(), 1u);
+  EXPECT_EQ(reopened[0].case_reopened().previous_status(), v1::CASE_STATUS_CLOSED);
+  EXPECT_EQ(reopened[0].case_reopened().client().id(), "acme");
+  ASSERT_TRUE(Acknowledge(c.id(), "ack-2").ok());
+  ASSERT_TRUE(Resolve(c.id(), "res-2").ok());
+
+  v1::Case got = Get(c.id());
+  EXPECT_EQ(got.status(), v1::CASE_STATUS_RESOLVED);
+  EXPECT_EQ(got.transitions_size(), 8);  // open, ack, plan, resolve, close, reopen, ack, resolve
+  EXPECT_TRUE(got.has_acknowledged_at());
+  EXPECT_TRUE(got.has_planned_at());
+  EXPECT_TRUE(got.has_closed_at());
+  EXPECT_TRUE(got.has_reopened_at());
+  EXPECT_EQ(got.emotional_history_size(), 3);  // open + two acknowledgements
+}
+
+TEST_F(IntakeServiceTest, IllegalTransitionIsFailedPreconditionNamingTheStatusAndPublishesNothing) {
+  v1::Case c = Open("open-1");
+  const size_t before = Events().size();
+  auto s = Resolve(c.id(), "res-1");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(s.error_message(), "status: case is OPEN; ResolveCase needs ACKNOWLEDGED, PLANNED or REOPENED");
+  EXPECT_EQ(Events().size(), before);
+  // The failed request_id is not burnt: once legal, the same id works.
+  ASSERT_TRUE(Acknowledge(c.id(), "ack-1").ok());
+  EXPECT_TRUE(Resolve(c.id(), "res-1").ok());
+}
+
+TEST_F(IntakeServiceTest, UnknownCaseIsNotFound) {
+  auto s = Acknowledge("01890a5d-ac96-774b-bcce-b302099a8057", "ack-x");
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(s.error_message().rfind("case_id: ", 0), 0u);
+}
+
+TEST_F(IntakeServiceTest, RepeatReportInsideTheWindowLinksToTheOpenCase) {
+  v1::Case c = Open("open-1");
+  clock_.Advance(absl::Hours(23));
+  v1::OpenCaseResponse out;
+  ASSERT_TRUE(service_.OpenCase(nullptr, new_req(OpenRequest("open-2")), &out).ok());
+  EXPECT_TRUE(out.linked_to_existing());
+  EXPECT_EQ(out.case_().id(), c.id());
+  EXPECT_EQ(out.case_().repeat_reports(), 1);
+  ASSERT_EQ(out.case_().contacts_size(), 1);
+  EXPECT_TRUE(out.case_().contacts(0).repeat_report());
+  EXPECT_EQ(EventsOfType("CaseOpened").size(), 1u);
+  ASSERT_EQ(EventsOfType("ContactRecorded").size(), 1u);
+  EXPECT_EQ(EventsOfType("ContactRecorded")[0].case_id(), c.id());
+}
+
+TEST_F(IntakeServiceTest, ReportAfterTheWindowOrForAnotherCategoryOpensANewCase) {
+  v1::Case c = Open("open-1");
+  v1::Case other_category = Open("open-2", "acme", "billing_error");
+  EXPECT_NE(other_category.id(), c.id());
+  clock_.Advance(absl::Hours(24) + absl::Seconds(1));
+  v1::OpenCaseResponse out;
+  ASSERT_TRUE(service_.OpenCase(nullptr, new_req(OpenRequest("open-3")), &out).ok());
+  EXPECT_FALSE(out.linked_to_existing());
+  EXPECT_NE(out.case_().id(), c.id());
+  EXPECT_EQ(EventsOfType("CaseOpened").size(), 3u);
+}
+
+TEST_F(IntakeServiceTest, ResolvedCaseIsNotLinkedByARepeatReport) {
+  v1::Case c = Open("open-1");
+  ASSERT_TRUE(Acknowledge(c.id(), "ack-1").ok());
+  ASSERT_TRUE(Resolve(c.id(), "res-1").ok());
+  v1::OpenCaseResponse out;
+  ASSERT_TRUE(service_.OpenCase(nullptr, new_req(OpenRequest("open-2")), &out).ok());
+  EXPECT_FALSE(out.linked_to_existing());
+}
+
+TEST_F(IntakeServiceTest, UpdateCasePublishesPreviousAndNewSeverity) {
+  v1::Case c = Open("open-1");
+  v1::UpdateCaseRequest u;
+  u.set_request_id("upd-1");
+  u.set_case_id(c.id());
+  u.mutable_update_mask()->add_paths("severity");
+  u.mutable_update_mask()->add_paths("firm_view");
+  u.set_severity(v1::SEVERITY_P1);
+  u.set_firm_view("Data feed failed");
+  u.set_summary("ignored: not in the mask");
+  v1::UpdateCaseResponse out;
+  ASSERT_TRUE(service_.UpdateCase(nullptr, &u, &out).ok());
+  EXPECT_EQ(out.case_().severity(), v1::SEVERITY_P1);
+  EXPECT_EQ(out.case_().summary(), "Quarterly report is late");
+  auto updated = EventsOfType("CaseUpdated");
+  ASSERT_EQ(updated.size(), 1u);
+  EXPECT_EQ(updated[0].case_updated().previous_severity(), v1::SEVERITY_P2);
+  EXPECT_EQ(updated[0].case_updated().severity(), v1::SEVERITY_P1);
+  EXPECT_EQ(updated[0].case_updated().changed_fields_size(), 2);
+}
+
+TEST_F(IntakeServiceTest, ContactsAndNotesAreKeptWithEmotionalHistory) {
+  v1::Case c = Open("open-1");
+  v1::RecordContactRequest rc;
+  rc.set_request_id("contact-1");
+  rc.set_case_id(c.id());
+  rc.set_channel(v1::CHANNEL_EMAIL);
+  rc.set_summary("Client wrote again, angrier");
+  rc.set_emotional_state(v1::EMOTIONAL_STATE_ANGRY);
+  v1::RecordContactResponse rc_out;
+  ASSERT_TRUE(service_.RecordContact(nullptr, &rc, &rc_out).ok());
+  v1::AddNoteRequest n;
+  n.set_request_id("note-1");
+  n.set_case_id(c.id());
+  n.set_text("Internal: feed vendor at fault");
+  n.set_author("agent-1");
+  v1::AddNoteResponse n_out;
+  ASSERT_TRUE(service_.AddNote(nullptr, &n, &n_out).ok());
+  v1::Case got = Get(c.id());
+  EXPECT_EQ(got.emotional_state(), v1::EMOTIONAL_STATE_ANGRY);
+  ASSERT_EQ(got.emotional_history_size(), 2);
+  EXPECT_EQ(got.emotional_history(1).source(), "contact");
+  ASSERT_EQ(got.notes_size(), 1);
+  EXPECT_FALSE(got.notes(0).shareable());
+  EXPECT_EQ(EventsOfType("NoteAdded").size(), 1u);
+  EXPECT_EQ(EventsOfType("ContactRecorded").size(), 1u);
+}
+
+TEST_F(IntakeServiceTest, AssignOwnerPublishesOnlyOnChange) {
+  v1::Case c = Open("open-1");
+  v1::AssignOwnerRequest a;
+  a.set_request_id("own-1");
+  a.set_case_id(c.id());
+  a.set_owner("p-1");
+  v1::AssignOwnerResponse out;
+  ASSERT_TRUE(service_.AssignOwner(nullptr, &a, &out).ok());
+  a.set_request_id("own-2");
+  ASSERT_TRUE(service_.AssignOwner(nullptr, &a, &out).ok());
+  auto assigned = EventsOfType("OwnerAssigned");
+  ASSERT_EQ(assigned.size(), 1u);
+  EXPECT_EQ(assigned[0].owner_assigned().reason(), "manual");
+}
+
+TEST_F(IntakeServiceTest, ListCasesFiltersAndPages) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(Open("open-" + std::to_string(i), "client-" + std::to_string(i)).id());
+    clock_.Advance(absl::Minutes(1));
+  }
+  ASSERT_TRUE(Acknowledge(ids[1], "ack-1").ok());
+  v1::ListCasesRequest l;
+  l.set_page_size(2);
+  std::vector<std::string> seen;
+  for (int page = 0; page < 5; ++page) {
+    v1::ListCasesResponse out;
+    ASSERT_TRUE(service_.ListCases(nullptr, &l, &out).ok());
+    for (const auto& c : out.cases()) seen.push_back(c.id());
+    if (out.next_page_token().empty()) break;
+    l.set_page_token(out.next_page_token());
+  }
+  EXPECT_EQ(seen, ids);
+  v1::ListCasesRequest by_status;
+  by_status.add_statuses(v1::CASE_STATUS_ACKNOWLEDGED);
+  v1::ListCasesResponse out;
+  ASSERT_TRUE(service_.ListCases(nullptr, &by_status, &out).ok());
+  ASSERT_EQ(out.cases_size(), 1);
+  EXPECT_EQ(out.cases(0).id(), ids[1]);
+  v1::ListCasesRequest by_client;
+  by_client.set_client_id("client-3");
+  ASSERT_TRUE(service_.ListCases(nullptr, &by_client, &out).ok());
+  ASSERT_EQ(out.cases_size(), 1);
+  EXPECT_EQ(out.cases(0).id(), ids[3]);
+  v1::ListCasesRequest by_time;
+  *by_time.mutable_opened_from() = recovery::common::ToProto(absl::FromUnixSeconds(1'795'000'000) + absl::Minutes(2));
+  *by_time.mutable_opened_to() = recovery::common::ToProto(absl::FromUnixSeconds(1'795'000'000) + absl::Minutes(4));
+  ASSERT_TRUE(service_.ListCases(nullptr, &by_time, &out).ok());
+  ASSERT_EQ(out.cases_size(), 2);
+  EXPECT_EQ(out.cases(0).id(), ids[2]);
+}
+
+TEST_F(IntakeServiceTest, LowSurveyScoreOpensAP3CommunicationCase) {
+  v1::RecordSignalRequest r;
+  r.set_request_id("sig-1");
+  r.set_kind(v1::SIGNAL_KIND_SURVEY_SCORE);
+  r.mutable_client()->set_id("quiet-client");
+  r.set_score(2);
+  v1::RecordSignalResponse out;
+  ASSERT_TRUE(service_.RecordSignal(nullptr, &r, &out).ok());
+  EXPECT_TRUE(out.opened_case());
+  EXPECT_EQ(out.case_().severity(), v1::SEVERITY_P3);
+  EXPECT_EQ(out.case_().category(), "communication");
+  EXPECT_EQ(out.case_().opened_from_signal_id(), out.signal().signal_id());
+  auto opened = EventsOfType("CaseOpened");
+  ASSERT_EQ(opened.size(), 1u);
+  EXPECT_EQ(opened[0].case_opened().opened_from_signal_id(), out.signal().signal_id());
+  auto signals = EventsOfType("SignalRecorded");
+  ASSERT_EQ(signals.size(), 1u);
+  EXPECT_TRUE(signals[0].signal_recorded().opened_case());
+  EXPECT_EQ(signals[0].case_id(), out.case_().id());
+}
+
+TEST_F(IntakeServiceTest, MissedDeadlineSignalOpensAP2Case) {
+  v1::RecordSignalRequest r;
+  r.set_request_id("sig-1");
+  r.set_kind(v1::SIGNAL_KIND_MISSED_DEADLINE);
+  r.mutable_client()->set_id("acme");
+  r.mutable_client()->set_name("Acme Corp");
+  r.set_detail("Monthly report due 1 Nov");
+  v1::RecordSignalResponse out;
+  ASSERT_TRUE(service_.RecordSignal(nullptr, &r, &out).ok());
+  EXPECT_TRUE(out.opened_case());
+  EXPECT_EQ(out.case_().severity(), v1::SEVERITY_P2);
+  EXPECT_EQ(out.case_().category(), "missed_deadline");
+}
+
+TEST_F(IntakeServiceTest, SignalBelowTheRuleIsOnlyStored) {
+  v1::RecordSignalRequest r;
+  r.set_request_id("sig-1");
+  r.set_kind(v1::SIGNAL_KIND_SURVEY_SCORE);
+  r.mutable_client()->set_id("happy");
+  r.set_score(4);
+  v1::RecordSignalResponse out;
+  ASSERT_TRUE(service_.RecordSignal(nullptr, &r, &out).ok());
+  EXPECT_FALSE(out.opened_case());
+  EXPECT_FALSE(out.has_case_());
+  EXPECT_TRUE(EventsOfType("CaseOpened").empty());
+  EXPECT_EQ(EventsOfType("SignalRecorded").size(), 1u);
+}
+
+TEST_F(IntakeServiceTest, EscalationAcknowledgedSetsTheOwnerExactlyOnceEvenWhenDeliveredTwice) {
+  v1::Case c = Open("open-1");
+  v1::Event acked = recovery::common::NewEvent(clock_.Now(), c.id(), "escalation", "p-42", "page-1");
+  acked.mutable_escalation_acknowledged()->set_acknowledged_by("p-42");
+  Consume(acked);
+  Consume(acked);  // redelivery: the runtime skips the duplicate
+  EXPECT_EQ(Get(c.id()).owner(), "p-42");
+  auto assigned = EventsOfType("OwnerAssigned");
+  ASSERT_EQ(assigned.size(), 1u);
+  EXPECT_EQ(assigned[0].owner_assigned().reason(), "page acknowledged");
+  EXPECT_EQ(assigned[0].causation_id(), acked.event_id());
+  EXPECT_EQ(assigned[0].actor(), "p-42");
+}
+
+TEST_F(IntakeServiceTest, PlanSharedOnAnOpenCaseChangesNothing) {
+  v1::Case c = Open("open-1");
+  v1::Event shared = recovery::common::NewEvent(clock_.Now(), c.id(), "action-plan", "planner", "x");
+  shared.mutable_plan_shared()->set_version(1);
+  Consume(shared);
+  EXPECT_EQ(Get(c.id()).status(), v1::CASE_STATUS_OPEN);
+  EXPECT_TRUE(EventsOfType("CasePlanned").empty());
+}
+
+TEST_F(IntakeServiceTest, LowSatisfactionStoresASignalAndOpensACaseForTheClient) {
+  v1::Case c = Open("open-1");
+  ASSERT_TRUE(Acknowledge(c.id(), "ack-1").ok());
+  ASSERT_TRUE(Resolve(c.id(), "res-1").ok());
+  v1::Event sat = recovery::common::NewEvent(clock_.Now(), c.id(), "follow-up", "system", "check-1");
+  sat.mutable_satisfaction_recorded()->set_score(1);
+  sat.mutable_satisfaction_recorded()->set_low(true);
+  sat.mutable_satisfaction_recorded()->set_client_id("acme");
+  Consume(sat);
+  auto signals = EventsOfType("SignalRecorded");
+  ASSERT_EQ(signals.size(), 1u);
+  EXPECT_EQ(signals[0].signal_recorded().kind(), v1::SIGNAL_KIND_LOW_SATISFACTION);
+  EXPECT_TRUE(signals[0].signal_recorded().opened_case());
+  auto opened = EventsOfType("CaseOpened");
+  ASSERT_EQ(opened.size(), 2u);
+  EXPECT_EQ(opened[1].case_opened().client().name(), "Acme Corp");  // taken from the surveyed case
+  EXPECT_EQ(opened[1].case_opened().category(), "communication");
+}
+
+TEST_F(IntakeServiceTest, SatisfactionThatIsNotLowIsIgnored) {
+  v1::Case c = Open("open-1");
+  const size_t before = Events().size();
+  v1::Event sat = recovery::common::NewEvent(clock_.Now(), c.id(), "follow-up", "system", "check-1");
+  sat.mutable_satisfaction_recorded()->set_score(5);
+  sat.mutable_satisfaction_recorded()->set_client_id("acme");
+  Consume(sat);
+  EXPECT_EQ(Events().size(), before);
+}
+
+}  // namespace
+}  // namespace recovery::intake
