@@ -352,6 +352,61 @@ int Main(int argc, char** argv) {
     });
   }
 
+  {
+    auto* cmd = app.add_subcommand("note", "add a note to a case (intake.AddNote)");
+    static std::string case_id, text;
+    static bool shareable = false;
+    cmd->add_option("case", case_id)->required();
+    cmd->add_option("--text", text)->required();
+    cmd->add_flag("--shareable", shareable, "the client may see it (default: internal)");
+    cmd->callback([&] {
+      rc = cli.Call("Intake.AddNote", Json()
+                                          .Str("request_id", NewRequestId())
+                                          .Str("case_id", case_id)
+                                          .Str("text", text)
+                                          .Bool("shareable", shareable)
+                                          .Str("author", opts.actor)
+                                          .str());
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("assign", "assign a case owner (intake.AssignOwner)");
+    static std::string case_id, owner, reason;
+    cmd->add_option("case", case_id)->required();
+    cmd->add_option("--owner", owner)->required();
+    cmd->add_option("--reason", reason);
+    cmd->callback([&] {
+      rc = cli.Call("Intake.AssignOwner", Json()
+                                              .Str("request_id", NewRequestId())
+                                              .Str("case_id", case_id)
+                                              .Str("owner", owner)
+                                              .Str("actor", opts.actor)
+                                              .Str("reason", reason)
+                                              .str(),
+                    PrintCase);
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("signal", "record a weak signal (intake.RecordSignal)");
+    static std::string kind, client_id, client_name, detail;
+    static double score = 0;
+    cmd->add_option("--kind", kind, "survey_score|missed_deadline|negative_sentiment")->required();
+    cmd->add_option("--client-id", client_id)->required();
+    cmd->add_option("--client-name", client_name);
+    cmd->add_option("--score", score);
+    cmd->add_option("--detail", detail);
+    cmd->callback([&] {
+      Json req;
+      req.Str("request_id", NewRequestId())
+          .Raw("kind", EnumName("SIGNAL_KIND_", kind))
+          .Obj("client", Json().Str("id", client_id).Str("name", client_name))
+          .Str("detail", detail)
+          .Str("actor", opts.actor);
+      if (score != 0) req.Num("score", score);
+      rc = cli.Call("Intake.RecordSignal", req.str());
+    });
+  }
+
   // ---- follow-up ----
   {
     auto* cmd = app.add_subcommand("reminders", "list reminders (follow_up.ListReminders)");

@@ -1,0 +1,340 @@
+// recovery.v1.FollowUp on an in-process server over a real SQLite store: validation with
+// field-named errors, request_id replay, and RPC effects landing in the outbox.
+#include "services/follow_up/grpc_service.h"
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/match.h"
+#include "services/common/consumer.h"
+#include "services/common/events.h"
+#include "services/common/idempotency.h"
+#include "services/follow_up/handlers.h"
+#include "services/follow_up/store.h"
+#include "tests/support/process.h"
+
+namespace recovery::follow_up {
+namespace {
+
+namespace v1 = recovery::v1;
+
+const absl::Time kT0 = absl::FromUnixSeconds(1795514400);  // 2026-11-24T10:00:00Z
+
+class FollowUpServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::move(*common::OpenStore(dir_.File("fu.db")));
+    ASSERT_TRUE(common::Outbox::Migrate(*store_).ok());
+    ASSERT_TRUE(common::TimerService::Migrate(*store_).ok());
+    ASSERT_TRUE(common::MigrateIdempotency(*store_).ok());
+    ASSERT_TRUE(MigrateFollowUp(*store_).ok());
+    outbox_ = std::make_unique<common::Outbox>(*store_);
+    timers_ = std::make_unique<common::TimerService>(*store_, clock_);
+    handlers_ = std::make_unique<FollowUpHandlers>(cfg_, *timers_, *outbox_, clock_);
+    handlers_->RegisterTimers();
+    service_ = std::make_unique<FollowUpService>(cfg_, *store_, *timers_, *outbox_, clock_);
+    grpc::ServerBuilder b;
+    int port = 0;
+    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    b.RegisterService(service_.get());
+    server_ = b.BuildAndStart();
+    stub_ = v1::FollowUp::NewStub(
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override { server_->Shutdown(); }
+
+  void Deliver(v1::Event e) {
+    e.set_event_id(common::NewEvent(clock_.Now(), "", "", "", "").event_id());
+    ASSERT_TRUE(common::InTransaction(*store_, [&](common::Tx& tx) { return handlers_->OnEvent(tx, e); }).ok());
+  }
+  void Open(const std::string& case_id, v1::Severity sev = v1::SEVERITY_P1) {
+    v1::Event e = common::NewEvent(clock_.Now(), case_id, "intake", "t", "r");
+    e.mutable_case_opened()->set_severity(sev);
+    e.mutable_case_opened()->set_category("billing_error");
+    e.mutable_case_opened()->mutable_client()->set_id("acme");
+    Deliver(e);
+  }
+  void Resolve(const std::string& case_id) {
+    v1::Event e = common::NewEvent(clock_.Now(), case_id, "intake", "t", "r");
+    e.mutable_case_resolved()->set_resolution("fixed");
+    Deliver(e);
+  }
+  // Published events of a type, oldest first.
+  std::vector<v1::Event> Outbox(const std::string& type) {
+    std::vector<v1::Event> out;
+    auto tx = store_->Begin();
+    auto rows = (*tx)->Query("SELECT payload FROM outbox WHERE type = ? ORDER BY id", {type});
+    EXPECT_TRUE(rows.ok());
+    for (const auto& r : *rows) {
+      v1::Event e;
+      e.ParseFromString(r.Str(0));
+      out.push_back(e);
+    }
+    return out;
+  }
+
+  recovery::testing::TempDir dir_;
+  FollowUpConfig cfg_ = DefaultConfig();
+  common::ManualClock clock_{kT0};
+  std::unique_ptr<common::Store> store_;
+  std::unique_ptr<common::Outbox> outbox_;
+  std::unique_ptr<common::TimerService> timers_;
+  std::unique_ptr<FollowUpHandlers> handlers_;
+  std::unique_ptr<FollowUpService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::FollowUp::Stub> stub_;
+};
+
+#define EXPECT_FIELD_ERROR(status, code, field)                                          \
+  do {                                                                                   \
+    const grpc::Status _s = (status);                                                    \
+    EXPECT_EQ(_s.error_code(), code) << _s.error_message();                              \
+    EXPECT_TRUE(absl::StartsWith(_s.error_message(), field ": ")) << _s.error_message(); \
+  } while (0)
+
+TEST_F(FollowUpServiceTest, RecordSatisfactionValidatesAndFlagsLowScores) {
+  v1::RecordSatisfactionRequest req;
+  v1::RecordSatisfactionResponse resp;
+  {
+    grpc::ClientContext ctx;
+    EXPECT_FIELD_ERROR(stub_->RecordSatisfaction(&ctx, req, &resp), grpc::INVALID_ARGUMENT, "request_id");
+  }
+  req.set_request_id("r1");
+  req.set_case_id("c1");
+  req.set_score(6);
+  {
+    grpc::ClientContext ctx;
+    EXPECT_FIELD_ERROR(stub_->RecordSatisfaction(&ctx, req, &resp), grpc::INVALID_ARGUMENT, "score");
+  }
+  req.set_score(2);
+  {
+    grpc::ClientContext ctx;
+    EXPECT_FIELD_ERROR(stub_->RecordSatisfaction(&ctx, req, &resp), grpc::NOT_FOUND, "case_id");
+  }
+  Open("c1");
+  for (int i = 0; i < 2; ++i) {  // the retry replays the first answer
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->RecordSatisfaction(&ctx, req, &resp).ok());
+    EXPECT_TRUE(resp.low());
+  }
+  auto recorded = Outbox("SatisfactionRecorded");
+  ASSERT_EQ(recorded.size(), 1u);
+  EXPECT_TRUE(recorded[0].satisfaction_recorded().low());
+  EXPECT_EQ(recorded[0].satisfaction_recorded().client_id(), "acme");
+  EXPECT_EQ(recorded[0].causation_id(), "r1");
+  req.set_score(4);  // same request_id, different payload
+  grpc::ClientContext ctx;
+  EXPECT_EQ(stub_->RecordSatisfaction(&ctx, req, &resp).error_code(), grpc::ALREADY_EXISTS);
+}
+
+TEST_F(FollowUpServiceTest, ReviewNeedsAResolvedCaseAndFeedsThemeTrends) {
+  Open("c1");
+  v1::SubmitReviewRequest req;
+  req.set_request_id("rv1");
+  req.set_case_id("c1");
+  req.set_expected("a bill");
+  req.set_happened("two bills");
+  req.set_went_well("fast apology");
+  req.set_to_improve("dedupe invoices");
+  req.set_next_steps("add a check");
+  req.add_themes("billing");
+  req.add_themes("tooling");
+  req.set_root_cause("system");
+  req.add_follow_on_actions("ticket FIN-1");
+  req.set_submitted_by("alice");
+  v1::Review review;
+  {
+    grpc::ClientContext ctx;
+    auto bad = req;
+    bad.set_went_well(" ");
+    EXPECT_FIELD_ERROR(stub_->SubmitReview(&ctx, bad, &review), grpc::INVALID_ARGUMENT, "went_well");
+  }
+  {
+    grpc::ClientContext ctx;
+    auto bad = req;
+    bad.add_themes("");
+    EXPECT_FIELD_ERROR(stub_->SubmitReview(&ctx, bad, &review), grpc::INVALID_ARGUMENT, "themes[2]");
+  }
+  {
+    grpc::ClientContext ctx;
+    EXPECT_FIELD_ERROR(stub_->SubmitReview(&ctx, req, &review), grpc::FAILED_PRECONDITION, "case_id");
+  }
+  clock_.Advance(absl::Hours(2));
+  Resolve("c1");
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->SubmitReview(&ctx, req, &review).ok());
+  }
+  v1::GetReviewRequest get;
+  get.set_case_id("c1");
+  v1::Review got;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->GetReview(&ctx, get, &got).ok());
+  }
+  EXPECT_EQ(got.review_id(), review.review_id());
+  EXPECT_EQ(got.to_improve(), "dedupe invoices");
+  EXPECT_EQ(Outbox("ReviewSubmitted").size(), 1u);
+  {
+    grpc::ClientContext ctx;
+    req.set_request_id("rv2");
+    EXPECT_FIELD_ERROR(stub_->SubmitReview(&ctx, req, &review), grpc::ALREADY_EXISTS, "case_id");
+  }
+  v1::GetTrendsRequest trends;
+  *trends.mutable_from() = common::ToProto(kT0 - absl::Hours(1));
+  *trends.mutable_to() = common::ToProto(kT0 + absl::Hours(1));
+  v1::GetTrendsResponse tr;
+  {
+    grpc::ClientContext ctx;
+    EXPECT_FIELD_ERROR(stub_->GetTrends(&ctx, trends, &tr), grpc::INVALID_ARGUMENT, "group_by");
+  }
+  trends.set_group_by(v1::TREND_GROUP_BY_THEME);
+  grpc::ClientContext ctx;
+  ASSERT_TRUE(stub_->GetTrends(&ctx, trends, &tr).ok());
+  ASSERT_EQ(tr.groups_size(), 2);
+  EXPECT_EQ(tr.groups(0).key(), "billing");
+  EXPECT_EQ(tr.groups(0).mean_time_to_resolve().seconds(), 7200);
+  EXPECT_EQ(tr.total_cases(), 1);
+}
+
+TEST_F(FollowUpServiceTest, PausedSlaDoesNotBreachUntilResumedAndOverdue) {
+  Open("c1");
+  v1::PauseSlaRequest pause;
+  pause.set_request_id("p1");
+  pause.set_case_id("c1");
+  pause.set_reason("waiting on the client");
+  v1::SlaClock clock;
+  {
+    grpc::ClientContext ctx;
+    EXPECT_FIELD_ERROR(stub_->PauseSla(&ctx, pause, &clock), grpc::INVALID_ARGUMENT, "kind");
+  }
+  pause.set_kind(v1::SLA_KIND_ACKNOWLEDGE);
+  clock_.Advance(absl::Minutes(10));
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->PauseSla(&ctx, pause, &clock).ok());
+  }
+  EXPECT_EQ(clock.state(), v1::SLA_CLOCK_STATE_PAUSED);
+  EXPECT_EQ(clock.remaining().seconds(), 300);
+  clock_.Advance(absl::Hours(1));
+  ASSERT_TRUE(timers_->FireDue(clock_.Now()).ok());
+  EXPECT_TRUE(Outbox("SlaBreached").empty());
+  v1::ResumeSlaRequest resume;
+  resume.set_request_id("p2");
+  resume.set_case_id("c1");
+  resume.set_kind(v1::SLA_KIND_ACKNOWLEDGE);
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->ResumeSla(&ctx, resume, &clock).ok());
+  }
+  EXPECT_EQ(common::FromProto(clock.due()), clock_.Now() + absl::Minutes(5));
+  clock_.Advance(absl::Minutes(5));
+  ASSERT_TRUE(timers_->FireDue(clock_.Now()).ok());
+  ASSERT_TRUE(timers_->FireDue(clock_.Now()).ok());
+  EXPECT_EQ(Outbox("SlaBreached").size(), 1u);
+  EXPECT_EQ(Outbox("SlaPaused").size(), 1u);
+  EXPECT_EQ(Outbox("SlaResumed").size(), 1u);
+  grpc::ClientContext ctx;
+  resume.set_request_id("p3");
+  EXPECT_FIELD_ERROR(stub_->ResumeSla(&ctx, resume, &clock), grpc::FAILED_PRECONDITION, "kind");
+}
+
+TEST_F(FollowUpServiceTest, ListSnoozeAndRecordFollowUpSent) {
+  Open("c1");
+  v1::Event contact = common::NewEvent(clock_.Now(), "c1", "intake", "t", "r");
+  contact.mutable_contact_recorded()->set_summary("call");
+  contact.mutable_contact_recorded()->set_recorded_by("alice");
+  Deliver(contact);
+  v1::ListRemindersRequest list;
+  list.set_recipient("alice");
+  v1::ListRemindersResponse listed;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->ListReminders(&ctx, list, &listed).ok());
+  }
+  ASSERT_EQ(listed.reminders_size(), 1);
+  const v1::Reminder r = listed.reminders(0);
+  EXPECT_EQ(r.kind(), v1::REMINDER_KIND_WRITTEN_FOLLOW_UP);
+  EXPECT_EQ(common::FromProto(r.next_due()), kT0 + absl::Hours(24));
+  list.set_recipient("");
+  list.set_case_id("c1");
+  *list.mutable_due_to() = common::ToProto(kT0 + absl::Hours(24));  // exclusive
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->ListReminders(&ctx, list, &listed).ok());
+    EXPECT_EQ(listed.reminders_size(), 0);
+  }
+  list.clear_due_to();
+  list.set_case_id("other");
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->ListReminders(&ctx, list, &listed).ok());
+    EXPECT_EQ(listed.reminders_size(), 0);
+  }
+  list.set_case_id("");
+  list.set_recipient("bob");
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->ListReminders(&ctx, list, &listed).ok());
+    EXPECT_EQ(listed.reminders_size(), 0);
+  }
+  v1::SnoozeReminderRequest snooze;
+  snooze.set_request_id("s1");
+  snooze.set_reminder_id(r.reminder_id());
+  *snooze.mutable_until() = common::ToProto(kT0 - absl::Hours(1));
+  v1::Reminder snoozed;
+  {
+    grpc::ClientContext ctx;
+    EXPECT_FIELD_ERROR(stub_->SnoozeReminder(&ctx, snooze, &snoozed), grpc::INVALID_ARGUMENT, "until");
+  }
+  snooze.set_request_id("s2");
+  *snooze.mutable_until() = common::ToProto(kT0 + absl::Hours(30));
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->SnoozeReminder(&ctx, snooze, &snoozed).ok());
+    EXPECT_EQ(common::FromProto(snoozed.next_due()), kT0 + absl::Hours(30));
+  }
+  v1::RecordFollowUpSentRequest sent;
+  sent.set_request_id("f1");
+  sent.set_case_id("c1");
+  sent.set_summary("recap mailed");
+  sent.set_sent_by("alice");
+  v1::RecordFollowUpSentResponse sent_resp;
+  {
+    grpc::ClientContext ctx;
+    EXPECT_FIELD_ERROR(stub_->RecordFollowUpSent(&ctx, sent, &sent_resp), grpc::INVALID_ARGUMENT, "channel");
+  }
+  sent.set_channel(v1::CHANNEL_EMAIL);
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->RecordFollowUpSent(&ctx, sent, &sent_resp).ok());
+    EXPECT_TRUE(sent_resp.reminder_cancelled());
+  }
+  clock_.Advance(absl::Hours(48));
+  ASSERT_TRUE(timers_->FireDue(clock_.Now()).ok());
+  EXPECT_TRUE(Outbox("ReminderDue").empty());
+  EXPECT_EQ(Outbox("FollowUpSent").size(), 1u);
+  EXPECT_EQ(Outbox("SlaBreached").size(), 2u);  // ack and resolve: nobody acknowledged
+}
+
+TEST(ValidationTest, ListRemindersAndTrendsNameTheField) {
+  v1::ListRemindersRequest list;
+  list.set_limit(5000);
+  EXPECT_TRUE(absl::StartsWith(ValidateListReminders(list).message(), "limit: "));
+  list.set_limit(0);
+  *list.mutable_due_from() = common::ToProto(kT0);
+  *list.mutable_due_to() = common::ToProto(kT0);
+  EXPECT_TRUE(absl::StartsWith(ValidateListReminders(list).message(), "due_to: "));
+  v1::GetTrendsRequest trends;
+  EXPECT_TRUE(absl::StartsWith(ValidateGetTrends(trends).message(), "from: "));
+  v1::GetReviewRequest get;
+  EXPECT_TRUE(absl::StartsWith(ValidateGetReview(get).message(), "case_id: "));
+  v1::PauseSlaRequest pause;
+  pause.set_request_id("x");
+  pause.set_case_id("c");
+  pause.set_kind(v1::SLA_KIND_RESOLVE);
+  EXPECT_TRUE(absl::StartsWith(ValidatePauseSla(pause).message(), "reason: "));
+}
+
+}  // namespace
+}  // namespace recovery::follow_up
