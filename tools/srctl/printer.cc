@@ -79,6 +79,19 @@ std::string Pretty(const Message& m, int indent) {
   std::vector<const FieldDescriptor*> fields;
   r->ListFields(m, &fields);
   for (const auto* f : fields) {
+    if (f->is_map()) {
+      // Maps print as "name:" and one "key: value" line per entry.
+      Indent(&out, indent);
+      absl::StrAppend(&out, f->name(), ":\n");
+      const auto* key = f->message_type()->map_key();
+      const auto* value = f->message_type()->map_value();
+      for (int i = 0; i < r->FieldSize(m, f); ++i) {
+        const Message& entry = r->GetRepeatedMessage(m, f, i);
+        Indent(&out, indent + 1);
+        absl::StrAppend(&out, ScalarText(entry, key, 0), ": ", ScalarText(entry, value, 0), "\n");
+      }
+      continue;
+    }
     if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
       const int n = f->is_repeated() ? r->FieldSize(m, f) : 1;
       for (int i = 0; i < n; ++i) {
