@@ -80,7 +80,7 @@ eventually 20 "the page to the account lead" has_page_for lee
 tail -n 3 "$DATA/logs/webhook.log"
 
 step "The account lead acknowledges the page; intake makes them the case owner"
-ESC=$(field "$(json escalations "$CASE")" "d['escalations'][0]['id']")
+ESC=$(field "$(json escalations "$CASE")" "d['escalations'][0]['escalation_id']")
 run --as lee ack-page --escalation "$ESC" --person lee
 owner_is_lee() { [[ $(field "$(json show "$CASE")" "d['case'].get('owner','')") == lee ]]; }
 eventually 20 "the owner assignment" owner_is_lee

@@ -138,6 +138,20 @@ std::string EnumName(const std::string& prefix, const std::string& v) {
   return Json::Quote(prefix + up);
 }
 
+// An RFC3339 instant, or a local civil time "2026-11-25T10:00:00" in zone tz, as RFC3339 UTC.
+absl::StatusOr<std::string> ParseInstant(const std::string& text, const std::string& tz) {
+  absl::Time t;
+  std::string err;
+  if (absl::ParseTime(absl::RFC3339_full, text, &t, &err))
+    return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
+  if (tz.empty()) return absl::InvalidArgumentError("--due: not RFC3339; give --tz for a local time");
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(tz, &zone)) return absl::InvalidArgumentError("--tz: unknown IANA time zone");
+  if (!absl::ParseTime("%Y-%m-%dT%H:%M:%S", text, zone, &t, &err))
+    return absl::InvalidArgumentError("--due: expected YYYY-MM-DDTHH:MM:SS");
+  return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
+}
+
 void PrintCase(const Message& resp) {
   const Message* c = &resp;
   if (const auto* f = resp.GetDescriptor()->FindFieldByName("case"))
@@ -408,6 +422,342 @@ int Main(int argc, char** argv) {
       if (score != 0) req.Num("score", score);
       rc = cli.Call("Intake.RecordSignal", req.str());
     });
+  }
+
+  // ---- escalation ----
+  {
+    auto* cmd = app.add_subcommand("oncall", "who is on call (escalation.WhoIsOnCall)");
+    static std::string schedule, team, at;
+    cmd->add_option("--schedule", schedule);
+    cmd->add_option("--team", team);
+    cmd->add_option("--at", at, "RFC3339 instant (default: now)");
+    cmd->callback([&] {
+      rc = cli.Call("Escalation.WhoIsOnCall", Json().Str("schedule_id", schedule).Str("team_id", team).Str("at", at).str(),
+                    [](const Message& m) {
+                      std::cout << "on call at " << FieldText(m, "at") << " (" << FieldText(m, "schedule_id")
+                                << "): " << FieldText(m, "person_ids") << " person(s)\n"
+                                << Pretty(m, 1);
+                    });
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("shifts", "the final on-call schedule (escalation.ListShifts)");
+    static std::string schedule, from, to;
+    cmd->add_option("--schedule", schedule)->required();
+    cmd->add_option("--from", from)->required();
+    cmd->add_option("--to", to)->required();
+    cmd->callback([&] {
+      rc = cli.Call("Escalation.ListShifts", Json().Str("schedule_id", schedule).Str("from", from).Str("to", to).str(),
+                    [](const Message& m) {
+                      std::cout << Table(RepeatedMessages(m, "shifts"), {"person_id", "start", "end", "layer"});
+                    });
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("business-hours", "is a calendar open (escalation.IsBusinessHours)");
+    static std::string calendar, at;
+    cmd->add_option("--calendar", calendar)->required();
+    cmd->add_option("--at", at, "RFC3339 instant (default: now)");
+    cmd->callback([&] {
+      rc = cli.Call("Escalation.IsBusinessHours", Json().Str("calendar_id", calendar).Str("at", at).str(),
+                    [](const Message& m) {
+                      std::cout << calendar << ": " << (FieldText(m, "open") == "yes" ? "OPEN" : "CLOSED")
+                                << (FieldText(m, "holiday").empty() ? "" : " (" + FieldText(m, "holiday") + ")")
+                                << ", next change " << FieldText(m, "next_change") << "\n";
+                    });
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("coverage", "coverage gaps of a schedule (escalation.CheckCoverage)");
+    static std::string schedule, from, to;
+    cmd->add_option("--schedule", schedule)->required();
+    cmd->add_option("--from", from)->required();
+    cmd->add_option("--to", to)->required();
+    cmd->callback([&] {
+      rc = cli.Call("Escalation.CheckCoverage", Json().Str("schedule_id", schedule).Str("from", from).Str("to", to).str());
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("escalations", "a case's escalations (escalation.ListEscalations)");
+    static std::string case_id;
+    static bool active = false;
+    cmd->add_option("case", case_id)->required();
+    cmd->add_flag("--active", active);
+    cmd->callback([&] {
+      rc = cli.Call("Escalation.ListEscalations", Json().Str("case_id", case_id).Bool("active_only", active).str(),
+                    [](const Message& m) {
+                      std::cout << Table(RepeatedMessages(m, "escalations"),
+                                         {"escalation_id", "status", "team_id", "business_hours", "tier", "round",
+                                          "ack_due", "acknowledged_by"});
+                    });
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("pages", "the pages of an escalation (escalation.ListPages)");
+    static std::string escalation;
+    cmd->add_option("escalation", escalation)->required();
+    cmd->callback([&] {
+      rc = cli.Call("Escalation.ListPages", Json().Str("escalation_id", escalation).str(), [](const Message& m) {
+        std::cout << Table(RepeatedMessages(m, "pages"),
+                           {"person_id", "channel", "tier", "round", "status", "attempts", "idempotency_key"});
+      });
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("ack-page", "acknowledge a page (escalation.AcknowledgePage)");
+    static std::string page, escalation, person;
+    cmd->add_option("--page", page);
+    cmd->add_option("--escalation", escalation);
+    cmd->add_option("--person", person);
+    cmd->callback([&] {
+      rc = cli.Call("Escalation.AcknowledgePage", Json()
+                                                      .Str("request_id", NewRequestId())
+                                                      .Str("page_id", page)
+                                                      .Str("escalation_id", escalation)
+                                                      .Str("person_id", person.empty() ? opts.actor : person)
+                                                      .str());
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("override", "add an on-call override (escalation.AddOverride)");
+    static std::string schedule, person, start, end, reason;
+    cmd->add_option("--schedule", schedule)->required();
+    cmd->add_option("--person", person)->required();
+    cmd->add_option("--from", start)->required();
+    cmd->add_option("--to", end)->required();
+    cmd->add_option("--reason", reason);
+    cmd->callback([&] {
+      rc = cli.Call("Escalation.AddOverride", Json()
+                                                  .Str("request_id", NewRequestId())
+                                                  .Str("schedule_id", schedule)
+                                                  .Str("person_id", person)
+                                                  .Str("start", start)
+                                                  .Str("end", end)
+                                                  .Str("reason", reason)
+                                                  .str());
+    });
+  }
+
+  // ---- action plan ----
+  auto print_plan = [](const Message& resp) {
+    const Message* p = &resp;
+    if (const auto* f = resp.GetDescriptor()->FindFieldByName("plan")) p = &resp.GetReflection()->GetMessage(resp, f);
+    std::cout << "plan " << FieldText(*p, "plan_id") << " for case " << FieldText(*p, "case_id") << " (playbook "
+              << FieldText(*p, "playbook_id") << ", client " << FieldText(*p, "client_name") << ", "
+              << FieldText(*p, "client_time_zone") << ")\n\nitems:\n"
+              << Table(RepeatedMessages(*p, "items"), {"id", "status", "owner", "owner_role", "due", "client_visible", "what"});
+    const auto commitments = RepeatedMessages(*p, "commitments");
+    if (!commitments.empty())
+      std::cout << "\ncommitments:\n" << Table(commitments, {"id", "status", "owner", "due", "text"});
+  };
+  {
+    auto* cmd = app.add_subcommand("plan", "show a case's plan (action_plan.GetPlan)");
+    static std::string case_id;
+    cmd->add_option("case", case_id)->required();
+    cmd->callback([&] { rc = cli.Call("ActionPlan.GetPlan", Json().Str("case_id", case_id).str(), print_plan); });
+  }
+  {
+    auto* cmd = app.add_subcommand("add-item", "add an action item (action_plan.AddActionItem)");
+    static std::string case_id, what, owner, where, due, tz, why, how;
+    static bool internal = false;
+    cmd->add_option("case", case_id)->required();
+    cmd->add_option("--what", what)->required();
+    cmd->add_option("--owner", owner);
+    cmd->add_option("--where", where);
+    cmd->add_option("--due", due, "RFC3339, or local 2026-11-25T10:00:00 with --tz")->required();
+    cmd->add_option("--tz", tz, "IANA zone of a local --due");
+    cmd->add_option("--why", why);
+    cmd->add_option("--how", how);
+    cmd->add_flag("--internal", internal, "not visible to the client");
+    cmd->callback([&] {
+      auto at = ParseInstant(due, tz);
+      if (!at.ok()) {
+        rc = Cli::Fail(at.status());
+        return;
+      }
+      rc = cli.Call("ActionPlan.AddActionItem",
+                    Json()
+                        .Str("request_id", NewRequestId())
+                        .Str("case_id", case_id)
+                        .Obj("item", Json()
+                                         .Str("what", what)
+                                         .Str("owner", owner)
+                                         .Str("where", where)
+                                         .Str("due", *at)
+                                         .Str("why", why)
+                                         .Str("how", how)
+                                         .Bool("client_visible", !internal))
+                        .Str("actor", opts.actor)
+                        .str());
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("complete-item", "complete an action item (action_plan.CompleteActionItem)");
+    static std::string case_id, item, note;
+    cmd->add_option("case", case_id)->required();
+    cmd->add_option("item", item)->required();
+    cmd->add_option("--note", note)->required();
+    cmd->callback([&] {
+      rc = cli.Call("ActionPlan.CompleteActionItem", Json()
+                                                         .Str("request_id", NewRequestId())
+                                                         .Str("case_id", case_id)
+                                                         .Str("item_id", item)
+                                                         .Str("completion_note", note)
+                                                         .Str("actor", opts.actor)
+                                                         .str(),
+                    [](const Message& m) { std::cout << "completed: " << FieldText(m, "item.what") << "\n"; });
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("add-commitment", "record a promise to the client (action_plan.AddCommitment)");
+    static std::string case_id, text, owner, due, tz;
+    cmd->add_option("case", case_id)->required();
+    cmd->add_option("--text", text)->required();
+    cmd->add_option("--owner", owner)->required();
+    cmd->add_option("--due", due, "RFC3339, or local 2026-11-25T10:00:00 with --tz")->required();
+    cmd->add_option("--tz", tz, "IANA zone of a local --due (the client's)");
+    cmd->callback([&] {
+      auto at = ParseInstant(due, tz);
+      if (!at.ok()) {
+        rc = Cli::Fail(at.status());
+        return;
+      }
+      rc = cli.Call("ActionPlan.AddCommitment",
+                    Json()
+                        .Str("request_id", NewRequestId())
+                        .Str("case_id", case_id)
+                        .Obj("commitment", Json().Str("text", text).Str("owner", owner).Str("due", *at))
+                        .Str("actor", opts.actor)
+                        .str(),
+                    [](const Message& m) {
+                      std::cout << "commitment " << FieldText(m, "commitment.id") << " due "
+                                << FieldText(m, "commitment.due") << ": " << FieldText(m, "commitment.text") << "\n";
+                      for (const Message* w : RepeatedMessages(m, "warnings")) std::cout << "  warning: " << Pretty(*w);
+                    });
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("keep-commitment", "mark the case's open commitments kept (action_plan.UpdateCommitment)");
+    static std::string case_id, commitment;
+    cmd->add_option("case", case_id)->required();
+    cmd->add_option("--commitment", commitment, "one commitment id (default: every open one)");
+    cmd->callback([&] {
+      std::vector<std::string> ids;
+      if (!commitment.empty()) {
+        ids.push_back(commitment);
+      } else {
+        Stack stack = cli.LoadStack();
+        auto addr = stack.AddressOf("action_plan");
+        if (!addr.ok()) {
+          rc = Cli::Fail(addr.status());
+          return;
+        }
+        auto resp = CallJson(*addr, "ActionPlan.GetPlan", Json().Str("case_id", case_id).str());
+        if (!resp.ok()) {
+          rc = Cli::Fail(resp.status());
+          return;
+        }
+        const Message& p = (*resp)->GetReflection()->GetMessage(**resp, (*resp)->GetDescriptor()->FindFieldByName("plan"));
+        for (const Message* c : RepeatedMessages(p, "commitments"))
+          if (FieldText(*c, "status") == "OPEN" || FieldText(*c, "status") == "RENEGOTIATED") ids.push_back(FieldText(*c, "id"));
+      }
+      for (const auto& id : ids) {
+        rc = cli.Call("ActionPlan.UpdateCommitment",
+                      Json()
+                          .Str("request_id", NewRequestId())
+                          .Str("case_id", case_id)
+                          .Str("commitment_id", id)
+                          .Obj("update", Json().Raw("status", "\"COMMITMENT_STATUS_KEPT\""))
+                          .Str("actor", opts.actor)
+                          .str(),
+                      [](const Message& m) {
+                        std::cout << "kept: " << FieldText(m, "commitment.text") << "\n";
+                      });
+        if (rc != 0) return;
+      }
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("amends", "record a goodwill gesture (action_plan.RecordAmends)");
+    static std::string case_id, kind, currency = "GBP", approver, reason;
+    static int64_t minor = 0;
+    cmd->add_option("case", case_id)->required();
+    cmd->add_option("--kind", kind, "discount|credit|free_service|other")->required();
+    cmd->add_option("--value", minor, "value in minor units (pence, cents)");
+    cmd->add_option("--currency", currency);
+    cmd->add_option("--approver", approver)->required();
+    cmd->add_option("--reason", reason)->required();
+    cmd->callback([&] {
+      rc = cli.Call("ActionPlan.RecordAmends", Json()
+                                                   .Str("request_id", NewRequestId())
+                                                   .Str("case_id", case_id)
+                                                   .Obj("amends", Json()
+                                                                      .Raw("kind", EnumName("AMENDS_KIND_", kind))
+                                                                      .Str("value_minor_units", std::to_string(minor))
+                                                                      .Str("currency", currency)
+                                                                      .Str("approver", approver)
+                                                                      .Str("reason", reason))
+                                                   .Str("actor", opts.actor)
+                                                   .str());
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("root-cause", "set the root cause (action_plan.SetRootCause)");
+    static std::string case_id, client_view, firm_view, agreed, category;
+    cmd->add_option("case", case_id)->required();
+    cmd->add_option("--client-view", client_view);
+    cmd->add_option("--firm-view", firm_view);
+    cmd->add_option("--agreed", agreed, "the agreed explanation")->required();
+    cmd->add_option("--category", category);
+    cmd->callback([&] {
+      rc = cli.Call("ActionPlan.SetRootCause", Json()
+                                                   .Str("request_id", NewRequestId())
+                                                   .Str("case_id", case_id)
+                                                   .Obj("root_cause", Json()
+                                                                          .Str("client_view", client_view)
+                                                                          .Str("firm_view", firm_view)
+                                                                          .Str("agreed_explanation", agreed)
+                                                                          .Str("category", category))
+                                                   .Str("actor", opts.actor)
+                                                   .str());
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("share", "share the plan with the client as a summary (action_plan.SharePlan)");
+    static std::string case_id;
+    static bool markdown = false;
+    cmd->add_option("case", case_id)->required();
+    cmd->add_flag("--markdown", markdown, "print the markdown rendering");
+    cmd->callback([&] {
+      rc = cli.Call("ActionPlan.SharePlan",
+                    Json().Str("request_id", NewRequestId()).Str("case_id", case_id).Str("actor", opts.actor).str(),
+                    [](const Message& m) {
+                      std::cout << "shared version " << FieldText(m, "version") << ":\n\n"
+                                << FieldText(m, markdown ? "summary_markdown" : "summary_text") << "\n";
+                    });
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("review-message", "review outgoing wording (action_plan.ReviewMessage)");
+    static std::string text;
+    static bool commitment_recorded = false;
+    cmd->add_option("--text", text)->required();
+    cmd->add_flag("--commitment-recorded", commitment_recorded, "a recorded commitment backs the deadline in the text");
+    cmd->callback([&] {
+      rc = cli.Call("ActionPlan.ReviewMessage",
+                    Json().Str("text", text).Obj("context", Json().Bool("commitment_recorded", commitment_recorded)).str(),
+                    [](const Message& m) {
+                      const auto findings = RepeatedMessages(m, "findings");
+                      if (findings.empty()) std::cout << "no findings: the message reads well\n";
+                      for (const Message* f : findings)
+                        std::cout << "  " << FieldText(*f, "severity") << " " << FieldText(*f, "category") << " \""
+                                  << FieldText(*f, "excerpt") << "\": " << FieldText(*f, "reason") << "\n";
+                    });
+    });
+  }
+  {
+    auto* cmd = app.add_subcommand("playbooks", "list playbooks (action_plan.ListPlaybooks)");
+    cmd->callback([&] { rc = cli.Call("ActionPlan.ListPlaybooks", "{}"); });
   }
 
   // ---- follow-up ----
