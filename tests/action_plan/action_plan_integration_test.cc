@@ -1,0 +1,300 @@
+// The real recovery-action-plan binary against the dev broker and a SQLite file: a
+// CaseOpened on the topic drafts a plan (PlanDrafted), OwnerAssigned fills the owners, a
+// Saturday commitment warns, the shared summary is client-safe, the wording review flags a
+// bad draft, retries publish nothing twice, and a SIGTERM + restart keeps everything.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <memory>
+#include <thread>
+
+#include "recovery/v1/action_plan.grpc.pb.h"
+#include "services/common/events.h"
+#include "services/common/grpc_util.h"
+#include "services/common/outbox.h"
+#include "services/common/store.h"
+#include "tests/support/dev_broker.h"
+#include "tests/support/process.h"
+#include "tests/support/topic_reader.h"
+
+namespace recovery::action_plan {
+namespace {
+
+namespace v1 = recovery::v1;
+using recovery::common::ContextWithDeadline;
+using recovery::testing::DevBroker;
+using recovery::testing::Process;
+using recovery::testing::TempDir;
+using recovery::testing::TopicReader;
+
+constexpr char kTopic[] = "recovery.case-events";
+constexpr char kStart[] = "2026-11-24T22:00:00Z";  // a Tuesday, 22:00 GMT in London
+
+// One run of the service binary on `db`; the stub talks to it.
+class ActionPlanProcess {
+ public:
+  ActionPlanProcess(const TempDir& dir, const std::string& brokers, const std::string& tag) {
+    const std::string port_file = dir.File("port-" + tag);
+    log_ = dir.File("action-plan-" + tag + ".log");
+    process_ = Process(recovery::testing::BinaryPath("services/action_plan/recovery-action-plan"),
+                       {"--listen", "127.0.0.1:0", "--port-file", port_file, "--db", dir.File("plan.db"),
+                        "--kafka-brokers", brokers, "--topic", kTopic, "--manual-clock", kStart},
+                       log_);
+    const std::string port = recovery::testing::WaitForFile(port_file, absl::Seconds(30));
+    EXPECT_FALSE(port.empty()) << "action-plan did not start; see " << log_;
+    stub_ = v1::ActionPlan::NewStub(recovery::common::MakeChannel("127.0.0.1:" + port));
+  }
+  v1::ActionPlan::Stub& stub() { return *stub_; }
+  Process& process() { return process_; }
+
+ private:
+  std::string log_;
+  Process process_;
+  std::unique_ptr<v1::ActionPlan::Stub> stub_;
+};
+
+// Publishes events onto the topic the way another service would: a temp store + outbox.
+class Publisher {
+ public:
+  Publisher(const TempDir& dir, const std::string& brokers)
+      : store_(std::move(*recovery::common::OpenStore(dir.File("publisher.db")))) {
+    EXPECT_TRUE(recovery::common::Outbox::Migrate(*store_).ok());
+    outbox_ = std::make_unique<recovery::common::Outbox>(*store_);
+    EXPECT_TRUE(outbox_->Start({brokers, kTopic, "", 10}).ok());
+  }
+  ~Publisher() { outbox_->Stop(); }
+  void Publish(const v1::Event& e) {
+    ASSERT_TRUE(recovery::common::InTransaction(*store_, [&](recovery::common::Tx& tx) {
+                  return outbox_->Append(tx, e);
+                }).ok());
+    ASSERT_TRUE(outbox_->WaitDrained(absl::Seconds(20)));
+  }
+
+ private:
+  std::unique_ptr<recovery::common::Store> store_;
+  std::unique_ptr<recovery::common::Outbox> outbox_;
+};
+
+absl::Time Start() {
+  absl::Time t;
+  std::string err;
+  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, kStart, &t, &err)) << err;
+  return t;
+}
+
+absl::Time London(int y, int mo, int d, int h, int mi) {
+  absl::TimeZone tz;
+  EXPECT_TRUE(absl::LoadTimeZone("Europe/London", &tz));
+  return absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), tz);
+}
+
+grpc::Status GetPlan(v1::ActionPlan::Stub& stub, const std::string& case_id, v1::Plan* plan) {
+  v1::GetPlanRequest req;
+  req.set_case_id(case_id);
+  v1::GetPlanResponse out;
+  auto ctx = ContextWithDeadline();
+  auto s = stub.GetPlan(ctx.get(), req, &out);
+  *plan = out.plan();
+  return s;
+}
+
+// Polls GetPlan until `pred` holds (the consumer's first group join takes ~3 s).
+bool PollPlan(v1::ActionPlan::Stub& stub, const std::string& case_id, v1::Plan* plan,
+              const std::function<bool(const v1::Plan&)>& pred, absl::Duration timeout = absl::Seconds(30)) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (GetPlan(stub, case_id, plan).ok() && pred(*plan)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+size_t Count(const TopicReader& reader, const std::string& case_id, const std::string& type) {
+  size_t n = 0;
+  for (const auto& m : reader.OfCase(case_id))
+    if (m.type_header == type) ++n;
+  return n;
+}
+
+TEST(ActionPlanIntegrationTest, CaseOpenedDraftsAnOwnedPlanThatIsSharedReviewedAndSurvivesARestart) {
+  DevBroker broker;
+  ASSERT_FALSE(broker.bootstrap().empty());
+  TempDir dir;
+  Publisher publisher(dir, broker.bootstrap());
+  auto service = std::make_unique<ActionPlanProcess>(dir, broker.bootstrap(), "a");
+  const std::string case_id = "case-it-1";
+
+  // CaseOpened from intake -> a drafted plan and PlanDrafted on the topic.
+  v1::Event opened = recovery::common::NewEvent(Start(), case_id, "intake", "agent-7", "open-1");
+  auto* body = opened.mutable_case_opened();
+  body->mutable_client()->set_id("acme");
+  body->mutable_client()->set_name("Acme Ltd");
+  body->mutable_client()->set_time_zone("Europe/London");
+  body->set_category("missed_deadline");
+  body->set_severity(v1::SEVERITY_P1);
+  body->set_summary("Board pack not delivered");
+  publisher.Publish(opened);
+
+  v1::Plan plan;
+  ASSERT_TRUE(PollPlan(service->stub(), case_id, &plan, [](const v1::Plan& p) { return p.items_size() > 0; }))
+      << "no plan drafted for the case";
+  EXPECT_EQ(plan.playbook_id(), "missed_deadline.v1");
+  EXPECT_EQ(plan.client_time_zone(), "Europe/London");
+  TopicReader reader(broker.bootstrap(), kTopic);
+  ASSERT_TRUE(reader.ReadUntil([&](const auto&) { return Count(reader, case_id, "PlanDrafted") >= 1; },
+                               absl::Seconds(30)));
+  for (const auto& m : reader.OfCase(case_id)) {
+    if (m.type_header != "PlanDrafted") continue;
+    EXPECT_EQ(m.event.source(), "action-plan");
+    EXPECT_EQ(m.event.causation_id(), opened.event_id());
+    EXPECT_EQ(m.event.plan_drafted().plan_id(), plan.plan_id());
+    EXPECT_EQ(m.event.plan_drafted().items_size(), plan.items_size());
+  }
+
+  // OwnerAssigned -> the case owner's items get the owner.
+  v1::Event assigned = recovery::common::NewEvent(Start(), case_id, "intake", "lee", "ack-1");
+  assigned.mutable_owner_assigned()->set_owner("lee");
+  assigned.mutable_owner_assigned()->set_reason("page acknowledged");
+  publisher.Publish(assigned);
+  ASSERT_TRUE(PollPlan(service->stub(), case_id, &plan, [](const v1::Plan& p) {
+    for (const auto& item : p.items())
+      if (item.owner_role() == "case_owner" && item.owner() != "lee") return false;
+    return true;
+  }));
+  for (const auto& item : plan.items())
+    if (item.owner_role() != "case_owner") {
+      EXPECT_EQ(item.owner(), "");
+    }
+
+  // A commitment due on Saturday: recorded, with a weekend warning, and CommitmentMade.
+  v1::AddCommitmentRequest commit;
+  commit.set_request_id("commit-1");
+  commit.set_case_id(case_id);
+  commit.set_actor("lee");
+  commit.mutable_commitment()->set_text("We will deliver the board pack");
+  commit.mutable_commitment()->set_owner("lee");
+  *commit.mutable_commitment()->mutable_due() = recovery::common::ToProto(London(2026, 11, 28, 10, 0));
+  v1::CommitmentResponse made;
+  {
+    auto ctx = ContextWithDeadline();
+    auto s = service->stub().AddCommitment(ctx.get(), commit, &made);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  ASSERT_EQ(made.warnings_size(), 1);
+  EXPECT_EQ(made.warnings(0).code(), v1::TIMING_WARNING_CODE_WEEKEND);
+  EXPECT_NE(made.warnings(0).message().find("Sat 28 Nov 2026, 10:00 GMT"), std::string::npos);
+  ASSERT_TRUE(reader.ReadUntil([&](const auto&) { return Count(reader, case_id, "CommitmentMade") >= 1; },
+                               absl::Seconds(30)));
+  for (const auto& m : reader.OfCase(case_id)) {
+    if (m.type_header != "CommitmentMade") continue;
+    EXPECT_EQ(m.event.commitment_made().commitment().owner(), "lee");
+    EXPECT_EQ(m.event.commitment_made().warnings_size(), 1);
+    EXPECT_EQ(m.event.causation_id(), "commit-1");
+  }
+
+  // The retry returns the same response and publishes nothing new.
+  v1::CommitmentResponse again;
+  {
+    auto ctx = ContextWithDeadline();
+    ASSERT_TRUE(service->stub().AddCommitment(ctx.get(), commit, &again).ok());
+  }
+  EXPECT_EQ(again.SerializeAsString(), made.SerializeAsString());
+
+  // SharePlan: client-visible items with London times; no internal item text, no owner ids.
+  v1::SharePlanRequest share;
+  share.set_request_id("share-1");
+  share.set_case_id(case_id);
+  v1::SharePlanResponse shared;
+  {
+    auto ctx = ContextWithDeadline();
+    ASSERT_TRUE(service->stub().SharePlan(ctx.get(), share, &shared).ok());
+  }
+  EXPECT_EQ(shared.version(), 1);
+  for (const std::string* summary : {&shared.summary_text(), &shared.summary_markdown()}) {
+    EXPECT_NE(summary->find("We agree a new, realistic timeline with you"), std::string::npos) << *summary;
+    EXPECT_NE(summary->find("Acme Ltd"), std::string::npos) << *summary;
+    EXPECT_NE(summary->find("GMT"), std::string::npos) << *summary;
+    EXPECT_NE(summary->find("Sat 28 Nov 2026, 10:00 GMT"), std::string::npos) << *summary;
+    EXPECT_EQ(summary->find("We prioritise the remaining work"), std::string::npos) << *summary;
+    EXPECT_EQ(summary->find("single, sincere apology"), std::string::npos) << *summary;
+    EXPECT_EQ(summary->find("lee"), std::string::npos) << *summary;
+    EXPECT_EQ(summary->find("Confirm capacity with the delivery lead"), std::string::npos) << *summary;
+  }
+  // Once PlanShared (published after the retry) is on the topic, a second CommitmentMade would be too.
+  ASSERT_TRUE(reader.ReadUntil([&](const auto&) { return Count(reader, case_id, "PlanShared") >= 1; },
+                               absl::Seconds(30)));
+  EXPECT_EQ(Count(reader, case_id, "CommitmentMade"), 1u);
+  for (const auto& m : reader.OfCase(case_id)) {
+    if (m.type_header == "PlanShared") {
+      EXPECT_EQ(m.event.plan_shared().summary_text(), shared.summary_text());
+    }
+  }
+
+  // Wording review: an over-apologising, liability-accepting draft is flagged; a good one passes.
+  v1::ReviewMessageRequest bad;
+  bad.set_text("We are so sorry. Sorry again, this is entirely our fault and we will compensate all losses.");
+  v1::ReviewMessageResponse bad_out;
+  {
+    auto ctx = ContextWithDeadline();
+    ASSERT_TRUE(service->stub().ReviewMessage(ctx.get(), bad, &bad_out).ok());
+  }
+  bool apology = false, liability = false;
+  for (const auto& f : bad_out.findings()) {
+    apology |= f.category() == v1::WORDING_CATEGORY_OVER_APOLOGISING && f.has_span();
+    liability |= f.category() == v1::WORDING_CATEGORY_ACCEPTING_LIABILITY && f.has_span();
+    if (f.has_span()) {
+      EXPECT_EQ(bad.text().substr(f.begin(), f.end() - f.begin()), f.excerpt());
+    }
+    EXPECT_FALSE(f.reason().empty());
+  }
+  EXPECT_TRUE(apology);
+  EXPECT_TRUE(liability);
+  v1::ReviewMessageRequest good;
+  good.set_text("Thank you for raising this. I have taken ownership of the board pack and will deliver it by "
+                "Friday; I will call you once it is with you.");
+  good.mutable_context()->set_commitment_recorded(true);
+  v1::ReviewMessageResponse good_out;
+  {
+    auto ctx = ContextWithDeadline();
+    ASSERT_TRUE(service->stub().ReviewMessage(ctx.get(), good, &good_out).ok());
+  }
+  EXPECT_EQ(good_out.findings_size(), 0) << good_out.DebugString();
+
+  // Validation: the field is named and nothing is stored.
+  v1::AddCommitmentRequest invalid = commit;
+  invalid.set_request_id("commit-bad");
+  invalid.mutable_commitment()->clear_owner();
+  {
+    v1::CommitmentResponse out;
+    auto ctx = ContextWithDeadline();
+    auto s = service->stub().AddCommitment(ctx.get(), invalid, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(s.error_message().rfind("commitment.owner: ", 0), 0u) << s.error_message();
+  }
+
+  // SIGTERM + restart on the same database: the plan is unchanged and retries still replay.
+  v1::Plan before;
+  ASSERT_TRUE(GetPlan(service->stub(), case_id, &before).ok());
+  EXPECT_EQ(before.commitments_size(), 1);
+  EXPECT_EQ(before.shared_versions_size(), 1);
+  EXPECT_EQ(service->process().Terminate(), 0);
+  service = std::make_unique<ActionPlanProcess>(dir, broker.bootstrap(), "b");
+  v1::Plan after;
+  ASSERT_TRUE(GetPlan(service->stub(), case_id, &after).ok());
+  EXPECT_EQ(after.SerializeAsString(), before.SerializeAsString());
+  v1::CommitmentResponse replay;
+  {
+    auto ctx = ContextWithDeadline();
+    ASSERT_TRUE(service->stub().AddCommitment(ctx.get(), commit, &replay).ok());
+  }
+  EXPECT_EQ(replay.SerializeAsString(), made.SerializeAsString());
+  // Re-delivered events after the restart (the consumer resumes its group) change nothing.
+  reader.Drain(absl::Seconds(2));
+  ASSERT_TRUE(GetPlan(service->stub(), case_id, &after).ok());
+  EXPECT_EQ(after.SerializeAsString(), before.SerializeAsString());
+  EXPECT_EQ(Count(reader, case_id, "PlanDrafted"), 1u);
+  EXPECT_EQ(Count(reader, case_id, "CommitmentMade"), 1u);
+}
+
+}  // namespace
+}  // namespace recovery::action_plan

@@ -1,0 +1,727 @@
+// The action-plan service layer without the network: proto <-> domain translation, request
+// validation, configuration loading, and the gRPC service in process on an in-memory store
+// and a manual clock, checked through RPC results and the events waiting in the outbox.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "services/action_plan/config.h"
+#include "services/action_plan/grpc_service.h"
+#include "services/action_plan/handlers.h"
+#include "services/action_plan/plan_codec.h"
+#include "services/action_plan/store.h"
+#include "services/action_plan/validation.h"
+#include "services/common/clock.h"
+#include "services/common/events.h"
+#include "services/common/idempotency.h"
+#include "services/common/outbox.h"
+#include "tests/action_plan/test_util.h"
+#include "tests/support/process.h"
+
+namespace recovery::action_plan {
+namespace {
+
+namespace v1 = recovery::v1;
+using recovery::common::ManualClock;
+using recovery::common::Tx;
+using testing::At;
+
+bool StartsWith(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+
+// ---- translation ----
+
+TEST(PlanCodecTest, PlanRoundTripsThroughTheStoredProtoWithEveryDetail) {
+  PlanRecord r;
+  r.plan.plan_id = "p1";
+  r.plan.case_id = "c1";
+  ActionItem done;
+  done.id = "call";
+  done.what = "We call you";
+  done.owner = "lee";
+  done.owner_role = "case_owner";
+  done.where = "phone";
+  done.due = absl::FromUnixSeconds(1'800'000'000);
+  done.why = "why";
+  done.how = "how";
+  done.status = ItemStatus::kDone;
+  done.client_visible = true;
+  done.completion_note = "called";
+  done.completed_at = absl::FromUnixSeconds(1'800'000'100);
+  ActionItem cancelled;
+  cancelled.id = "x";
+  cancelled.what = "internal";
+  cancelled.owner_role = "billing";
+  cancelled.status = ItemStatus::kCancelled;
+  cancelled.cancellation_reason = "not needed";
+  r.plan.items = {done, cancelled};
+  r.plan.commitments.push_back(
+      Commitment{"k1", "Report by Friday", "lee", absl::FromUnixSeconds(1'800'100'000), CommitmentStatus::kRenegotiated, 2});
+  r.plan.amends.push_back(
+      Amends{AmendsKind::kCredit, 12345, "GBP", "boss", "goodwill", absl::FromUnixSeconds(1'800'000'200)});
+  r.amends_ids = {"a1"};
+  r.plan.root_cause = RootCause{"client view", "firm view", "agreed"};
+  r.root_cause_category = "handover";
+  r.plan.shared_versions.push_back(SharedVersion{1, absl::FromUnixSeconds(1'800'000'300), "text v1"});
+  r.shared_markdown = {"# md v1"};
+  r.playbook_id = "missed_deadline.v1";
+  r.client_name = "Acme";
+  r.client_time_zone = "Europe/London";
+  r.client_calendar_id = "acme-london";
+  r.completed = true;
+  r.created_at = absl::FromUnixSeconds(1'799'999'000);
+  r.updated_at = absl::FromUnixSeconds(1'800'000'300);
+
+  const v1::Plan proto = PlanToProto(r);
+  EXPECT_EQ(proto.items(0).status(), v1::ITEM_STATUS_DONE);
+  EXPECT_EQ(proto.commitments(0).status(), v1::COMMITMENT_STATUS_RENEGOTIATED);
+  EXPECT_EQ(proto.amends(0).kind(), v1::AMENDS_KIND_CREDIT);
+  EXPECT_EQ(proto.amends(0).value_minor_units(), 12345);
+  auto back = PlanFromProto(proto);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(PlanToProto(*back).SerializeAsString(), proto.SerializeAsString());
+  EXPECT_EQ(back->plan.items[0].completed_at, done.completed_at);
+  EXPECT_EQ(back->plan.items[1].cancellation_reason, "not needed");
+  EXPECT_EQ(back->plan.commitments[0].renegotiations, 2);
+  EXPECT_EQ(back->amends_ids, std::vector<std::string>{"a1"});
+  EXPECT_EQ(back->shared_markdown, std::vector<std::string>{"# md v1"});
+  EXPECT_EQ(back->root_cause_category, "handover");
+}
+
+TEST(PlanCodecTest, UnknownEnumValuesInAStoredPlanAreRejectedNamingTheField) {
+  v1::Plan proto;
+  proto.add_items()->set_status(static_cast<v1::ItemStatus>(99));
+  auto r = PlanFromProto(proto);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(StartsWith(std::string(r.status().message()), "items[0].status")) << r.status();
+}
+
+TEST(PlanCodecTest, StatusEnumsMapBothWaysAndUnspecifiedIsNoValue) {
+  for (auto s : {ItemStatus::kOpen, ItemStatus::kInProgress, ItemStatus::kDone, ItemStatus::kCancelled})
+    EXPECT_EQ(ItemStatusFromProto(ItemStatusToProto(s)), s);
+  for (auto s : {CommitmentStatus::kOpen, CommitmentStatus::kKept, CommitmentStatus::kBroken,
+                 CommitmentStatus::kRenegotiated})
+    EXPECT_EQ(CommitmentStatusFromProto(CommitmentStatusToProto(s)), s);
+  for (auto k : {AmendsKind::kDiscount, AmendsKind::kCredit, AmendsKind::kFreeService, AmendsKind::kOther})
+    EXPECT_EQ(AmendsKindFromProto(AmendsKindToProto(k)), k);
+  EXPECT_FALSE(ItemStatusFromProto(v1::ITEM_STATUS_UNSPECIFIED));
+  EXPECT_FALSE(CommitmentStatusFromProto(v1::COMMITMENT_STATUS_UNSPECIFIED));
+  EXPECT_FALSE(AmendsKindFromProto(v1::AMENDS_KIND_UNSPECIFIED));
+}
+
+TEST(PlanCodecTest, ItemPatchKeepsOnlyTheFieldsThatAreSet) {
+  v1::ItemPatch patch;
+  patch.set_owner("");  // explicitly cleared
+  patch.set_client_visible(false);
+  const ItemUpdate u = ItemUpdateFromProto(patch);
+  EXPECT_EQ(u.owner, std::optional<std::string>(""));
+  EXPECT_EQ(u.client_visible, std::optional<bool>(false));
+  EXPECT_FALSE(u.what);
+  EXPECT_FALSE(u.due);
+  EXPECT_FALSE(u.status);
+}
+
+// ---- validation ----
+
+void ExpectInvalid(const absl::Status& s, const std::string& field) {
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_TRUE(StartsWith(std::string(s.message()), field + ": ")) << s;
+}
+
+v1::AddCommitmentRequest GoodCommitment() {
+  v1::AddCommitmentRequest r;
+  r.set_request_id("r1");
+  r.set_case_id("c1");
+  r.mutable_commitment()->set_text("We will call you");
+  r.mutable_commitment()->set_owner("lee");
+  r.mutable_commitment()->mutable_due()->set_seconds(1'800'000'000);
+  return r;
+}
+
+TEST(ValidationTest, WritesNeedARequestIdAndExactlyOnePlanReference) {
+  EXPECT_TRUE(ValidateAddCommitment(GoodCommitment()).ok());
+  auto r = GoodCommitment();
+  r.clear_request_id();
+  ExpectInvalid(ValidateAddCommitment(r), "request_id");
+  r = GoodCommitment();
+  r.clear_case_id();
+  ExpectInvalid(ValidateAddCommitment(r), "plan_id");
+  r = GoodCommitment();
+  r.set_plan_id("p1");
+  ExpectInvalid(ValidateAddCommitment(r), "case_id");
+  r = GoodCommitment();
+  r.set_case_id("has space");
+  ExpectInvalid(ValidateAddCommitment(r), "case_id");
+}
+
+TEST(ValidationTest, CommitmentFieldsAreNamed) {
+  auto r = GoodCommitment();
+  r.mutable_commitment()->clear_text();
+  ExpectInvalid(ValidateAddCommitment(r), "commitment.text");
+  r = GoodCommitment();
+  r.mutable_commitment()->clear_owner();
+  ExpectInvalid(ValidateAddCommitment(r), "commitment.owner");
+  r = GoodCommitment();
+  r.mutable_commitment()->clear_due();
+  ExpectInvalid(ValidateAddCommitment(r), "commitment.due");
+  r = GoodCommitment();
+  r.mutable_commitment()->mutable_due()->set_nanos(-1);
+  ExpectInvalid(ValidateAddCommitment(r), "commitment.due");
+  r = GoodCommitment();
+  r.mutable_commitment()->set_status(v1::COMMITMENT_STATUS_KEPT);
+  ExpectInvalid(ValidateAddCommitment(r), "commitment.status");
+}
+
+TEST(ValidationTest, UpdateCommitmentIsEitherARenegotiationOrASettlement) {
+  v1::UpdateCommitmentRequest r;
+  r.set_request_id("r1");
+  r.set_plan_id("p1");
+  r.set_commitment_id("k1");
+  ExpectInvalid(ValidateUpdateCommitment(r), "update");
+  r.mutable_update()->set_status(v1::COMMITMENT_STATUS_KEPT);
+  EXPECT_TRUE(ValidateUpdateCommitment(r).ok());
+  r.mutable_update()->mutable_due()->set_seconds(1);
+  ExpectInvalid(ValidateUpdateCommitment(r), "update");
+  r.mutable_update()->set_status(v1::COMMITMENT_STATUS_UNSPECIFIED);
+  EXPECT_TRUE(ValidateUpdateCommitment(r).ok());
+  r.mutable_update()->clear_due();
+  r.mutable_update()->set_status(v1::COMMITMENT_STATUS_OPEN);
+  ExpectInvalid(ValidateUpdateCommitment(r), "update.status");
+}
+
+TEST(ValidationTest, ItemRequestsNameTheirFields) {
+  v1::AddActionItemRequest add;
+  add.set_request_id("r");
+  add.set_case_id("c");
+  ExpectInvalid(ValidateAddActionItem(add), "item");
+  add.mutable_item()->set_what("Do it");
+  ExpectInvalid(ValidateAddActionItem(add), "item.owner");
+  add.mutable_item()->set_owner_role("billing");
+  EXPECT_TRUE(ValidateAddActionItem(add).ok());
+  add.mutable_item()->set_status(v1::ITEM_STATUS_DONE);
+  ExpectInvalid(ValidateAddActionItem(add), "item.status");
+
+  v1::UpdateActionItemRequest up;
+  up.set_request_id("r");
+  up.set_case_id("c");
+  up.set_item_id("i");
+  up.mutable_update();
+  ExpectInvalid(ValidateUpdateActionItem(up), "update");
+  up.mutable_update()->set_status(v1::ITEM_STATUS_DONE);
+  ExpectInvalid(ValidateUpdateActionItem(up), "update.status");
+
+  v1::CompleteActionItemRequest done;
+  done.set_request_id("r");
+  done.set_case_id("c");
+  done.set_item_id("i");
+  ExpectInvalid(ValidateCompleteActionItem(done), "completion_note");
+  v1::CancelActionItemRequest cancel;
+  cancel.set_request_id("r");
+  cancel.set_case_id("c");
+  ExpectInvalid(ValidateCancelActionItem(cancel), "item_id");
+}
+
+TEST(ValidationTest, AmendsRootCauseReviewAndPlaybookFields) {
+  v1::RecordAmendsRequest a;
+  a.set_request_id("r");
+  a.set_case_id("c");
+  a.mutable_amends()->set_approver("boss");
+  a.mutable_amends()->set_reason("goodwill");
+  ExpectInvalid(ValidateRecordAmends(a), "amends.kind");
+  a.mutable_amends()->set_kind(v1::AMENDS_KIND_DISCOUNT);
+  a.mutable_amends()->set_value_minor_units(-5);
+  ExpectInvalid(ValidateRecordAmends(a), "amends.value_minor_units");
+  a.mutable_amends()->set_value_minor_units(500);
+  EXPECT_TRUE(ValidateRecordAmends(a).ok());
+
+  v1::SetRootCauseRequest rc;
+  rc.set_request_id("r");
+  rc.set_plan_id("p");
+  rc.mutable_root_cause()->set_firm_view("f");
+  ExpectInvalid(ValidateSetRootCause(rc), "root_cause.client_view");
+
+  ExpectInvalid(ValidateReviewMessage(v1::ReviewMessageRequest()), "text");
+  ExpectInvalid(ValidateGetPlaybook(v1::GetPlaybookRequest()), "id");
+  ExpectInvalid(ValidateGetPlan(v1::GetPlanRequest()), "plan_id");
+  v1::ListPlansRequest list;
+  list.set_limit(5000);
+  ExpectInvalid(ValidateListPlans(list), "limit");
+}
+
+// ---- configuration ----
+
+TEST(ConfigTest, DefaultsLoadTheShippedPlaybooksAndWordingRules) {
+  auto config = LoadActionPlanConfig(YAML::Node(), "");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_GE(config->playbooks.size(), 2u);
+  EXPECT_TRUE(SelectPlaybook(config->playbooks, "missed_deadline").ok());
+  EXPECT_FALSE(config->wording_rules.rules.empty());
+  EXPECT_TRUE(config->calendars.empty());
+}
+
+TEST(ConfigTest, RelativePathsResolveAgainstTheConfigFileAndCalendarsLoad) {
+  recovery::testing::TempDir dir;
+  std::filesystem::create_directories(dir.File("books"));
+  std::filesystem::copy_file(testing::SourcePath("services/action_plan/playbooks/generic.yaml"),
+                             dir.File("books/generic.yaml"));
+  const std::string yaml =
+      "playbooks_dir: books\n"
+      "calendars:\n"
+      "  - {id: acme-london, time_zone: Europe/London, weekly: {mon: ['09:00-17:00']}}\n";
+  auto config = LoadActionPlanConfig(YAML::Load(yaml), dir.File("action_plan.yaml"));
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_EQ(config->playbooks.size(), 1u);
+  EXPECT_EQ(config->playbooks[0].category, "generic");
+  EXPECT_NE(config->FindCalendar("acme-london"), nullptr);
+}
+
+TEST(ConfigTest, BadConfigNamesTheKey) {
+  auto unknown = LoadActionPlanConfig(YAML::Load("playbook_dir: x\n"), "/tmp/a.yaml");
+  EXPECT_TRUE(StartsWith(std::string(unknown.status().message()), "playbook_dir: ")) << unknown.status();
+  auto missing = LoadActionPlanConfig(YAML::Load("playbooks_dir: /nonexistent/books\n"), "/tmp/a.yaml");
+  EXPECT_TRUE(StartsWith(std::string(missing.status().message()), "playbooks_dir: ")) << missing.status();
+  auto rules = LoadActionPlanConfig(YAML::Load("wording_rules: /nonexistent/rules.yaml\n"), "/tmp/a.yaml");
+  EXPECT_TRUE(StartsWith(std::string(rules.status().message()), "wording_rules: ")) << rules.status();
+  auto cal = LoadActionPlanConfig(YAML::Load("calendars: [{id: x, time_zone: Mars/Olympus}]\n"), "/tmp/a.yaml");
+  EXPECT_TRUE(StartsWith(std::string(cal.status().message()), "calendars")) << cal.status();
+}
+
+TEST(ConfigTest, PlaybooksDirWithoutAGenericPlaybookIsRejected) {
+  recovery::testing::TempDir dir;
+  std::filesystem::copy_file(testing::SourcePath("services/action_plan/playbooks/missed_deadline.yaml"),
+                             dir.File("missed_deadline.yaml"));
+  auto books = LoadPlaybooksDir(dir.path());
+  EXPECT_EQ(books.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(StartsWith(std::string(books.status().message()), "playbooks_dir: ")) << books.status();
+}
+
+// ---- the service in process ----
+
+ActionPlanConfig TestConfig() {
+  auto config = LoadActionPlanConfig(
+      YAML::Load("calendars:\n"
+                 "  - id: acme-london\n"
+                 "    time_zone: Europe/London\n"
+                 "    weekly: {mon: ['09:00-17:30'], tue: ['09:00-17:30'], wed: ['09:00-17:30'],\n"
+                 "             thu: ['09:00-17:30'], fri: ['09:00-17:30']}\n"
+                 "    holidays: [{date: 2026-12-25, name: Christmas Day}]\n"),
+      "");
+  EXPECT_TRUE(config.ok()) << config.status();
+  return std::move(*config);
+}
+
+class ActionPlanServiceTest : public ::testing::Test {
+ protected:
+  // Tue 24 Nov 2026 22:00 UTC (22:00 GMT in London).
+  ActionPlanServiceTest()
+      : store_(std::move(*recovery::common::OpenStore(":memory:"))),
+        clock_(absl::FromUnixSeconds(1'795'557'600)),
+        config_(TestConfig()),
+        outbox_(*store_),
+        actions_(outbox_, clock_, config_),
+        service_(*store_, actions_),
+        handlers_(actions_) {
+    EXPECT_TRUE(recovery::common::Outbox::Migrate(*store_).ok());
+    EXPECT_TRUE(recovery::common::MigrateIdempotency(*store_).ok());
+    EXPECT_TRUE(MigrateActionPlanTables(*store_).ok());
+  }
+
+  std::vector<v1::Event> EventsOfType(const std::string& type) {
+    std::vector<v1::Event> out;
+    EXPECT_TRUE(recovery::common::InTransaction(*store_, [&](Tx& tx) -> absl::Status {
+                  auto rows = tx.Query("SELECT payload FROM outbox ORDER BY id");
+                  if (!rows.ok()) return rows.status();
+                  for (const auto& r : *rows) {
+                    v1::Event e;
+                    e.ParseFromString(r.Str(0));
+                    if (recovery::common::EventTypeName(e) == type) out.push_back(e);
+                  }
+                  return absl::OkStatus();
+                }).ok());
+    return out;
+  }
+
+  absl::Status Deliver(const v1::Event& e) {
+    return recovery::common::InTransaction(*store_, [&](Tx& tx) { return handlers_.Handle(tx, e); });
+  }
+
+  void OpenCase(const std::string& case_id, const std::string& category = "missed_deadline",
+                const std::string& calendar = "") {
+    v1::Event e = recovery::common::NewEvent(clock_.Now(), case_id, "intake", "agent", "req");
+    auto* body = e.mutable_case_opened();
+    body->mutable_client()->set_id("acme");
+    body->mutable_client()->set_name("Acme Ltd");
+    body->mutable_client()->set_time_zone("Europe/London");
+    body->mutable_client()->set_calendar_id(calendar);
+    body->set_category(category);
+    ASSERT_TRUE(Deliver(e).ok());
+  }
+
+  v1::Plan GetPlan(const std::string& case_id) {
+    v1::GetPlanRequest req;
+    req.set_case_id(case_id);
+    v1::GetPlanResponse out;
+    auto s = service_.GetPlan(nullptr, &req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out.plan();
+  }
+
+  v1::AddCommitmentRequest Commit(const std::string& request_id, const std::string& case_id, absl::Time due) {
+    v1::AddCommitmentRequest r;
+    r.set_request_id(request_id);
+    r.set_case_id(case_id);
+    r.mutable_commitment()->set_text("We will report back with the fix");
+    r.mutable_commitment()->set_owner("lee");
+    *r.mutable_commitment()->mutable_due() = recovery::common::ToProto(due);
+    return r;
+  }
+
+  std::unique_ptr<recovery::common::Store> store_;
+  ManualClock clock_;
+  ActionPlanConfig config_;
+  recovery::common::Outbox outbox_;
+  PlanActions actions_;
+  ActionPlanService service_;
+  ActionPlanEventHandlers handlers_;
+};
+
+TEST_F(ActionPlanServiceTest, CaseOpenedDraftsThePlanFromThePlaybookOnceAndPublishesPlanDrafted) {
+  OpenCase("case-1");
+  OpenCase("case-1");  // a second CaseOpened for the same case keeps the first plan
+  const v1::Plan plan = GetPlan("case-1");
+  EXPECT_EQ(plan.playbook_id(), "missed_deadline.v1");
+  EXPECT_EQ(plan.client_time_zone(), "Europe/London");
+  EXPECT_EQ(plan.client_name(), "Acme Ltd");
+  ASSERT_EQ(plan.items_size(), 6);
+  EXPECT_EQ(plan.items(0).id(), "acknowledge");
+  EXPECT_EQ(recovery::common::FromProto(plan.items(0).due()), clock_.Now() + absl::Hours(2));
+  const auto drafted = EventsOfType("PlanDrafted");
+  ASSERT_EQ(drafted.size(), 1u);
+  EXPECT_EQ(drafted[0].source(), "action-plan");
+  EXPECT_EQ(drafted[0].plan_drafted().plan_id(), plan.plan_id());
+  EXPECT_EQ(drafted[0].plan_drafted().items_size(), 6);
+}
+
+TEST_F(ActionPlanServiceTest, UnknownCategoryFallsBackToTheGenericPlaybook) {
+  OpenCase("case-g", "no_such_category");
+  EXPECT_EQ(GetPlan("case-g").playbook_id().rfind("generic", 0), 0u);
+}
+
+TEST_F(ActionPlanServiceTest, OwnerAssignedFillsCaseOwnerItemsAndReassignmentMovesThem) {
+  OpenCase("case-2");
+  v1::Event assigned = recovery::common::NewEvent(clock_.Now(), "case-2", "intake", "x", "y");
+  assigned.mutable_owner_assigned()->set_owner("lee");
+  ASSERT_TRUE(Deliver(assigned).ok());
+  v1::Plan plan = GetPlan("case-2");
+  int owned = 0;
+  for (const auto& item : plan.items()) {
+    if (item.owner_role() == "case_owner") {
+      EXPECT_EQ(item.owner(), "lee");
+      ++owned;
+    } else {
+      EXPECT_EQ(item.owner(), "");
+    }
+  }
+  EXPECT_EQ(owned, 3);
+  const auto updates = EventsOfType("ActionItemUpdated");
+  ASSERT_EQ(updates.size(), 3u);
+  EXPECT_EQ(updates[0].action_item_updated().item().owner(), "lee");
+  EXPECT_EQ(updates[0].causation_id(), assigned.event_id());
+
+  v1::Event moved = recovery::common::NewEvent(clock_.Now(), "case-2", "intake", "x", "y");
+  moved.mutable_owner_assigned()->set_owner("kim");
+  moved.mutable_owner_assigned()->set_previous_owner("lee");
+  ASSERT_TRUE(Deliver(moved).ok());
+  const v1::Plan reassigned = GetPlan("case-2");
+  for (const auto& item : reassigned.items())
+    if (item.owner_role() == "case_owner") {
+      EXPECT_EQ(item.owner(), "kim");
+    }
+  EXPECT_EQ(EventsOfType("ActionItemUpdated").size(), 6u);
+}
+
+TEST_F(ActionPlanServiceTest, CaseAcknowledgedMakesTheAcknowledgerTheOwnerOfCaseOwnerItems) {
+  OpenCase("case-ack");
+  v1::Event ack = recovery::common::NewEvent(clock_.Now(), "case-ack", "intake", "x", "y");
+  ack.mutable_case_acknowledged()->set_acknowledged_by("sam");
+  ASSERT_TRUE(Deliver(ack).ok());
+  const v1::Plan plan = GetPlan("case-ack");
+  for (const auto& item : plan.items()) {
+    EXPECT_EQ(item.owner(), item.owner_role() == "case_owner" ? "sam" : "") << item.id();
+  }
+  // Events of other types and this service's own events change nothing.
+  v1::Event own = recovery::common::NewEvent(clock_.Now(), "case-ack", "action-plan", "x", "y");
+  own.mutable_owner_assigned()->set_owner("someone-else");
+  ASSERT_TRUE(Deliver(own).ok());
+  EXPECT_EQ(GetPlan("case-ack").SerializeAsString(), plan.SerializeAsString());
+}
+
+TEST_F(ActionPlanServiceTest, ClientZoneFallsBackToTheContactThenToUtc) {
+  v1::Event e = recovery::common::NewEvent(clock_.Now(), "case-tz", "intake", "agent", "req");
+  e.mutable_case_opened()->mutable_contact()->set_time_zone("America/New_York");
+  e.mutable_case_opened()->set_category("missed_deadline");
+  ASSERT_TRUE(Deliver(e).ok());
+  EXPECT_EQ(GetPlan("case-tz").client_time_zone(), "America/New_York");
+  v1::Event bad = recovery::common::NewEvent(clock_.Now(), "case-tz2", "intake", "agent", "req");
+  bad.mutable_case_opened()->mutable_client()->set_time_zone("Europe/Atlantis");
+  ASSERT_TRUE(Deliver(bad).ok());
+  EXPECT_EQ(GetPlan("case-tz2").client_time_zone(), "UTC");
+}
+
+TEST_F(ActionPlanServiceTest, ReloadedConfigIsUsedByLaterCalls) {
+  ActionPlanConfig smaller = TestConfig();
+  smaller.playbooks.resize(1);
+  actions_.SetConfig(smaller);
+  v1::ListPlaybooksRequest list;
+  v1::ListPlaybooksResponse listed;
+  ASSERT_TRUE(service_.ListPlaybooks(nullptr, &list, &listed).ok());
+  EXPECT_EQ(listed.playbooks_size(), 1);
+}
+
+TEST_F(ActionPlanServiceTest, CommitmentDueOnSaturdayWarnsAndIsStillRecordedWithItsEvent) {
+  OpenCase("case-3");
+  v1::CommitmentResponse out;
+  auto req = Commit("k-1", "case-3", At("Europe/London", 2026, 11, 28, 10, 0));
+  ASSERT_TRUE(service_.AddCommitment(nullptr, &req, &out).ok());
+  ASSERT_EQ(out.warnings_size(), 1);
+  EXPECT_EQ(out.warnings(0).code(), v1::TIMING_WARNING_CODE_WEEKEND);
+  EXPECT_NE(out.warnings(0).message().find("Sat 28 Nov 2026, 10:00 GMT"), std::string::npos) << out.warnings(0).message();
+  EXPECT_EQ(out.commitment().status(), v1::COMMITMENT_STATUS_OPEN);
+  const auto made = EventsOfType("CommitmentMade");
+  ASSERT_EQ(made.size(), 1u);
+  EXPECT_EQ(made[0].commitment_made().commitment().owner(), "lee");
+  EXPECT_EQ(made[0].commitment_made().warnings_size(), 1);
+
+  // Retrying the same request returns the first answer and publishes nothing new.
+  v1::CommitmentResponse again;
+  ASSERT_TRUE(service_.AddCommitment(nullptr, &req, &again).ok());
+  EXPECT_EQ(again.SerializeAsString(), out.SerializeAsString());
+  EXPECT_EQ(EventsOfType("CommitmentMade").size(), 1u);
+}
+
+TEST_F(ActionPlanServiceTest, CommitmentOnAClientHolidayWarnsWithTheHolidayName) {
+  OpenCase("case-h", "missed_deadline", "acme-london");
+  v1::CommitmentResponse out;
+  auto req = Commit("k-h", "case-h", At("Europe/London", 2026, 12, 25, 11, 0));
+  ASSERT_TRUE(service_.AddCommitment(nullptr, &req, &out).ok());
+  ASSERT_EQ(out.warnings_size(), 1);
+  EXPECT_EQ(out.warnings(0).code(), v1::TIMING_WARNING_CODE_HOLIDAY);
+  EXPECT_NE(out.warnings(0).message().find("Christmas Day"), std::string::npos);
+  v1::CommitmentResponse fine;
+  auto ok_req = Commit("k-ok", "case-h", At("Europe/London", 2026, 11, 26, 11, 0));
+  ASSERT_TRUE(service_.AddCommitment(nullptr, &ok_req, &fine).ok());
+  EXPECT_EQ(fine.warnings_size(), 0);
+}
+
+TEST_F(ActionPlanServiceTest, CommitmentsAreKeptBrokenOrRenegotiatedWithTheirEvents) {
+  OpenCase("case-4");
+  v1::CommitmentResponse made;
+  auto req = Commit("k-1", "case-4", At("Europe/London", 2026, 11, 26, 11, 0));
+  ASSERT_TRUE(service_.AddCommitment(nullptr, &req, &made).ok());
+  v1::UpdateCommitmentRequest up;
+  up.set_request_id("u-1");
+  up.set_case_id("case-4");
+  up.set_commitment_id(made.commitment().id());
+  *up.mutable_update()->mutable_due() = recovery::common::ToProto(At("Europe/London", 2026, 11, 27, 11, 0));
+  v1::CommitmentResponse out;
+  ASSERT_TRUE(service_.UpdateCommitment(nullptr, &up, &out).ok());
+  EXPECT_EQ(out.commitment().status(), v1::COMMITMENT_STATUS_RENEGOTIATED);
+  ASSERT_EQ(EventsOfType("CommitmentUpdated").size(), 1u);
+  EXPECT_EQ(EventsOfType("CommitmentUpdated")[0].commitment_updated().previous_due().seconds(),
+            made.commitment().due().seconds());
+  up.set_request_id("u-2");
+  up.mutable_update()->clear_due();
+  up.mutable_update()->set_status(v1::COMMITMENT_STATUS_KEPT);
+  ASSERT_TRUE(service_.UpdateCommitment(nullptr, &up, &out).ok());
+  EXPECT_EQ(EventsOfType("CommitmentKept").size(), 1u);
+  // A kept promise is final.
+  up.set_request_id("u-3");
+  up.mutable_update()->set_status(v1::COMMITMENT_STATUS_BROKEN);
+  EXPECT_EQ(service_.UpdateCommitment(nullptr, &up, &out).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(EventsOfType("CommitmentBroken").size(), 0u);
+}
+
+TEST_F(ActionPlanServiceTest, CompletingEveryClientVisibleItemPublishesPlanCompletedOnce) {
+  OpenCase("case-5");
+  const v1::Plan plan = GetPlan("case-5");
+  int n = 0;
+  for (const auto& item : plan.items()) {
+    v1::CompleteActionItemRequest req;
+    req.set_request_id("done-" + std::to_string(n++));
+    req.set_case_id("case-5");
+    req.set_item_id(item.id());
+    req.set_completion_note("done");
+    v1::ActionItemResponse out;
+    ASSERT_TRUE(service_.CompleteActionItem(nullptr, &req, &out).ok());
+    EXPECT_EQ(out.item().status(), v1::ITEM_STATUS_DONE);
+  }
+  EXPECT_EQ(EventsOfType("ActionItemCompleted").size(), plan.items().size());
+  EXPECT_EQ(EventsOfType("PlanCompleted").size(), 1u);
+  EXPECT_TRUE(GetPlan("case-5").complete());
+
+  // Completing a cancelled or done item is a precondition failure, an unknown one NOT_FOUND.
+  v1::CancelActionItemRequest cancel;
+  cancel.set_request_id("c-1");
+  cancel.set_case_id("case-5");
+  cancel.set_item_id("acknowledge");
+  cancel.set_reason("x");
+  v1::ActionItemResponse out;
+  EXPECT_EQ(service_.CancelActionItem(nullptr, &cancel, &out).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  cancel.set_request_id("c-2");
+  cancel.set_item_id("nope");
+  auto s = service_.CancelActionItem(nullptr, &cancel, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(s.error_message().rfind("item_id: ", 0), 0u) << s.error_message();
+}
+
+TEST_F(ActionPlanServiceTest, WritesToAnUnknownPlanAreNotFoundNamingTheField) {
+  auto req = Commit("k-x", "no-such-case", clock_.Now() + absl::Hours(5));
+  v1::CommitmentResponse out;
+  auto s = service_.AddCommitment(nullptr, &req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(s.error_message().rfind("case_id: ", 0), 0u) << s.error_message();
+}
+
+TEST_F(ActionPlanServiceTest, SharePlanRendersLondonTimesWithoutInternalDetailAndVersionsIncrease) {
+  OpenCase("case-6");
+  v1::Event assigned = recovery::common::NewEvent(clock_.Now(), "case-6", "intake", "x", "y");
+  assigned.mutable_owner_assigned()->set_owner("person-lee-42");
+  ASSERT_TRUE(Deliver(assigned).ok());
+  v1::SharePlanRequest req;
+  req.set_request_id("share-1");
+  req.set_case_id("case-6");
+  v1::SharePlanResponse out;
+  ASSERT_TRUE(service_.SharePlan(nullptr, &req, &out).ok());
+  EXPECT_EQ(out.version(), 1);
+  EXPECT_NE(out.summary_text().find("We agree a new, realistic timeline with you"), std::string::npos);
+  EXPECT_NE(out.summary_text().find("GMT"), std::string::npos);
+  EXPECT_EQ(out.summary_text().find("We prioritise the remaining work"), std::string::npos);  // internal item
+  EXPECT_EQ(out.summary_markdown().find("person-lee-42"), std::string::npos);
+  EXPECT_EQ(out.summary_text().find("person-lee-42"), std::string::npos);
+  req.set_request_id("share-2");
+  ASSERT_TRUE(service_.SharePlan(nullptr, &req, &out).ok());
+  EXPECT_EQ(out.version(), 2);
+  const auto shared = EventsOfType("PlanShared");
+  ASSERT_EQ(shared.size(), 2u);
+  EXPECT_EQ(shared[1].plan_shared().version(), 2);
+  EXPECT_EQ(GetPlan("case-6").shared_versions_size(), 2);
+}
+
+TEST_F(ActionPlanServiceTest, AmendsRootCauseAndItemsCarryTheirDataOnEvents) {
+  OpenCase("case-7");
+  v1::RecordAmendsRequest amends;
+  amends.set_request_id("a-1");
+  amends.set_case_id("case-7");
+  amends.mutable_amends()->set_kind(v1::AMENDS_KIND_CREDIT);
+  amends.mutable_amends()->set_value_minor_units(2550);
+  amends.mutable_amends()->set_currency("GBP");
+  amends.mutable_amends()->set_approver("boss");
+  amends.mutable_amends()->set_reason("goodwill");
+  v1::RecordAmendsResponse amends_out;
+  ASSERT_TRUE(service_.RecordAmends(nullptr, &amends, &amends_out).ok());
+  ASSERT_EQ(EventsOfType("AmendsRecorded").size(), 1u);
+  const v1::AmendsRecorded rec = EventsOfType("AmendsRecorded")[0].amends_recorded();
+  EXPECT_EQ(rec.value_minor_units(), 2550);
+  EXPECT_DOUBLE_EQ(rec.value(), 25.5);
+  EXPECT_EQ(rec.amends_id(), amends_out.amends().amends_id());
+  amends.set_request_id("a-2");
+  amends.mutable_amends()->set_currency("pounds");
+  EXPECT_EQ(service_.RecordAmends(nullptr, &amends, &amends_out).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  v1::SetRootCauseRequest rc;
+  rc.set_request_id("rc-1");
+  rc.set_case_id("case-7");
+  rc.mutable_root_cause()->set_client_view("You forgot us");
+  rc.mutable_root_cause()->set_firm_view("Handover missed");
+  rc.mutable_root_cause()->set_category("handover");
+  v1::SetRootCauseResponse rc_out;
+  ASSERT_TRUE(service_.SetRootCause(nullptr, &rc, &rc_out).ok());
+  EXPECT_EQ(EventsOfType("RootCauseSet")[0].root_cause_set().category(), "handover");
+  EXPECT_EQ(rc_out.plan().root_cause().category(), "handover");
+
+  v1::AddActionItemRequest add;
+  add.set_request_id("i-1");
+  add.set_case_id("case-7");
+  add.mutable_item()->set_what("Send the revised schedule");
+  add.mutable_item()->set_owner("lee");
+  add.mutable_item()->set_client_visible(true);
+  v1::ActionItemResponse item_out;
+  ASSERT_TRUE(service_.AddActionItem(nullptr, &add, &item_out).ok());
+  EXPECT_FALSE(item_out.item().id().empty());
+  ASSERT_EQ(EventsOfType("ActionItemAdded").size(), 1u);
+  EXPECT_EQ(EventsOfType("ActionItemAdded")[0].action_item_added().item().owner(), "lee");
+
+  v1::UpdateActionItemRequest up;
+  up.set_request_id("i-2");
+  up.set_case_id("case-7");
+  up.set_item_id(item_out.item().id());
+  up.mutable_update()->set_status(v1::ITEM_STATUS_IN_PROGRESS);
+  ASSERT_TRUE(service_.UpdateActionItem(nullptr, &up, &item_out).ok());
+  EXPECT_EQ(item_out.item().status(), v1::ITEM_STATUS_IN_PROGRESS);
+  const auto updates = EventsOfType("ActionItemUpdated");
+  ASSERT_EQ(updates.size(), 1u);
+  EXPECT_EQ(updates[0].action_item_updated().changed_fields(0), "status");
+}
+
+TEST_F(ActionPlanServiceTest, ReviewMessageFlagsOverApologisingAndLiabilityAndPassesAGoodDraft) {
+  v1::ReviewMessageRequest bad;
+  bad.set_text("We are so sorry. Sorry again, this is entirely our fault and we will compensate all losses.");
+  v1::ReviewMessageResponse out;
+  ASSERT_TRUE(service_.ReviewMessage(nullptr, &bad, &out).ok());
+  bool apology = false, liability = false;
+  for (const auto& f : out.findings()) {
+    apology |= f.category() == v1::WORDING_CATEGORY_OVER_APOLOGISING;
+    liability |= f.category() == v1::WORDING_CATEGORY_ACCEPTING_LIABILITY;
+    if (f.has_span()) {
+      EXPECT_EQ(bad.text().substr(f.begin(), f.end() - f.begin()), f.excerpt());
+    }
+  }
+  EXPECT_TRUE(apology);
+  EXPECT_TRUE(liability);
+  v1::ReviewMessageRequest good;
+  good.set_text(
+      "Dana, thank you for your patience tonight. I have taken ownership of the payroll export issue. The export "
+      "has been rerun and I will report back with the root cause by 10:00 tomorrow.");
+  good.mutable_context()->set_commitment_recorded(true);
+  v1::ReviewMessageResponse good_out;
+  ASSERT_TRUE(service_.ReviewMessage(nullptr, &good, &good_out).ok());
+  EXPECT_EQ(good_out.findings_size(), 0);
+}
+
+TEST_F(ActionPlanServiceTest, PlaybooksAreListedAndFoundByIdOrCategory) {
+  v1::ListPlaybooksRequest list;
+  v1::ListPlaybooksResponse listed;
+  ASSERT_TRUE(service_.ListPlaybooks(nullptr, &list, &listed).ok());
+  EXPECT_EQ(listed.playbooks_size(), static_cast<int>(config_.playbooks.size()));
+  v1::GetPlaybookRequest get;
+  get.set_category("missed_deadline");
+  v1::GetPlaybookResponse got;
+  ASSERT_TRUE(service_.GetPlaybook(nullptr, &get, &got).ok());
+  EXPECT_EQ(got.playbook().id(), "missed_deadline.v1");
+  EXPECT_EQ(got.playbook().items(0).due(), "2h");
+  get.clear_category();
+  get.set_id("nope");
+  EXPECT_EQ(service_.GetPlaybook(nullptr, &get, &got).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ActionPlanServiceTest, ListPlansPagesInCreationOrder) {
+  OpenCase("case-a");
+  OpenCase("case-b");
+  OpenCase("case-c");
+  v1::ListPlansRequest req;
+  req.set_limit(2);
+  v1::ListPlansResponse page1;
+  ASSERT_TRUE(service_.ListPlans(nullptr, &req, &page1).ok());
+  ASSERT_EQ(page1.plans_size(), 2);
+  EXPECT_EQ(page1.plans(0).case_id(), "case-a");
+  ASSERT_FALSE(page1.next_page_token().empty());
+  req.set_page_token(page1.next_page_token());
+  v1::ListPlansResponse page2;
+  ASSERT_TRUE(service_.ListPlans(nullptr, &req, &page2).ok());
+  ASSERT_EQ(page2.plans_size(), 1);
+  EXPECT_EQ(page2.plans(0).case_id(), "case-c");
+  EXPECT_TRUE(page2.next_page_token().empty());
+}
+
+}  // namespace
+}  // namespace recovery::action_plan
