@@ -36,8 +36,12 @@ absl::Status SetUp(ServiceRuntime& rt) {
   rt.OnReload([&rt] {
     if (rt.config().config_file.empty()) return;
     auto yaml = recovery::common::LoadYamlFile(rt.config().config_file);
-    absl::StatusOr<intake::IntakeConfig> reloaded = yaml.status();
-    if (yaml.ok()) reloaded = intake::ParseIntakeConfig(*yaml);
+    if (!yaml.ok()) {
+      recovery::common::LogError("config reload failed; keeping the previous configuration",
+                                 {{"error", std::string(yaml.status().message())}});
+      return;
+    }
+    absl::StatusOr<intake::IntakeConfig> reloaded = intake::ParseIntakeConfig(*yaml);
     if (!reloaded.ok()) {
       recovery::common::LogError("config reload failed; keeping the previous configuration",
                                  {{"error", std::string(reloaded.status().message())}});
