@@ -34,6 +34,17 @@ step() {
 fail() { printf '\n\033[31mDEMO FAILED at step %d: %s\033[0m\n(logs in %s/logs)\n' "$STEP" "$*" "$DATA" >&2; exit 1; }
 run() { echo "\$ srctl $*"; "$SRCTL" "$@" || fail "srctl $1 failed"; }
 json() { "$SRCTL" --json "$@" || fail "srctl $1 failed"; }
+# run_when_ready: like run, for a call that depends on events another service is still
+# consuming (e.g. follow-up learning that the case was resolved): retried for up to 30 s.
+run_when_ready() {
+  echo "\$ srctl $*"
+  local deadline=$((SECONDS + 30)) out
+  until out=$("$SRCTL" "$@" 2>&1); do
+    ((SECONDS < deadline)) || { echo "$out"; fail "srctl $1 failed"; }
+    sleep 0.3
+  done
+  echo "$out"
+}
 # field <json> <python expression on d>
 field() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); print($2)" "$1"; }
 # eventually <seconds> <description> <command...>: retries the command until it succeeds.
@@ -45,7 +56,18 @@ eventually() {
     sleep 0.2
   done
 }
-pages_for() { grep -c "\"person_id\": \"$1\"" "$DATA/webhook-pages.jsonl" 2>/dev/null || true; }
+# Pages (not reminders, which reach people through the same channels) delivered to a person.
+pages_for() {
+  python3 -c 'import json,sys
+n = 0
+try:
+    for line in open(sys.argv[1]):
+        p = json.loads(line).get("page", {})
+        n += "escalation_id" in p and p.get("person_id") == sys.argv[2]
+except FileNotFoundError:
+    pass
+print(n)' "$DATA/webhook-pages.jsonl" "$1"
+}
 has_page_for() { [[ $(pages_for "$1") -ge 1 ]]; }
 
 step "Start the local stack (dev broker, webhook receiver, five services) on a simulated clock at $START"
@@ -131,11 +153,11 @@ run keep-commitment "$CASE"
 step "The case is resolved; the satisfaction check comes due and is recorded"
 run --as lee resolve "$CASE" --resolution "Export rerun, payroll delivered 22:20; after-hours line now forwards to on-call."
 run clock advance 2h
-run --as lee satisfaction "$CASE" --score 4 --comment "Rough night, but Lee took charge and kept every promise."
+run_when_ready --as lee satisfaction "$CASE" --score 4 --comment "Rough night, but Lee took charge and kept every promise."
 run --as lee close "$CASE" --reason "Client confirmed payroll delivered"
 
 step "The quality review is submitted"
-run --as lee submit-review "$CASE" \
+run_when_ready --as lee submit-review "$CASE" \
   --expected "Support line answered after hours; export succeeds" \
   --happened "Export failed on a schema change; calls went to voicemail for 45 minutes" \
   --went-well "Escalation reached the account lead within minutes; the plan and promise were kept" \

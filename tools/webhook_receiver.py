@@ -35,10 +35,14 @@ def main():
             with open(args.out, "a") as f:
                 f.write(json.dumps(record) + "\n")
             page = record.get("page", {})
-            print(f"  [webhook {self.path}] page for {page.get('person_id', '?')} tier {page.get('tier', '?')}: "
-                  f"{page.get('summary', '')} (key {record['idempotency_key'][:18]}..., signature "
-                  f"{'ok' if record['signature_ok'] else 'unchecked' if record['signature_ok'] is None else 'BAD'})",
-                  flush=True)
+            sig = "ok" if record["signature_ok"] else "unchecked" if record["signature_ok"] is None else "BAD"
+            if "reminder_id" in page:
+                print(f"  [webhook {self.path}] reminder for {page.get('person_id', '?')} ({page.get('kind', '')}): "
+                      f"{page.get('reason', '')} (signature {sig})", flush=True)
+            else:
+                print(f"  [webhook {self.path}] PAGE for {page.get('person_id', '?')} tier {page.get('tier', '?')} "
+                      f"round {page.get('round', '?')}: {page.get('summary', '')} (key {record['idempotency_key'][:24]}..., "
+                      f"signature {sig})", flush=True)
             self.send_response(200)
             self.send_header("Content-Length", "2")
             self.end_headers()

@@ -11,7 +11,7 @@ import sys
 
 import time
 
-brokers, case_id, srctl = sys.argv[1:4]
+brokers, case_id, srctl_path = sys.argv[1:4]
 
 
 def read_topic():
@@ -20,7 +20,7 @@ def read_topic():
 
 
 def srctl_json(*args):
-    return json.loads(subprocess.run([srctl, "--json", *args], check=True, capture_output=True, text=True).stdout)
+    return json.loads(subprocess.run([srctl_path, "--json", *args], check=True, capture_output=True, text=True).stdout)
 
 
 # The audit consumer may still be catching up: wait (bounded) until it holds what the topic holds.
@@ -58,14 +58,11 @@ if "EscalationAcknowledged" in types:
     if late:
         errors.append(f"{len(late)} page(s) queued after the acknowledgement")
 
-def srctl(*args):
-    return json.loads(subprocess.run([srctl, "--json", *args], check=True, capture_output=True, text=True).stdout)
-
-stats = srctl("stats")
+stats = srctl_json("stats")
 total = int(stats.get("events_total", 0))
 if total != len(all_ids):
     errors.append(f"audit holds {total} events, the topic {len(all_ids)} distinct ones")
-timeline = srctl("timeline", case_id)
+timeline = srctl_json("timeline", case_id)
 entries = timeline.get("entries", [])
 ids = [e["event_id"] for e in entries]
 if len(ids) != len(set(ids)):
@@ -73,7 +70,7 @@ if len(ids) != len(set(ids)):
 case_ids = {e for _, _, e in case_events}
 if set(ids) != case_ids:
     errors.append(f"audit timeline has {len(set(ids))} events, the topic {len(case_ids)} for the case")
-verify = srctl("verify")
+verify = srctl_json("verify")
 if not verify.get("ok"):
     errors.append(f"audit chain broken: {verify}")
 if errors:
