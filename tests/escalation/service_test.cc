@@ -1,0 +1,210 @@
+// Unit tests for the service layer: request validation (field-named errors), configuration
+// parsing with delivery settings, and the override-merged directory.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "services/common/events.h"
+#include "services/escalation/domain/schedule.h"
+#include "services/escalation/grpc_service.h"
+#include "services/escalation/settings.h"
+#include "yaml-cpp/yaml.h"
+
+namespace recovery::escalation {
+namespace {
+
+constexpr char kYaml[] = R"(
+webhook_secret: yaml-secret
+smtp: smtp://127.0.0.1:2525
+people:
+  - {id: alice, name: Alice, time_zone: UTC, contact_methods: [{channel: log, target: alice}]}
+  - {id: bob, name: Bob, time_zone: UTC, contact_methods: [{channel: log, target: bob}]}
+calendars:
+  - {id: office, time_zone: UTC, weekly: {mon: ["09:00-17:00"]}}
+schedules:
+  - id: oncall
+    name: On call
+    time_zone: UTC
+    layers:
+      - {name: primary, participants: [alice], rotation: 1w, start_date: 2026-01-05, handoff_time: "09:00"}
+policies:
+  - {id: p, name: P, tiers: [{targets: [{schedule: oncall}], ack_timeout: 5m}]}
+teams:
+  - {id: ops, name: Ops, members: [alice, bob], calendar: office, schedule: oncall, policy: p}
+routing_rules:
+  - {id: all, team: ops}
+)";
+
+ServiceSettings Parse(const std::string& yaml = kYaml) {
+  auto s = ParseServiceSettings(YAML::Load(yaml));
+  EXPECT_TRUE(s.ok()) << s.status();
+  return s.ok() ? *s : ServiceSettings{};
+}
+
+absl::Time At(const std::string& rfc3339) {
+  absl::Time t;
+  std::string err;
+  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &err)) << err;
+  return t;
+}
+
+void ExpectError(const absl::Status& s, absl::StatusCode code, const std::string& prefix) {
+  EXPECT_EQ(s.code(), code) << s;
+  EXPECT_EQ(std::string(s.message()).rfind(prefix, 0), 0u) << s.message();
+}
+
+TEST(SettingsTest, ReadsDeliveryKeysBesideTheDomainConfig) {
+  unsetenv("RECOVERY_WEBHOOK_SECRET");
+  ServiceSettings s = Parse();
+  EXPECT_EQ(s.delivery.webhook_secret, "yaml-secret");
+  EXPECT_EQ(s.delivery.smtp_url, "smtp://127.0.0.1:2525");
+  EXPECT_EQ(s.directory.people.size(), 2u);
+}
+
+TEST(SettingsTest, EnvironmentSecretWinsOverYaml) {
+  setenv("RECOVERY_WEBHOOK_SECRET", "env-secret", 1);
+  EXPECT_EQ(Parse().delivery.webhook_secret, "env-secret");
+  unsetenv("RECOVERY_WEBHOOK_SECRET");
+}
+
+TEST(SettingsTest, ErrorsNameTheKey) {
+  auto bad_smtp = ParseServiceSettings(YAML::Load(std::string(kYaml) + "smtp_from: x\n"));
+  EXPECT_TRUE(bad_smtp.ok());
+  auto bad_url = ParseServiceSettings(YAML::Load("smtp: http://nope\n"));
+  ExpectError(bad_url.status(), absl::StatusCode::kInvalidArgument, "smtp:");
+  auto bad_team = ParseServiceSettings(YAML::Load(std::string(kYaml) + "  - {id: x, team: nope}\n"));
+  ExpectError(bad_team.status(), absl::StatusCode::kInvalidArgument, "routing_rules[1].team");
+}
+
+TEST(ConfigHolderTest, StoredOverridesWinOverTheRotation) {
+  ConfigHolder holder;
+  holder.SetSettings(Parse());
+  const absl::Time t = At("2026-11-24T22:00:00Z");
+  EXPECT_EQ(WhoIsOnCallAt(*holder.directory()->FindSchedule("oncall"), t), std::vector<std::string>{"alice"});
+  holder.SetOverrides({StoredOverride{"o1", "oncall", "bob", t - absl::Hours(1), t + absl::Hours(1), "swap"},
+                       StoredOverride{"o2", "nope", "bob", t, t + absl::Hours(1), "unknown schedule"}});
+  EXPECT_EQ(WhoIsOnCallAt(*holder.directory()->FindSchedule("oncall"), t), std::vector<std::string>{"bob"});
+  holder.SetOverrides({});
+  EXPECT_EQ(WhoIsOnCallAt(*holder.directory()->FindSchedule("oncall"), t), std::vector<std::string>{"alice"});
+}
+
+class ValidationTest : public ::testing::Test {
+ protected:
+  EscalationConfig dir_ = Parse().directory;
+};
+
+TEST_F(ValidationTest, AcknowledgePageNeedsRequestIdAndPageOrEscalation) {
+  v1::AcknowledgePageRequest r;
+  ExpectError(ValidateAcknowledgePage(r, dir_), absl::StatusCode::kInvalidArgument, "request_id: required");
+  r.set_request_id("req-1");
+  ExpectError(ValidateAcknowledgePage(r, dir_), absl::StatusCode::kInvalidArgument, "page_id:");
+  r.set_page_id("p1");
+  EXPECT_TRUE(ValidateAcknowledgePage(r, dir_).ok());
+  r.set_escalation_id("e1");
+  ExpectError(ValidateAcknowledgePage(r, dir_), absl::StatusCode::kInvalidArgument, "escalation_id:");
+  r.clear_page_id();
+  ExpectError(ValidateAcknowledgePage(r, dir_), absl::StatusCode::kInvalidArgument, "person_id: required");
+  r.set_person_id("zed");
+  ExpectError(ValidateAcknowledgePage(r, dir_), absl::StatusCode::kNotFound, "person_id: unknown person");
+  r.set_person_id("bob");
+  EXPECT_TRUE(ValidateAcknowledgePage(r, dir_).ok());
+  r.set_request_id(std::string(200, 'x'));
+  ExpectError(ValidateAcknowledgePage(r, dir_), absl::StatusCode::kInvalidArgument, "request_id:");
+}
+
+TEST_F(ValidationTest, ResolveEscalationChecksEveryField) {
+  v1::ResolveEscalationRequest r;
+  r.set_request_id("req");
+  ExpectError(ValidateResolveEscalation(r), absl::StatusCode::kInvalidArgument, "escalation_id: required");
+  r.set_escalation_id("e1");
+  r.set_reason(std::string(5000, 'r'));
+  ExpectError(ValidateResolveEscalation(r), absl::StatusCode::kInvalidArgument, "reason:");
+  r.set_reason("fixed");
+  EXPECT_TRUE(ValidateResolveEscalation(r).ok());
+}
+
+TEST_F(ValidationTest, WhoIsOnCallNeedsExactlyOneOfScheduleAndTeam) {
+  v1::WhoIsOnCallRequest r;
+  ExpectError(ValidateWhoIsOnCall(r, dir_), absl::StatusCode::kInvalidArgument, "schedule_id:");
+  r.set_schedule_id("oncall");
+  r.set_team_id("ops");
+  ExpectError(ValidateWhoIsOnCall(r, dir_), absl::StatusCode::kInvalidArgument, "schedule_id:");
+  r.clear_schedule_id();
+  EXPECT_TRUE(ValidateWhoIsOnCall(r, dir_).ok());
+  r.set_team_id("nope");
+  ExpectError(ValidateWhoIsOnCall(r, dir_), absl::StatusCode::kNotFound, "team_id: unknown team");
+  r.clear_team_id();
+  r.set_schedule_id("oncall");
+  r.mutable_at()->set_seconds(-5);
+  ExpectError(ValidateWhoIsOnCall(r, dir_), absl::StatusCode::kInvalidArgument, "at: out of range");
+}
+
+TEST_F(ValidationTest, RangesMustBeOrderedAndBounded) {
+  v1::ListShiftsRequest r;
+  r.set_schedule_id("oncall");
+  ExpectError(ValidateListShifts(r, dir_), absl::StatusCode::kInvalidArgument, "from: required");
+  *r.mutable_from() = common::ToProto(At("2026-11-24T00:00:00Z"));
+  ExpectError(ValidateListShifts(r, dir_), absl::StatusCode::kInvalidArgument, "to: required");
+  *r.mutable_to() = common::ToProto(At("2026-11-23T00:00:00Z"));
+  ExpectError(ValidateListShifts(r, dir_), absl::StatusCode::kInvalidArgument, "to: must be after from");
+  *r.mutable_to() = common::ToProto(At("2027-11-23T00:00:00Z"));
+  ExpectError(ValidateListShifts(r, dir_), absl::StatusCode::kInvalidArgument, "to: at most 90 days");
+  *r.mutable_to() = common::ToProto(At("2026-12-01T00:00:00Z"));
+  EXPECT_TRUE(ValidateListShifts(r, dir_).ok());
+  r.set_schedule_id("nope");
+  ExpectError(ValidateListShifts(r, dir_), absl::StatusCode::kNotFound, "schedule_id: unknown schedule");
+
+  v1::CheckCoverageRequest c;
+  c.set_schedule_id("oncall");
+  *c.mutable_from() = common::ToProto(At("2026-11-24T00:00:00Z"));
+  ExpectError(ValidateCheckCoverage(c, dir_), absl::StatusCode::kInvalidArgument, "to: required");
+}
+
+TEST_F(ValidationTest, AddOverrideChecksScheduleEtPersonAndInterval) {
+  v1::AddOverrideRequest r;
+  r.set_request_id("req");
+  r.set_schedule_id("oncall");
+  r.set_person_id("carol");
+  ExpectError(ValidateAddOverride(r, dir_), absl::StatusCode::kNotFound, "person_id: unknown person");
+  r.set_person_id("bob");
+  ExpectError(ValidateAddOverride(r, dir_), absl::StatusCode::kInvalidArgument, "start: required");
+  *r.mutable_start() = common::ToProto(At("2026-11-24T00:00:00Z"));
+  *r.mutable_end() = common::ToProto(At("2026-11-24T00:00:00Z"));
+  ExpectError(ValidateAddOverride(r, dir_), absl::StatusCode::kInvalidArgument, "end: must be after start");
+  *r.mutable_end() = common::ToProto(At("2026-11-25T00:00:00Z"));
+  EXPECT_TRUE(ValidateAddOverride(r, dir_).ok());
+
+  v1::RemoveOverrideRequest rm;
+  rm.set_request_id("req");
+  ExpectError(ValidateRemoveOverride(rm), absl::StatusCode::kInvalidArgument, "override_id: required");
+}
+
+TEST_F(ValidationTest, IsBusinessHoursNeedsAKnownCalendar) {
+  v1::IsBusinessHoursRequest r;
+  ExpectError(ValidateIsBusinessHours(r, dir_), absl::StatusCode::kInvalidArgument, "calendar_id: required");
+  r.set_calendar_id("mars");
+  ExpectError(ValidateIsBusinessHours(r, dir_), absl::StatusCode::kNotFound, "calendar_id: unknown calendar");
+  r.set_calendar_id("office");
+  EXPECT_TRUE(ValidateIsBusinessHours(r, dir_).ok());
+}
+
+TEST_F(ValidationTest, ListAndGetNeedTheirIds) {
+  ExpectError(ValidateListEscalations({}), absl::StatusCode::kInvalidArgument, "case_id: required");
+  ExpectError(ValidateGetEscalation({}), absl::StatusCode::kInvalidArgument, "escalation_id: required");
+  ExpectError(ValidateListPages({}), absl::StatusCode::kInvalidArgument, "escalation_id: required");
+}
+
+TEST_F(ValidationTest, DirectoryListsEveryConfiguredEntity) {
+  v1::Directory d;
+  DirectoryToProto(dir_, &d);
+  EXPECT_EQ(d.people_size(), 2);
+  EXPECT_EQ(d.teams_size(), 1);
+  EXPECT_EQ(d.calendars_size(), 1);
+  EXPECT_EQ(d.schedules_size(), 1);
+  EXPECT_EQ(d.policies_size(), 1);
+  EXPECT_EQ(d.routing_rules_size(), 1);
+  EXPECT_EQ(d.schedules(0).layers(0), "primary");
+}
+
+}  // namespace
+}  // namespace recovery::escalation

@@ -1,0 +1,135 @@
+// A tiny HTTP server for tests: accepts POSTs on 127.0.0.1:<ephemeral>, reads headers and the
+// body (by Content-Length), answers 200 and records each request. Thread-safe accessors.
+#pragma once
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace recovery::escalation::testing {
+
+struct ReceivedRequest {
+  std::string path;
+  std::map<std::string, std::string> headers;  // lowercase names
+  std::string body;
+};
+
+class WebhookReceiver {
+ public:
+  WebhookReceiver() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    ::listen(fd_, 16);
+    socklen_t len = sizeof(addr);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~WebhookReceiver() {
+    running_ = false;
+    thread_.join();
+    ::close(fd_);
+  }
+
+  int port() const { return port_; }
+  std::string Url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  std::vector<ReceivedRequest> requests() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requests_;
+  }
+  size_t count() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requests_.size();
+  }
+
+ private:
+  void Loop() {
+    while (running_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) continue;
+      Handle(c);
+      ::close(c);
+    }
+  }
+
+  static bool ReadMore(int c, std::string& buf) {
+    pollfd p{c, POLLIN, 0};
+    if (::poll(&p, 1, 5000) <= 0) return false;
+    char tmp[4096];
+    const ssize_t n = ::read(c, tmp, sizeof(tmp));
+    if (n <= 0) return false;
+    buf.append(tmp, static_cast<size_t>(n));
+    return true;
+  }
+
+  void Handle(int c) {
+    std::string buf;
+    size_t header_end;
+    while ((header_end = buf.find("\r\n\r\n")) == std::string::npos) {
+      if (!ReadMore(c, buf)) return;
+    }
+    ReceivedRequest req;
+    const std::string head = buf.substr(0, header_end);
+    size_t line_end = head.find("\r\n");
+    const std::string request_line = head.substr(0, line_end);
+    const size_t sp1 = request_line.find(' ');
+    const size_t sp2 = request_line.find(' ', sp1 + 1);
+    req.path = request_line.substr(sp1 + 1, sp2 - sp1 - 1);
+    size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
+    while (pos < head.size()) {
+      size_t end = head.find("\r\n", pos);
+      if (end == std::string::npos) end = head.size();
+      const std::string line = head.substr(pos, end - pos);
+      const size_t colon = line.find(':');
+      if (colon != std::string::npos) {
+        std::string name = line.substr(0, colon);
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return std::tolower(ch); });
+        std::string value = line.substr(colon + 1);
+        value.erase(0, value.find_first_not_of(' '));
+        req.headers[name] = value;
+      }
+      pos = end + 2;
+    }
+    const size_t length = req.headers.count("content-length") ? std::stoul(req.headers["content-length"]) : 0;
+    std::string body = buf.substr(header_end + 4);
+    while (body.size() < length) {
+      std::string more;
+      if (!ReadMore(c, more)) return;
+      body += more;
+    }
+    req.body = body.substr(0, length);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      requests_.push_back(std::move(req));
+    }
+    static constexpr char kReply[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    (void)!::write(c, kReply, sizeof(kReply) - 1);
+  }
+
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> running_{true};
+  std::thread thread_;
+  mutable std::mutex mu_;
+  std::vector<ReceivedRequest> requests_;
+};
+
+}  // namespace recovery::escalation::testing
