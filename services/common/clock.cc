@@ -29,18 +29,23 @@ void ManualClock::Advance(absl::Duration d) {
   NotifyJump();
 }
 
-void ManualClock::OnJump(std::function<void()> callback) {
-  std::lock_guard lock(mu_);
-  listeners_.push_back(std::move(callback));
+int ManualClock::OnJump(std::function<void()> callback) {
+  std::lock_guard lock(listeners_mu_);
+  const int id = next_id_++;
+  listeners_.emplace_back(id, std::move(callback));
+  return id;
+}
+
+void ManualClock::RemoveOnJump(int id) {
+  std::lock_guard lock(listeners_mu_);
+  std::erase_if(listeners_, [id](const auto& l) { return l.first == id; });
 }
 
 void ManualClock::NotifyJump() {
-  std::vector<std::function<void()>> listeners;
-  {
-    std::lock_guard lock(mu_);
-    listeners = listeners_;
-  }
-  for (auto& l : listeners) l();
+  // Listeners run under the listeners' lock so RemoveOnJump cannot return while one of them
+  // still runs; a listener may read the time but must not (un)register.
+  std::lock_guard lock(listeners_mu_);
+  for (auto& [id, l] : listeners_) l();
 }
 
 }  // namespace recovery::common

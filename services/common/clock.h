@@ -17,8 +17,10 @@ class Clock {
   virtual ~Clock() = default;
   virtual absl::Time Now() const = 0;
   // Registers a callback run after the clock jumps (manual clocks only); lets
-  // timer loops wake at once instead of waiting for real time to pass.
-  virtual void OnJump(std::function<void()> /*callback*/) {}
+  // timer loops wake at once instead of waiting for real time to pass. Returns an id for
+  // RemoveOnJump; an object that registers must remove itself before it is destroyed.
+  virtual int OnJump(std::function<void()> /*callback*/) { return 0; }
+  virtual void RemoveOnJump(int /*id*/) {}
 };
 
 class SystemClock final : public Clock {
@@ -34,13 +36,16 @@ class ManualClock final : public Clock {
   absl::Time Now() const override;
   void Set(absl::Time t);
   void Advance(absl::Duration d);
-  void OnJump(std::function<void()> callback) override;
+  int OnJump(std::function<void()> callback) override;
+  void RemoveOnJump(int id) override;
 
  private:
   void NotifyJump();
   mutable std::mutex mu_;
   absl::Time now_;
-  std::vector<std::function<void()>> listeners_;
+  std::mutex listeners_mu_;
+  int next_id_ = 1;
+  std::vector<std::pair<int, std::function<void()>>> listeners_;
 };
 
 }  // namespace recovery::common

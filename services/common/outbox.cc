@@ -15,6 +15,25 @@
 #include "services/common/metrics.h"
 
 namespace recovery::common {
+namespace {
+
+// PostgreSQL, several replicas on one database: one relay publishes at a time (the holder of
+// this transaction-scoped advisory lock), so a case's events keep their order across
+// replicas, and the rows it publishes stay locked (FOR UPDATE) until their deletion
+// commits, so no other relay can publish them again.
+constexpr int64_t kRelayLockKey = 0x6f7574626f78;  // "outbox"
+
+// Lowers the relay transaction to READ COMMITTED (each statement then sees what the
+// previous lock holder committed) and tries the relay lock; false when another replica's
+// relay holds it.
+absl::StatusOr<bool> TryRelayLock(Tx& tx) {
+  if (auto s = tx.Exec("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); !s.ok()) return s;
+  auto rows = tx.Query("SELECT pg_try_advisory_xact_lock(?)", {kRelayLockKey});
+  if (!rows.ok()) return rows.status();
+  return !rows->empty() && (*rows)[0].Int(0) == 1;
+}
+
+}  // namespace
 
 struct Outbox::Producer : public RdKafka::DeliveryReportCb {
   std::unique_ptr<RdKafka::Producer> producer;
@@ -136,15 +155,35 @@ void Outbox::RelayLoop() {
       std::string event_id, case_id, type, payload;
     };
     std::vector<Pending> batch;
+    // PostgreSQL: the transaction that holds the relay lock and the batch's rows while
+    // publishing; the delivered rows are deleted in it. SQLite (one process per file):
+    // read, publish, then delete in a new transaction, never holding the writer lock
+    // while waiting for the broker.
+    std::unique_ptr<Tx> claim;
+    const bool postgres = store_.dialect() == Dialect::kPostgres;
     {
       auto tx = store_.Begin();
       if (!tx.ok()) continue;
-      auto rows = (*tx)->Query("SELECT id, event_id, case_id, type, payload FROM outbox ORDER BY id LIMIT 1000");
+      if (postgres) {
+        auto locked = TryRelayLock(**tx);
+        if (!locked.ok()) {
+          LogError("outbox relay lock failed", {{"error", std::string(locked.status().message())}});
+          continue;
+        }
+        if (!*locked) {  // another replica is publishing; look again shortly
+          backoff = std::max(backoff, std::chrono::milliseconds(100));
+          continue;
+        }
+      }
+      auto rows = (*tx)->Query(postgres ? "SELECT id, event_id, case_id, type, payload FROM outbox ORDER BY id "
+                                          "LIMIT 1000 FOR UPDATE SKIP LOCKED"
+                                        : "SELECT id, event_id, case_id, type, payload FROM outbox ORDER BY id LIMIT 1000");
       if (!rows.ok()) {
         LogError("outbox read failed", {{"error", std::string(rows.status().message())}});
         continue;
       }
       for (const Row& r : *rows) batch.push_back({r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4)});
+      if (postgres) claim = std::move(*tx);
     }
     if (metrics_) metrics_->SetOutboxBacklog(static_cast<double>(batch.size()));
     if (batch.empty()) {
@@ -214,10 +253,15 @@ void Outbox::RelayLoop() {
       std::vector<std::string> ids;
       ids.reserve(n);
       for (size_t j = 0; j < n; ++j) ids.push_back(std::to_string(done[i + j]));
-      auto s = InTransaction(store_, [&](Tx& tx) {
-        return tx.Exec(absl::StrCat("DELETE FROM outbox WHERE id IN (", absl::StrJoin(ids, ","), ")"));
-      });
+      const std::string sql = absl::StrCat("DELETE FROM outbox WHERE id IN (", absl::StrJoin(ids, ","), ")");
+      auto s = claim ? claim->Exec(sql) : InTransaction(store_, [&](Tx& tx) { return tx.Exec(sql); });
       if (!s.ok()) LogError("outbox delete failed", {{"error", std::string(s.message())}});
+    }
+    if (claim) {
+      // A failed commit leaves the rows: they are published again (at least once; consumers
+      // deduplicate by event id).
+      if (auto s = claim->Commit(); !s.ok()) LogError("outbox delete failed", {{"error", std::string(s.message())}});
+      claim.reset();
     }
     if (metrics_) metrics_->CountPublished(static_cast<double>(done.size()));
     if (failed > 0 || produced < batch.size()) {

@@ -2,6 +2,8 @@
 #include <sqlite3.h>
 
 #include <mutex>
+#include <string>
+#include <unordered_map>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/store.h"
@@ -17,11 +19,57 @@ absl::Status SqliteError(sqlite3* db, int rc, std::string_view what) {
   return absl::InternalError(absl::StrCat(std::string(what), ": ", msg));
 }
 
-class SqliteStore;
+// Prepared statements by SQL text, kept for the connection's lifetime: preparing (parsing and
+// planning) cost more than running most of the short statements services issue, once per
+// statement per transaction. Used only under the store's lock (by the one live Tx).
+// SQL built from data (e.g. "... IN (1,2,3)") would grow it without bound, so past
+// kMaxCached statements new texts are prepared per use as before.
+class StatementCache {
+ public:
+  static constexpr size_t kMaxCached = 256;
+  ~StatementCache() {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  }
+  // Returns a reset statement; *owned is true when the caller must finalize it.
+  int Get(sqlite3* db, std::string_view sql, sqlite3_stmt** stmt, bool* owned) {
+    *owned = false;
+    if (auto it = cache_.find(std::string(sql)); it != cache_.end()) {
+      *stmt = it->second;
+      return SQLITE_OK;
+    }
+    const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), stmt, nullptr);
+    if (rc != SQLITE_OK) return rc;
+    if (cache_.size() < kMaxCached && *stmt != nullptr) {
+      cache_.emplace(std::string(sql), *stmt);
+    } else {
+      *owned = true;
+    }
+    return rc;
+  }
+
+ private:
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+// Returns a statement to its cache (reset, bindings cleared) or finalizes an uncached one.
+struct StatementGuard {
+  sqlite3_stmt* stmt;
+  bool owned;
+  ~StatementGuard() {
+    if (!stmt) return;
+    if (owned) {
+      sqlite3_finalize(stmt);
+    } else {
+      sqlite3_reset(stmt);
+      sqlite3_clear_bindings(stmt);
+    }
+  }
+};
 
 class SqliteTx final : public Tx {
  public:
-  SqliteTx(sqlite3* db, std::unique_lock<std::mutex> lock) : db_(db), lock_(std::move(lock)) {}
+  SqliteTx(sqlite3* db, StatementCache* cache, std::unique_lock<std::mutex> lock)
+      : db_(db), cache_(cache), lock_(std::move(lock)) {}
   ~SqliteTx() override {
     if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
@@ -51,9 +99,10 @@ class SqliteTx final : public Tx {
   absl::StatusOr<std::vector<Row>> Run(std::string_view sql, const Params& params, bool collect) {
     if (done_) return absl::FailedPreconditionError("transaction already finished");
     sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+    bool owned = false;
+    int rc = cache_->Get(db_, sql, &stmt, &owned);
     if (rc != SQLITE_OK) return SqliteError(db_, rc, absl::StrCat("prepare '", std::string(sql.substr(0, 80)), "'"));
-    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> guard(stmt, sqlite3_finalize);
+    StatementGuard guard{stmt, owned};
     for (size_t i = 0; i < params.size(); ++i) {
       const int idx = static_cast<int>(i + 1);
       const Value& v = params[i];
@@ -96,6 +145,7 @@ class SqliteTx final : public Tx {
   }
 
   sqlite3* db_;
+  StatementCache* cache_;
   std::unique_lock<std::mutex> lock_;
   bool done_ = false;
   int64_t changes_ = 0;
@@ -104,13 +154,16 @@ class SqliteTx final : public Tx {
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
-  ~SqliteStore() override { sqlite3_close_v2(db_); }
+  ~SqliteStore() override {
+    cache_.reset();  // finalize the statements before closing
+    sqlite3_close_v2(db_);
+  }
 
   absl::StatusOr<std::unique_ptr<Tx>> Begin() override {
     std::unique_lock lock(mu_);
     const int rc = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return SqliteError(db_, rc, "begin");
-    return std::unique_ptr<Tx>(new SqliteTx(db_, std::move(lock)));
+    return std::unique_ptr<Tx>(new SqliteTx(db_, cache_.get(), std::move(lock)));
   }
 
   Dialect dialect() const override { return Dialect::kSqlite; }
@@ -118,6 +171,7 @@ class SqliteStore final : public Store {
  private:
   std::mutex mu_;
   sqlite3* db_;
+  std::unique_ptr<StatementCache> cache_ = std::make_unique<StatementCache>();
 };
 
 }  // namespace

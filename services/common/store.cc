@@ -6,6 +6,8 @@
 
 namespace recovery::common {
 
+absl::StatusOr<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url);  // postgres_store.cc
+
 int64_t Row::Int(size_t i) const {
   const Value& v = values_.at(i);
   if (auto p = std::get_if<int64_t>(&v)) return *p;
@@ -56,7 +58,7 @@ absl::Status Store::Migrate(std::string_view component, const std::vector<std::s
 
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& url) {
   if (absl::StartsWith(url, "postgres://") || absl::StartsWith(url, "postgresql://")) {
-    return absl::UnimplementedError("--db: PostgreSQL store is not built into this binary yet");
+    return OpenPostgresStore(url);
   }
   return OpenSqliteStore(url);
 }

@@ -79,6 +79,7 @@ class TimerService {
   bool wake_ = false;
   std::atomic<bool> running_{false};
   std::thread thread_;
+  int jump_listener_ = 0;
 };
 
 }  // namespace recovery::common

@@ -26,6 +26,17 @@ TEST(ManualClockTest, NotifiesListenersOnJump) {
   EXPECT_EQ(calls, 2);
 }
 
+TEST(ManualClockTest, RemovedListenerIsNotCalled) {
+  ManualClock clock(absl::UnixEpoch());
+  int a = 0, b = 0;
+  const int id_a = clock.OnJump([&] { ++a; });
+  clock.OnJump([&] { ++b; });
+  clock.RemoveOnJump(id_a);
+  clock.Advance(absl::Seconds(1));
+  EXPECT_EQ(a, 0);
+  EXPECT_EQ(b, 1);
+}
+
 TEST(SystemClockTest, IsCloseToAbslNow) {
   EXPECT_LT(absl::AbsDuration(SystemClock::Instance().Now() - absl::Now()), absl::Seconds(5));
 }

@@ -9,10 +9,13 @@ namespace recovery::escalation::delivery {
 DeliveryWorker::DeliveryWorker(common::Store& store, common::Clock& clock, Hooks hooks,
                                std::map<Channel, Sender*> senders, BackoffPolicy backoff)
     : store_(store), clock_(clock), hooks_(std::move(hooks)), senders_(std::move(senders)), backoff_(backoff) {
-  clock_.OnJump([this] { Wake(); });
+  jump_listener_ = clock_.OnJump([this] { Wake(); });
 }
 
-DeliveryWorker::~DeliveryWorker() { Stop(); }
+DeliveryWorker::~DeliveryWorker() {
+  clock_.RemoveOnJump(jump_listener_);
+  Stop();
+}
 
 absl::Status DeliveryWorker::Recover() {
   return common::InTransaction(store_, [&](common::Tx& tx) -> absl::Status {

@@ -66,6 +66,7 @@ class DeliveryWorker {
   bool wake_ = false;
   std::atomic<bool> running_{false};
   std::thread thread_;
+  int jump_listener_ = 0;
 };
 
 }  // namespace recovery::escalation::delivery

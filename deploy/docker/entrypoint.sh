@@ -1,0 +1,31 @@
+#!/bin/sh
+# Container entrypoint: recovery-entrypoint <service> [extra flags...]
+# Renders the service's example configuration (${WEBHOOK_URL}, ${CONFIG_DIR} and
+# ${SOURCE_DIR} as tools/stack.sh does) and execs the service binary. Every other flag
+# comes from RECOVERY_* environment variables, which every service reads.
+set -eu
+service=${1:?usage: recovery-entrypoint intake|escalation|action_plan|follow_up|audit}
+shift
+case $service in
+  intake | escalation | audit) binary=recovery-$service ;;
+  action_plan) binary=recovery-action-plan ;;
+  follow_up) binary=recovery-follow-up ;;
+  srctl) exec srctl "$@" ;;
+  *) echo "recovery-entrypoint: unknown service '$service'" >&2; exit 2 ;;
+esac
+# The first directory holding <service>.yaml wins: an override (a mounted ConfigMap in
+# Kubernetes), else the example configuration baked into the image.
+src=/etc/recovery/config
+for dir in ${RECOVERY_CONFIG_OVERRIDE_DIR:-} ${RECOVERY_CONFIG_DIR:-/etc/recovery/config}; do
+  if [ -f "$dir/$service.yaml" ]; then src=$dir; break; fi
+done
+if [ -z "${RECOVERY_CONFIG:-}" ] && [ -f "$src/$service.yaml" ]; then
+  out=${TMPDIR:-/tmp}/recovery-config
+  mkdir -p "$out"
+  sed -e "s|\${WEBHOOK_URL}|${WEBHOOK_URL:-http://webhook.invalid}|g" \
+      -e "s|\${CONFIG_DIR}|$src|g" -e "s|\${SOURCE_DIR}|$src|g" \
+      "$src/$service.yaml" >"$out/$service.yaml"
+  RECOVERY_CONFIG=$out/$service.yaml
+  export RECOVERY_CONFIG
+fi
+exec "$binary" "$@"

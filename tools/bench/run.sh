@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Builds the benchmark targets (RelWithDebInfo) and runs every benchmark; writes
+# tools/bench/results/latest.md and latest.json. Usage: tools/bench/run.sh [name...]
+# (names: store timers outbox intake audit escalation; default all). BUILD_DIR defaults to ./build.
+set -uo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
+OUT="$ROOT/tools/bench/results"
+JOBS="${JOBS:-2}"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/recovery-bench.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+
+cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 1
+cmake --build "$BUILD_DIR" -j"$JOBS" --target recovery_bench || exit 1
+
+BENCHES=("$@")
+[ ${#BENCHES[@]} -eq 0 ] && BENCHES=(store timers outbox intake audit escalation)
+export BENCH_RESULTS="$WORK/results.jsonl"
+: >"$BENCH_RESULTS"
+: >"$WORK/not_measured"
+B="$BUILD_DIR/tools/bench"
+status=0
+
+run() {  # name command...
+  local name=$1; shift
+  echo "== $name: $*" >&2
+  local t0=$SECONDS
+  if ! "$@"; then
+    echo "$name: FAILED (see output above)" >>"$WORK/not_measured"
+    status=1
+  fi
+  echo "== $name took $((SECONDS - t0)) s" >&2
+}
+
+for b in "${BENCHES[@]}"; do
+  case "$b" in
+    store) run store "$B/recovery-bench-store-micro" --benchmark_out="$WORK/gbench.json" --benchmark_out_format=json ;;
+    timers) run timers "$B/recovery-bench-timers" --dir "$WORK/timers" --count 1000000 ;;
+    outbox)
+      "$BUILD_DIR/tools/dev_broker/recovery-dev-broker" --bootstrap-file "$WORK/broker.addr" >/dev/null 2>"$WORK/broker.log" &
+      broker=$!
+      for _ in $(seq 100); do [ -s "$WORK/broker.addr" ] && break; sleep 0.1; done
+      run outbox "$B/recovery-bench-outbox" --brokers "$(cat "$WORK/broker.addr")" --dir "$WORK/outbox" --events 20000
+      kill "$broker"; wait "$broker" 2>/dev/null ;;
+    intake) run intake "$B/recovery-bench-scenarios" intake --concurrency 16 --seconds 5 ;;
+    audit) run audit "$B/recovery-bench-scenarios" audit --events "${AUDIT_EVENTS:-100000}" --partitions 16 ;;
+    escalation)
+      if [ -x "$BUILD_DIR/services/escalation/recovery-escalation" ]; then
+        run escalation "$B/recovery-bench-scenarios" escalation --cases 2000 --rate 100 --open 10000 --burst 5000
+      else
+        echo "e2e + escalation: recovery-escalation not built" >>"$WORK/not_measured"
+      fi ;;
+    *) echo "unknown benchmark $b" >&2; exit 2 ;;
+  esac
+done
+
+python3 "$ROOT/tools/bench/report.py" "$BENCH_RESULTS" "$OUT" "$WORK/not_measured" "$WORK/gbench.json"
+exit $status
