@@ -4,6 +4,7 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <chrono>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/events.h"
@@ -129,26 +130,93 @@ absl::StatusOr<bool> Consumer::HandleBytes(std::string_view bytes) {
   }
 }
 
-void Consumer::PollLoop() {
-  while (running_) {
-    std::unique_ptr<RdKafka::Message> msg(kafka_->consumer->consume(100));
-    if (!msg) continue;
-    if (msg->err() == RdKafka::ERR__TIMED_OUT || msg->err() == RdKafka::ERR__PARTITION_EOF) continue;
-    if (msg->err() != RdKafka::ERR_NO_ERROR) {
-      LogWarn("consumer error", {{"error", msg->errstr()}});
+absl::Status Consumer::HandleBatch(const std::vector<std::string_view>& messages) {
+  // Parse first: malformed messages are counted and skipped outside any transaction.
+  std::vector<recovery::v1::Event> events;
+  events.reserve(messages.size());
+  for (std::string_view bytes : messages) {
+    recovery::v1::Event event;
+    if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) || event.event_id().empty() ||
+        event.body_case() == recovery::v1::Event::BODY_NOT_SET) {
+      ++malformed_;
+      if (metrics_) metrics_->CountConsumed("malformed");
+      LogWarn("skipping malformed event", {{"bytes", std::to_string(bytes.size())}});
       continue;
     }
-    (void)HandleBytes(std::string_view(static_cast<const char*>(msg->payload()), msg->len()));
-    // The database commit happened (or the message was skipped): now the offset may move.
-    std::vector<RdKafka::TopicPartition*> offsets{
-        RdKafka::TopicPartition::create(msg->topic_name(), msg->partition(), msg->offset() + 1)};
+    events.push_back(std::move(event));
+  }
+  if (events.empty()) return absl::OkStatus();
+  // One transaction for the whole batch: each event still records its id first, so the
+  // effects stay exactly once, and a single commit replaces one per event.
+  int64_t handled = 0, duplicates = 0;
+  auto s = InTransaction(store_, [&](Tx& tx) -> absl::Status {
+    handled = duplicates = 0;
+    for (const auto& event : events) {
+      if (auto s = tx.Exec("INSERT INTO processed_events (event_id, processed_us) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                           {event.event_id(), absl::ToUnixMicros(FromProto(event.occurred_at()))});
+          !s.ok())
+        return s;
+      if (tx.ChangedRows() == 0) {
+        ++duplicates;
+        continue;
+      }
+      if (auto s = handler_(tx, event); !s.ok()) return s;
+      ++handled;
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  handled_ += handled;
+  duplicates_ += duplicates;
+  if (metrics_) {
+    for (int64_t i = 0; i < handled; ++i) metrics_->CountConsumed("handled");
+    for (int64_t i = 0; i < duplicates; ++i) metrics_->CountConsumed("duplicate");
+  }
+  return absl::OkStatus();
+}
+
+void Consumer::PollLoop() {
+  constexpr size_t kMaxBatch = 200;
+  while (running_) {
+    std::vector<std::unique_ptr<RdKafka::Message>> batch;
+    std::unique_ptr<RdKafka::Message> first(kafka_->consumer->consume(100));
+    if (!first) continue;
+    if (first->err() == RdKafka::ERR__TIMED_OUT || first->err() == RdKafka::ERR__PARTITION_EOF) continue;
+    if (first->err() != RdKafka::ERR_NO_ERROR) {
+      LogWarn("consumer error", {{"error", first->errstr()}});
+      continue;
+    }
+    batch.push_back(std::move(first));
+    // Take what has already been fetched, without waiting, to handle it in one transaction.
+    while (batch.size() < kMaxBatch) {
+      std::unique_ptr<RdKafka::Message> next(kafka_->consumer->consume(0));
+      if (!next || next->err() != RdKafka::ERR_NO_ERROR) break;
+      batch.push_back(std::move(next));
+    }
+    std::vector<std::string_view> payloads;
+    payloads.reserve(batch.size());
+    for (const auto& m : batch) payloads.emplace_back(static_cast<const char*>(m->payload()), m->len());
+    if (batch.size() == 1 || !HandleBatch(payloads).ok()) {
+      // One event, or a batch whose transaction failed: one transaction per event, with the
+      // retry and skip rules of HandleBytes (a failing event must not block the others).
+      for (std::string_view p : payloads) (void)HandleBytes(p);
+    }
+    // Every database commit happened (or a message was skipped): now the offsets may move.
+    std::map<std::pair<std::string, int32_t>, int64_t> next_offsets;
+    for (const auto& m : batch) {
+      auto& off = next_offsets[{m->topic_name(), m->partition()}];
+      off = std::max(off, m->offset() + 1);
+    }
+    std::vector<RdKafka::TopicPartition*> offsets;
+    for (const auto& [tp, off] : next_offsets) offsets.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, off));
     kafka_->consumer->offsets_store(offsets);
     RdKafka::TopicPartition::destroy(offsets);
     if (metrics_) {
+      const auto& last = batch.back();
       int64_t low = 0, high = 0;
-      if (kafka_->consumer->get_watermark_offsets(msg->topic_name(), msg->partition(), &low, &high) ==
+      if (kafka_->consumer->get_watermark_offsets(last->topic_name(), last->partition(), &low, &high) ==
           RdKafka::ERR_NO_ERROR)
-        metrics_->SetConsumerLag(static_cast<double>(std::max<int64_t>(0, high - msg->offset() - 1)));
+        metrics_->SetConsumerLag(static_cast<double>(std::max<int64_t>(0, high - last->offset() - 1)));
     }
   }
 }

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "recovery/v1/events.pb.h"
@@ -37,6 +38,11 @@ class Consumer {
   // Handles one serialized event as the poll loop would (exposed for tests and benches).
   // Returns true if it was new, false for a duplicate or a malformed message.
   absl::StatusOr<bool> HandleBytes(std::string_view bytes);
+
+  // Handles already-fetched messages in one transaction (one commit instead of one per
+  // event; each event still records its id first, so effects stay exactly once). On an
+  // error nothing is committed and the caller falls back to HandleBytes per message.
+  absl::Status HandleBatch(const std::vector<std::string_view>& messages);
 
   int64_t handled() const { return handled_; }
   int64_t duplicates() const { return duplicates_; }

@@ -199,5 +199,38 @@ TEST(ConsumerTest, MalformedMessageIsCountedAndSkipped) {
   EXPECT_EQ(consumer.duplicates(), 1);
 }
 
+TEST(ConsumerTest, BatchHandlesEachEventOnceInOneTransaction) {
+  auto store = std::move(*OpenStore(":memory:"));
+  ASSERT_TRUE(Consumer::Migrate(*store).ok());
+  ASSERT_TRUE(store->Migrate("effects", {"CREATE TABLE effects (event_id TEXT)"}).ok());
+  bool fail_on_b = false;
+  Consumer consumer(*store, [&](Tx& tx, const recovery::v1::Event& e) -> absl::Status {
+    if (fail_on_b && e.case_closed().reason() == "b") return absl::InternalError("handler bug");
+    return tx.Exec("INSERT INTO effects VALUES (?)", {e.event_id()});
+  });
+  auto make = [](const std::string& reason) {
+    auto e = NewEvent(absl::Now(), "c1", "test", "t", "");
+    e.mutable_case_closed()->set_reason(reason);
+    return e.SerializeAsString();
+  };
+  const std::string a = make("a"), b = make("b");
+  // A duplicate inside the batch and a malformed message: a once, b once, garbage skipped.
+  ASSERT_TRUE(consumer.HandleBatch({a, "\xff garbage", b, a}).ok());
+  EXPECT_EQ(consumer.handled(), 2);
+  EXPECT_EQ(consumer.duplicates(), 1);
+  EXPECT_EQ(consumer.malformed(), 1);
+  // A failing handler rolls the whole batch back: nothing of it is recorded.
+  fail_on_b = true;
+  const std::string c = make("c"), b2 = make("b");
+  EXPECT_FALSE(consumer.HandleBatch({c, b2}).ok());
+  auto tx = store->Begin();
+  auto rows = (*tx)->Query("SELECT COUNT(*) FROM effects");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ((*rows)[0].Int(0), 2);
+  auto processed = (*tx)->Query("SELECT COUNT(*) FROM processed_events");
+  ASSERT_TRUE(processed.ok());
+  EXPECT_EQ((*processed)[0].Int(0), 2);
+}
+
 }  // namespace
 }  // namespace recovery::common
