@@ -121,7 +121,7 @@ TEST(OutboxTest, BrokerOutageKeepsEventsUntilTheBrokerReturns) {
 }
 
 TEST(OutboxCrashTest, SigkillDuringPublishLosesNothingAndEffectsAreExactlyOnce) {
-  constexpr int kEvents = 3000;
+  constexpr int kEvents = 5000;  // >= 1 s of writing (10 per tx, 2 ms apart): every kill lands mid-run
   DevBroker broker;
   TempDir dir;
   const std::string db = dir.File("writer.db");
@@ -133,7 +133,7 @@ TEST(OutboxCrashTest, SigkillDuringPublishLosesNothingAndEffectsAreExactlyOnce) 
                                       {db, broker.bootstrap(), kTopic, std::to_string(kEvents)},
                                       dir.File("writer.log"));
     if (round < 6) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(20, 600)(rng)));
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 150)(rng)));
       if (writer.running()) {
         writer.Kill(SIGKILL);
         writer.Wait();
