@@ -91,7 +91,7 @@ absl::StatusOr<ActionPlanConfig> LoadActionPlanConfig(const YAML::Node& node, co
   if (node.IsMap()) {
     for (const auto& kv : node) {
       const std::string key = kv.first.as<std::string>("");
-      if (key != "playbooks_dir" && key != "wording_rules" && key != "calendars") {
+      if (key != "playbooks_dir" && key != "wording_rules" && key != "calendars" && key != "role_owners") {
         return absl::InvalidArgumentError(absl::StrCat(key, ": unknown key"));
       }
     }
@@ -117,6 +117,18 @@ absl::StatusOr<ActionPlanConfig> LoadActionPlanConfig(const YAML::Node& node, co
     auto calendars = recovery::calendar::ParseCalendarList(node["calendars"], "calendars");
     if (!calendars.ok()) return calendars.status();
     for (auto& cal : *calendars) config.calendars.emplace(cal.id(), std::move(cal));
+  }
+  if (node.IsMap() && node["role_owners"]) {
+    const YAML::Node roles = node["role_owners"];
+    if (!roles.IsMap()) return absl::InvalidArgumentError("role_owners: expected a map of role to person id");
+    for (const auto& kv : roles) {
+      const std::string role = kv.first.as<std::string>("");
+      if (role == kCaseOwnerRole)
+        return absl::InvalidArgumentError("role_owners.case_owner: follows the case owner; it cannot be configured");
+      if (!kv.second.IsScalar() || kv.second.as<std::string>("").empty())
+        return absl::InvalidArgumentError(absl::StrCat("role_owners.", role, ": expected a person id"));
+      config.role_owners[role] = kv.second.as<std::string>();
+    }
   }
   return config;
 }

@@ -5,6 +5,9 @@
 //   wording_rules: wording_rules.yaml   # default: the shipped services/action_plan/wording_rules.yaml
 //   calendars:                          # optional; recovery_calendar shape, keyed by id
 //     - {id: acme-london, time_zone: Europe/London, weekly: {mon: ["09:00-17:30"]}}
+//   role_owners:                        # optional; playbook owner_role -> person id, so items
+//     account_lead: lee                 # owned by a role get a person when the plan is drafted
+//                                       # (case_owner always follows the case's owner)
 //
 // Relative paths resolve against the directory of the YAML file. Errors name the key.
 // Thread-safety: an ActionPlanConfig is immutable after loading and may be shared.
@@ -26,6 +29,7 @@ struct ActionPlanConfig {
   std::vector<Playbook> playbooks;  // sorted by category; always holds the generic one
   WordingRules wording_rules;
   std::map<std::string, recovery::calendar::Calendar> calendars;  // by calendar id
+  std::map<std::string, std::string> role_owners;                  // owner_role -> person id
 
   const recovery::calendar::Calendar* FindCalendar(const std::string& id) const;
 };

@@ -111,6 +111,7 @@ absl::Status PlanActions::DraftFromCase(Tx& tx, const v1::Event& event) {
                         BusinessDaysOf(config->FindCalendar(record.client_calendar_id)));
   if (!plan.ok()) return plan.status();
   record.plan = std::move(*plan);
+  AssignRoleOwners(record.plan, config->role_owners);
   record.playbook_id = (*playbook)->id;
   record.created_at = record.updated_at = cause.now;
 

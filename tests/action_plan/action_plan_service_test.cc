@@ -284,6 +284,18 @@ TEST(ConfigTest, BadConfigNamesTheKey) {
   EXPECT_TRUE(StartsWith(std::string(rules.status().message()), "wording_rules: ")) << rules.status();
   auto cal = LoadActionPlanConfig(YAML::Load("calendars: [{id: x, time_zone: Mars/Olympus}]\n"), "/tmp/a.yaml");
   EXPECT_TRUE(StartsWith(std::string(cal.status().message()), "calendars")) << cal.status();
+  auto roles = LoadActionPlanConfig(YAML::Load("role_owners: {account_lead: [a, b]}\n"), "/tmp/a.yaml");
+  EXPECT_TRUE(StartsWith(std::string(roles.status().message()), "role_owners.account_lead: ")) << roles.status();
+  auto case_owner = LoadActionPlanConfig(YAML::Load("role_owners: {case_owner: lee}\n"), "/tmp/a.yaml");
+  EXPECT_TRUE(StartsWith(std::string(case_owner.status().message()), "role_owners.case_owner: "))
+      << case_owner.status();
+}
+
+TEST(ConfigTest, RoleOwnersLoad) {
+  auto config = LoadActionPlanConfig(YAML::Load("role_owners: {account_lead: lee, service_manager: mia}\n"), "");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->role_owners.at("account_lead"), "lee");
+  EXPECT_EQ(config->role_owners.at("service_manager"), "mia");
 }
 
 TEST(ConfigTest, PlaybooksDirWithoutAGenericPlaybookIsRejected) {

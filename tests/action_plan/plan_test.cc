@@ -214,6 +214,20 @@ TEST_F(PlanTest, AssignOwnersFillsOnlyUnownedCaseOwnerItems) {
   EXPECT_EQ(*again, 0) << "already-owned items keep their owner";
 }
 
+TEST_F(PlanTest, AssignRoleOwnersFillsUnownedItemsOfConfiguredRoles) {
+  ActionItem billing = Item("billing");
+  billing.owner_role = "billing";
+  ASSERT_TRUE(AddItem(plan_, billing, kNow).ok());
+  ActionItem owned = Item("owned-billing");
+  owned.owner_role = "billing";
+  owned.owner = "u-1";
+  ASSERT_TRUE(AddItem(plan_, owned, kNow).ok());
+  EXPECT_EQ(AssignRoleOwners(plan_, {{"billing", "jordan"}, {"nobody-has-this", "x"}}), 1);
+  EXPECT_EQ(FindItem(plan_, "billing")->owner, "jordan");
+  EXPECT_EQ(FindItem(plan_, "owned-billing")->owner, "u-1") << "an owner is never replaced";
+  EXPECT_EQ(FindItem(plan_, "call")->owner, "") << "case_owner items wait for the case owner";
+}
+
 TEST_F(PlanTest, AssignOwnersRejectsEmptyOwner) {
   EXPECT_EQ(AssignOwners(plan_, "").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(FindItem(plan_, "call")->owner, "");

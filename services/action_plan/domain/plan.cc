@@ -186,6 +186,18 @@ absl::StatusOr<int> AssignOwners(Plan& plan, absl::string_view case_owner) {
   return assigned;
 }
 
+int AssignRoleOwners(Plan& plan, const std::map<std::string, std::string>& role_owners) {
+  int assigned = 0;
+  for (ActionItem& item : plan.items) {
+    if (!item.owner.empty()) continue;
+    auto it = role_owners.find(item.owner_role);
+    if (it == role_owners.end()) continue;
+    item.owner = it->second;
+    ++assigned;
+  }
+  return assigned;
+}
+
 absl::Status AddCommitment(Plan& plan, Commitment commitment, absl::Time now) {
   if (Blank(commitment.id)) return absl::InvalidArgumentError("commitment.id: must not be empty");
   if (FindCommitment(plan, commitment.id) != nullptr) {

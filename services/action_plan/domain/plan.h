@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -131,6 +132,10 @@ absl::Status CancelItem(Plan& plan, absl::string_view item_id, absl::string_view
 // Sets `case_owner` on every item whose owner_role is case_owner and that has no
 // owner yet. Returns how many items were assigned.
 absl::StatusOr<int> AssignOwners(Plan& plan, absl::string_view case_owner);
+
+// Gives each unowned item whose owner_role has a configured person that person
+// (role_owners: owner_role -> person id). Returns how many items changed.
+int AssignRoleOwners(Plan& plan, const std::map<std::string, std::string>& role_owners);
 
 // Adds an open commitment; its due must be after `now`.
 absl::Status AddCommitment(Plan& plan, Commitment commitment, absl::Time now);
