@@ -140,8 +140,11 @@ eventually 20 "the case moving to PLANNED" planned
 
 step "Time passes; reminders fire along the way"
 run clock advance 45m
-has_reminder() { [[ $(field "$(json reminders --case "$CASE")" "len(d.get('reminders',[]))") -ge 1 ]]; }
-eventually 20 "a reminder" has_reminder
+# A reminder fired (follow-up's timer) and reached its owner through escalation's channels.
+reminder_delivered() { grep -q '"reminder_id"' "$DATA/webhook-pages.jsonl" 2>/dev/null; }
+eventually 30 "a reminder delivered to its owner" reminder_delivered
+grep 'reminder for' "$DATA/logs/webhook.log" | head -n 3
+echo "still to come:"
 run reminders --case "$CASE"
 
 step "The action items are completed"
