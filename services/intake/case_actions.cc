@@ -99,6 +99,32 @@ void CaseActions::SetConfig(IntakeConfig config) {
 
 absl::Status CaseActions::Publish(Tx& tx, const v1::Event& event) { return outbox_.Append(tx, event); }
 
+absl::StatusOr<v1::Case> CaseActions::PublishAndLoad(Tx& tx, const v1::Event& event) {
+  if (auto s = Publish(tx, event); !s.ok()) return s;
+  return LoadFullCase(tx, event.case_id());
+}
+
+absl::StatusOr<v1::Case> CaseActions::AddContactRecord(Tx& tx, v1::Case c, v1::ContactRecord contact,
+                                                       const std::string& emotion_source, const Cause& cause,
+                                                       std::string* contact_id) {
+  contact.set_contact_id(NewId(cause.now));
+  if (contact_id != nullptr) *contact_id = contact.contact_id();
+  contact.set_recorded_by(ActorOf(cause));
+  *contact.mutable_recorded_at() = ToProto(cause.now);
+  if (auto s = AddContact(tx, c.id(), contact); !s.ok()) return s;
+  if (auto s = RecordEmotion(tx, &c, contact.emotional_state(), emotion_source, cause); !s.ok()) return s;
+  if (contact.repeat_report()) c.set_repeat_reports(c.repeat_reports() + 1);
+  *c.mutable_updated_at() = ToProto(cause.now);
+  if (auto s = SaveCase(tx, c); !s.ok()) return s;
+  v1::Event e = NewCaseEvent(c.id(), cause);
+  auto* body = e.mutable_contact_recorded();
+  body->set_channel(contact.channel());
+  body->set_summary(contact.summary());
+  body->set_emotional_state(contact.emotional_state());
+  body->set_recorded_by(contact.recorded_by());
+  return PublishAndLoad(tx, e);
+}
+
 absl::StatusOr<v1::Case> CaseActions::OpenOrLink(Tx& tx, v1::Case draft, const Cause& cause, bool* linked) {
   *linked = false;
   const auto cfg = config();
@@ -107,28 +133,12 @@ absl::StatusOr<v1::Case> CaseActions::OpenOrLink(Tx& tx, v1::Case draft, const C
   if (existing->has_value() &&
       IsRepeatReport((*existing)->status(), FromProto((*existing)->opened_at()), cause.now, cfg->dedup_window)) {
     *linked = true;
-    v1::Case c = std::move(**existing);
     v1::ContactRecord contact;
-    contact.set_contact_id(NewId(cause.now));
     contact.set_channel(draft.channel());
     contact.set_summary(absl::StrCat("Repeat report: ", draft.summary()));
     contact.set_emotional_state(draft.emotional_state());
-    contact.set_recorded_by(ActorOf(cause));
-    *contact.mutable_recorded_at() = ToProto(cause.now);
     contact.set_repeat_report(true);
-    if (auto s = AddContact(tx, c.id(), contact); !s.ok()) return s;
-    if (auto s = RecordEmotion(tx, &c, draft.emotional_state(), "repeat report", cause); !s.ok()) return s;
-    c.set_repeat_reports(c.repeat_reports() + 1);
-    *c.mutable_updated_at() = ToProto(cause.now);
-    if (auto s = SaveCase(tx, c); !s.ok()) return s;
-    v1::Event e = NewCaseEvent(c.id(), cause);
-    auto* body = e.mutable_contact_recorded();
-    body->set_channel(contact.channel());
-    body->set_summary(contact.summary());
-    body->set_emotional_state(contact.emotional_state());
-    body->set_recorded_by(contact.recorded_by());
-    if (auto s = Publish(tx, e); !s.ok()) return s;
-    return LoadFullCase(tx, c.id());
+    return AddContactRecord(tx, std::move(**existing), std::move(contact), "repeat report", cause);
   }
 
   v1::Case c = std::move(draft);
@@ -163,8 +173,7 @@ absl::StatusOr<v1::Case> CaseActions::OpenOrLink(Tx& tx, v1::Case draft, const C
   body->set_firm_view(c.firm_view());
   body->set_emotional_state(c.emotional_state());
   body->set_opened_from_signal_id(c.opened_from_signal_id());
-  if (auto s = Publish(tx, e); !s.ok()) return s;
-  return LoadFullCase(tx, c.id());
+  return PublishAndLoad(tx, e);
 }
 
 absl::StatusOr<v1::Case> CaseActions::Update(Tx& tx, const v1::UpdateCaseRequest& req, const Cause& cause) {
@@ -209,35 +218,18 @@ absl::StatusOr<v1::Case> CaseActions::Update(Tx& tx, const v1::UpdateCaseRequest
   body->set_description(c.description());
   body->set_client_view(c.client_view());
   body->set_firm_view(c.firm_view());
-  if (auto s = Publish(tx, e); !s.ok()) return s;
-  return LoadFullCase(tx, c.id());
+  return PublishAndLoad(tx, e);
 }
 
 absl::StatusOr<v1::Case> CaseActions::RecordContact(Tx& tx, const v1::RecordContactRequest& req, const Cause& cause,
                                                     std::string* contact_id) {
   auto loaded = LoadCase(tx, req.case_id());
   if (!loaded.ok()) return loaded.status();
-  v1::Case c = std::move(*loaded);
   v1::ContactRecord contact;
-  contact.set_contact_id(NewId(cause.now));
   contact.set_channel(req.channel());
   contact.set_summary(req.summary());
   contact.set_emotional_state(req.emotional_state());
-  contact.set_recorded_by(ActorOf(cause));
-  *contact.mutable_recorded_at() = ToProto(cause.now);
-  if (auto s = AddContact(tx, c.id(), contact); !s.ok()) return s;
-  if (auto s = RecordEmotion(tx, &c, req.emotional_state(), "contact", cause); !s.ok()) return s;
-  *c.mutable_updated_at() = ToProto(cause.now);
-  if (auto s = SaveCase(tx, c); !s.ok()) return s;
-  v1::Event e = NewCaseEvent(c.id(), cause);
-  auto* body = e.mutable_contact_recorded();
-  body->set_channel(contact.channel());
-  body->set_summary(contact.summary());
-  body->set_emotional_state(contact.emotional_state());
-  body->set_recorded_by(contact.recorded_by());
-  if (auto s = Publish(tx, e); !s.ok()) return s;
-  *contact_id = contact.contact_id();
-  return LoadFullCase(tx, c.id());
+  return AddContactRecord(tx, std::move(*loaded), std::move(contact), "contact", cause, contact_id);
 }
 
 absl::StatusOr<v1::Case> CaseActions::AddNote(Tx& tx, const v1::AddNoteRequest& req, const Cause& cause,
@@ -324,8 +316,7 @@ absl::StatusOr<v1::Case> CaseActions::Acknowledge(Tx& tx, const v1::AcknowledgeC
   body->set_severity(c.severity());
   body->set_category(c.category());
   body->set_client_id(c.client().id());
-  if (auto s = Publish(tx, e); !s.ok()) return s;
-  return LoadFullCase(tx, c.id());
+  return PublishAndLoad(tx, e);
 }
 
 absl::StatusOr<v1::Case> CaseActions::AssignOwner(Tx& tx, const std::string& case_id, const std::string& owner,
@@ -347,8 +338,7 @@ absl::StatusOr<v1::Case> CaseActions::AssignOwner(Tx& tx, const std::string& cas
   body->set_owner(owner);
   body->set_previous_owner(previous);
   body->set_reason(reason.empty() ? "manual" : reason);
-  if (auto s = Publish(tx, e); !s.ok()) return s;
-  return LoadFullCase(tx, c.id());
+  return PublishAndLoad(tx, e);
 }
 
 absl::StatusOr<v1::Case> CaseActions::Resolve(Tx& tx, const std::string& case_id, const std::string& resolution,
@@ -366,8 +356,7 @@ absl::StatusOr<v1::Case> CaseActions::Resolve(Tx& tx, const std::string& case_id
   body->set_owner(c.owner());
   body->set_category(c.category());
   body->set_client_id(c.client().id());
-  if (auto s = Publish(tx, e); !s.ok()) return s;
-  return LoadFullCase(tx, c.id());
+  return PublishAndLoad(tx, e);
 }
 
 absl::StatusOr<v1::Case> CaseActions::Close(Tx& tx, const std::string& case_id, const std::string& reason,
@@ -380,8 +369,7 @@ absl::StatusOr<v1::Case> CaseActions::Close(Tx& tx, const std::string& case_id, 
   auto* body = e.mutable_case_closed();
   body->set_reason(reason);
   body->set_owner(moved->owner());
-  if (auto s = Publish(tx, e); !s.ok()) return s;
-  return LoadFullCase(tx, moved->id());
+  return PublishAndLoad(tx, e);
 }
 
 absl::StatusOr<v1::Case> CaseActions::Reopen(Tx& tx, const std::string& case_id, const std::string& reason,
@@ -398,8 +386,7 @@ absl::StatusOr<v1::Case> CaseActions::Reopen(Tx& tx, const std::string& case_id,
   body->set_category(moved->category());
   body->set_severity(moved->severity());
   body->set_summary(moved->summary());
-  if (auto s = Publish(tx, e); !s.ok()) return s;
-  return LoadFullCase(tx, moved->id());
+  return PublishAndLoad(tx, e);
 }
 
 absl::StatusOr<bool> CaseActions::MarkPlanned(Tx& tx, const std::string& case_id, const std::string& plan_version,

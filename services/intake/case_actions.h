@@ -74,6 +74,14 @@ class CaseActions {
 
  private:
   absl::Status Publish(Tx& tx, const recovery::v1::Event& event);
+  // Publishes the event and returns its case as GetCase shows it.
+  absl::StatusOr<recovery::v1::Case> PublishAndLoad(Tx& tx, const recovery::v1::Event& event);
+  // Stores a contact (id, author and time filled here), its emotional state and a repeat
+  // report count when it is one, saves the case and publishes ContactRecorded. The new
+  // contact's id goes to *contact_id when given.
+  absl::StatusOr<recovery::v1::Case> AddContactRecord(Tx& tx, recovery::v1::Case c, recovery::v1::ContactRecord contact,
+                                                      const std::string& emotion_source, const Cause& cause,
+                                                      std::string* contact_id = nullptr);
   absl::StatusOr<recovery::v1::Case> Transit(Tx& tx, const std::string& case_id, Transition transition,
                                              const std::string& reason, const Cause& cause,
                                              recovery::v1::CaseStatus* previous);
