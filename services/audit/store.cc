@@ -64,9 +64,6 @@ absl::Status AuditStore::Migrate(common::Store& store) {
 }
 
 absl::StatusOr<bool> AuditStore::Append(Tx& tx, const recovery::v1::Event& event, absl::Time recorded_at) {
-  auto existing = tx.Query("SELECT seq FROM audit_log WHERE event_id = ?", {event.event_id()});
-  if (!existing.ok()) return existing.status();
-  if (!existing->empty()) return false;
   auto head = ReadHead(tx);
   if (!head.ok()) return head.status();
   auto case_rows = tx.Query("SELECT COALESCE(MAX(case_seq), 0) FROM audit_log WHERE case_id = ?", {event.case_id()});
@@ -74,13 +71,15 @@ absl::StatusOr<bool> AuditStore::Append(Tx& tx, const recovery::v1::Event& event
   const int64_t case_seq = (*case_rows)[0].Int(0) + 1;
   const ChainRecord r = NextRecord(head->seq, head->seq == 0 ? GenesisHash() : head->hash, case_seq, event,
                                    EventBytes(event));
-  if (auto s = tx.Exec(absl::StrCat("INSERT INTO audit_log (", kRecordColumns,
-                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                       {r.seq, r.case_seq, r.event_id, r.case_id, r.type, r.source, r.occurred_us,
-                        common::Blob{r.event_bytes}, r.event_sha256, r.prev_hash, r.record_hash,
-                        absl::ToUnixMicros(recorded_at)});
+  // event_id is UNIQUE: a second copy of an event is refused by the insert itself (only
+  // that statement is undone; the head is left as it was).
+  static const std::string kInsert =
+      absl::StrCat("INSERT INTO audit_log (", kRecordColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (auto s = tx.Exec(kInsert, {r.seq, r.case_seq, r.event_id, r.case_id, r.type, r.source, r.occurred_us,
+                                 common::Blob{r.event_bytes}, r.event_sha256, r.prev_hash, r.record_hash,
+                                 absl::ToUnixMicros(recorded_at)});
       !s.ok())
-    return s;
+    return s.code() == absl::StatusCode::kAlreadyExists ? absl::StatusOr<bool>(false) : s;
   if (auto s = tx.Exec("UPDATE audit_head SET seq = ?, record_hash = ? WHERE id = 1", {r.seq, r.record_hash}); !s.ok())
     return s;
   return true;
@@ -129,23 +128,27 @@ absl::Status AuditStore::Export(const ExportFilter& filter, const std::function<
 }
 
 absl::StatusOr<AuditStats> AuditStore::Stats() {
+  std::lock_guard lock(stats_mu_);
   auto tx = store_.Begin();
   if (!tx.ok()) return tx.status();
-  AuditStats stats;
-  auto totals = (*tx)->Query("SELECT COUNT(*), COUNT(DISTINCT CASE WHEN case_id <> '' THEN case_id END) FROM audit_log");
-  if (!totals.ok()) return totals.status();
-  stats.events_total = (*totals)[0].Int(0);
-  stats.cases = (*totals)[0].Int(1);
-  for (auto [column, target] : {std::pair{"event_type", &stats.by_type}, std::pair{"source", &stats.by_source}}) {
-    auto rows = (*tx)->Query(absl::StrCat("SELECT ", column, ", COUNT(*) FROM audit_log GROUP BY ", column));
-    if (!rows.ok()) return rows.status();
-    for (const Row& row : *rows) (*target)[row.Str(0)] = row.Int(1);
-  }
   auto head = ReadHead(**tx);
   if (!head.ok()) return head.status();
-  stats.last_seq = head->seq;
-  stats.head_hash = head->hash;
-  return stats;
+  if (head->seq < counted_.last_seq) counted_ = AuditStats{};  // a different log (restored file): count again
+  // Only the records added since the last call; a case is counted at its first record.
+  auto rows = (*tx)->Query(
+      "SELECT event_type, source, SUM(CASE WHEN case_seq = 1 AND case_id <> '' THEN 1 ELSE 0 END), COUNT(*) "
+      "FROM audit_log WHERE seq > ? AND seq <= ? GROUP BY event_type, source",
+      {counted_.last_seq, head->seq});
+  if (!rows.ok()) return rows.status();
+  for (const Row& row : *rows) {
+    counted_.by_type[row.Str(0)] += row.Int(3);
+    counted_.by_source[row.Str(1)] += row.Int(3);
+    counted_.cases += row.Int(2);
+    counted_.events_total += row.Int(3);
+  }
+  counted_.last_seq = head->seq;
+  counted_.head_hash = head->hash;
+  return counted_;
 }
 
 absl::StatusOr<VerifyResult> AuditStore::Verify(int page_size) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,12 +62,17 @@ class AuditStore {
   // that the writer (consumer) is never blocked for long. Stops early when emit is false.
   absl::Status Export(const ExportFilter& filter, const std::function<bool(const StoredRecord&)>& emit,
                       int page_size = 500);
+  // Counts are kept in memory and brought up to date from the records appended since the
+  // last call (the log is append-only), so a call costs what was added since, not the log's
+  // size: polling it does not hold the writer back. The first call after a start reads all.
   absl::StatusOr<AuditStats> Stats();
   // Recomputes the chain from the first record to the recorded head.
   absl::StatusOr<VerifyResult> Verify(int page_size = 1000);
 
  private:
   common::Store& store_;
+  std::mutex stats_mu_;
+  AuditStats counted_;  // counts over records with seq <= counted_.last_seq
 };
 
 }  // namespace recovery::audit

@@ -176,7 +176,8 @@ absl::Status Consumer::HandleBatch(const std::vector<std::string_view>& messages
 }
 
 void Consumer::PollLoop() {
-  constexpr size_t kMaxBatch = 200;
+  // Up to this many already-fetched messages share one transaction (one commit).
+  constexpr size_t kMaxBatch = 1000;
   while (running_) {
     std::vector<std::unique_ptr<RdKafka::Message>> batch;
     std::unique_ptr<RdKafka::Message> first(kafka_->consumer->consume(100));

@@ -183,7 +183,14 @@ void Outbox::RelayLoop() {
         continue;
       }
       for (const Row& r : *rows) batch.push_back({r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4)});
-      if (postgres) claim = std::move(*tx);
+      if (postgres) {
+        claim = std::move(*tx);
+      } else if (auto s = (*tx)->Commit(); !s.ok()) {
+        // SQLite groups transactions: the rows just read may belong to a group whose commit
+        // failed. Only rows known to be committed are published.
+        LogError("outbox read failed", {{"error", std::string(s.message())}});
+        continue;
+      }
     }
     if (metrics_) metrics_->SetOutboxBacklog(static_cast<double>(batch.size()));
     if (batch.empty()) {

@@ -180,6 +180,10 @@ int ServiceRuntime::Run() {
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(cfg.listen, grpc::InsecureServerCredentials(), &port);
+  // Keep the synchronous server's threads: by default it lets all but two idle pollers exit
+  // and creates new ones under the next burst, so every burst paid for thread creation.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   for (auto* s : services_) builder.RegisterService(s);
   std::unique_ptr<TestClockService> test_clock;
   if (manual_clock_) {

@@ -62,12 +62,21 @@ class Tx {
 
 enum class Dialect { kSqlite, kPostgres };
 
+// How many logical transactions ended in a commit and how many physical commits they took
+// (SQLite groups concurrent transactions into one commit); waiting = threads in Begin().
+struct StoreCounters {
+  int64_t transactions = 0;
+  int64_t commits = 0;
+  int waiting = 0;
+};
+
 // Thread-safe. Transactions are serialised for SQLite (one writer).
 class Store {
  public:
   virtual ~Store() = default;
   virtual absl::StatusOr<std::unique_ptr<Tx>> Begin() = 0;
   virtual Dialect dialect() const = 0;
+  virtual StoreCounters counters() const { return {}; }
 
   // Applies, in order and once each, the migration steps of one component (a service or
   // a runtime part such as "outbox"). Step i is version i+1; applied steps are recorded.

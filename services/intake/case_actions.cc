@@ -33,7 +33,7 @@ absl::Status RecordEmotion(Tx& tx, v1::Case* c, v1::EmotionalState state, const 
                            const Cause& cause) {
   if (state == v1::EMOTIONAL_STATE_UNSPECIFIED) return absl::OkStatus();
   c->set_emotional_state(state);
-  v1::EmotionalStateRecord e;
+  v1::EmotionalStateRecord& e = *c->add_emotional_history();  // stored as its own row, not in cases.data
   e.set_state(state);
   *e.mutable_recorded_at() = ToProto(cause.now);
   e.set_recorded_by(ActorOf(cause));
@@ -84,7 +84,10 @@ absl::StatusOr<v1::Case> LoadFullCase(Tx& tx, const std::string& case_id) {
 }
 
 CaseActions::CaseActions(recovery::common::Outbox& outbox, IntakeConfig config)
-    : outbox_(outbox), config_(std::make_shared<const IntakeConfig>(std::move(config))) {}
+    : CaseActions([&outbox](Tx& tx, const v1::Event& event) { return outbox.Append(tx, event); }, std::move(config)) {}
+
+CaseActions::CaseActions(EventSink sink, IntakeConfig config)
+    : sink_(std::move(sink)), config_(std::make_shared<const IntakeConfig>(std::move(config))) {}
 
 std::shared_ptr<const IntakeConfig> CaseActions::config() const {
   std::lock_guard lock(mu_);
@@ -97,7 +100,7 @@ void CaseActions::SetConfig(IntakeConfig config) {
   config_ = std::move(next);
 }
 
-absl::Status CaseActions::Publish(Tx& tx, const v1::Event& event) { return outbox_.Append(tx, event); }
+absl::Status CaseActions::Publish(Tx& tx, const v1::Event& event) { return sink_(tx, event); }
 
 absl::StatusOr<v1::Case> CaseActions::PublishAndLoad(Tx& tx, const v1::Event& event) {
   if (auto s = Publish(tx, event); !s.ok()) return s;
@@ -141,26 +144,34 @@ absl::StatusOr<v1::Case> CaseActions::OpenOrLink(Tx& tx, v1::Case draft, const C
     return AddContactRecord(tx, std::move(**existing), std::move(contact), "repeat report", cause);
   }
 
+  // Stored times have microsecond precision; with the time truncated here, the case built
+  // in memory and returned is exactly the case a later read returns (no read-back needed).
+  Cause at = cause;
+  at.now = absl::FromUnixMicros(absl::ToUnixMicros(cause.now));
   v1::Case c = std::move(draft);
-  c.set_id(NewId(cause.now));
+  c.clear_transitions();
+  c.clear_emotional_history();
+  c.clear_contacts();
+  c.clear_notes();
+  c.set_id(NewId(at.now));
   c.set_status(v1::CASE_STATUS_OPEN);
-  *c.mutable_opened_at() = ToProto(cause.now);
-  *c.mutable_updated_at() = ToProto(cause.now);
-  c.set_opened_by(ActorOf(cause));
+  *c.mutable_opened_at() = ToProto(at.now);
+  *c.mutable_updated_at() = ToProto(at.now);
+  c.set_opened_by(ActorOf(at));
   const v1::EmotionalState emotion = c.emotional_state();
   c.set_emotional_state(v1::EMOTIONAL_STATE_UNSPECIFIED);
-  if (auto s = InsertCase(tx, c); !s.ok()) return s;
-  v1::StatusTransition t;
+  v1::StatusTransition& t = *c.add_transitions();
   t.set_from(v1::CASE_STATUS_UNSPECIFIED);
   t.set_to(v1::CASE_STATUS_OPEN);
-  *t.mutable_at() = ToProto(cause.now);
-  t.set_actor(ActorOf(cause));
+  *t.mutable_at() = ToProto(at.now);
+  t.set_actor(ActorOf(at));
   t.set_reason(c.opened_from_signal_id().empty() ? "opened" : "opened from signal");
   if (auto s = AddTransition(tx, c.id(), t); !s.ok()) return s;
-  if (auto s = RecordEmotion(tx, &c, emotion, "open", cause); !s.ok()) return s;
-  if (auto s = SaveCase(tx, c); !s.ok()) return s;
+  if (auto s = RecordEmotion(tx, &c, emotion, "open", at); !s.ok()) return s;
+  // The case row is written once, in its final form, after its history rows.
+  if (auto s = InsertCase(tx, c); !s.ok()) return s;
 
-  v1::Event e = NewCaseEvent(c.id(), cause);
+  v1::Event e = NewCaseEvent(c.id(), at);
   auto* body = e.mutable_case_opened();
   *body->mutable_client() = c.client();
   *body->mutable_contact() = c.contact();
@@ -173,7 +184,8 @@ absl::StatusOr<v1::Case> CaseActions::OpenOrLink(Tx& tx, v1::Case draft, const C
   body->set_firm_view(c.firm_view());
   body->set_emotional_state(c.emotional_state());
   body->set_opened_from_signal_id(c.opened_from_signal_id());
-  return PublishAndLoad(tx, e);
+  if (auto s = Publish(tx, e); !s.ok()) return s;
+  return c;
 }
 
 absl::StatusOr<v1::Case> CaseActions::Update(Tx& tx, const v1::UpdateCaseRequest& req, const Cause& cause) {

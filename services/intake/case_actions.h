@@ -4,6 +4,7 @@
 // Thread-safe: no mutable state besides the configuration, swapped atomically on reload.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -27,9 +28,16 @@ struct Cause {
   absl::Time now;
 };
 
+// Where the use cases' events go, inside the caller's transaction.
+using EventSink = std::function<absl::Status(Tx& tx, const recovery::v1::Event& event)>;
+
 class CaseActions {
  public:
+  // The service: events go to the transactional outbox.
   CaseActions(recovery::common::Outbox& outbox, IntakeConfig config);
+  // Benchmarks only (tools/bench/outbox_bench.cc measures what the outbox costs against a
+  // direct producer): any sink.
+  CaseActions(EventSink sink, IntakeConfig config);
 
   std::shared_ptr<const IntakeConfig> config() const;
   void SetConfig(IntakeConfig config);
@@ -86,7 +94,7 @@ class CaseActions {
                                              const std::string& reason, const Cause& cause,
                                              recovery::v1::CaseStatus* previous);
 
-  recovery::common::Outbox& outbox_;
+  EventSink sink_;
   mutable std::mutex mu_;
   std::shared_ptr<const IntakeConfig> config_;
 };

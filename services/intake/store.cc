@@ -29,22 +29,20 @@ absl::StatusOr<v1::Case> ParseCase(const Row& row, size_t col) {
   return c;
 }
 
-// Next per-case sequence number of a history table (inside the writer transaction).
-absl::StatusOr<int64_t> NextSeq(Tx& tx, const std::string& table, const std::string& case_id) {
-  auto rows = tx.Query(absl::StrCat("SELECT COALESCE(MAX(seq), 0) + 1 FROM ", table, " WHERE case_id = ?"), {case_id});
-  if (!rows.ok()) return rows.status();
-  return (*rows)[0].Int(0);
-}
-
+// Appends a row to a per-case history table with the case's next sequence number, in one
+// statement (inside the writer transaction, so the MAX cannot race).
 absl::Status Insert(Tx& tx, const std::string& table, const std::string& columns, const std::string& case_id,
                     Params values) {
-  auto seq = NextSeq(tx, table, case_id);
-  if (!seq.ok()) return seq.status();
-  Params params{case_id, *seq};
-  for (auto& v : values) params.emplace_back(std::move(v));
-  std::string marks = "?, ?";
-  for (size_t i = 0; i < values.size(); ++i) marks += ", ?";
-  return tx.Exec(absl::StrCat("INSERT INTO ", table, " (case_id, seq, ", columns, ") VALUES (", marks, ")"), params);
+  Params params{case_id};
+  std::string marks = "?";
+  for (auto& v : values) {
+    params.emplace_back(std::move(v));
+    marks += ", ?";
+  }
+  params.emplace_back(case_id);
+  return tx.Exec(absl::StrCat("INSERT INTO ", table, " (case_id, seq, ", columns, ") SELECT ?, COALESCE(MAX(seq), 0) + 1, ",
+                              marks.substr(3), " FROM ", table, " WHERE case_id = ?"),
+                 params);
 }
 
 }  // namespace

@@ -116,6 +116,27 @@ TEST_F(AuditStoreTest, AppendNumbersRecordsGloballyAndPerCase) {
   EXPECT_EQ(stats->head_hash, QueryOne(db_path_, "SELECT record_hash FROM audit_log WHERE seq = 10"));
 }
 
+TEST_F(AuditStoreTest, StatsCountOnlyWhatWasAddedSinceTheLastCallAndAgreeWithAFreshCount) {
+  AppendTen();
+  ASSERT_TRUE(audit_->Stats().ok());
+  EXPECT_TRUE(Append(OpenedEvent("case-c", 11)));  // a third case
+  EXPECT_TRUE(Append(OpenedEvent("case-a", 12)));
+  auto stats = audit_->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->events_total, 12);
+  EXPECT_EQ(stats->cases, 3);
+  EXPECT_EQ(stats->last_seq, 12);
+  EXPECT_EQ(stats->by_type.at("CaseOpened"), 12);
+  // A new AuditStore (a restarted service) counts the whole log once and agrees.
+  AuditStore fresh(*store_);
+  auto recount = fresh.Stats();
+  ASSERT_TRUE(recount.ok());
+  EXPECT_EQ(recount->events_total, stats->events_total);
+  EXPECT_EQ(recount->cases, stats->cases);
+  EXPECT_EQ(recount->by_source, stats->by_source);
+  EXPECT_EQ(recount->head_hash, stats->head_hash);
+}
+
 TEST_F(AuditStoreTest, RepeatedEventIdIsRecordedOnce) {
   const auto e = OpenedEvent("case-a", 1);
   EXPECT_TRUE(Append(e));

@@ -1,6 +1,7 @@
 // The Intake gRPC service in process on an in-memory store and a manual clock: lifecycle,
 // idempotency, dedup window, signal rules and consumed events, checked through the RPC
 // results and the events waiting in the outbox.
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include "services/common/clock.h"
@@ -156,6 +157,17 @@ TEST_F(IntakeServiceTest, OpenCaseStoresTheCaseAndPublishesCaseOpenedWithEveryth
   EXPECT_EQ(opened[0].case_opened().contact().email(), "jo@acme.example");
   EXPECT_EQ(opened[0].case_opened().severity(), v1::SEVERITY_P2);
   EXPECT_EQ(opened[0].case_opened().emotional_state(), v1::EMOTIONAL_STATE_FRUSTRATED);
+}
+
+TEST_F(IntakeServiceTest, OpenCaseReturnsExactlyTheCaseAReadReturns) {
+  clock_.Advance(absl::Nanoseconds(1234567));  // finer than the store keeps: the response must not show it
+  const v1::Case opened = Open("open-1");
+  const v1::Case read = Get(opened.id());
+  std::string diff;
+  google::protobuf::util::MessageDifferencer differ;
+  differ.ReportDifferencesToString(&diff);
+  EXPECT_TRUE(differ.Compare(opened, read)) << diff;
+  EXPECT_EQ(absl::ToUnixNanos(recovery::common::FromProto(opened.opened_at())) % 1000, 0);
 }
 
 TEST_F(IntakeServiceTest, RetryWithSameRequestIdReturnsFirstResultAndPublishesNothingNew) {

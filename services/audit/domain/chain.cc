@@ -13,9 +13,12 @@ namespace recovery::audit {
 namespace {
 
 std::string Sha256Raw(std::string_view bytes) {
+  // Fetched once: OpenSSL 3 looks the algorithm up again on every EVP_sha256() digest,
+  // which cost about as much as hashing a small event.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
+  EVP_Digest(bytes.data(), bytes.size(), md, &len, sha256, nullptr);
   return std::string(reinterpret_cast<const char*>(md), len);
 }
 
