@@ -37,18 +37,11 @@ absl::Status SetUp(ServiceRuntime& rt) {
   rt.SetEventHandler(
       [](recovery::common::Tx& tx, const recovery::v1::Event& event) { return parts->handlers.Handle(tx, event); });
   // SIGHUP: reload playbooks, wording rules and calendars; a bad file keeps the old ones.
-  rt.OnReload([&rt] {
-    const std::string& file = rt.config().config_file;
-    absl::StatusOr<YAML::Node> yaml = file.empty() ? YAML::Node() : recovery::common::LoadYamlFile(file);
-    absl::StatusOr<ap::ActionPlanConfig> reloaded =
-        yaml.ok() ? ap::LoadActionPlanConfig(*yaml, file) : absl::StatusOr<ap::ActionPlanConfig>(yaml.status());
-    if (!reloaded.ok()) {
-      recovery::common::LogError("config reload failed; keeping the previous configuration",
-                                 {{"error", std::string(reloaded.status().message())}});
-      return;
-    }
+  rt.OnConfigReload([file = rt.config().config_file](const YAML::Node& yaml) -> absl::Status {
+    absl::StatusOr<ap::ActionPlanConfig> reloaded = ap::LoadActionPlanConfig(yaml, file);
+    if (!reloaded.ok()) return reloaded.status();
     parts->actions.SetConfig(std::move(*reloaded));
-    recovery::common::LogInfo("configuration reloaded");
+    return absl::OkStatus();
   });
   return absl::OkStatus();
 }

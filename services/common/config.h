@@ -2,6 +2,8 @@
 // variables everywhere, plus a YAML file with the service's domain configuration.
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -31,6 +33,27 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(std::string service, int argc, 
 
 // Loads a YAML file; a parse error names the file, line and column.
 absl::StatusOr<YAML::Node> LoadYamlFile(const std::string& path);
+
+// A configuration that a reload (SIGHUP) may replace while requests run. Readers take a
+// snapshot with Get() and use it for the whole operation. Thread-safe.
+template <typename T>
+class Reloadable {
+ public:
+  explicit Reloadable(T initial) : current_(std::make_shared<const T>(std::move(initial))) {}
+  std::shared_ptr<const T> Get() const {
+    std::lock_guard lock(mu_);
+    return current_;
+  }
+  void Set(T next) {
+    auto p = std::make_shared<const T>(std::move(next));
+    std::lock_guard lock(mu_);
+    current_ = std::move(p);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const T> current_;
+};
 
 // Helpers for reading domain YAML with errors that name the key path.
 absl::StatusOr<std::string> RequireString(const YAML::Node& node, const std::string& key, const std::string& path);

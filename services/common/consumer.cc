@@ -131,21 +131,32 @@ absl::StatusOr<bool> Consumer::HandleBytes(std::string_view bytes) {
 }
 
 absl::Status Consumer::HandleBatch(const std::vector<std::string_view>& messages) {
-  // Parse first: malformed messages are counted and skipped outside any transaction.
+  // Parse first: malformed messages are skipped outside any transaction. They are counted
+  // only once the batch is done: if it fails, the caller hands every message to HandleBytes,
+  // which counts them then.
   std::vector<recovery::v1::Event> events;
   events.reserve(messages.size());
+  std::vector<size_t> malformed_sizes;
   for (std::string_view bytes : messages) {
     recovery::v1::Event event;
     if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) || event.event_id().empty() ||
         event.body_case() == recovery::v1::Event::BODY_NOT_SET) {
-      ++malformed_;
-      if (metrics_) metrics_->CountConsumed("malformed");
-      LogWarn("skipping malformed event", {{"bytes", std::to_string(bytes.size())}});
+      malformed_sizes.push_back(bytes.size());
       continue;
     }
     events.push_back(std::move(event));
   }
-  if (events.empty()) return absl::OkStatus();
+  auto count_malformed = [&] {
+    for (size_t size : malformed_sizes) {
+      ++malformed_;
+      if (metrics_) metrics_->CountConsumed("malformed");
+      LogWarn("skipping malformed event", {{"bytes", std::to_string(size)}});
+    }
+  };
+  if (events.empty()) {
+    count_malformed();
+    return absl::OkStatus();
+  }
   // One transaction for the whole batch: each event still records its id first, so the
   // effects stay exactly once, and a single commit replaces one per event.
   int64_t handled = 0, duplicates = 0;
@@ -166,6 +177,7 @@ absl::Status Consumer::HandleBatch(const std::vector<std::string_view>& messages
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
+  count_malformed();
   handled_ += handled;
   duplicates_ += duplicates;
   if (metrics_) {

@@ -149,6 +149,21 @@ ServiceRuntime::~ServiceRuntime() {
   if (outbox_) outbox_->Stop();
 }
 
+void ServiceRuntime::OnConfigReload(std::function<absl::Status(const YAML::Node&)> apply) {
+  OnReload([this, apply = std::move(apply)] {
+    const std::string& file = config_.config_file;
+    if (file.empty()) return;
+    absl::StatusOr<YAML::Node> root = LoadYamlFile(file);
+    const absl::Status s = root.ok() ? apply(*root) : root.status();
+    if (!s.ok()) {
+      LogError("config reload failed; keeping the previous configuration",
+               {{"file", file}, {"error", std::string(s.message())}});
+      return;
+    }
+    LogInfo("configuration reloaded", {{"file", file}});
+  });
+}
+
 int ServiceRuntime::Run() {
   const ServiceConfig& cfg = config_;
   if (!cfg.metrics_listen.empty()) {

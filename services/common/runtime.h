@@ -50,6 +50,11 @@ class ServiceRuntime {
   void AddService(grpc::Service* service) { services_.push_back(service); }
   // Called on SIGHUP (e.g. reload the domain YAML).
   void OnReload(std::function<void()> fn) { reload_.push_back(std::move(fn)); }
+  // On SIGHUP, reads the --config file again and hands its YAML to `apply`. When the file
+  // cannot be read or `apply` refuses it, the error is logged with the file's name and the
+  // running configuration stays; otherwise "configuration reloaded" is logged. Without
+  // --config there is nothing to reload.
+  void OnConfigReload(std::function<absl::Status(const YAML::Node&)> apply);
   // Called once the server is up, before waiting for signals (e.g. log coverage gaps).
   void OnReady(std::function<void()> fn) { ready_.push_back(std::move(fn)); }
 

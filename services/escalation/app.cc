@@ -92,20 +92,12 @@ absl::Status SetupEscalation(common::ServiceRuntime& rt) {
   rt.SetEventHandler([app](common::Tx& tx, const recovery::v1::Event& e) { return app->handlers.OnEvent(tx, e); });
   rt.AddService(&app->service);
 
-  const std::string config_file = rt.config().config_file;
-  rt.OnReload([app, config_file] {
-    if (config_file.empty()) return;
-    auto root = common::LoadYamlFile(config_file);
-    absl::StatusOr<ServiceSettings> next =
-        root.ok() ? ParseServiceSettings(*root) : absl::StatusOr<ServiceSettings>(root.status());
-    if (!next.ok()) {
-      common::LogError("config reload failed; keeping the previous configuration",
-                       {{"file", config_file}, {"error", std::string(next.status().message())}});
-      return;
-    }
+  rt.OnConfigReload([app](const YAML::Node& root) -> absl::Status {
+    absl::StatusOr<ServiceSettings> next = ParseServiceSettings(root);
+    if (!next.ok()) return next.status();
     app->config.SetSettings(std::move(*next));
-    common::LogInfo("configuration reloaded", {{"file", config_file}});
     LogCoverageGaps(*app->config.directory(), app->engine.clock().Now());
+    return absl::OkStatus();
   });
   rt.OnReady([app] {
     if (auto s = app->worker->Recover(); !s.ok()) {

@@ -201,14 +201,15 @@ grpc::Status FollowUpService::ListReminders(grpc::ServerContext*, const v1::List
   ReminderFilter f{req->case_id(), req->recipient(), std::nullopt, std::nullopt, req->limit() ? req->limit() : 100};
   if (req->has_due_from()) f.due_from = FromProto(req->due_from());
   if (req->has_due_to()) f.due_to = FromProto(req->due_to());
+  const std::shared_ptr<const FollowUpConfig> cfg = cfg_.Get();
   return ToGrpcStatus(common::InTransaction(store_, [&](Tx& tx) -> absl::Status {
     resp->Clear();
-    auto list = follow_up::ListReminders(tx, cfg_, f);
+    auto list = follow_up::ListReminders(tx, *cfg, f);
     if (!list.ok()) return list.status();
     for (const auto& t : *list) {
       auto c = LoadCase(tx, t.case_id);
       if (!c.ok()) return c.status();
-      ToProtoReminder(cfg_, *c, t, resp->add_reminders());
+      ToProtoReminder(*cfg, *c, t, resp->add_reminders());
     }
     return absl::OkStatus();
   }));
@@ -229,7 +230,7 @@ grpc::Status FollowUpService::SnoozeReminder(grpc::ServerContext*, const v1::Sno
         if (auto s = ApplyOutcome(tx, timers_, outbox_, *out); !s.ok()) return s;
         auto c = LoadCase(tx, (*track)->case_id);
         if (!c.ok()) return c.status();
-        ToProtoReminder(cfg_, *c, out->upsert_reminders.front(), resp);
+        ToProtoReminder(*cfg_.Get(), *c, out->upsert_reminders.front(), resp);
         return absl::OkStatus();
       }));
 }
@@ -267,7 +268,8 @@ grpc::Status FollowUpService::RecordSatisfaction(grpc::ServerContext*, const v1:
                                               auto c = LoadKnownCase(tx, req->case_id());
                                               if (!c.ok()) return c.status();
                                               const Outcome out = follow_up::RecordSatisfaction(
-                                                  cfg_, *c, req->score(), req->comment(), now, req->request_id());
+                                                  *cfg_.Get(), *c, req->score(), req->comment(), now,
+                                                  req->request_id());
                                               if (auto s = ApplyOutcome(tx, timers_, outbox_, out); !s.ok()) return s;
                                               resp->set_low(out.events.front().satisfaction_recorded().low());
                                               return absl::OkStatus();

@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "recovery/v1/follow_up.grpc.pb.h"
 #include "services/common/clock.h"
+#include "services/common/config.h"
 #include "services/common/outbox.h"
 #include "services/common/store.h"
 #include "services/common/timers.h"
@@ -25,8 +26,8 @@ absl::Status ValidateResumeSla(const v1::ResumeSlaRequest& r);
 
 class FollowUpService final : public v1::FollowUp::Service {
  public:
-  FollowUpService(const FollowUpConfig& cfg, common::Store& store, common::TimerService& timers, common::Outbox& outbox,
-                  common::Clock& clock)
+  FollowUpService(const common::Reloadable<FollowUpConfig>& cfg, common::Store& store, common::TimerService& timers,
+                  common::Outbox& outbox, common::Clock& clock)
       : cfg_(cfg), store_(store), timers_(timers), outbox_(outbox), clock_(clock) {}
 
   grpc::Status ListReminders(grpc::ServerContext*, const v1::ListRemindersRequest*,
@@ -43,7 +44,7 @@ class FollowUpService final : public v1::FollowUp::Service {
   grpc::Status ResumeSla(grpc::ServerContext*, const v1::ResumeSlaRequest*, v1::SlaClock*) override;
 
  private:
-  const FollowUpConfig& cfg_;
+  const common::Reloadable<FollowUpConfig>& cfg_;  // a snapshot per call
   common::Store& store_;
   common::TimerService& timers_;
   common::Outbox& outbox_;

@@ -20,7 +20,7 @@ absl::Status FollowUpHandlers::OnEvent(common::Tx& tx, const recovery::v1::Event
   if (!c.ok()) return c.status();
   auto reminders = LoadReminders(tx, event.case_id());
   if (!reminders.ok()) return reminders.status();
-  const Outcome out = follow_up::OnEvent(cfg_, *c, *reminders, event, clock_.Now());
+  const Outcome out = follow_up::OnEvent(*cfg_.Get(), *c, *reminders, event, clock_.Now());
   return ApplyOutcome(tx, timers_, outbox_, out);
 }
 
@@ -31,7 +31,7 @@ absl::Status FollowUpHandlers::OnSlaTimer(common::Tx& tx, const common::Timer& t
   const auto kind = absl::EndsWith(timer.key, "/ack") ? v1::SLA_KIND_ACKNOWLEDGE : v1::SLA_KIND_RESOLVE;
   auto c = LoadCase(tx, case_id);
   if (!c.ok()) return c.status();
-  return ApplyOutcome(tx, timers_, outbox_, follow_up::OnSlaTimer(cfg_, *c, kind, clock_.Now(), TimerCause(timer)));
+  return ApplyOutcome(tx, timers_, outbox_, follow_up::OnSlaTimer(*cfg_.Get(), *c, kind, clock_.Now(), TimerCause(timer)));
 }
 
 absl::Status FollowUpHandlers::OnReminderTimer(common::Tx& tx, const common::Timer& timer) {
@@ -41,7 +41,7 @@ absl::Status FollowUpHandlers::OnReminderTimer(common::Tx& tx, const common::Tim
   auto c = LoadCase(tx, (*track)->case_id);
   if (!c.ok()) return c.status();
   return ApplyOutcome(tx, timers_, outbox_,
-                      follow_up::OnReminderTimer(cfg_, *c, **track, clock_.Now(), TimerCause(timer)));
+                      follow_up::OnReminderTimer(*cfg_.Get(), *c, **track, clock_.Now(), TimerCause(timer)));
 }
 
 absl::Status FollowUpHandlers::OnSatisfactionTimer(common::Tx& tx, const common::Timer& timer) {

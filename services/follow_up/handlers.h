@@ -1,10 +1,11 @@
 // Event and timer handlers: load the case and its reminder tracks, ask the domain what the
 // event or firing means, apply the Outcome in the caller's transaction (consumer or timer).
-// Thread-safe: no mutable state; the config is immutable.
+// Thread-safe: no mutable state; each call works on one snapshot of the configuration.
 #pragma once
 
 #include "recovery/v1/events.pb.h"
 #include "services/common/clock.h"
+#include "services/common/config.h"
 #include "services/common/outbox.h"
 #include "services/common/store.h"
 #include "services/common/timers.h"
@@ -14,7 +15,7 @@ namespace recovery::follow_up {
 
 class FollowUpHandlers {
  public:
-  FollowUpHandlers(const FollowUpConfig& cfg, common::TimerService& timers, common::Outbox& outbox,
+  FollowUpHandlers(const common::Reloadable<FollowUpConfig>& cfg, common::TimerService& timers, common::Outbox& outbox,
                    common::Clock& clock)
       : cfg_(cfg), timers_(timers), outbox_(outbox), clock_(clock) {}
 
@@ -28,7 +29,7 @@ class FollowUpHandlers {
   void RegisterTimers();
 
  private:
-  const FollowUpConfig& cfg_;
+  const common::Reloadable<FollowUpConfig>& cfg_;  // a snapshot per event or timer
   common::TimerService& timers_;
   common::Outbox& outbox_;
   common::Clock& clock_;

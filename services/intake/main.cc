@@ -33,22 +33,11 @@ absl::Status SetUp(ServiceRuntime& rt) {
   rt.AddService(&parts->grpc);
   rt.SetEventHandler(
       [](recovery::common::Tx& tx, const recovery::v1::Event& event) { return parts->handlers.Handle(tx, event); });
-  rt.OnReload([&rt] {
-    if (rt.config().config_file.empty()) return;
-    auto yaml = recovery::common::LoadYamlFile(rt.config().config_file);
-    if (!yaml.ok()) {
-      recovery::common::LogError("config reload failed; keeping the previous configuration",
-                                 {{"error", std::string(yaml.status().message())}});
-      return;
-    }
-    absl::StatusOr<intake::IntakeConfig> reloaded = intake::ParseIntakeConfig(*yaml);
-    if (!reloaded.ok()) {
-      recovery::common::LogError("config reload failed; keeping the previous configuration",
-                                 {{"error", std::string(reloaded.status().message())}});
-      return;
-    }
+  rt.OnConfigReload([](const YAML::Node& yaml) -> absl::Status {
+    absl::StatusOr<intake::IntakeConfig> reloaded = intake::ParseIntakeConfig(yaml);
+    if (!reloaded.ok()) return reloaded.status();
     parts->actions.SetConfig(std::move(*reloaded));
-    recovery::common::LogInfo("configuration reloaded");
+    return absl::OkStatus();
   });
   return absl::OkStatus();
 }

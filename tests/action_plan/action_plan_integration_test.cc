@@ -5,16 +5,15 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <functional>
 #include <memory>
-#include <thread>
 
 #include "recovery/v1/action_plan.grpc.pb.h"
 #include "services/common/events.h"
 #include "services/common/grpc_util.h"
-#include "services/common/outbox.h"
-#include "services/common/store.h"
 #include "tests/support/dev_broker.h"
 #include "tests/support/process.h"
+#include "tests/support/service_process.h"
 #include "tests/support/topic_reader.h"
 
 namespace recovery::action_plan {
@@ -23,64 +22,25 @@ namespace {
 namespace v1 = recovery::v1;
 using recovery::common::ContextWithDeadline;
 using recovery::testing::DevBroker;
-using recovery::testing::Process;
+using recovery::testing::kCaseEventsTopic;
 using recovery::testing::TempDir;
 using recovery::testing::TopicReader;
 
-constexpr char kTopic[] = "recovery.case-events";
-constexpr char kStart[] = "2026-11-24T22:00:00Z";  // a Tuesday, 22:00 GMT in London
+using ActionPlanService = recovery::testing::ServiceUnderTest<v1::ActionPlan>;
 
-// One run of the service binary on `db`; the stub talks to it.
-class ActionPlanProcess {
- public:
-  ActionPlanProcess(const TempDir& dir, const std::string& brokers, const std::string& tag) {
-    const std::string port_file = dir.File("port-" + tag);
-    log_ = dir.File("action-plan-" + tag + ".log");
-    process_ = Process(recovery::testing::BinaryPath("services/action_plan/recovery-action-plan"),
-                       {"--listen", "127.0.0.1:0", "--port-file", port_file, "--db", dir.File("plan.db"),
-                        "--kafka-brokers", brokers, "--topic", kTopic, "--manual-clock", kStart},
-                       log_);
-    const std::string port = recovery::testing::WaitForFile(port_file, absl::Seconds(30));
-    EXPECT_FALSE(port.empty()) << "action-plan did not start; see " << log_;
-    stub_ = v1::ActionPlan::NewStub(recovery::common::MakeChannel("127.0.0.1:" + port));
-  }
-  v1::ActionPlan::Stub& stub() { return *stub_; }
-  Process& process() { return process_; }
-
- private:
-  std::string log_;
-  Process process_;
-  std::unique_ptr<v1::ActionPlan::Stub> stub_;
-};
-
-// Publishes events onto the topic the way another service would: a temp store + outbox.
-class Publisher {
- public:
-  Publisher(const TempDir& dir, const std::string& brokers)
-      : store_(std::move(*recovery::common::OpenStore(dir.File("publisher.db")))) {
-    EXPECT_TRUE(recovery::common::Outbox::Migrate(*store_).ok());
-    outbox_ = std::make_unique<recovery::common::Outbox>(*store_);
-    EXPECT_TRUE(outbox_->Start({brokers, kTopic, "", 10}).ok());
-  }
-  ~Publisher() { outbox_->Stop(); }
-  void Publish(const v1::Event& e) {
-    ASSERT_TRUE(recovery::common::InTransaction(*store_, [&](recovery::common::Tx& tx) {
-                  return outbox_->Append(tx, e);
-                }).ok());
-    ASSERT_TRUE(outbox_->WaitDrained(absl::Seconds(20)));
-  }
-
- private:
-  std::unique_ptr<recovery::common::Store> store_;
-  std::unique_ptr<recovery::common::Outbox> outbox_;
-};
-
-absl::Time Start() {
-  absl::Time t;
-  std::string err;
-  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, kStart, &t, &err)) << err;
-  return t;
+// One run of the service binary on plan.db; its port file and log are action-plan-<tag>.*.
+std::unique_ptr<ActionPlanService> StartActionPlan(const TempDir& dir, const std::string& brokers,
+                                                   const std::string& tag) {
+  return std::make_unique<ActionPlanService>(
+      "services/action_plan/recovery-action-plan", dir, "action-plan-" + tag,
+      recovery::testing::ServiceFlags{.db = dir.File("plan.db"),
+                                      .brokers = brokers,
+                                      .topic = kCaseEventsTopic,
+                                      .manual_clock = recovery::testing::kManualClockStart});
 }
+
+// The manual clock's start: a Tuesday, 22:00 GMT in London.
+absl::Time Start() { return recovery::testing::ManualClockStart(); }
 
 absl::Time London(int y, int mo, int d, int h, int mi) {
   absl::TimeZone tz;
@@ -101,27 +61,15 @@ grpc::Status GetPlan(v1::ActionPlan::Stub& stub, const std::string& case_id, v1:
 // Polls GetPlan until `pred` holds (the consumer's first group join takes ~3 s).
 bool PollPlan(v1::ActionPlan::Stub& stub, const std::string& case_id, v1::Plan* plan,
               const std::function<bool(const v1::Plan&)>& pred, absl::Duration timeout = absl::Seconds(30)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (GetPlan(stub, case_id, plan).ok() && pred(*plan)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
-
-size_t Count(const TopicReader& reader, const std::string& case_id, const std::string& type) {
-  size_t n = 0;
-  for (const auto& m : reader.OfCase(case_id))
-    if (m.type_header == type) ++n;
-  return n;
+  return recovery::testing::PollUntil([&] { return GetPlan(stub, case_id, plan).ok() && pred(*plan); }, timeout);
 }
 
 TEST(ActionPlanIntegrationTest, CaseOpenedDraftsAnOwnedPlanThatIsSharedReviewedAndSurvivesARestart) {
   DevBroker broker;
   ASSERT_FALSE(broker.bootstrap().empty());
   TempDir dir;
-  Publisher publisher(dir, broker.bootstrap());
-  auto service = std::make_unique<ActionPlanProcess>(dir, broker.bootstrap(), "a");
+  recovery::testing::EventPublisher publisher(dir.File("publisher.db"), broker.bootstrap(), kCaseEventsTopic);
+  auto service = StartActionPlan(dir, broker.bootstrap(), "a");
   const std::string case_id = "case-it-1";
 
   // CaseOpened from intake -> a drafted plan and PlanDrafted on the topic.
@@ -136,13 +84,13 @@ TEST(ActionPlanIntegrationTest, CaseOpenedDraftsAnOwnedPlanThatIsSharedReviewedA
   publisher.Publish(opened);
 
   v1::Plan plan;
-  ASSERT_TRUE(PollPlan(service->stub(), case_id, &plan, [](const v1::Plan& p) { return p.items_size() > 0; }))
+  ASSERT_TRUE(PollPlan(service->api(), case_id, &plan, [](const v1::Plan& p) { return p.items_size() > 0; }))
       << "no plan drafted for the case";
   EXPECT_EQ(plan.playbook_id(), "missed_deadline.v1");
   EXPECT_EQ(plan.client_time_zone(), "Europe/London");
-  TopicReader reader(broker.bootstrap(), kTopic);
-  ASSERT_TRUE(reader.ReadUntil([&](const auto&) { return Count(reader, case_id, "PlanDrafted") >= 1; },
-                               absl::Seconds(30)));
+  TopicReader reader(broker.bootstrap(), kCaseEventsTopic);
+  ASSERT_TRUE(
+      reader.ReadUntil([&](const auto&) { return reader.CountOf(case_id, "PlanDrafted") >= 1; }, absl::Seconds(30)));
   for (const auto& m : reader.OfCase(case_id)) {
     if (m.type_header != "PlanDrafted") continue;
     EXPECT_EQ(m.event.source(), "action-plan");
@@ -156,7 +104,7 @@ TEST(ActionPlanIntegrationTest, CaseOpenedDraftsAnOwnedPlanThatIsSharedReviewedA
   assigned.mutable_owner_assigned()->set_owner("lee");
   assigned.mutable_owner_assigned()->set_reason("page acknowledged");
   publisher.Publish(assigned);
-  ASSERT_TRUE(PollPlan(service->stub(), case_id, &plan, [](const v1::Plan& p) {
+  ASSERT_TRUE(PollPlan(service->api(), case_id, &plan, [](const v1::Plan& p) {
     for (const auto& item : p.items())
       if (item.owner_role() == "case_owner" && item.owner() != "lee") return false;
     return true;
@@ -177,14 +125,14 @@ TEST(ActionPlanIntegrationTest, CaseOpenedDraftsAnOwnedPlanThatIsSharedReviewedA
   v1::CommitmentResponse made;
   {
     auto ctx = ContextWithDeadline();
-    auto s = service->stub().AddCommitment(ctx.get(), commit, &made);
+    auto s = service->api().AddCommitment(ctx.get(), commit, &made);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
   ASSERT_EQ(made.warnings_size(), 1);
   EXPECT_EQ(made.warnings(0).code(), v1::TIMING_WARNING_CODE_WEEKEND);
   EXPECT_NE(made.warnings(0).message().find("Sat 28 Nov 2026, 10:00 GMT"), std::string::npos);
-  ASSERT_TRUE(reader.ReadUntil([&](const auto&) { return Count(reader, case_id, "CommitmentMade") >= 1; },
-                               absl::Seconds(30)));
+  ASSERT_TRUE(
+      reader.ReadUntil([&](const auto&) { return reader.CountOf(case_id, "CommitmentMade") >= 1; }, absl::Seconds(30)));
   for (const auto& m : reader.OfCase(case_id)) {
     if (m.type_header != "CommitmentMade") continue;
     EXPECT_EQ(m.event.commitment_made().commitment().owner(), "lee");
@@ -196,7 +144,7 @@ TEST(ActionPlanIntegrationTest, CaseOpenedDraftsAnOwnedPlanThatIsSharedReviewedA
   v1::CommitmentResponse again;
   {
     auto ctx = ContextWithDeadline();
-    ASSERT_TRUE(service->stub().AddCommitment(ctx.get(), commit, &again).ok());
+    ASSERT_TRUE(service->api().AddCommitment(ctx.get(), commit, &again).ok());
   }
   EXPECT_EQ(again.SerializeAsString(), made.SerializeAsString());
 
@@ -207,7 +155,7 @@ TEST(ActionPlanIntegrationTest, CaseOpenedDraftsAnOwnedPlanThatIsSharedReviewedA
   v1::SharePlanResponse shared;
   {
     auto ctx = ContextWithDeadline();
-    ASSERT_TRUE(service->stub().SharePlan(ctx.get(), share, &shared).ok());
+    ASSERT_TRUE(service->api().SharePlan(ctx.get(), share, &shared).ok());
   }
   EXPECT_EQ(shared.version(), 1);
   for (const std::string* summary : {&shared.summary_text(), &shared.summary_markdown()}) {
@@ -221,9 +169,9 @@ TEST(ActionPlanIntegrationTest, CaseOpenedDraftsAnOwnedPlanThatIsSharedReviewedA
     EXPECT_EQ(summary->find("Confirm capacity with the delivery lead"), std::string::npos) << *summary;
   }
   // Once PlanShared (published after the retry) is on the topic, a second CommitmentMade would be too.
-  ASSERT_TRUE(reader.ReadUntil([&](const auto&) { return Count(reader, case_id, "PlanShared") >= 1; },
-                               absl::Seconds(30)));
-  EXPECT_EQ(Count(reader, case_id, "CommitmentMade"), 1u);
+  ASSERT_TRUE(
+      reader.ReadUntil([&](const auto&) { return reader.CountOf(case_id, "PlanShared") >= 1; }, absl::Seconds(30)));
+  EXPECT_EQ(reader.CountOf(case_id, "CommitmentMade"), 1u);
   for (const auto& m : reader.OfCase(case_id)) {
     if (m.type_header == "PlanShared") {
       EXPECT_EQ(m.event.plan_shared().summary_text(), shared.summary_text());
@@ -236,7 +184,7 @@ TEST(ActionPlanIntegrationTest, CaseOpenedDraftsAnOwnedPlanThatIsSharedReviewedA
   v1::ReviewMessageResponse bad_out;
   {
     auto ctx = ContextWithDeadline();
-    ASSERT_TRUE(service->stub().ReviewMessage(ctx.get(), bad, &bad_out).ok());
+    ASSERT_TRUE(service->api().ReviewMessage(ctx.get(), bad, &bad_out).ok());
   }
   bool apology = false, liability = false;
   for (const auto& f : bad_out.findings()) {
@@ -256,7 +204,7 @@ TEST(ActionPlanIntegrationTest, CaseOpenedDraftsAnOwnedPlanThatIsSharedReviewedA
   v1::ReviewMessageResponse good_out;
   {
     auto ctx = ContextWithDeadline();
-    ASSERT_TRUE(service->stub().ReviewMessage(ctx.get(), good, &good_out).ok());
+    ASSERT_TRUE(service->api().ReviewMessage(ctx.get(), good, &good_out).ok());
   }
   EXPECT_EQ(good_out.findings_size(), 0) << good_out.DebugString();
 
@@ -267,33 +215,33 @@ TEST(ActionPlanIntegrationTest, CaseOpenedDraftsAnOwnedPlanThatIsSharedReviewedA
   {
     v1::CommitmentResponse out;
     auto ctx = ContextWithDeadline();
-    auto s = service->stub().AddCommitment(ctx.get(), invalid, &out);
+    auto s = service->api().AddCommitment(ctx.get(), invalid, &out);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_EQ(s.error_message().rfind("commitment.owner: ", 0), 0u) << s.error_message();
   }
 
   // SIGTERM + restart on the same database: the plan is unchanged and retries still replay.
   v1::Plan before;
-  ASSERT_TRUE(GetPlan(service->stub(), case_id, &before).ok());
+  ASSERT_TRUE(GetPlan(service->api(), case_id, &before).ok());
   EXPECT_EQ(before.commitments_size(), 1);
   EXPECT_EQ(before.shared_versions_size(), 1);
   EXPECT_EQ(service->process().Terminate(), 0);
-  service = std::make_unique<ActionPlanProcess>(dir, broker.bootstrap(), "b");
+  service = StartActionPlan(dir, broker.bootstrap(), "b");
   v1::Plan after;
-  ASSERT_TRUE(GetPlan(service->stub(), case_id, &after).ok());
+  ASSERT_TRUE(GetPlan(service->api(), case_id, &after).ok());
   EXPECT_EQ(after.SerializeAsString(), before.SerializeAsString());
   v1::CommitmentResponse replay;
   {
     auto ctx = ContextWithDeadline();
-    ASSERT_TRUE(service->stub().AddCommitment(ctx.get(), commit, &replay).ok());
+    ASSERT_TRUE(service->api().AddCommitment(ctx.get(), commit, &replay).ok());
   }
   EXPECT_EQ(replay.SerializeAsString(), made.SerializeAsString());
   // Re-delivered events after the restart (the consumer resumes its group) change nothing.
   reader.Drain(absl::Seconds(2));
-  ASSERT_TRUE(GetPlan(service->stub(), case_id, &after).ok());
+  ASSERT_TRUE(GetPlan(service->api(), case_id, &after).ok());
   EXPECT_EQ(after.SerializeAsString(), before.SerializeAsString());
-  EXPECT_EQ(Count(reader, case_id, "PlanDrafted"), 1u);
-  EXPECT_EQ(Count(reader, case_id, "CommitmentMade"), 1u);
+  EXPECT_EQ(reader.CountOf(case_id, "PlanDrafted"), 1u);
+  EXPECT_EQ(reader.CountOf(case_id, "CommitmentMade"), 1u);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/dst_cases.h"
 #include "yaml-cpp/yaml.h"
 
 namespace recovery::calendar {
@@ -157,19 +158,14 @@ TEST(CalendarTest, CalendarWithoutHoursNeverOpens) {
 
 // --- DST matrix -----------------------------------------------------------------------------
 
-struct DstCase {
-  std::string zone;
-  absl::CivilDay spring;  // day the clocks go forward
-  absl::CivilDay fall;    // day the clocks go back
-  bool has_dst;
-};
+using recovery::testing::DstCase;
 
 class CalendarDstTest : public ::testing::TestWithParam<DstCase> {};
 
 TEST_P(CalendarDstTest, MorningWindowIsAnHourShorterOnSpringForwardAndLongerOnFallBack) {
   const DstCase& c = GetParam();
   const Calendar cal = Make(c.zone, EveryDay({W(0, 0, 12, 0)}));
-  const absl::Duration delta = c.has_dst ? absl::Hours(1) : absl::ZeroDuration();
+  const absl::Duration delta = c.Delta();
   auto day_open = [&](absl::CivilDay d) {
     return OpenTimeBetween(cal, ResolveCivil(absl::CivilSecond(d), cal.time_zone()),
                            ResolveCivil(absl::CivilSecond(d + 1), cal.time_zone()));
@@ -204,19 +200,7 @@ TEST_P(CalendarDstTest, AddBusinessDurationAcrossTransitionCountsRealHours) {
   EXPECT_EQ(local_end, absl::CivilSecond(c.spring + 1) + (c.has_dst ? 3600 : 0));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Zones, CalendarDstTest,
-    ::testing::Values(DstCase{"Europe/London", absl::CivilDay(2026, 3, 29), absl::CivilDay(2026, 10, 25), true},
-                      DstCase{"America/New_York", absl::CivilDay(2026, 3, 8), absl::CivilDay(2026, 11, 1), true},
-                      DstCase{"Australia/Sydney", absl::CivilDay(2026, 10, 4), absl::CivilDay(2026, 4, 5), true},
-                      DstCase{"Asia/Kolkata", absl::CivilDay(2026, 3, 29), absl::CivilDay(2026, 10, 25), false}),
-    [](const ::testing::TestParamInfo<DstCase>& info) {
-      std::string name = info.param.zone;
-      for (char& ch : name) {
-        if (ch == '/') ch = '_';
-      }
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Zones, CalendarDstTest, recovery::testing::DstCases(), recovery::testing::DstCaseName);
 
 TEST(CalendarDstEdgeTest, WindowSpanningTheGapIsThirtyMinutesOnSpringForward) {
   // New York 2026-03-08: 02:00 EST jumps to 03:00 EDT (07:00Z).

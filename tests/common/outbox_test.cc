@@ -1,5 +1,6 @@
-// Outbox relay against the dev broker: publishing, kcat interop, broker outage, and crash
-// safety with SIGKILL (every event at least once, effects exactly once).
+// Outbox relay on SQLite against the dev broker: the outbox contract (outbox_contract.cc),
+// kcat interop, broker outage, and crash safety with SIGKILL (every event at least once,
+// effects exactly once).
 #include "services/common/outbox.h"
 
 #include <gtest/gtest.h>
@@ -7,13 +8,12 @@
 #include <sys/wait.h>
 
 #include <fstream>
-#include <map>
 #include <random>
 #include <set>
 
-#include "services/common/clock.h"
 #include "services/common/consumer.h"
 #include "services/common/events.h"
+#include "tests/common/outbox_contract.h"
 #include "tests/support/dev_broker.h"
 #include "tests/support/process.h"
 #include "tests/support/topic_reader.h"
@@ -21,45 +21,14 @@
 namespace recovery::common {
 namespace {
 
+using recovery::testing::AppendOpened;
 using recovery::testing::DevBroker;
+using recovery::testing::kCaseEventsTopic;
+using recovery::testing::OutboxContractTest;
 using recovery::testing::TempDir;
 using recovery::testing::TopicReader;
 
-const char* kTopic = "recovery.case-events";
-
-absl::Status AppendOpened(Store& store, Outbox& outbox, const std::string& case_id, const std::string& summary) {
-  return InTransaction(store, [&](Tx& tx) {
-    auto e = NewEvent(SystemClock::Instance().Now(), case_id, "test", "tester", "req-1");
-    e.mutable_case_opened()->set_summary(summary);
-    return outbox.Append(tx, e);
-  });
-}
-
-TEST(OutboxTest, RelayPublishesKeyedEventsWithHeadersAndDeletesRows) {
-  DevBroker broker;
-  ASSERT_FALSE(broker.bootstrap().empty());
-  auto store = std::move(*OpenStore(":memory:"));
-  ASSERT_TRUE(Outbox::Migrate(*store).ok());
-  Outbox outbox(*store);
-  for (int i = 0; i < 20; ++i) ASSERT_TRUE(AppendOpened(*store, outbox, "case-" + std::to_string(i % 3), std::to_string(i)).ok());
-  ASSERT_TRUE(outbox.Start({broker.bootstrap(), kTopic, "", 10}).ok());
-  ASSERT_TRUE(outbox.WaitDrained(absl::Seconds(20)));
-  TopicReader reader(broker.bootstrap());
-  const auto& msgs = reader.ReadAtLeast(20);
-  ASSERT_EQ(msgs.size(), 20u);
-  std::map<std::string, std::vector<std::string>> per_case;
-  for (const auto& m : msgs) {
-    EXPECT_EQ(m.key, m.event.case_id());
-    EXPECT_EQ(m.type_header, "CaseOpened");
-    EXPECT_EQ(m.event_id_header, m.event.event_id());
-    per_case[m.key].push_back(m.event.case_opened().summary());
-  }
-  // One case's events keep their order (same key, same partition).
-  for (const auto& [key, summaries] : per_case) {
-    for (size_t i = 1; i < summaries.size(); ++i) EXPECT_LT(std::stoi(summaries[i - 1]), std::stoi(summaries[i]));
-  }
-  EXPECT_EQ(outbox.Backlog(), 0);
-}
+INSTANTIATE_TEST_SUITE_P(SQLite, OutboxContractTest, ::testing::Values(recovery::testing::SqliteBackend()));
 
 TEST(OutboxTest, AppendRejectsEventWithoutBody) {
   auto store = std::move(*OpenStore(":memory:"));
@@ -78,7 +47,7 @@ TEST(OutboxTest, KcatReadsWhatTheRelayWrote) {
   auto store = std::move(*OpenStore(":memory:"));
   ASSERT_TRUE(Outbox::Migrate(*store).ok());
   Outbox outbox(*store);
-  ASSERT_TRUE(outbox.Start({broker.bootstrap(), kTopic, "", 10}).ok());
+  ASSERT_TRUE(outbox.Start({broker.bootstrap(), kCaseEventsTopic, "", 10}).ok());
   ASSERT_TRUE(AppendOpened(*store, outbox, "case-kcat-1", "printer on fire").ok());
   ASSERT_TRUE(outbox.WaitDrained(absl::Seconds(20)));
   TempDir dir;
@@ -86,12 +55,12 @@ TEST(OutboxTest, KcatReadsWhatTheRelayWrote) {
   int st = 0;
   // -e: exit at end of partitions; %k key, %h headers; the payload goes to a file.
   const std::string keys = recovery::testing::RunCommand(
-      "kcat -C -b " + broker.bootstrap() + " -t " + kTopic + " -e -q -f '%k|%h\\n'", &st);
+      "kcat -C -b " + broker.bootstrap() + " -t " + kCaseEventsTopic + " -e -q -f '%k|%h\\n'", &st);
   ASSERT_EQ(st, 0);
   EXPECT_NE(keys.find("case-kcat-1|"), std::string::npos) << keys;
   EXPECT_NE(keys.find("type=CaseOpened"), std::string::npos) << keys;
-  recovery::testing::RunCommand("kcat -C -b " + broker.bootstrap() + " -t " + kTopic + " -e -q -D '' -f '%s' > " + out,
-                                &st);
+  recovery::testing::RunCommand(
+      "kcat -C -b " + broker.bootstrap() + " -t " + kCaseEventsTopic + " -e -q -D '' -f '%s' > " + out, &st);
   ASSERT_EQ(st, 0);
   std::ifstream in(out, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -107,14 +76,14 @@ TEST(OutboxTest, BrokerOutageKeepsEventsUntilTheBrokerReturns) {
   ASSERT_TRUE(Outbox::Migrate(*store).ok());
   {
     Outbox outbox(*store);
-    ASSERT_TRUE(outbox.Start({"127.0.0.1:1", kTopic, "", 10}).ok());
+    ASSERT_TRUE(outbox.Start({"127.0.0.1:1", kCaseEventsTopic, "", 10}).ok());
     for (int i = 0; i < 5; ++i) ASSERT_TRUE(AppendOpened(*store, outbox, "case-out", std::to_string(i)).ok());
     EXPECT_FALSE(outbox.WaitDrained(absl::Milliseconds(500)));
     EXPECT_EQ(outbox.Backlog(), 5);
   }
   DevBroker broker;
   Outbox outbox(*store);
-  ASSERT_TRUE(outbox.Start({broker.bootstrap(), kTopic, "", 10}).ok());
+  ASSERT_TRUE(outbox.Start({broker.bootstrap(), kCaseEventsTopic, "", 10}).ok());
   ASSERT_TRUE(outbox.WaitDrained(absl::Seconds(20)));
   TopicReader reader(broker.bootstrap());
   EXPECT_EQ(reader.ReadAtLeast(5).size(), 5u);
@@ -130,7 +99,7 @@ TEST(OutboxCrashTest, SigkillDuringPublishLosesNothingAndEffectsAreExactlyOnce) 
   int status = -1;
   for (int round = 0; round < 40; ++round) {
     recovery::testing::Process writer(recovery::testing::BinaryPath("tests/common/outbox_crash_writer"),
-                                      {db, broker.bootstrap(), kTopic, std::to_string(kEvents)},
+                                      {db, broker.bootstrap(), kCaseEventsTopic, std::to_string(kEvents)},
                                       dir.File("writer.log"));
     if (round < 6) {
       std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 150)(rng)));
@@ -154,7 +123,7 @@ TEST(OutboxCrashTest, SigkillDuringPublishLosesNothingAndEffectsAreExactlyOnce) 
   Consumer consumer(*store, [](Tx& tx, const recovery::v1::Event& e) {
     return tx.Exec("INSERT INTO effects (seq, n) VALUES (?, 1)", {std::stoll(e.signal_recorded().signal_id())});
   });
-  ASSERT_TRUE(consumer.Start({broker.bootstrap(), kTopic, "crash-test-group", 10}).ok());
+  ASSERT_TRUE(consumer.Start({broker.bootstrap(), kCaseEventsTopic, "crash-test-group", 10}).ok());
   TopicReader reader(broker.bootstrap());
   const auto& raw = reader.ReadAtLeast(kEvents, absl::Seconds(60));
   const absl::Time deadline = absl::Now() + absl::Seconds(60);
@@ -223,6 +192,14 @@ TEST(ConsumerTest, BatchHandlesEachEventOnceInOneTransaction) {
   fail_on_b = true;
   const std::string c = make("c"), b2 = make("b");
   EXPECT_FALSE(consumer.HandleBatch({c, b2}).ok());
+  // A failed batch counts nothing of its own: the poll loop then hands each message to
+  // HandleBytes, which counts the malformed one, once.
+  const int64_t malformed_before = consumer.malformed();
+  const std::string garbage = "\xff more garbage";
+  EXPECT_FALSE(consumer.HandleBatch({c, garbage, b2}).ok());
+  EXPECT_EQ(consumer.malformed(), malformed_before);
+  EXPECT_FALSE(*consumer.HandleBytes(garbage));
+  EXPECT_EQ(consumer.malformed(), malformed_before + 1);
   auto tx = store->Begin();
   auto rows = (*tx)->Query("SELECT COUNT(*) FROM effects");
   ASSERT_TRUE(rows.ok());

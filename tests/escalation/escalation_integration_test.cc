@@ -5,145 +5,47 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
 
 #include "recovery/v1/escalation.grpc.pb.h"
-#include "recovery/v1/testing.grpc.pb.h"
-#include "services/common/events.h"
 #include "services/common/grpc_util.h"
-#include "services/common/outbox.h"
 #include "services/escalation/delivery/signature.h"
+#include "tests/escalation/integration_config.h"
 #include "tests/escalation/webhook_receiver.h"
 #include "tests/support/dev_broker.h"
 #include "tests/support/process.h"
+#include "tests/support/service_process.h"
 #include "tests/support/topic_reader.h"
 
 namespace recovery::escalation {
 namespace {
 
 namespace v1 = recovery::v1;
+using recovery::escalation::testing::IntegrationConfigYaml;
+using recovery::escalation::testing::PagingCaseOpened;
 using recovery::escalation::testing::ReceivedRequest;
 using recovery::escalation::testing::WebhookReceiver;
 using recovery::testing::DevBroker;
-using recovery::testing::Process;
+using recovery::testing::EventPublisher;
 using recovery::testing::TempDir;
 using recovery::testing::TopicMessage;
 using recovery::testing::TopicReader;
 
-constexpr char kStart[] = "2026-11-24T22:00:00Z";  // a Tuesday, after office hours
 constexpr char kSecret[] = "integration-secret";
 
-// alice is on call (tier 1, 5 min to acknowledge), bob is tier 2.
-std::string ConfigYaml(const WebhookReceiver& rx) {
-  return "webhook_secret: " + std::string(kSecret) + R"(
-people:
-  - id: alice
-    name: Alice
-    time_zone: UTC
-    contact_methods:
-      - {channel: webhook, target: ")" + rx.Url("/alice") + R"("}
-      - {channel: log, target: alice}
-  - id: bob
-    name: Bob
-    time_zone: UTC
-    contact_methods:
-      - {channel: webhook, target: ")" + rx.Url("/bob") + R"("}
-calendars:
-  - id: office
-    time_zone: UTC
-    weekly: {mon: ["09:00-17:00"], tue: ["09:00-17:00"], wed: ["09:00-17:00"], thu: ["09:00-17:00"], fri: ["09:00-17:00"]}
-schedules:
-  - id: oncall
-    name: On call
-    time_zone: UTC
-    layers:
-      - name: primary
-        participants: [alice]
-        rotation: 1w
-        start_date: 2026-01-05
-        handoff_time: "09:00"
-policies:
-  - id: oncall-then-bob
-    name: On call, then Bob
-    tiers:
-      - targets: [{schedule: oncall}]
-        ack_timeout: 5m
-      - targets: [{person: bob}]
-        ack_timeout: 10m
-    repeats: 0
-teams:
-  - id: ops
-    name: Ops
-    members: [alice, bob]
-    calendar: office
-    schedule: oncall
-    policy: oncall-then-bob
-routing_rules:
-  - id: everything
-    team: ops
-)";
-}
-
-struct Service {
-  Process process;
-  std::unique_ptr<v1::Escalation::Stub> api;
-  std::unique_ptr<v1::TestClock::Stub> clock;
-};
+using Service = recovery::testing::ServiceUnderTest<v1::Escalation>;
 
 Service Start(const TempDir& dir, const DevBroker& broker, const std::string& name) {
-  const std::string port_file = dir.File(name + ".port");
-  std::filesystem::remove(port_file);
-  Service s;
-  s.process = Process(recovery::testing::BinaryPath("services/escalation/recovery-escalation"),
-                      {"--listen", "127.0.0.1:0", "--port-file", port_file, "--db", dir.File("escalation.db"),
-                       "--kafka-brokers", broker.bootstrap(), "--config", dir.File("escalation.yaml"),
-                       "--manual-clock", kStart},
-                      dir.File(name + ".log"));
-  const std::string port = recovery::testing::WaitForFile(port_file, absl::Seconds(30));
-  EXPECT_FALSE(port.empty()) << "service did not start; see " << dir.File(name + ".log");
-  auto channel = common::MakeChannel("127.0.0.1:" + port);
-  s.api = v1::Escalation::NewStub(channel);
-  s.clock = v1::TestClock::NewStub(channel);
-  return s;
+  return Service("services/escalation/recovery-escalation", dir, name,
+                 {.db = dir.File("escalation.db"),
+                  .brokers = broker.bootstrap(),
+                  .config = dir.File("escalation.yaml"),
+                  .manual_clock = recovery::testing::kManualClockStart});
 }
-
-void Advance(Service& s, absl::Duration d) {
-  v1::AdvanceTimeRequest req;
-  req.mutable_by()->set_seconds(absl::ToInt64Seconds(d));
-  v1::TimeResponse resp;
-  auto ctx = common::ContextWithDeadline();
-  ASSERT_TRUE(s.clock->AdvanceTime(ctx.get(), req, &resp).ok());
-}
-
-// Publishes events as intake would, through a temp-store outbox.
-class Publisher {
- public:
-  Publisher(const TempDir& dir, const DevBroker& broker) {
-    store_ = std::move(*common::OpenStore(dir.File("publisher.db")));
-    EXPECT_TRUE(common::Outbox::Migrate(*store_).ok());
-    outbox_ = std::make_unique<common::Outbox>(*store_);
-    EXPECT_TRUE(outbox_->Start({broker.bootstrap(), "recovery.case-events", "", 10}).ok());
-  }
-  void CaseOpened(const std::string& case_id) {
-    v1::Event e = common::NewEvent(absl::FromUnixSeconds(0), case_id, "intake", "tester", "req-" + case_id);
-    auto* o = e.mutable_case_opened();
-    o->set_severity(v1::SEVERITY_P2);
-    o->set_category("outage");
-    o->set_summary("client cannot log in");
-    o->mutable_client()->set_id("acme");
-    o->mutable_client()->set_tier("gold");
-    ASSERT_TRUE(common::InTransaction(*store_, [&](common::Tx& tx) { return outbox_->Append(tx, e); }).ok());
-    ASSERT_TRUE(outbox_->WaitDrained(absl::Seconds(20)));
-  }
-
- private:
-  std::unique_ptr<common::Store> store_;
-  std::unique_ptr<common::Outbox> outbox_;
-};
 
 std::string JsonField(const std::string& body, const std::string& field) {
   std::smatch m;
@@ -160,12 +62,7 @@ std::vector<ReceivedRequest> PagesFor(const WebhookReceiver& rx, const std::stri
 
 // Polls until `person` has received at least one page (the first group join takes ~3 s).
 bool WaitForPage(const WebhookReceiver& rx, const std::string& person, absl::Duration timeout = absl::Seconds(40)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (!PagesFor(rx, person).empty()) return true;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return false;
+  return recovery::testing::PollUntil([&] { return !PagesFor(rx, person).empty(); }, timeout);
 }
 
 void ExpectSignedPage(const ReceivedRequest& r, const std::string& person, const std::string& tier) {
@@ -183,7 +80,7 @@ class EscalationIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_FALSE(broker_.bootstrap().empty());
-    std::ofstream(dir_.File("escalation.yaml")) << ConfigYaml(rx_);
+    std::ofstream(dir_.File("escalation.yaml")) << IntegrationConfigYaml(rx_, kSecret);
   }
   DevBroker broker_;
   TempDir dir_;
@@ -192,14 +89,14 @@ class EscalationIntegrationTest : public ::testing::Test {
 
 TEST_F(EscalationIntegrationTest, UnacknowledgedPageEscalatesAndAcknowledgementStopsEveryFurtherPage) {
   Service svc = Start(dir_, broker_, "svc");
-  Publisher pub(dir_, broker_);
-  pub.CaseOpened("case-1");
+  EventPublisher pub(dir_.File("publisher.db"), broker_.bootstrap());
+  pub.Publish(PagingCaseOpened("case-1"));
 
   ASSERT_TRUE(WaitForPage(rx_, "alice")) << "no tier-1 page; see " << dir_.File("svc.log");
   ExpectSignedPage(PagesFor(rx_, "alice")[0], "alice", "0");
   EXPECT_TRUE(PagesFor(rx_, "bob").empty());
 
-  Advance(svc, absl::Minutes(6));  // past tier 1's 5 minute ack timeout
+  ASSERT_TRUE(svc.AdvanceClock(absl::Minutes(6)));  // past tier 1's 5 minute ack timeout
   ASSERT_TRUE(WaitForPage(rx_, "bob", absl::Seconds(20))) << "no tier-2 page";
   const ReceivedRequest bob_page = PagesFor(rx_, "bob")[0];
   ExpectSignedPage(bob_page, "bob", "1");
@@ -210,14 +107,14 @@ TEST_F(EscalationIntegrationTest, UnacknowledgedPageEscalatesAndAcknowledgementS
   v1::EscalationInfo acked;
   {
     auto ctx = common::ContextWithDeadline();
-    grpc::Status st = svc.api->AcknowledgePage(ctx.get(), ack, &acked);
+    grpc::Status st = svc.api().AcknowledgePage(ctx.get(), ack, &acked);
     ASSERT_TRUE(st.ok()) << st.error_message();
   }
   EXPECT_EQ(acked.status(), v1::ESCALATION_STATUS_ACKNOWLEDGED);
   EXPECT_EQ(acked.acknowledged_by(), "bob");
 
   const size_t pages_at_ack = rx_.count();
-  Advance(svc, absl::Hours(6));  // long past every timeout and retry
+  ASSERT_TRUE(svc.AdvanceClock(absl::Hours(6)));  // long past every timeout and retry
   TopicReader reader(broker_.bootstrap());
   ASSERT_TRUE(reader.ReadUntil([](const std::vector<TopicMessage>& all) {
     for (const auto& m : all)
@@ -242,24 +139,24 @@ TEST_F(EscalationIntegrationTest, UnacknowledgedPageEscalatesAndAcknowledgementS
   // The same request again is a replay, not a second acknowledgement.
   v1::EscalationInfo replay;
   auto ctx = common::ContextWithDeadline();
-  ASSERT_TRUE(svc.api->AcknowledgePage(ctx.get(), ack, &replay).ok());
+  ASSERT_TRUE(svc.api().AcknowledgePage(ctx.get(), ack, &replay).ok());
   EXPECT_EQ(replay.escalation_id(), acked.escalation_id());
-  EXPECT_EQ(svc.process.Terminate(), 0);
+  EXPECT_EQ(svc.process().Terminate(), 0);
 }
 
 TEST_F(EscalationIntegrationTest, SigkillMidEscalationStillSendsTheTier2PageExactlyOnce) {
   {
     Service svc = Start(dir_, broker_, "first");
-    Publisher pub(dir_, broker_);
-    pub.CaseOpened("case-k");
+    EventPublisher pub(dir_.File("publisher.db"), broker_.bootstrap());
+    pub.Publish(PagingCaseOpened("case-k"));
     ASSERT_TRUE(WaitForPage(rx_, "alice")) << "no tier-1 page; see " << dir_.File("first.log");
-    svc.process.Kill(SIGKILL);  // the tier 1 ack timer (22:05) is pending in the database
-    svc.process.Wait();
+    svc.process().Kill(SIGKILL);  // the tier 1 ack timer (22:05) is pending in the database
+    svc.process().Wait();
   }
   Service svc = Start(dir_, broker_, "second");
-  Advance(svc, absl::Minutes(6));
+  ASSERT_TRUE(svc.AdvanceClock(absl::Minutes(6)));
   ASSERT_TRUE(WaitForPage(rx_, "bob", absl::Seconds(30))) << "tier-2 page lost; see " << dir_.File("second.log");
-  Advance(svc, absl::Minutes(5));  // still inside tier 2's window: nothing more is due
+  ASSERT_TRUE(svc.AdvanceClock(absl::Minutes(5)));  // still inside tier 2's window: nothing more is due
   absl::SleepFor(absl::Seconds(3));
 
   // Receivers de-duplicate by Idempotency-Key: exactly one key per person and tier.
@@ -271,46 +168,35 @@ TEST_F(EscalationIntegrationTest, SigkillMidEscalationStillSendsTheTier2PageExac
   EXPECT_EQ(keys["/alice/tier0"].size(), 1u);
   EXPECT_EQ(keys["/bob/tier1"].size(), 1u);
   EXPECT_EQ(PagesFor(rx_, "bob").size(), 1u);
-  EXPECT_EQ(svc.process.Terminate(), 0);
+  EXPECT_EQ(svc.process().Terminate(), 0);
 }
 
 std::vector<std::string> PeopleIds(Service& s) {
   v1::Directory d;
   auto ctx = common::ContextWithDeadline();
-  EXPECT_TRUE(s.api->GetDirectory(ctx.get(), v1::GetDirectoryRequest(), &d).ok());
+  EXPECT_TRUE(s.api().GetDirectory(ctx.get(), v1::GetDirectoryRequest(), &d).ok());
   std::vector<std::string> out;
   for (const auto& p : d.people()) out.push_back(p.id());
   return out;
-}
-
-bool WaitForLog(const std::string& path, const std::string& needle) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (absl::Now() < deadline) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (ss.str().find(needle) != std::string::npos) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return false;
 }
 
 TEST_F(EscalationIntegrationTest, SighupKeepsTheOldConfigWhenTheNewOneIsInvalidAndAppliesAValidOne) {
   Service svc = Start(dir_, broker_, "svc");
   EXPECT_EQ(PeopleIds(svc), (std::vector<std::string>{"alice", "bob"}));
 
-  std::ofstream(dir_.File("escalation.yaml")) << ConfigYaml(rx_) << "  - id: broken\n    team: nobody\n";
-  svc.process.Kill(SIGHUP);
-  ASSERT_TRUE(WaitForLog(dir_.File("svc.log"), "routing_rules[1].team")) << "reload error does not name the key";
+  std::ofstream(dir_.File("escalation.yaml"))
+      << IntegrationConfigYaml(rx_, kSecret) << "  - id: broken\n    team: nobody\n";
+  svc.process().Kill(SIGHUP);
+  ASSERT_TRUE(recovery::testing::WaitForLog(dir_.File("svc.log"), "routing_rules[1].team")) << "reload error does not name the key";
   EXPECT_EQ(PeopleIds(svc), (std::vector<std::string>{"alice", "bob"}));
 
-  std::string yaml = ConfigYaml(rx_);
+  std::string yaml = IntegrationConfigYaml(rx_, kSecret);
   yaml.replace(yaml.find("people:\n"), 8, "people:\n  - {id: carol, name: Carol, time_zone: UTC, contact_methods: [{channel: log, target: carol}]}\n");
   std::ofstream(dir_.File("escalation.yaml")) << yaml;
-  svc.process.Kill(SIGHUP);
-  ASSERT_TRUE(WaitForLog(dir_.File("svc.log"), "configuration reloaded"));
+  svc.process().Kill(SIGHUP);
+  ASSERT_TRUE(recovery::testing::WaitForLog(dir_.File("svc.log"), "configuration reloaded"));
   EXPECT_EQ(PeopleIds(svc), (std::vector<std::string>{"carol", "alice", "bob"}));
-  EXPECT_EQ(svc.process.Terminate(), 0);
+  EXPECT_EQ(svc.process().Terminate(), 0);
 }
 
 }  // namespace

@@ -6,15 +6,17 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/escalation/test_util.h"
+#include "tests/support/dst_cases.h"
 
 namespace recovery::escalation {
 namespace {
 
+using recovery::testing::DstCase;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 using testing_util::Local;
 using testing_util::Utc;
 using testing_util::W;
-using ::testing::ElementsAre;
-using ::testing::IsEmpty;
 
 RotationLayer Layer(std::vector<std::string> people, RotationUnit unit, int length, absl::CivilSecond start) {
   RotationLayer l;
@@ -156,19 +158,12 @@ TEST(ScheduleTest, MakeScheduleRejectsBadInput) {
 
 // --- DST matrix -----------------------------------------------------------------------------
 
-struct DstCase {
-  std::string zone;
-  absl::CivilDay spring;
-  absl::CivilDay fall;
-  bool has_dst;
-};
-
 class ScheduleDstTest : public ::testing::TestWithParam<DstCase> {
  protected:
   absl::Time L(absl::CivilDay d, int h, int m = 0) const {
     return Local(GetParam().zone, static_cast<int>(d.year()), d.month(), d.day(), h, m);
   }
-  absl::Duration DstDelta() const { return GetParam().has_dst ? absl::Hours(1) : absl::ZeroDuration(); }
+  absl::Duration DstDelta() const { return GetParam().Delta(); }
 };
 
 TEST_P(ScheduleDstTest, DailyHandoffStaysAtNineLocalAcrossSpringForward) {
@@ -255,19 +250,7 @@ TEST_P(ScheduleDstTest, WeeklyHandoffKeepsLocalTimeAcrossBothTransitions) {
   EXPECT_EQ(shifts[0].end - shifts[0].start, absl::Hours(7 * 24) - DstDelta());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Zones, ScheduleDstTest,
-    ::testing::Values(DstCase{"Europe/London", absl::CivilDay(2026, 3, 29), absl::CivilDay(2026, 10, 25), true},
-                      DstCase{"America/New_York", absl::CivilDay(2026, 3, 8), absl::CivilDay(2026, 11, 1), true},
-                      DstCase{"Australia/Sydney", absl::CivilDay(2026, 10, 4), absl::CivilDay(2026, 4, 5), true},
-                      DstCase{"Asia/Kolkata", absl::CivilDay(2026, 3, 29), absl::CivilDay(2026, 10, 25), false}),
-    [](const ::testing::TestParamInfo<DstCase>& info) {
-      std::string name = info.param.zone;
-      for (char& ch : name) {
-        if (ch == '/') ch = '_';
-      }
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Zones, ScheduleDstTest, recovery::testing::DstCases(), recovery::testing::DstCaseName);
 
 TEST(ScheduleDstEdgeTest, HandoffInsideSpringGapHappensAtTheTransition) {
   // New York 2026-03-08: 02:00 EST -> 03:00 EDT at 07:00Z. A 02:30 handoff does not exist.

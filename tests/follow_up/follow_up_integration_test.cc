@@ -1,17 +1,18 @@
 // The real recovery-follow-up binary on the dev broker with a manual clock: SLA breaches are
-// published exactly once, acknowledged cases never breach, and pending timers survive SIGKILL.
+// published exactly once, acknowledged cases never breach, SIGHUP reloads the configuration,
+// and pending timers survive SIGKILL.
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "recovery/v1/follow_up.grpc.pb.h"
-#include "recovery/v1/testing.grpc.pb.h"
 #include "services/common/events.h"
 #include "services/common/grpc_util.h"
-#include "services/common/outbox.h"
 #include "tests/support/dev_broker.h"
 #include "tests/support/process.h"
+#include "tests/support/service_process.h"
 #include "tests/support/topic_reader.h"
 
 namespace recovery::follow_up {
@@ -19,50 +20,20 @@ namespace {
 
 namespace v1 = recovery::v1;
 using recovery::testing::DevBroker;
-using recovery::testing::Process;
 using recovery::testing::TempDir;
 using recovery::testing::TopicMessage;
 using recovery::testing::TopicReader;
 
-constexpr char kStart[] = "2026-11-24T22:00:00Z";
+using Service = recovery::testing::ServiceUnderTest<v1::FollowUp>;
 
-absl::Time StartTime() {
-  absl::Time t;
-  std::string err;
-  absl::ParseTime(absl::RFC3339_full, kStart, &t, &err);
-  return t;
-}
-
-// One running service process and its stubs.
-struct Service {
-  Process process;
-  std::unique_ptr<v1::FollowUp::Stub> api;
-  std::unique_ptr<v1::TestClock::Stub> clock;
-};
+absl::Time StartTime() { return recovery::testing::ManualClockStart(); }
 
 Service Start(const TempDir& dir, const DevBroker& broker, const std::string& name) {
-  const std::string port_file = dir.File(name + ".port");
-  std::filesystem::remove(port_file);
-  Service s;
-  s.process = Process(recovery::testing::BinaryPath("services/follow_up/recovery-follow-up"),
-                      {"--listen", "127.0.0.1:0", "--port-file", port_file, "--db", dir.File("follow-up.db"),
-                       "--kafka-brokers", broker.bootstrap(), "--config",
-                       recovery::testing::SourcePath("services/follow_up/example.yaml"), "--manual-clock", kStart},
-                      dir.File(name + ".log"));
-  const std::string port = recovery::testing::WaitForFile(port_file, absl::Seconds(30));
-  EXPECT_FALSE(port.empty()) << "service did not start; see " << dir.File(name + ".log");
-  auto channel = common::MakeChannel("127.0.0.1:" + port);
-  s.api = v1::FollowUp::NewStub(channel);
-  s.clock = v1::TestClock::NewStub(channel);
-  return s;
-}
-
-void SetTime(Service& s, absl::Time t) {
-  v1::SetTimeRequest req;
-  *req.mutable_time() = common::ToProto(t);
-  v1::TimeResponse resp;
-  auto ctx = common::ContextWithDeadline();
-  ASSERT_TRUE(s.clock->SetTime(ctx.get(), req, &resp).ok());
+  return Service("services/follow_up/recovery-follow-up", dir, name,
+                 {.db = dir.File("follow-up.db"),
+                  .brokers = broker.bootstrap(),
+                  .config = recovery::testing::SourcePath("services/follow_up/example.yaml"),
+                  .manual_clock = recovery::testing::kManualClockStart});
 }
 
 int Reminders(Service& s, const std::string& case_id) {
@@ -70,33 +41,20 @@ int Reminders(Service& s, const std::string& case_id) {
   req.set_case_id(case_id);
   v1::ListRemindersResponse resp;
   auto ctx = common::ContextWithDeadline();
-  if (!s.api->ListReminders(ctx.get(), req, &resp).ok()) return -1;
+  if (!s.api().ListReminders(ctx.get(), req, &resp).ok()) return -1;
   return resp.reminders_size();
 }
 
 // Polls until the service has consumed the case's events (its item reminder is listed).
 bool WaitForReminders(Service& s, const std::string& case_id, int n) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(40);
-  while (absl::Now() < deadline) {
-    if (Reminders(s, case_id) >= n) return true;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return false;
+  return recovery::testing::PollUntil([&] { return Reminders(s, case_id) >= n; }, absl::Seconds(40));
 }
 
-// Publishes test events as other services would, through a temp-store outbox.
-class Publisher {
+// Publishes test events as other services would: intake's CaseOpened and action-plan's items.
+class Publisher : public recovery::testing::EventPublisher {
  public:
-  Publisher(const TempDir& dir, const DevBroker& broker) {
-    store_ = std::move(*common::OpenStore(dir.File("publisher.db")));
-    EXPECT_TRUE(common::Outbox::Migrate(*store_).ok());
-    outbox_ = std::make_unique<common::Outbox>(*store_);
-    EXPECT_TRUE(outbox_->Start({broker.bootstrap(), "recovery.case-events", "", 10}).ok());
-  }
-  void Publish(const v1::Event& e) {
-    ASSERT_TRUE(common::InTransaction(*store_, [&](common::Tx& tx) { return outbox_->Append(tx, e); }).ok());
-    ASSERT_TRUE(outbox_->WaitDrained(absl::Seconds(20)));
-  }
+  Publisher(const TempDir& dir, const DevBroker& broker)
+      : EventPublisher(dir.File("publisher.db"), broker.bootstrap()) {}
   v1::Event New(const std::string& case_id, absl::Time at = StartTime()) {
     return common::NewEvent(at, case_id, "intake", "tester", "req-" + case_id);
   }
@@ -117,10 +75,6 @@ class Publisher {
     *item->mutable_due() = common::ToProto(due);
     Publish(e);
   }
-
- private:
-  std::unique_ptr<common::Store> store_;
-  std::unique_ptr<common::Outbox> outbox_;
 };
 
 std::vector<TopicMessage> Breaches(const TopicReader& r, const std::string& case_id, v1::SlaKind kind) {
@@ -157,7 +111,7 @@ TEST(FollowUpIntegrationTest, UnacknowledgedP1BreachesExactlyOnceAndAcknowledged
   ASSERT_TRUE(WaitForReminders(svc, "case-acked", 1));
 
   TopicReader reader(broker.bootstrap());
-  SetTime(svc, t0 + absl::Minutes(20));
+  ASSERT_TRUE(svc.SetClock(t0 + absl::Minutes(20)));
   ASSERT_TRUE(reader.ReadUntil(
       [](const std::vector<TopicMessage>& all) {
         for (const auto& m : all)
@@ -166,7 +120,7 @@ TEST(FollowUpIntegrationTest, UnacknowledgedP1BreachesExactlyOnceAndAcknowledged
       },
       absl::Seconds(30)));
   // More time passing and a quiet period: still exactly one breach, only for the late case.
-  SetTime(svc, t0 + absl::Minutes(30));
+  ASSERT_TRUE(svc.SetClock(t0 + absl::Minutes(30)));
   reader.Drain(absl::Seconds(3));
   const auto late = Breaches(reader, "case-late", v1::SLA_KIND_ACKNOWLEDGE);
   ASSERT_EQ(late.size(), 1u);
@@ -175,7 +129,63 @@ TEST(FollowUpIntegrationTest, UnacknowledgedP1BreachesExactlyOnceAndAcknowledged
   EXPECT_EQ(common::FromProto(late[0].event.sla_breached().due()), t0 + absl::Minutes(15));
   EXPECT_EQ(late[0].event.sla_breached().severity(), v1::SEVERITY_P1);
   EXPECT_TRUE(Breaches(reader, "case-acked", v1::SLA_KIND_ACKNOWLEDGE).empty());
-  EXPECT_EQ(svc.process.Terminate(), 0);
+  EXPECT_EQ(svc.process().Terminate(), 0);
+}
+
+TEST(FollowUpIntegrationTest, SighupKeepsTheOldConfigWhenTheNewOneIsInvalidAndAppliesAValidOne) {
+  DevBroker broker;
+  ASSERT_FALSE(broker.bootstrap().empty());
+  TempDir dir;
+  const std::string config = dir.File("follow-up.yaml");
+  std::string yaml;
+  {
+    std::ifstream in(recovery::testing::SourcePath("services/follow_up/example.yaml"));
+    std::stringstream text;
+    text << in.rdbuf();
+    yaml = text.str();
+  }
+  const std::string p1 = "P1: {acknowledge: 15m, resolve: 4h}";
+  ASSERT_NE(yaml.find(p1), std::string::npos);
+  auto write_with_p1 = [&](const std::string& replacement) {
+    std::string y = yaml;
+    y.replace(y.find(p1), p1.size(), replacement);
+    std::ofstream(config) << y;
+  };
+  write_with_p1(p1);
+  Service svc("services/follow_up/recovery-follow-up", dir, "svc",
+              {.db = dir.File("follow-up.db"),
+               .brokers = broker.bootstrap(),
+               .config = config,
+               .manual_clock = recovery::testing::kManualClockStart});
+  ASSERT_TRUE(svc.started());
+
+  write_with_p1("P1: {acknowledge: soon, resolve: 4h}");
+  svc.process().Kill(SIGHUP);
+  ASSERT_TRUE(recovery::testing::WaitForLog(svc.log_path(), "sla.P1.acknowledge"))
+      << "the reload error does not name the key";
+  write_with_p1("P1: {acknowledge: 5m, resolve: 4h}");
+  svc.process().Kill(SIGHUP);
+  ASSERT_TRUE(recovery::testing::WaitForLog(svc.log_path(), "configuration reloaded"));
+
+  // A case opened after the reload runs on the new 5-minute target.
+  Publisher pub(dir, broker);
+  const absl::Time t0 = StartTime();
+  pub.Opened("case-new");
+  pub.ItemDue("case-new", "item-1", t0 + absl::Hours(24 * 30));
+  ASSERT_TRUE(WaitForReminders(svc, "case-new", 1));
+  TopicReader reader(broker.bootstrap());
+  ASSERT_TRUE(svc.SetClock(t0 + absl::Minutes(6)));
+  ASSERT_TRUE(reader.ReadUntil(
+      [](const std::vector<TopicMessage>& all) {
+        for (const auto& m : all)
+          if (m.event.has_sla_breached()) return true;
+        return false;
+      },
+      absl::Seconds(30)));
+  const auto breaches = Breaches(reader, "case-new", v1::SLA_KIND_ACKNOWLEDGE);
+  ASSERT_EQ(breaches.size(), 1u);
+  EXPECT_EQ(common::FromProto(breaches[0].event.sla_breached().due()), t0 + absl::Minutes(5));
+  EXPECT_EQ(svc.process().Terminate(), 0);
 }
 
 TEST(FollowUpIntegrationTest, PendingTimersSurviveSigkillAndEachFiresOnce) {
@@ -189,13 +199,13 @@ TEST(FollowUpIntegrationTest, PendingTimersSurviveSigkillAndEachFiresOnce) {
     pub.Opened("case-k");
     pub.ItemDue("case-k", "item-k", t0 + absl::Hours(2));
     ASSERT_TRUE(WaitForReminders(svc, "case-k", 1));
-    svc.process.Kill(SIGKILL);  // timers pending: ack 22:15, item 23:00 / 00:00, resolve 02:00
-    svc.process.Wait();
+    svc.process().Kill(SIGKILL);  // timers pending: ack 22:15, item 23:00 / 00:00, resolve 02:00
+    svc.process().Wait();
   }
   TopicReader reader(broker.bootstrap());
   {
     Service svc = Start(dir, broker, "second");
-    SetTime(svc, t0 + absl::Hours(5));
+    ASSERT_TRUE(svc.SetClock(t0 + absl::Hours(5)));
     ASSERT_TRUE(reader.ReadUntil(
         [](const std::vector<TopicMessage>& all) {
           int breaches = 0;
@@ -204,15 +214,15 @@ TEST(FollowUpIntegrationTest, PendingTimersSurviveSigkillAndEachFiresOnce) {
         },
         absl::Seconds(30)));
     reader.Drain(absl::Seconds(2));
-    svc.process.Kill(SIGKILL);
-    svc.process.Wait();
+    svc.process().Kill(SIGKILL);
+    svc.process().Wait();
   }
   {
     // A third start on the same database at the same time fires nothing again.
     Service svc = Start(dir, broker, "third");
-    SetTime(svc, t0 + absl::Hours(5));
+    ASSERT_TRUE(svc.SetClock(t0 + absl::Hours(5)));
     reader.Drain(absl::Seconds(4));
-    EXPECT_EQ(svc.process.Terminate(), 0);
+    EXPECT_EQ(svc.process().Terminate(), 0);
   }
   EXPECT_EQ(Breaches(reader, "case-k", v1::SLA_KIND_ACKNOWLEDGE).size(), 1u);
   EXPECT_EQ(Breaches(reader, "case-k", v1::SLA_KIND_RESOLVE).size(), 1u);

@@ -74,7 +74,7 @@ class FollowUpServiceTest : public ::testing::Test {
   }
 
   recovery::testing::TempDir dir_;
-  FollowUpConfig cfg_ = DefaultConfig();
+  common::Reloadable<FollowUpConfig> cfg_{DefaultConfig()};
   common::ManualClock clock_{kT0};
   std::unique_ptr<common::Store> store_;
   std::unique_ptr<common::Outbox> outbox_;

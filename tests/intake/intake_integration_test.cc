@@ -10,9 +10,10 @@
 #include "services/common/clock.h"
 #include "services/common/events.h"
 #include "services/common/grpc_util.h"
-#include "services/common/outbox.h"
+#include "services/common/store.h"
 #include "tests/support/dev_broker.h"
 #include "tests/support/process.h"
+#include "tests/support/service_process.h"
 #include "tests/support/topic_reader.h"
 
 namespace recovery::intake {
@@ -21,32 +22,18 @@ namespace {
 namespace v1 = recovery::v1;
 using recovery::common::ContextWithDeadline;
 using recovery::testing::DevBroker;
-using recovery::testing::Process;
+using recovery::testing::kCaseEventsTopic;
 using recovery::testing::TempDir;
 using recovery::testing::TopicReader;
 
-constexpr char kTopic[] = "recovery.case-events";
+using Intake = recovery::testing::ServiceUnderTest<v1::Intake>;
 
-// One run of the service binary on `db`; the stub talks to it.
-class IntakeProcess {
- public:
-  IntakeProcess(const TempDir& dir, const std::string& db, const std::string& brokers, const std::string& tag) {
-    const std::string port_file = dir.File("port-" + tag);
-    process_ = Process(recovery::testing::BinaryPath("services/intake/recovery-intake"),
-                       {"--listen", "127.0.0.1:0", "--port-file", port_file, "--db", db, "--kafka-brokers", brokers,
-                        "--topic", kTopic, "--manual-clock", "2026-11-24T22:00:00Z"},
-                       dir.File("intake-" + tag + ".log"));
-    const std::string port = recovery::testing::WaitForFile(port_file, absl::Seconds(30));
-    EXPECT_FALSE(port.empty()) << "intake did not start; see " << dir.File("intake-" + tag + ".log");
-    stub_ = v1::Intake::NewStub(recovery::common::MakeChannel("127.0.0.1:" + port));
-  }
-  v1::Intake::Stub& stub() { return *stub_; }
-  Process& process() { return process_; }
-
- private:
-  Process process_;
-  std::unique_ptr<v1::Intake::Stub> stub_;
-};
+// One run of the service binary on `db`; its port file and log are intake-<tag>.*.
+Intake StartIntake(const TempDir& dir, const std::string& db, const std::string& brokers, const std::string& tag) {
+  return Intake(
+      "services/intake/recovery-intake", dir, "intake-" + tag,
+      {.db = db, .brokers = brokers, .topic = kCaseEventsTopic, .manual_clock = recovery::testing::kManualClockStart});
+}
 
 v1::OpenCaseRequest OpenRequest(const std::string& request_id, const std::string& client) {
   v1::OpenCaseRequest r;
@@ -70,28 +57,21 @@ grpc::Status Open(v1::Intake::Stub& stub, const v1::OpenCaseRequest& req, v1::Op
   return stub.OpenCase(ctx.get(), req, out);
 }
 
-size_t CountOfType(const TopicReader& reader, const std::string& case_id, const std::string& type) {
-  size_t n = 0;
-  for (const auto& m : reader.OfCase(case_id))
-    if (m.type_header == type) ++n;
-  return n;
-}
-
 TEST(IntakeIntegrationTest, OpenCasePublishesCaseOpenedKeyedByCaseIdAndRetriesPublishNothingNew) {
   DevBroker broker;
   TempDir dir;
-  IntakeProcess intake(dir, dir.File("intake.db"), broker.bootstrap(), "a");
+  Intake intake = StartIntake(dir, dir.File("intake.db"), broker.bootstrap(), "a");
 
   v1::OpenCaseResponse first;
   const v1::OpenCaseRequest req = OpenRequest("open-1", "acme");
-  ASSERT_TRUE(Open(intake.stub(), req, &first).ok());
+  ASSERT_TRUE(Open(intake.api(), req, &first).ok());
   const std::string case_id = first.case_().id();
   ASSERT_FALSE(case_id.empty());
   EXPECT_FALSE(first.linked_to_existing());
 
-  TopicReader reader(broker.bootstrap(), kTopic);
-  ASSERT_TRUE(reader.ReadUntil([&](const auto&) { return CountOfType(reader, case_id, "CaseOpened") >= 1; },
-                               absl::Seconds(30)));
+  TopicReader reader(broker.bootstrap(), kCaseEventsTopic);
+  ASSERT_TRUE(
+      reader.ReadUntil([&](const auto&) { return reader.CountOf(case_id, "CaseOpened") >= 1; }, absl::Seconds(30)));
   const auto msgs = reader.OfCase(case_id);
   ASSERT_EQ(msgs.size(), 1u);
   EXPECT_EQ(msgs[0].key, case_id);
@@ -102,32 +82,32 @@ TEST(IntakeIntegrationTest, OpenCasePublishesCaseOpenedKeyedByCaseIdAndRetriesPu
 
   if (recovery::testing::HaveCommand("kcat")) {
     int st = 0;
-    const std::string keys =
-        recovery::testing::RunCommand("kcat -C -b " + broker.bootstrap() + " -t " + kTopic + " -e -q -f '%k\\n'", &st);
+    const std::string keys = recovery::testing::RunCommand(
+        "kcat -C -b " + broker.bootstrap() + " -t " + kCaseEventsTopic + " -e -q -f '%k\\n'", &st);
     ASSERT_EQ(st, 0);
     EXPECT_NE(keys.find(case_id + "\n"), std::string::npos) << keys;
   }
 
   // A retry returns the first result and publishes nothing.
   v1::OpenCaseResponse again;
-  ASSERT_TRUE(Open(intake.stub(), req, &again).ok());
+  ASSERT_TRUE(Open(intake.api(), req, &again).ok());
   EXPECT_EQ(again.case_().id(), case_id);
   // The same id with another payload is refused.
   v1::OpenCaseRequest changed = req;
   changed.set_summary("different");
   v1::OpenCaseResponse refused;
-  EXPECT_EQ(Open(intake.stub(), changed, &refused).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(Open(intake.api(), changed, &refused).error_code(), grpc::StatusCode::ALREADY_EXISTS);
 
   // Invalid requests name the field and publish nothing.
   v1::OpenCaseRequest bad = OpenRequest("open-bad-1", "globex");
   bad.mutable_client()->clear_id();
   v1::OpenCaseResponse bad_out;
-  auto s = Open(intake.stub(), bad, &bad_out);
+  auto s = Open(intake.api(), bad, &bad_out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message().rfind("client.id: ", 0), 0u) << s.error_message();
   bad = OpenRequest("open-bad-2", "globex");
   bad.mutable_contact()->set_time_zone("Europe/Atlantis");
-  s = Open(intake.stub(), bad, &bad_out);
+  s = Open(intake.api(), bad, &bad_out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message().rfind("contact.time_zone: ", 0), 0u) << s.error_message();
 
@@ -138,11 +118,11 @@ TEST(IntakeIntegrationTest, OpenCasePublishesCaseOpenedKeyedByCaseIdAndRetriesPu
   note.set_text("marker");
   v1::AddNoteResponse note_out;
   auto ctx = ContextWithDeadline();
-  ASSERT_TRUE(intake.stub().AddNote(ctx.get(), note, &note_out).ok());
+  ASSERT_TRUE(intake.api().AddNote(ctx.get(), note, &note_out).ok());
   ASSERT_TRUE(
-      reader.ReadUntil([&](const auto&) { return CountOfType(reader, case_id, "NoteAdded") >= 1; }, absl::Seconds(30)));
+      reader.ReadUntil([&](const auto&) { return reader.CountOf(case_id, "NoteAdded") >= 1; }, absl::Seconds(30)));
   reader.Drain(absl::Seconds(1));
-  EXPECT_EQ(CountOfType(reader, case_id, "CaseOpened"), 1u);
+  EXPECT_EQ(reader.CountOf(case_id, "CaseOpened"), 1u);
   EXPECT_EQ(reader.all().size(), 2u);  // CaseOpened + NoteAdded: nothing from the retry or the invalid ones
   for (const auto& m : reader.all()) EXPECT_EQ(m.key, case_id);
 }
@@ -154,9 +134,9 @@ TEST(IntakeIntegrationTest, SigkillBeforeTheRelayPublishedLosesNothingAndDuplica
   std::string case_id;
   {
     // Nothing listens on port 1: the case commits and its event waits in the outbox.
-    IntakeProcess down(dir, db, "127.0.0.1:1", "down");
+    Intake down = StartIntake(dir, db, "127.0.0.1:1", "down");
     v1::OpenCaseResponse out;
-    ASSERT_TRUE(Open(down.stub(), OpenRequest("open-crash", "initech"), &out).ok());
+    ASSERT_TRUE(Open(down.api(), OpenRequest("open-crash", "initech"), &out).ok());
     case_id = out.case_().id();
     down.process().Kill(SIGKILL);
     down.process().Wait();
@@ -173,67 +153,61 @@ TEST(IntakeIntegrationTest, SigkillBeforeTheRelayPublishedLosesNothingAndDuplica
                 }).ok());
     EXPECT_EQ(waiting, 1);
   }
-  IntakeProcess up(dir, db, broker.bootstrap(), "up");
-  TopicReader reader(broker.bootstrap(), kTopic);
-  ASSERT_TRUE(reader.ReadUntil([&](const auto&) { return CountOfType(reader, case_id, "CaseOpened") >= 1; },
-                               absl::Seconds(30)));
+  Intake up = StartIntake(dir, db, broker.bootstrap(), "up");
+  TopicReader reader(broker.bootstrap(), kCaseEventsTopic);
+  ASSERT_TRUE(
+      reader.ReadUntil([&](const auto&) { return reader.CountOf(case_id, "CaseOpened") >= 1; }, absl::Seconds(30)));
   reader.Drain(absl::Seconds(2));
-  EXPECT_EQ(CountOfType(reader, case_id, "CaseOpened"), 1u);
+  EXPECT_EQ(reader.CountOf(case_id, "CaseOpened"), 1u);
   // The committed case survived the crash too.
   v1::GetCaseRequest get;
   get.set_case_id(case_id);
   v1::GetCaseResponse got;
   auto ctx = ContextWithDeadline();
-  ASSERT_TRUE(up.stub().GetCase(ctx.get(), get, &got).ok());
+  ASSERT_TRUE(up.api().GetCase(ctx.get(), get, &got).ok());
   EXPECT_EQ(got.case_().client().id(), "initech");
 }
 
 TEST(IntakeIntegrationTest, ConsumedEscalationAcknowledgedMakesThePagedPersonTheOwner) {
   DevBroker broker;
   TempDir dir;
-  IntakeProcess intake(dir, dir.File("intake.db"), broker.bootstrap(), "a");
+  Intake intake = StartIntake(dir, dir.File("intake.db"), broker.bootstrap(), "a");
   v1::OpenCaseResponse opened;
-  ASSERT_TRUE(Open(intake.stub(), OpenRequest("open-1", "umbrella"), &opened).ok());
+  ASSERT_TRUE(Open(intake.api(), OpenRequest("open-1", "umbrella"), &opened).ok());
   const std::string case_id = opened.case_().id();
 
-  // Play escalation: publish EscalationAcknowledged through an outbox of our own.
-  auto store = std::move(*recovery::common::OpenStore(dir.File("escalation.db")));
-  ASSERT_TRUE(recovery::common::Outbox::Migrate(*store).ok());
-  recovery::common::Outbox outbox(*store);
-  ASSERT_TRUE(recovery::common::InTransaction(*store, [&](recovery::common::Tx& tx) {
-                v1::Event e = recovery::common::NewEvent(absl::Now(), case_id, "escalation", "p-42", "page-1");
-                e.mutable_escalation_acknowledged()->set_escalation_id("esc-1");
-                e.mutable_escalation_acknowledged()->set_acknowledged_by("p-42");
-                return outbox.Append(tx, e);
-              }).ok());
-  ASSERT_TRUE(outbox.Start({broker.bootstrap(), kTopic, "", 10}).ok());
-  ASSERT_TRUE(outbox.WaitDrained(absl::Seconds(20)));
+  // Play escalation: publish EscalationAcknowledged as it would.
+  v1::Event ack = recovery::common::NewEvent(absl::Now(), case_id, "escalation", "p-42", "page-1");
+  ack.mutable_escalation_acknowledged()->set_escalation_id("esc-1");
+  ack.mutable_escalation_acknowledged()->set_acknowledged_by("p-42");
+  recovery::testing::EventPublisher publisher(dir.File("escalation.db"), broker.bootstrap(), kCaseEventsTopic);
+  ASSERT_NO_FATAL_FAILURE(publisher.Publish(ack));
 
   // The consumer's first group join takes a few seconds: poll.
   std::string owner;
-  const absl::Time deadline = absl::Now() + absl::Seconds(45);
-  while (absl::Now() < deadline) {
-    v1::GetCaseRequest get;
-    get.set_case_id(case_id);
-    v1::GetCaseResponse got;
-    auto ctx = ContextWithDeadline();
-    ASSERT_TRUE(intake.stub().GetCase(ctx.get(), get, &got).ok());
-    owner = got.case_().owner();
-    if (owner == "p-42") break;
-    absl::SleepFor(absl::Milliseconds(200));
-  }
+  recovery::testing::PollUntil(
+      [&] {
+        v1::GetCaseRequest get;
+        get.set_case_id(case_id);
+        v1::GetCaseResponse got;
+        auto ctx = ContextWithDeadline();
+        const grpc::Status st = intake.api().GetCase(ctx.get(), get, &got);
+        EXPECT_TRUE(st.ok()) << st.error_message();
+        owner = got.case_().owner();
+        return !st.ok() || owner == "p-42";
+      },
+      absl::Seconds(45), absl::Milliseconds(200));
   EXPECT_EQ(owner, "p-42");
 
-  TopicReader reader(broker.bootstrap(), kTopic);
-  ASSERT_TRUE(reader.ReadUntil([&](const auto&) { return CountOfType(reader, case_id, "OwnerAssigned") >= 1; },
-                               absl::Seconds(30)));
+  TopicReader reader(broker.bootstrap(), kCaseEventsTopic);
+  ASSERT_TRUE(
+      reader.ReadUntil([&](const auto&) { return reader.CountOf(case_id, "OwnerAssigned") >= 1; }, absl::Seconds(30)));
   for (const auto& m : reader.OfCase(case_id)) {
     if (m.type_header != "OwnerAssigned") continue;
     EXPECT_EQ(m.event.owner_assigned().owner(), "p-42");
     EXPECT_EQ(m.event.owner_assigned().reason(), "page acknowledged");
     EXPECT_EQ(m.event.source(), "intake");
   }
-  outbox.Stop();
 }
 
 }  // namespace

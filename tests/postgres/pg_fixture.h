@@ -6,6 +6,7 @@
 #include <atomic>
 #include <string>
 
+#include "tests/common/store_backend.h"
 #include "tests/support/postgres.h"
 
 namespace recovery::testing {
@@ -21,6 +22,15 @@ inline std::string FreshDatabaseUrl() {
   const std::string name = "t" + std::to_string(getpid()) + "_" + std::to_string(counter++);
   if (!SharedPostgres().CreateDatabase(name).ok()) return "";
   return SharedPostgres().UrlFor(name);
+}
+
+// The contract suites' PostgreSQL backend: a fresh database on the shared cluster per test.
+inline StoreBackend PostgresBackend() {
+  return {"PostgreSQL", common::Dialect::kPostgres, [](const TempDir&, std::string* url) {
+            RECOVERY_REQUIRE_POSTGRES(SharedPostgres());
+            *url = FreshDatabaseUrl();
+            ASSERT_FALSE(url->empty());
+          }};
 }
 
 }  // namespace recovery::testing

@@ -1,14 +1,12 @@
-// The outbox relay on PostgreSQL against the dev broker, including two replicas' relays
-// on one database.
+// The outbox relay on PostgreSQL against the dev broker: the outbox contract
+// (outbox_contract.cc) and two replicas' relays on one database.
 #include <gtest/gtest.h>
 
-#include <map>
 #include <set>
 #include <thread>
 
-#include "services/common/clock.h"
-#include "services/common/events.h"
 #include "services/common/outbox.h"
+#include "tests/common/outbox_contract.h"
 #include "tests/postgres/pg_fixture.h"
 #include "tests/support/dev_broker.h"
 #include "tests/support/topic_reader.h"
@@ -16,50 +14,14 @@
 namespace recovery::common {
 namespace {
 
+using recovery::testing::AppendOpened;
 using recovery::testing::DevBroker;
+using recovery::testing::ExpectCaseOrder;
+using recovery::testing::kCaseEventsTopic;
+using recovery::testing::OutboxContractTest;
 using recovery::testing::TopicReader;
 
-const char* kTopic = "recovery.case-events";
-
-absl::Status AppendOpened(Store& store, Outbox& outbox, const std::string& case_id, const std::string& summary) {
-  return InTransaction(store, [&](Tx& tx) {
-    auto e = NewEvent(SystemClock::Instance().Now(), case_id, "test", "tester", "req-1");
-    e.mutable_case_opened()->set_summary(summary);
-    return outbox.Append(tx, e);
-  });
-}
-
-// Asserts per-case order: summaries are increasing numbers within one case.
-void ExpectCaseOrder(const std::vector<recovery::testing::TopicMessage>& msgs) {
-  std::map<std::string, std::vector<int>> per_case;
-  for (const auto& m : msgs) per_case[m.key].push_back(std::stoi(m.event.case_opened().summary()));
-  for (const auto& [key, seq] : per_case) {
-    for (size_t i = 1; i < seq.size(); ++i) EXPECT_LT(seq[i - 1], seq[i]) << "case " << key;
-  }
-}
-
-TEST(PostgresOutboxTest, RelayPublishesKeyedEventsWithHeadersAndDeletesRows) {
-  RECOVERY_FRESH_POSTGRES_DB(url);
-  DevBroker broker;
-  ASSERT_FALSE(broker.bootstrap().empty());
-  auto store = std::move(*OpenStore(url));
-  ASSERT_TRUE(Outbox::Migrate(*store).ok());
-  Outbox outbox(*store);
-  for (int i = 0; i < 20; ++i) ASSERT_TRUE(AppendOpened(*store, outbox, "case-" + std::to_string(i % 3), std::to_string(i)).ok());
-  EXPECT_EQ(outbox.Backlog(), 20);
-  ASSERT_TRUE(outbox.Start({broker.bootstrap(), kTopic, "", 10}).ok());
-  ASSERT_TRUE(outbox.WaitDrained(absl::Seconds(20)));
-  TopicReader reader(broker.bootstrap());
-  const auto& msgs = reader.ReadAtLeast(20);
-  ASSERT_EQ(msgs.size(), 20u);
-  for (const auto& m : msgs) {
-    EXPECT_EQ(m.key, m.event.case_id());
-    EXPECT_EQ(m.type_header, "CaseOpened");
-    EXPECT_EQ(m.event_id_header, m.event.event_id());
-  }
-  ExpectCaseOrder(msgs);
-  EXPECT_EQ(outbox.Backlog(), 0);
-}
+INSTANTIATE_TEST_SUITE_P(PostgreSQL, OutboxContractTest, ::testing::Values(recovery::testing::PostgresBackend()));
 
 TEST(PostgresOutboxTest, TwoReplicasRelaysPublish1000EventsEachExactlyOnceInCaseOrder) {
   RECOVERY_FRESH_POSTGRES_DB(url);
@@ -72,8 +34,8 @@ TEST(PostgresOutboxTest, TwoReplicasRelaysPublish1000EventsEachExactlyOnceInCase
   ASSERT_TRUE(Outbox::Migrate(*store_b).ok());
   Outbox relay_a(*store_a);
   Outbox relay_b(*store_b);
-  ASSERT_TRUE(relay_a.Start({broker.bootstrap(), kTopic, "", 10}).ok());
-  ASSERT_TRUE(relay_b.Start({broker.bootstrap(), kTopic, "", 10}).ok());
+  ASSERT_TRUE(relay_a.Start({broker.bootstrap(), kCaseEventsTopic, "", 10}).ok());
+  ASSERT_TRUE(relay_b.Start({broker.bootstrap(), kCaseEventsTopic, "", 10}).ok());
   // Writers on both replicas; each writer owns its cases, so a case's order is its commit order.
   std::vector<std::thread> writers;
   for (int w = 0; w < kWriters; ++w) {

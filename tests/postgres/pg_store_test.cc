@@ -1,12 +1,13 @@
-// The common store on PostgreSQL: the SQLite store's contract (migrations, rollback,
-// blobs, constraints) plus what PostgreSQL adds (SQL rewriting, serialisation failures,
-// a connection pool, concurrent migrators).
+// The common store on PostgreSQL: the store contract every backend passes (migrations,
+// rollback, blobs, constraints: store_contract.cc) plus what PostgreSQL adds (SQL rewriting,
+// serialisation failures, a connection pool, concurrent migrators).
 #include <gtest/gtest.h>
 
 #include <thread>
 #include <vector>
 
 #include "services/common/store.h"
+#include "tests/common/store_contract.h"
 #include "tests/postgres/pg_fixture.h"
 
 namespace recovery::common {
@@ -14,6 +15,10 @@ namespace recovery::common {
 std::string TranslateSqlForPostgres(std::string_view sql);  // postgres_store.cc
 
 namespace {
+
+using recovery::testing::StoreContractTest;
+
+INSTANTIATE_TEST_SUITE_P(PostgreSQL, StoreContractTest, ::testing::Values(recovery::testing::PostgresBackend()));
 
 TEST(PostgresSqlTest, PlaceholdersBecomeNumberedOutsideLiteralsAndComments) {
   EXPECT_EQ(TranslateSqlForPostgres("SELECT a FROM t WHERE b = ? AND c = '?' AND d = ? -- ?\n AND e = ?"),
@@ -32,100 +37,6 @@ TEST(PostgresSqlTest, DdlMapsSqliteTypes) {
   EXPECT_EQ(TranslateSqlForPostgres("ALTER TABLE a ADD COLUMN y INTEGER"), "ALTER TABLE a ADD COLUMN y BIGINT");
   // Not DDL: type names are left alone.
   EXPECT_EQ(TranslateSqlForPostgres("SELECT CAST(x AS INTEGER) FROM t"), "SELECT CAST(x AS INTEGER) FROM t");
-}
-
-TEST(PostgresStoreTest, MigrationsApplyOnceInOrder) {
-  RECOVERY_FRESH_POSTGRES_DB(url);
-  const std::vector<std::string> v1{"CREATE TABLE a (x INTEGER)"};
-  const std::vector<std::string> v2{"CREATE TABLE a (x INTEGER)", "ALTER TABLE a ADD COLUMN y TEXT"};
-  {
-    auto store = OpenStore(url);
-    ASSERT_TRUE(store.ok()) << store.status();
-    EXPECT_EQ((*store)->dialect(), Dialect::kPostgres);
-    ASSERT_TRUE((*store)->Migrate("svc", v1).ok());
-    ASSERT_TRUE((*store)->Migrate("svc", v1).ok());
-  }
-  auto store = OpenStore(url);
-  ASSERT_TRUE(store.ok());
-  ASSERT_TRUE((*store)->Migrate("svc", v2).ok());
-  auto tx = (*store)->Begin();
-  ASSERT_TRUE(tx.ok());
-  ASSERT_TRUE((*tx)->Exec("INSERT INTO a (x, y) VALUES (?, ?)", {int64_t{1}, std::string("one")}).ok());
-  auto rows = (*tx)->Query("SELECT version FROM schema_migrations WHERE component = 'svc' ORDER BY version");
-  ASSERT_TRUE(rows.ok());
-  ASSERT_EQ(rows->size(), 2u);
-  EXPECT_EQ((*rows)[1].Int(0), 2);
-}
-
-TEST(PostgresStoreTest, FailedMigrationNamesComponentAndVersionAndAppliesNothing) {
-  RECOVERY_FRESH_POSTGRES_DB(url);
-  auto store = OpenStore(url);
-  ASSERT_TRUE(store.ok());
-  auto s = (*store)->Migrate("intake", {"CREATE TABLE ok (x INTEGER)", "THIS IS NOT SQL"});
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("migration intake v2"), std::string::npos) << s;
-  ASSERT_TRUE((*store)->Migrate("intake", {"CREATE TABLE ok (x INTEGER)"}).ok()) << "v1 was rolled back";
-}
-
-TEST(PostgresStoreTest, UncommittedTransactionRollsBack) {
-  RECOVERY_FRESH_POSTGRES_DB(url);
-  auto store = OpenStore(url);
-  ASSERT_TRUE(store.ok());
-  ASSERT_TRUE((*store)->Migrate("t", {"CREATE TABLE t (x INTEGER)"}).ok());
-  {
-    auto tx = (*store)->Begin();
-    ASSERT_TRUE((*tx)->Exec("INSERT INTO t VALUES (1)").ok());
-  }
-  bool after_commit_ran = false;
-  auto s = InTransaction(**store, [&](Tx& tx) -> absl::Status {
-    auto rows = tx.Query("SELECT COUNT(*) FROM t");
-    if (!rows.ok()) return rows.status();
-    EXPECT_EQ((*rows)[0].Int(0), 0);
-    tx.AfterCommit([&] { after_commit_ran = true; });
-    return absl::OkStatus();
-  });
-  EXPECT_TRUE(s.ok()) << s;
-  EXPECT_TRUE(after_commit_ran);
-}
-
-TEST(PostgresStoreTest, BlobsTextDoublesNullsAndMicrosecondsRoundTrip) {
-  RECOVERY_FRESH_POSTGRES_DB(url);
-  auto store = OpenStore(url);
-  ASSERT_TRUE(store.ok());
-  ASSERT_TRUE((*store)->Migrate("t", {"CREATE TABLE t (b BLOB, s TEXT, d REAL, n INTEGER, us INTEGER)"}).ok());
-  const std::string bytes("\0\x01\xff\\x'?", 7);
-  const int64_t us = 1795000000123456;  // 2026 in microseconds: needs 64 bits
-  auto tx = (*store)->Begin();
-  ASSERT_TRUE((*tx)
-                  ->Exec("INSERT INTO t VALUES (?, ?, ?, ?, ?)",
-                         {Blob{bytes}, std::string("héllo 'quoted' ?"), 2.5, Value{}, us})
-                  .ok());
-  EXPECT_EQ((*tx)->ChangedRows(), 1);
-  auto rows = (*tx)->Query("SELECT b, s, d, n, us, '?' FROM t WHERE us = ?", {us});
-  ASSERT_TRUE(rows.ok()) << rows.status();
-  ASSERT_EQ(rows->size(), 1u);
-  EXPECT_EQ((*rows)[0].Str(0), bytes);
-  EXPECT_EQ((*rows)[0].Str(1), "héllo 'quoted' ?");
-  EXPECT_DOUBLE_EQ((*rows)[0].Double(2), 2.5);
-  EXPECT_TRUE((*rows)[0].IsNull(3));
-  EXPECT_EQ((*rows)[0].Int(4), us);
-  EXPECT_EQ((*rows)[0].Str(5), "?");
-  ASSERT_TRUE((*tx)->Commit().ok());
-}
-
-TEST(PostgresStoreTest, ConstraintViolationIsAlreadyExistsAndAbortsTheTransaction) {
-  RECOVERY_FRESH_POSTGRES_DB(url);
-  auto store = OpenStore(url);
-  ASSERT_TRUE((*store)->Migrate("t", {"CREATE TABLE t (x INTEGER PRIMARY KEY)"}).ok());
-  auto tx = (*store)->Begin();
-  ASSERT_TRUE((*tx)->Exec("INSERT INTO t VALUES (1)").ok());
-  EXPECT_EQ((*tx)->Exec("INSERT INTO t VALUES (1)").code(), absl::StatusCode::kAlreadyExists);
-  // PostgreSQL aborts the transaction: committing it must not report success.
-  EXPECT_FALSE((*tx)->Commit().ok());
-  auto tx2 = (*store)->Begin();
-  auto rows = (*tx2)->Query("SELECT COUNT(*) FROM t");
-  ASSERT_TRUE(rows.ok());
-  EXPECT_EQ((*rows)[0].Int(0), 0);
 }
 
 TEST(PostgresStoreTest, ConcurrentUpdateOfOneRowIsAborted) {

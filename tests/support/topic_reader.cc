@@ -79,4 +79,11 @@ std::vector<TopicMessage> TopicReader::OfCase(const std::string& case_id) const 
   return out;
 }
 
+size_t TopicReader::CountOf(const std::string& case_id, const std::string& type) const {
+  size_t n = 0;
+  for (const auto& m : messages_)
+    if (m.event.case_id() == case_id && m.type_header == type) ++n;
+  return n;
+}
+
 }  // namespace recovery::testing

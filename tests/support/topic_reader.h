@@ -16,6 +16,9 @@ class KafkaConsumer;
 
 namespace recovery::testing {
 
+// The one topic every service publishes case events to and consumes them from.
+inline constexpr char kCaseEventsTopic[] = "recovery.case-events";
+
 struct TopicMessage {
   std::string key;
   std::string type_header;
@@ -27,7 +30,7 @@ struct TopicMessage {
 
 class TopicReader {
  public:
-  TopicReader(const std::string& brokers, const std::string& topic = "recovery.case-events");
+  TopicReader(const std::string& brokers, const std::string& topic = kCaseEventsTopic);
   ~TopicReader();
   // Reads what has arrived, waiting up to `timeout` for at least `min_count` messages in
   // total (everything read so far is kept in all()).
@@ -47,6 +50,8 @@ class TopicReader {
   const std::vector<TopicMessage>& all() const { return messages_; }
   std::vector<TopicMessage> OfType(const std::string& type) const;
   std::vector<TopicMessage> OfCase(const std::string& case_id) const;
+  // How many of the case's messages have the type header `type` (e.g. "CaseOpened").
+  size_t CountOf(const std::string& case_id, const std::string& type) const;
 
  private:
   void Poll(absl::Duration d);

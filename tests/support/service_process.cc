@@ -1,0 +1,119 @@
+// Service binaries, their TestClock and a test event publisher for integration tests.
+#include "tests/support/service_process.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/time/clock.h"
+#include "services/common/events.h"
+#include "services/common/grpc_util.h"
+#include "services/common/outbox.h"
+#include "services/common/store.h"
+
+namespace recovery::testing {
+
+absl::Time ManualClockStart() {
+  absl::Time t;
+  std::string err;
+  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, kManualClockStart, &t, &err)) << err;
+  return t;
+}
+
+ServiceProcess::ServiceProcess(const std::string& binary, const TempDir& dir, const std::string& tag,
+                               const ServiceFlags& flags)
+    : log_path_(dir.File(tag + ".log")) {
+  const std::string port_file = dir.File(tag + ".port");
+  std::filesystem::remove(port_file);  // a restart under the same tag must not read the old port
+  std::vector<std::string> args{"--listen", "127.0.0.1:0", "--port-file", port_file};
+  auto add = [&](const char* flag, const std::string& value) {
+    if (value.empty()) return;
+    args.push_back(flag);
+    args.push_back(value);
+  };
+  add("--db", flags.db);
+  add("--kafka-brokers", flags.brokers);
+  add("--topic", flags.topic);
+  add("--config", flags.config);
+  add("--manual-clock", flags.manual_clock);
+  process_ = Process(BinaryPath(binary), args, log_path_);
+  const std::string port = WaitForFile(port_file, absl::Seconds(30));
+  started_ = !port.empty();
+  EXPECT_TRUE(started_) << binary << " did not start; see " << log_path_;
+  channel_ = common::MakeChannel("127.0.0.1:" + port);
+  clock_ = recovery::v1::TestClock::NewStub(channel_);
+}
+
+namespace {
+
+::testing::AssertionResult Result(const grpc::Status& status, const std::string& what) {
+  if (status.ok()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << what << ": " << status.error_message();
+}
+
+}  // namespace
+
+::testing::AssertionResult ServiceProcess::AdvanceClock(absl::Duration by) {
+  recovery::v1::AdvanceTimeRequest req;
+  req.mutable_by()->set_seconds(absl::ToInt64Seconds(by));
+  recovery::v1::TimeResponse resp;
+  auto ctx = common::ContextWithDeadline();
+  return Result(clock_->AdvanceTime(ctx.get(), req, &resp), "TestClock.AdvanceTime");
+}
+
+::testing::AssertionResult ServiceProcess::SetClock(absl::Time to) {
+  recovery::v1::SetTimeRequest req;
+  *req.mutable_time() = common::ToProto(to);
+  recovery::v1::TimeResponse resp;
+  auto ctx = common::ContextWithDeadline();
+  return Result(clock_->SetTime(ctx.get(), req, &resp), "TestClock.SetTime");
+}
+
+EventPublisher::EventPublisher(const std::string& db_path, const std::string& brokers, const std::string& topic) {
+  auto store = common::OpenStore(db_path);
+  if (!store.ok()) {
+    ADD_FAILURE() << "publisher store: " << store.status();
+    return;
+  }
+  store_ = std::move(*store);
+  EXPECT_TRUE(common::Outbox::Migrate(*store_).ok());
+  outbox_ = std::make_unique<common::Outbox>(*store_);
+  EXPECT_TRUE(outbox_->Start({brokers, topic, "", 10}).ok());
+}
+
+EventPublisher::~EventPublisher() {
+  if (outbox_) outbox_->Stop();
+}
+
+void EventPublisher::Publish(const recovery::v1::Event& event) { Publish(std::vector<recovery::v1::Event>{event}); }
+
+void EventPublisher::Publish(const std::vector<recovery::v1::Event>& events) {
+  ASSERT_TRUE(outbox_) << "publisher did not start";
+  for (const auto& e : events) {
+    const absl::Status s = common::InTransaction(*store_, [&](common::Tx& tx) { return outbox_->Append(tx, e); });
+    ASSERT_TRUE(s.ok()) << s;
+  }
+  ASSERT_TRUE(outbox_->WaitDrained(absl::Seconds(20))) << "events not published within 20 s";
+}
+
+bool PollUntil(const std::function<bool()>& done, absl::Duration timeout, absl::Duration interval) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    if (done()) return true;
+    absl::SleepFor(interval);
+  }
+  return done();
+}
+
+bool WaitForLog(const std::string& path, const std::string& needle, absl::Duration timeout) {
+  return PollUntil(
+      [&] {
+        std::ifstream in(path);
+        std::stringstream text;
+        text << in.rdbuf();
+        return text.str().find(needle) != std::string::npos;
+      },
+      timeout, absl::Milliseconds(50));
+}
+
+}  // namespace recovery::testing
