@@ -55,4 +55,8 @@ std::string SourcePath(const std::string& relative);  // under the source tree
 std::string RunCommand(const std::string& cmd, int* status = nullptr);
 bool HaveCommand(const std::string& name);
 
+// A TCP socket listening on 127.0.0.1 at a free port (written to *port), for the small
+// servers tests and benchmarks run (webhook and SMTP receivers); -1 when it cannot listen.
+int ListenOnLoopback(int* port, int backlog = 16);
+
 }  // namespace recovery::testing

@@ -271,17 +271,8 @@ int Audit(int64_t events, int partitions) {
 class PageReceiver {
  public:
   PageReceiver() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || ::listen(fd_, 512) != 0)
-      Fail("webhook receiver bind");
-    socklen_t len = sizeof(addr);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    fd_ = rt::ListenOnLoopback(&port_, 512);
+    if (fd_ < 0) Fail("webhook receiver bind");
     thread_ = std::thread([this] { Loop(); });
   }
   ~PageReceiver() {

@@ -7,7 +7,9 @@
 #include <cstring>
 #include <mutex>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "services/common/logging.h"
 #include "services/escalation/delivery/signature.h"
 
@@ -33,6 +35,32 @@ size_t ReadUpload(char* buf, size_t size, size_t n, void* userp) {
   std::memcpy(buf, u->data->data() + u->offset, len);
   u->offset += len;
   return len;
+}
+
+// A mail header value from text that may come from a client (a case summary in the subject):
+// CR, LF and other control characters become spaces, so nothing can add a header line; the
+// text is cut (at a UTF-8 character boundary) to keep the line well under SMTP's 998 bytes;
+// non-ASCII text is sent as an RFC 2047 encoded word.
+std::string HeaderValue(std::string_view text, size_t max_bytes = 300) {
+  std::string out(text.substr(0, max_bytes));
+  if (out.size() < text.size())
+    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
+  if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) out.pop_back();  // a cut lead byte
+  bool ascii = true;
+  for (char& c : out) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) c = ' ';
+    if (u >= 0x80) ascii = false;
+  }
+  return ascii ? out : absl::StrCat("=?UTF-8?B?", absl::Base64Escape(out), "?=");
+}
+
+// An address for MAIL FROM / RCPT TO / From / To: angle brackets, CR and LF removed.
+std::string Address(std::string_view addr) {
+  std::string out;
+  for (char c : addr)
+    if (c != '<' && c != '>' && c != '\r' && c != '\n') out += c;
+  return absl::StrCat("<", out, ">");
 }
 
 }  // namespace
@@ -83,14 +111,19 @@ SendResult SmtpSender::Send(const Delivery& d) {
   if (settings.smtp_url.empty()) return {false, "smtp: not configured", true};
   CURL* curl = curl_easy_init();
   if (curl == nullptr) return {false, "curl_easy_init failed"};
-  const std::string message =
-      absl::StrCat("From: <", settings.smtp_from, ">\r\nTo: <", d.target, ">\r\nSubject: ", d.subject,
-                   "\r\nMessage-ID: <", d.idempotency_key, "@recovery>\r\nContent-Type: application/json\r\n\r\n",
-                   d.payload, "\r\n");
+  // Message-ID carries the idempotency key, the same on every retry, so a receiving system
+  // can drop the copy a retry after a lost reply would send. Date is when the page was made.
+  const std::string from = Address(settings.smtp_from), to = Address(d.target);
+  const std::string message = absl::StrCat(
+      "From: ", from, "\r\nTo: ", to, "\r\nSubject: ", HeaderValue(d.subject), "\r\nDate: ",
+      absl::FormatTime("%a, %d %b %Y %H:%M:%S +0000", d.created_at, absl::UTCTimeZone()), "\r\nMessage-ID: <",
+      HeaderValue(d.idempotency_key), "@recovery>\r\nMIME-Version: 1.0\r\nContent-Type: application/json; charset=utf-8",
+      "\r\n\r\n", d.payload, "\r\n");
   Upload upload{&message};
-  curl_slist* rcpt = curl_slist_append(nullptr, absl::StrCat("<", d.target, ">").c_str());
+  curl_slist* rcpt = curl_slist_append(nullptr, to.c_str());
   curl_easy_setopt(curl, CURLOPT_URL, settings.smtp_url.c_str());
-  curl_easy_setopt(curl, CURLOPT_MAIL_FROM, absl::StrCat("<", settings.smtp_from, ">").c_str());
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
   curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
   curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadUpload);
   curl_easy_setopt(curl, CURLOPT_READDATA, &upload);

@@ -44,7 +44,9 @@ class WebhookSender final : public Sender {
   absl::Duration timeout_;
 };
 
-// Sends d.payload as a plain-text mail to d.target through the configured SMTP URL.
+// Sends d.payload (JSON) as a mail to d.target through the configured SMTP URL: Subject from
+// d.subject (control characters removed, RFC 2047 when not ASCII), Message-ID from the
+// idempotency key, Date from d.created_at. A refused recipient or message is a failed attempt.
 class SmtpSender final : public Sender {
  public:
   explicit SmtpSender(SettingsProvider settings, absl::Duration timeout = absl::Seconds(10));
