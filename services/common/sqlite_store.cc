@@ -104,20 +104,6 @@ class SqliteTx final : public Tx {
   int64_t changes_ = 0;
 };
 
-// Group commit. SQLite has one writer, and a commit's cost (writing the changed pages to
-// the WAL, the file locks) is most of a short transaction's. So logical transactions run
-// one at a time as savepoints inside one physical transaction, and the physical COMMIT
-// happens when the logical transaction that ends finds no other thread waiting to begin
-// (or the group is full, or its first member has waited 2 ms): under load, one commit covers many requests; with no
-// load, every transaction commits on its own as before.
-//
-// Durability is unchanged: Tx::Commit() returns only after the physical COMMIT that holds
-// its changes, so nothing is acknowledged, published or timed before it is on disk. A Tx
-// ended without Commit() (a read) that began after earlier group members may have read
-// their uncommitted rows, so it too waits for the group's COMMIT before it returns:
-// nothing read leaves the process before it is committed (unless the COMMIT itself fails
-// with an I/O error, the one case where a read may have shown rows that are then lost; the
-// writers of those rows are told the commit failed).
 // Moves WAL pages into the database file from a second connection on its own thread.
 // SQLite's default checkpoints inside the COMMIT that crosses 1000 WAL pages, so one
 // transaction in every few hundred paid for copying pages and fsyncing the file (a latency
@@ -136,7 +122,7 @@ class Checkpointer {
       return nullptr;
     }
     sqlite3_busy_timeout(db, 1000);
-    auto c = std::unique_ptr<Checkpointer>(new Checkpointer(db));
+    auto c = std::unique_ptr<Checkpointer>(new Checkpointer(writer, db));
     // Replaces the automatic checkpoint: called after each commit with the WAL's size.
     sqlite3_wal_hook(writer, &Checkpointer::OnCommit, c.get());
     c->thread_ = std::thread([p = c.get()] { p->Loop(); });
@@ -144,6 +130,7 @@ class Checkpointer {
   }
 
   ~Checkpointer() {
+    sqlite3_wal_hook(writer_, nullptr, nullptr);
     {
       std::lock_guard lock(mu_);
       stop_ = true;
@@ -154,7 +141,7 @@ class Checkpointer {
   }
 
  private:
-  explicit Checkpointer(sqlite3* db) : db_(db) {}
+  Checkpointer(sqlite3* writer, sqlite3* db) : writer_(writer), db_(db) {}
 
   static int OnCommit(void* self, sqlite3* writer, const char* db_name, int pages) {
     if (pages >= 8 * kPages) {
@@ -185,13 +172,28 @@ class Checkpointer {
     }
   }
 
-  sqlite3* db_;
+  sqlite3* writer_;  // the store's connection, whose commits call OnCommit
+  sqlite3* db_;      // this thread's own connection
   std::mutex mu_;
   std::condition_variable cv_;
   bool due_ = false, stop_ = false;
   std::thread thread_;
 };
 
+// Group commit. SQLite has one writer, and a commit's cost (writing the changed pages to
+// the WAL, the file locks) is most of a short transaction's. So logical transactions run
+// one at a time as savepoints inside one physical transaction, and the physical COMMIT
+// happens when the logical transaction that ends finds no other thread waiting to begin
+// (or the group is full, or its first member has waited 2 ms): under load, one commit
+// covers many requests; with no load, every transaction commits on its own as before.
+//
+// Durability is unchanged: Tx::Commit() returns only after the physical COMMIT that holds
+// its changes, so nothing is acknowledged, published or timed before it is committed. A Tx
+// ended without Commit() (a read) that began after earlier group members may have read
+// their uncommitted rows, so it too waits for the group's COMMIT before it returns:
+// nothing read leaves the process before it is committed (unless the COMMIT itself fails
+// with an I/O error, the one case where a read may have shown rows that are then lost; the
+// writers of those rows are told the commit failed).
 class SqliteStore final : public Store {
  public:
   static constexpr int kMaxMembers = 64;
