@@ -3,8 +3,10 @@
 
 #include <map>
 #include <mutex>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "prometheus/collectable.h"
 #include "prometheus/counter.h"
 #include "prometheus/exposer.h"
 #include "prometheus/gauge.h"
@@ -13,6 +15,45 @@
 #include "prometheus/text_serializer.h"
 
 namespace recovery::common {
+namespace {
+
+// Counters whose values live elsewhere, read when Prometheus scrapes.
+class ReadCounters final : public prometheus::Collectable {
+ public:
+  explicit ReadCounters(std::string service) : service_(std::move(service)) {}
+
+  void Add(std::string name, std::string help, std::function<double()> read) {
+    std::lock_guard lock(mu_);
+    sources_.push_back({std::move(name), std::move(help), std::move(read)});
+  }
+  void Clear() {
+    std::lock_guard lock(mu_);
+    sources_.clear();
+  }
+
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    std::lock_guard lock(mu_);
+    std::vector<prometheus::MetricFamily> out;
+    for (const Source& s : sources_) {
+      prometheus::ClientMetric m;
+      m.label.push_back({"service", service_});
+      m.counter.value = s.read();
+      out.push_back({s.name, s.help, prometheus::MetricType::Counter, {m}});
+    }
+    return out;
+  }
+
+ private:
+  struct Source {
+    std::string name, help;
+    std::function<double()> read;
+  };
+  const std::string service_;
+  mutable std::mutex mu_;
+  std::vector<Source> sources_;
+};
+
+}  // namespace
 
 struct Metrics::Impl {
   std::string service;
@@ -28,10 +69,12 @@ struct Metrics::Impl {
   prometheus::Family<prometheus::Counter>* timers_fired;
   std::mutex mu;
   std::map<std::string, prometheus::Family<prometheus::Counter>*> custom;
+  std::shared_ptr<ReadCounters> read;
 };
 
 Metrics::Metrics(std::string service) : impl_(std::make_unique<Impl>()) {
   impl_->service = service;
+  impl_->read = std::make_shared<ReadCounters>(service);
   auto& r = *impl_->registry;
   const std::map<std::string, std::string> labels{{"service", service}};
   impl_->rpc_total = &prometheus::BuildCounter().Name("recovery_rpc_total").Help("RPCs handled").Labels(labels).Register(r);
@@ -73,6 +116,7 @@ absl::Status Metrics::Serve(const std::string& addr) {
   try {
     impl_->exposer = std::make_unique<prometheus::Exposer>(addr);
     impl_->exposer->RegisterCollectable(impl_->registry);
+    impl_->exposer->RegisterCollectable(impl_->read);
   } catch (const std::exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("--metrics-listen: ", e.what()));
   }
@@ -115,9 +159,17 @@ void Metrics::Count(std::string_view name, std::string_view label_value, double 
   else family->Add({{"kind", std::string(label_value)}}).Increment(n);
 }
 
+void Metrics::CountFrom(std::string_view name, std::string_view help, std::function<double()> read) {
+  impl_->read->Add(absl::StrCat("recovery_", std::string(name)), std::string(help), std::move(read));
+}
+
+void Metrics::StopReading() { impl_->read->Clear(); }
+
 std::string Metrics::Render() const {
   prometheus::TextSerializer serializer;
-  return serializer.Serialize(impl_->registry->Collect());
+  std::vector<prometheus::MetricFamily> families = impl_->registry->Collect();
+  for (auto& f : impl_->read->Collect()) families.push_back(std::move(f));
+  return serializer.Serialize(families);
 }
 
 }  // namespace recovery::common

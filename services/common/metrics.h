@@ -1,6 +1,7 @@
 // Prometheus metrics of one service process: RPCs, outbox backlog, consumer lag, timers.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,6 +30,12 @@ class Metrics {
   void CountTimerFired(std::string_view kind);
   // A service's own counter, e.g. pages_delivered_total.
   void Count(std::string_view name, std::string_view label_value = "", double n = 1);
+  // A counter kept elsewhere and read at every scrape (e.g. the store's transactions and
+  // commits), named recovery_<name>. `read` is called from the scraping thread until
+  // StopReading().
+  void CountFrom(std::string_view name, std::string_view help, std::function<double()> read);
+  // Stops every CountFrom source: call before what they read is destroyed.
+  void StopReading();
 
   // Current text exposition (for tests and the bench).
   std::string Render() const;

@@ -135,6 +135,14 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const std
   auto store = OpenStore(rt->config_.db);
   if (!store.ok()) return store.status();
   rt->store_ = std::move(*store);
+  if (rt->store_->dialect() == Dialect::kSqlite) {
+    // Group commit at work: transactions per commit = the first over the second.
+    Store* s = rt->store_.get();
+    rt->metrics_->CountFrom("store_transactions_total", "store transactions committed",
+                            [s] { return static_cast<double>(s->counters().transactions); });
+    rt->metrics_->CountFrom("store_commits_total", "SQLite commits (concurrent transactions share one)",
+                            [s] { return static_cast<double>(s->counters().commits); });
+  }
   for (auto migrate : {&Outbox::Migrate, &Consumer::Migrate, &TimerService::Migrate, &MigrateIdempotency}) {
     if (auto s = migrate(*rt->store_); !s.ok()) return s;
   }
@@ -144,6 +152,7 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const std
 }
 
 ServiceRuntime::~ServiceRuntime() {
+  if (metrics_) metrics_->StopReading();  // the store goes before the metrics endpoint
   if (consumer_) consumer_->Stop();
   if (timers_) timers_->Stop();
   if (outbox_) outbox_->Stop();
