@@ -71,15 +71,17 @@ absl::StatusOr<bool> AuditStore::Append(Tx& tx, const recovery::v1::Event& event
   const int64_t case_seq = (*case_rows)[0].Int(0) + 1;
   const ChainRecord r = NextRecord(head->seq, head->seq == 0 ? GenesisHash() : head->hash, case_seq, event,
                                    EventBytes(event));
-  // event_id is UNIQUE: a second copy of an event is refused by the insert itself (only
-  // that statement is undone; the head is left as it was).
-  static const std::string kInsert =
-      absl::StrCat("INSERT INTO audit_log (", kRecordColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  // event_id is UNIQUE: a second copy of an event inserts nothing (no lookup first; DO
+  // NOTHING rather than an error, which would end the whole transaction on PostgreSQL), and
+  // the head is left as it was.
+  static const std::string kInsert = absl::StrCat("INSERT INTO audit_log (", kRecordColumns,
+                                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
   if (auto s = tx.Exec(kInsert, {r.seq, r.case_seq, r.event_id, r.case_id, r.type, r.source, r.occurred_us,
                                  common::Blob{r.event_bytes}, r.event_sha256, r.prev_hash, r.record_hash,
                                  absl::ToUnixMicros(recorded_at)});
       !s.ok())
-    return s.code() == absl::StatusCode::kAlreadyExists ? absl::StatusOr<bool>(false) : s;
+    return s;
+  if (tx.ChangedRows() == 0) return false;
   if (auto s = tx.Exec("UPDATE audit_head SET seq = ?, record_hash = ? WHERE id = 1", {r.seq, r.record_hash}); !s.ok())
     return s;
   return true;

@@ -30,18 +30,18 @@ absl::StatusOr<v1::Case> ParseCase(const Row& row, size_t col) {
 }
 
 // Appends a row to a per-case history table with the case's next sequence number, in one
-// statement (inside the writer transaction, so the MAX cannot race).
+// statement (inside the writer transaction, so the MAX cannot race). A VALUES list, so that
+// PostgreSQL types the text parameters from the target columns.
 absl::Status Insert(Tx& tx, const std::string& table, const std::string& columns, const std::string& case_id,
                     Params values) {
-  Params params{case_id};
-  std::string marks = "?";
+  Params params{case_id, case_id};
+  std::string marks;
   for (auto& v : values) {
     params.emplace_back(std::move(v));
     marks += ", ?";
   }
-  params.emplace_back(case_id);
-  return tx.Exec(absl::StrCat("INSERT INTO ", table, " (case_id, seq, ", columns, ") SELECT ?, COALESCE(MAX(seq), 0) + 1, ",
-                              marks.substr(3), " FROM ", table, " WHERE case_id = ?"),
+  return tx.Exec(absl::StrCat("INSERT INTO ", table, " (case_id, seq, ", columns, ") VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ",
+                              table, " WHERE case_id = ?)", marks, ")"),
                  params);
 }
 

@@ -1,0 +1,118 @@
+// Service SQL on PostgreSQL: intake's OpenCase and RecordContact (history rows numbered inside
+// their INSERT) and the audit chain's append (a repeated event inserts nothing and leaves the
+// transaction usable; PostgreSQL ends a transaction on any failed statement).
+#include <google/protobuf/util/message_differencer.h>
+#include <gtest/gtest.h>
+
+#include "services/audit/store.h"
+#include "services/common/clock.h"
+#include "services/common/events.h"
+#include "services/common/idempotency.h"
+#include "services/common/outbox.h"
+#include "services/intake/case_actions.h"
+#include "services/intake/grpc_service.h"
+#include "tests/postgres/pg_fixture.h"
+
+namespace recovery {
+namespace {
+
+namespace v1 = recovery::v1;
+
+TEST(PostgresServicesTest, IntakeOpensACaseAndNumbersItsHistoryRows) {
+  RECOVERY_FRESH_POSTGRES_DB(url);
+  auto store = common::OpenStore(url);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE(common::Outbox::Migrate(**store).ok());
+  ASSERT_TRUE(common::MigrateIdempotency(**store).ok());
+  ASSERT_TRUE(intake::MigrateIntakeTables(**store).ok());
+  common::ManualClock clock(absl::FromUnixSeconds(1795557600) + absl::Nanoseconds(1234567));
+  common::Outbox outbox(**store);
+  intake::CaseActions actions(outbox, intake::DefaultIntakeConfig());
+  intake::IntakeService service(**store, clock, actions);
+
+  v1::OpenCaseRequest open;
+  open.set_request_id("open-1");
+  open.mutable_client()->set_id("acme");
+  open.mutable_client()->set_name("Acme Corp");
+  open.mutable_contact()->set_name("Jo");
+  open.set_channel(v1::CHANNEL_PHONE);
+  open.set_category("missed_deadline");
+  open.set_severity(v1::SEVERITY_P2);
+  open.set_summary("Quarterly report is late");
+  open.set_emotional_state(v1::EMOTIONAL_STATE_FRUSTRATED);
+  v1::OpenCaseResponse opened;
+  auto s = service.OpenCase(nullptr, &open, &opened);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  for (int i = 1; i <= 2; ++i) {
+    v1::RecordContactRequest contact;
+    contact.set_request_id("contact-" + std::to_string(i));
+    contact.set_case_id(opened.case_().id());
+    contact.set_channel(v1::CHANNEL_EMAIL);
+    contact.set_summary("Called back " + std::to_string(i));
+    contact.set_emotional_state(v1::EMOTIONAL_STATE_CONCERNED);
+    v1::RecordContactResponse recorded;
+    s = service.RecordContact(nullptr, &contact, &recorded);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  v1::GetCaseRequest get;
+  get.set_case_id(opened.case_().id());
+  v1::GetCaseResponse read;
+  ASSERT_TRUE(service.GetCase(nullptr, &get, &read).ok());
+  ASSERT_EQ(read.case_().contacts_size(), 2);
+  EXPECT_EQ(read.case_().contacts(0).summary(), "Called back 1");
+  EXPECT_EQ(read.case_().contacts(1).summary(), "Called back 2");
+  EXPECT_EQ(read.case_().emotional_history_size(), 3);
+  auto rows = common::InTransaction(**store, [&](common::Tx& tx) -> absl::Status {
+    auto r = tx.Query("SELECT seq FROM emotional_states WHERE case_id = ? ORDER BY seq", {opened.case_().id()});
+    if (!r.ok()) return r.status();
+    EXPECT_EQ(r->size(), 3u);
+    for (size_t i = 0; i < r->size(); ++i) EXPECT_EQ((*r)[i].Int(0), static_cast<int64_t>(i + 1));
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(rows.ok()) << rows;
+  // Without its later contacts, the opened case is what a read returned before them.
+  v1::Case first = read.case_();
+  first.clear_contacts();
+  first.mutable_emotional_history()->DeleteSubrange(1, 2);
+  first.set_emotional_state(opened.case_().emotional_state());
+  *first.mutable_updated_at() = opened.case_().updated_at();
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(first, opened.case_()))
+      << first.DebugString() << "\nvs\n" << opened.case_().DebugString();
+}
+
+TEST(PostgresServicesTest, AuditAppendsOnceAndARepeatLeavesTheTransactionUsable) {
+  RECOVERY_FRESH_POSTGRES_DB(url);
+  auto store = common::OpenStore(url);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE(audit::AuditStore::Migrate(**store).ok());
+  auto event = common::NewEvent(absl::FromUnixSeconds(1795557600), "case-a", "intake", "tester", "req-1");
+  event.mutable_case_opened()->set_summary("late report");
+  bool first = false, again = true;
+  ASSERT_TRUE(common::InTransaction(**store, [&](common::Tx& tx) -> absl::Status {
+                auto r = audit::AuditStore::Append(tx, event, absl::FromUnixSeconds(1795557601));
+                if (!r.ok()) return r.status();
+                first = *r;
+                return absl::OkStatus();
+              }).ok());
+  ASSERT_TRUE(common::InTransaction(**store, [&](common::Tx& tx) -> absl::Status {
+                auto r = audit::AuditStore::Append(tx, event, absl::FromUnixSeconds(1795557602));
+                if (!r.ok()) return r.status();
+                again = *r;
+                return tx.Exec("SELECT 1");  // still usable after the refused repeat
+              }).ok());
+  EXPECT_TRUE(first);
+  EXPECT_FALSE(again);
+  audit::AuditStore audit(**store);
+  auto stats = audit.Stats();
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->events_total, 1);
+  EXPECT_EQ(stats->cases, 1);
+  auto verified = audit.Verify();
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_FALSE(verified->first_break.has_value());
+  EXPECT_EQ(verified->checked, 1);
+}
+
+}  // namespace
+}  // namespace recovery
