@@ -43,6 +43,14 @@ class GroupCommitTest : public ::testing::Test {
     return out;
   }
 
+  // A transaction left open after inserting x (the first member of the next group).
+  absl::StatusOr<std::unique_ptr<Tx>> BeginWithRow(int64_t x) {
+    auto tx = store_->Begin();
+    if (!tx.ok()) return tx.status();
+    if (auto s = (*tx)->Exec("INSERT INTO t (x) VALUES (?)", {x}); !s.ok()) return s;
+    return tx;
+  }
+
   int64_t Transactions() const { return store_->counters().transactions - base_.transactions; }
   int64_t Commits() const { return store_->counters().commits - base_.commits; }
 
@@ -62,9 +70,8 @@ TEST_F(GroupCommitTest, AloneEveryTransactionCommitsOnItsOwn) {
 }
 
 TEST_F(GroupCommitTest, AWaitingWriterJoinsTheGroupAndBothReturnOnlyAfterTheCommit) {
-  auto first = store_->Begin();
+  auto first = BeginWithRow(1);
   ASSERT_TRUE(first.ok());
-  ASSERT_TRUE(Insert(**first, 1).ok());
   std::atomic<bool> second_done{false};
   std::thread second([&] {
     EXPECT_TRUE(InTransaction(*store_, [&](Tx& tx) { return Insert(tx, 2); }).ok());
@@ -85,9 +92,8 @@ TEST_F(GroupCommitTest, AWaitingWriterJoinsTheGroupAndBothReturnOnlyAfterTheComm
 }
 
 TEST_F(GroupCommitTest, AMemberThatRollsBackLeavesTheOthersCommitted) {
-  auto first = store_->Begin();
+  auto first = BeginWithRow(1);
   ASSERT_TRUE(first.ok());
-  ASSERT_TRUE(Insert(**first, 1).ok());
   std::thread second([&] {
     auto tx = store_->Begin();
     ASSERT_TRUE(tx.ok());
@@ -103,9 +109,8 @@ TEST_F(GroupCommitTest, AMemberThatRollsBackLeavesTheOthersCommitted) {
 }
 
 TEST_F(GroupCommitTest, AReaderSeesTheGroupOnlyOnceItIsCommitted) {
-  auto first = store_->Begin();
+  auto first = BeginWithRow(7);
   ASSERT_TRUE(first.ok());
-  ASSERT_TRUE(Insert(**first, 7).ok());
   std::vector<int64_t> seen, durable_when_reader_returned;
   std::thread reader([&] {
     {
@@ -125,9 +130,8 @@ TEST_F(GroupCommitTest, AReaderSeesTheGroupOnlyOnceItIsCommitted) {
 }
 
 TEST_F(GroupCommitTest, AMemberThatEndsThePhysicalTransactionFailsTheWholeGroup) {
-  auto first = store_->Begin();
+  auto first = BeginWithRow(1);
   ASSERT_TRUE(first.ok());
-  ASSERT_TRUE(Insert(**first, 1).ok());
   std::thread second([&] {
     auto tx = store_->Begin();
     ASSERT_TRUE(tx.ok());

@@ -91,6 +91,17 @@ std::vector<TopicMessage> RemindersOf(const TopicReader& r, const std::string& c
   return out;
 }
 
+// Reads the topic until some SlaBreached arrives (up to 30 s).
+bool AnyBreach(TopicReader& reader) {
+  return reader.ReadUntil(
+      [](const std::vector<TopicMessage>& all) {
+        for (const auto& m : all)
+          if (m.event.has_sla_breached()) return true;
+        return false;
+      },
+      absl::Seconds(30));
+}
+
 TEST(FollowUpIntegrationTest, UnacknowledgedP1BreachesExactlyOnceAndAcknowledgedCaseNever) {
   DevBroker broker;
   ASSERT_FALSE(broker.bootstrap().empty());
@@ -112,13 +123,7 @@ TEST(FollowUpIntegrationTest, UnacknowledgedP1BreachesExactlyOnceAndAcknowledged
 
   TopicReader reader(broker.bootstrap());
   ASSERT_TRUE(svc.SetClock(t0 + absl::Minutes(20)));
-  ASSERT_TRUE(reader.ReadUntil(
-      [](const std::vector<TopicMessage>& all) {
-        for (const auto& m : all)
-          if (m.event.has_sla_breached()) return true;
-        return false;
-      },
-      absl::Seconds(30)));
+  ASSERT_TRUE(AnyBreach(reader));
   // More time passing and a quiet period: still exactly one breach, only for the late case.
   ASSERT_TRUE(svc.SetClock(t0 + absl::Minutes(30)));
   reader.Drain(absl::Seconds(3));
@@ -175,13 +180,7 @@ TEST(FollowUpIntegrationTest, SighupKeepsTheOldConfigWhenTheNewOneIsInvalidAndAp
   ASSERT_TRUE(WaitForReminders(svc, "case-new", 1));
   TopicReader reader(broker.bootstrap());
   ASSERT_TRUE(svc.SetClock(t0 + absl::Minutes(6)));
-  ASSERT_TRUE(reader.ReadUntil(
-      [](const std::vector<TopicMessage>& all) {
-        for (const auto& m : all)
-          if (m.event.has_sla_breached()) return true;
-        return false;
-      },
-      absl::Seconds(30)));
+  ASSERT_TRUE(AnyBreach(reader));
   const auto breaches = Breaches(reader, "case-new", v1::SLA_KIND_ACKNOWLEDGE);
   ASSERT_EQ(breaches.size(), 1u);
   EXPECT_EQ(common::FromProto(breaches[0].event.sla_breached().due()), t0 + absl::Minutes(5));
