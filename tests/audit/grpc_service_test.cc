@@ -73,6 +73,15 @@ TEST(EventSummaryTest, SummariesNameWhatHappened) {
   breach.mutable_sla_breached()->set_kind(recovery::v1::SLA_KIND_ACKNOWLEDGE);
   EXPECT_EQ(SummarizeEvent(breach), "SLA breached: acknowledge");
 
+  // One reminder reaches a person on each of their channels: the summary says which.
+  auto reminded = common::NewEvent(testing::kBase, "c1", "escalation", "system", "");
+  reminded.mutable_reminder_delivered()->set_recipient("lee");
+  reminded.mutable_reminder_delivered()->set_channel(recovery::v1::PAGE_CHANNEL_WEBHOOK);
+  const std::string via_webhook = SummarizeEvent(reminded);
+  reminded.mutable_reminder_delivered()->set_channel(recovery::v1::PAGE_CHANNEL_LOG);
+  EXPECT_NE(SummarizeEvent(reminded), via_webhook);
+  EXPECT_EQ(via_webhook.rfind("Reminder delivered to lee via ", 0), 0u) << via_webhook;
+
   EXPECT_EQ(SummarizeEvent(recovery::v1::Event()), "Event without body");
 }
 

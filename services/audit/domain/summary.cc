@@ -92,7 +92,8 @@ std::string SummarizeEvent(const Event& e) {
     case Event::kEscalationHeld:
       return absl::StrCat("Escalation held until ", When(e.escalation_held().until()));
     case Event::kReminderDelivered:
-      return absl::StrCat("Reminder delivered to ", e.reminder_delivered().recipient());
+      return absl::StrCat("Reminder delivered to ", e.reminder_delivered().recipient(), " via ",
+                          Page(e.reminder_delivered().channel()));
     case Event::kPlanDrafted:
       return absl::StrCat("Plan drafted from playbook ", e.plan_drafted().playbook_id(), " with ",
                           e.plan_drafted().items_size(), " items");
