@@ -74,8 +74,9 @@ absl::StatusOr<bool> AuditStore::Append(Tx& tx, const recovery::v1::Event& event
   // event_id is UNIQUE: a second copy of an event inserts nothing (no lookup first; DO
   // NOTHING rather than an error, which would end the whole transaction on PostgreSQL), and
   // the head is left as it was.
-  static const std::string kInsert = absl::StrCat("INSERT INTO audit_log (", kRecordColumns,
-                                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+  static const std::string kInsert =
+      absl::StrCat("INSERT INTO audit_log (", kRecordColumns,
+                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
   if (auto s = tx.Exec(kInsert, {r.seq, r.case_seq, r.event_id, r.case_id, r.type, r.source, r.occurred_us,
                                  common::Blob{r.event_bytes}, r.event_sha256, r.prev_hash, r.record_hash,
                                  absl::ToUnixMicros(recorded_at)});

@@ -266,8 +266,8 @@ class SqliteStore final : public Store {
       if (members_++ == 0) first_member_ = std::chrono::steady_clock::now();
       transactions_.fetch_add(1, std::memory_order_relaxed);
     }
-    const bool commit_now = members_ == 0 || waiting_.load(std::memory_order_relaxed) == 0 ||
-                            members_ >= kMaxMembers || std::chrono::steady_clock::now() - first_member_ >= kMaxGroupWait;
+    const bool commit_now = members_ == 0 || waiting_.load(std::memory_order_relaxed) == 0 || members_ >= kMaxMembers ||
+                            std::chrono::steady_clock::now() - first_member_ >= kMaxGroupWait;
     if (!commit_now) {
       lock.unlock();
       return (member || wait) ? GroupOutcome(group) : absl::OkStatus();
@@ -321,7 +321,7 @@ class SqliteStore final : public Store {
   // Under mu_:
   bool open_ = false;  // the physical transaction of group_ is open
   uint64_t group_ = 0;
-  int members_ = 0;  // logical transactions committed into the open group
+  int members_ = 0;                                     // logical transactions committed into the open group
   std::chrono::steady_clock::time_point first_member_;  // when the first member joined
   // Under group_mu_: outcome of the ended groups.
   std::mutex group_mu_;
@@ -374,9 +374,12 @@ absl::StatusOr<std::vector<Row>> SqliteTx::Run(std::string_view sql, const Param
   for (size_t i = 0; i < params.size(); ++i) {
     const int idx = static_cast<int>(i + 1);
     const Value& v = params[i];
-    if (std::holds_alternative<std::monostate>(v)) rc = sqlite3_bind_null(stmt, idx);
-    else if (auto p = std::get_if<int64_t>(&v)) rc = sqlite3_bind_int64(stmt, idx, *p);
-    else if (auto p = std::get_if<double>(&v)) rc = sqlite3_bind_double(stmt, idx, *p);
+    if (std::holds_alternative<std::monostate>(v))
+      rc = sqlite3_bind_null(stmt, idx);
+    else if (auto p = std::get_if<int64_t>(&v))
+      rc = sqlite3_bind_int64(stmt, idx, *p);
+    else if (auto p = std::get_if<double>(&v))
+      rc = sqlite3_bind_double(stmt, idx, *p);
     else if (auto p = std::get_if<std::string>(&v))
       rc = sqlite3_bind_text(stmt, idx, p->data(), static_cast<int>(p->size()), SQLITE_TRANSIENT);
     else if (auto p = std::get_if<Blob>(&v))
@@ -391,18 +394,23 @@ absl::StatusOr<std::vector<Row>> SqliteTx::Run(std::string_view sql, const Param
     values.reserve(n);
     for (int c = 0; c < n; ++c) {
       switch (sqlite3_column_type(stmt, c)) {
-        case SQLITE_INTEGER: values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c))); break;
-        case SQLITE_FLOAT: values.emplace_back(sqlite3_column_double(stmt, c)); break;
+        case SQLITE_INTEGER:
+          values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+          break;
+        case SQLITE_FLOAT:
+          values.emplace_back(sqlite3_column_double(stmt, c));
+          break;
         case SQLITE_TEXT:
-          values.emplace_back(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
-                                          sqlite3_column_bytes(stmt, c)));
+          values.emplace_back(
+              std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)), sqlite3_column_bytes(stmt, c)));
           break;
         case SQLITE_BLOB: {
           const void* p = sqlite3_column_blob(stmt, c);
           values.emplace_back(Blob{std::string(static_cast<const char*>(p), sqlite3_column_bytes(stmt, c))});
           break;
         }
-        default: values.emplace_back(std::monostate{});
+        default:
+          values.emplace_back(std::monostate{});
       }
     }
     rows.emplace_back(std::move(values));

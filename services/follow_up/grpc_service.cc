@@ -267,9 +267,9 @@ grpc::Status FollowUpService::RecordSatisfaction(grpc::ServerContext*, const v1:
                                             absl::ToUnixMicros(now), [&](Tx& tx) -> absl::Status {
                                               auto c = LoadKnownCase(tx, req->case_id());
                                               if (!c.ok()) return c.status();
-                                              const Outcome out = follow_up::RecordSatisfaction(
-                                                  *cfg_.Get(), *c, req->score(), req->comment(), now,
-                                                  req->request_id());
+                                              const Outcome out =
+                                                  follow_up::RecordSatisfaction(*cfg_.Get(), *c, req->score(),
+                                                                                req->comment(), now, req->request_id());
                                               if (auto s = ApplyOutcome(tx, timers_, outbox_, out); !s.ok()) return s;
                                               resp->set_low(out.events.front().satisfaction_recorded().low());
                                               return absl::OkStatus();

@@ -31,7 +31,8 @@ absl::Status FollowUpHandlers::OnSlaTimer(common::Tx& tx, const common::Timer& t
   const auto kind = absl::EndsWith(timer.key, "/ack") ? v1::SLA_KIND_ACKNOWLEDGE : v1::SLA_KIND_RESOLVE;
   auto c = LoadCase(tx, case_id);
   if (!c.ok()) return c.status();
-  return ApplyOutcome(tx, timers_, outbox_, follow_up::OnSlaTimer(*cfg_.Get(), *c, kind, clock_.Now(), TimerCause(timer)));
+  return ApplyOutcome(tx, timers_, outbox_,
+                      follow_up::OnSlaTimer(*cfg_.Get(), *c, kind, clock_.Now(), TimerCause(timer)));
 }
 
 absl::Status FollowUpHandlers::OnReminderTimer(common::Tx& tx, const common::Timer& timer) {

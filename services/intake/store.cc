@@ -40,9 +40,10 @@ absl::Status Insert(Tx& tx, const std::string& table, const std::string& columns
     params.emplace_back(std::move(v));
     marks += ", ?";
   }
-  return tx.Exec(absl::StrCat("INSERT INTO ", table, " (case_id, seq, ", columns, ") VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ",
-                              table, " WHERE case_id = ?)", marks, ")"),
-                 params);
+  return tx.Exec(
+      absl::StrCat("INSERT INTO ", table, " (case_id, seq, ", columns,
+                   ") VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ", table, " WHERE case_id = ?)", marks, ")"),
+      params);
 }
 
 }  // namespace

@@ -36,8 +36,8 @@ TEST(MetricsTest, CountFromReadsTheSourceAtEveryRenderUntilStopped) {
     ASSERT_TRUE(InTransaction(*s, [&](Tx& tx) { return tx.Exec("INSERT INTO t VALUES (1)"); }).ok());
   const std::string text = m.Render();
   EXPECT_TRUE(absl::StrContains(text, "# TYPE recovery_store_transactions_total counter")) << text;
-  EXPECT_TRUE(absl::StrContains(text, "recovery_store_transactions_total{service=\"audit\"} " +
-                                          std::to_string(static_cast<int>(before) + 3)))
+  EXPECT_TRUE(absl::StrContains(
+      text, "recovery_store_transactions_total{service=\"audit\"} " + std::to_string(static_cast<int>(before) + 3)))
       << text;
   m.StopReading();
   EXPECT_FALSE(absl::StrContains(m.Render(), "recovery_store_transactions_total")) << "a stopped source is not read";

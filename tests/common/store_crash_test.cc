@@ -55,8 +55,8 @@ TEST(StoreCrashTest, EveryCommitThatReturnedSurvivesSigkillOfAGroupCommittingWri
                             {db, "8", std::to_string(int64_t{round} * 100'000'000)}, log);
     // Kill once it has acknowledged a few hundred commits (a different point every round).
     const size_t target = 200 + 150 * static_cast<size_t>(round);
-    ASSERT_TRUE(testing::PollUntil([&] { return Acked(log).size() >= target; }, absl::Seconds(60),
-                                   absl::Milliseconds(1)))
+    ASSERT_TRUE(
+        testing::PollUntil([&] { return Acked(log).size() >= target; }, absl::Seconds(60), absl::Milliseconds(1)))
         << "writer made no progress; see " << log;
     writer.Kill(SIGKILL);
     writer.Wait();

@@ -24,10 +24,10 @@ int main(int argc, char** argv) {
   const int64_t first_id = std::stoll(argv[3]);
   InitLogging("store-crash-writer", "warn");
   auto store = OpenStore(db);
-  if (!store.ok() ||
-      !(*store)->Migrate("writer", {"CREATE TABLE rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL)",
-                                    "CREATE TABLE log (id INTEGER NOT NULL, note TEXT NOT NULL)"})
-           .ok()) {
+  if (!store.ok() || !(*store)
+                          ->Migrate("writer", {"CREATE TABLE rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+                                               "CREATE TABLE log (id INTEGER NOT NULL, note TEXT NOT NULL)"})
+                          .ok()) {
     std::cerr << "store failed\n";
     return 2;
   }

@@ -187,7 +187,8 @@ TEST_F(EscalationIntegrationTest, SighupKeepsTheOldConfigWhenTheNewOneIsInvalidA
   std::ofstream(dir_.File("escalation.yaml"))
       << IntegrationConfigYaml(rx_, kSecret) << "  - id: broken\n    team: nobody\n";
   svc.process().Kill(SIGHUP);
-  ASSERT_TRUE(recovery::testing::WaitForLog(dir_.File("svc.log"), "routing_rules[1].team")) << "reload error does not name the key";
+  ASSERT_TRUE(recovery::testing::WaitForLog(dir_.File("svc.log"), "routing_rules[1].team"))
+      << "reload error does not name the key";
   EXPECT_EQ(PeopleIds(svc), (std::vector<std::string>{"alice", "bob"}));
 
   std::string yaml = IntegrationConfigYaml(rx_, kSecret);

@@ -78,7 +78,8 @@ TEST(PostgresServicesTest, IntakeOpensACaseAndNumbersItsHistoryRows) {
   first.set_emotional_state(opened.case_().emotional_state());
   *first.mutable_updated_at() = opened.case_().updated_at();
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(first, opened.case_()))
-      << first.DebugString() << "\nvs\n" << opened.case_().DebugString();
+      << first.DebugString() << "\nvs\n"
+      << opened.case_().DebugString();
 }
 
 TEST(PostgresServicesTest, AuditAppendsOnceAndARepeatLeavesTheTransactionUsable) {

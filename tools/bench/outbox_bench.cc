@@ -93,7 +93,7 @@ void CallOpenCase(rc::Store& store, recovery::intake::CaseActions& actions,
 }
 
 struct Run {
-  double rate = 0;                 // events/s until every event was acknowledged
+  double rate = 0;  // events/s until every event was acknowledged
   double transactions_per_commit = 0;
 };
 
@@ -203,9 +203,11 @@ int main(int argc, char** argv) {
     }
     const double outbox_rate = outbox_sum / rounds, direct_rate = direct_sum / rounds;
     recovery::bench::Record(
-        {"outbox", absl::StrCat("OpenCase handler, ", threads, threads == 1 ? " call" : " calls", " at a time: via outbox + relay"),
-         "events/s", outbox_rate, "same handler producing directly (dual write)", direct_rate, true,
-         ">= 0.8x baseline", outbox_rate >= 0.8 * direct_rate ? 1 : 0,
+        {"outbox",
+         absl::StrCat("OpenCase handler, ", threads, threads == 1 ? " call" : " calls",
+                      " at a time: via outbox + relay"),
+         "events/s", outbox_rate, "same handler producing directly (dual write)", direct_rate, true, ">= 0.8x baseline",
+         outbox_rate >= 0.8 * direct_rate ? 1 : 0,
          absl::StrCat(events, " OpenCase x ", rounds, " rounds, new SQLite file each, until the broker acked all; ",
                       "transactions per commit: outbox ", outbox_tpc / rounds, ", direct ", direct_tpc / rounds)});
   }

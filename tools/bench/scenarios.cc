@@ -113,8 +113,8 @@ int Intake(int concurrency, double seconds) {
   const double rejected = JsonNumber(r1, "requests") / seconds;
   Record({"intake", "framework only: requests rejected before the store", "req/s", rejected,
           "no-op generic gRPC server", base, true, "", -1,
-          absl::StrCat("the same requests sent to GetCase, all INVALID_ARGUMENT (", JsonNumber(r1, "errors"),
-                       " of ", JsonNumber(r1, "requests"), "): sync server + interceptor + validation, no store")});
+          absl::StrCat("the same requests sent to GetCase, all INVALID_ARGUMENT (", JsonNumber(r1, "errors"), " of ",
+                       JsonNumber(r1, "requests"), "): sync server + interceptor + validation, no store")});
   intake.Terminate();
   noop.Terminate();
   return 0;

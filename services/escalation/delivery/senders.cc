@@ -114,11 +114,12 @@ SendResult SmtpSender::Send(const Delivery& d) {
   // Message-ID carries the idempotency key, the same on every retry, so a receiving system
   // can drop the copy a retry after a lost reply would send. Date is when the page was made.
   const std::string from = Address(settings.smtp_from), to = Address(d.target);
-  const std::string message = absl::StrCat(
-      "From: ", from, "\r\nTo: ", to, "\r\nSubject: ", HeaderValue(d.subject), "\r\nDate: ",
-      absl::FormatTime("%a, %d %b %Y %H:%M:%S +0000", d.created_at, absl::UTCTimeZone()), "\r\nMessage-ID: <",
-      HeaderValue(d.idempotency_key), "@recovery>\r\nMIME-Version: 1.0\r\nContent-Type: application/json; charset=utf-8",
-      "\r\n\r\n", d.payload, "\r\n");
+  const std::string message =
+      absl::StrCat("From: ", from, "\r\nTo: ", to, "\r\nSubject: ", HeaderValue(d.subject),
+                   "\r\nDate: ", absl::FormatTime("%a, %d %b %Y %H:%M:%S +0000", d.created_at, absl::UTCTimeZone()),
+                   "\r\nMessage-ID: <", HeaderValue(d.idempotency_key),
+                   "@recovery>\r\nMIME-Version: 1.0\r\nContent-Type: application/json; charset=utf-8", "\r\n\r\n",
+                   d.payload, "\r\n");
   Upload upload{&message};
   curl_slist* rcpt = curl_slist_append(nullptr, to.c_str());
   curl_easy_setopt(curl, CURLOPT_URL, settings.smtp_url.c_str());
