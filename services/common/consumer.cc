@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/events.h"
@@ -13,6 +14,28 @@
 #include "services/common/metrics.h"
 
 namespace recovery::common {
+
+namespace {
+
+// The event in `bytes` when it is one the consumer can handle: it parses, has an id and a body.
+std::optional<recovery::v1::Event> ParseEvent(std::string_view bytes) {
+  recovery::v1::Event event;
+  if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) || event.event_id().empty() ||
+      event.body_case() == recovery::v1::Event::BODY_NOT_SET)
+    return std::nullopt;
+  return event;
+}
+
+// Records the event's id in processed_events inside tx; false when it was already there.
+absl::StatusOr<bool> MarkProcessed(Tx& tx, const recovery::v1::Event& event) {
+  if (auto s = tx.Exec("INSERT INTO processed_events (event_id, processed_us) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                       {event.event_id(), absl::ToUnixMicros(FromProto(event.occurred_at()))});
+      !s.ok())
+    return s;
+  return tx.ChangedRows() > 0;
+}
+
+}  // namespace
 
 struct Consumer::Kafka : public RdKafka::RebalanceCb {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
@@ -79,28 +102,26 @@ void Consumer::Stop() {
   kafka_.reset();
 }
 
+void Consumer::CountMalformed(size_t bytes) {
+  ++malformed_;
+  if (metrics_) metrics_->CountConsumed("malformed");
+  LogWarn("skipping malformed event", {{"bytes", std::to_string(bytes)}});
+}
+
 absl::StatusOr<bool> Consumer::HandleBytes(std::string_view bytes) {
-  recovery::v1::Event event;
-  if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) || event.event_id().empty() ||
-      event.body_case() == recovery::v1::Event::BODY_NOT_SET) {
-    ++malformed_;
-    if (metrics_) metrics_->CountConsumed("malformed");
-    LogWarn("skipping malformed event", {{"bytes", std::to_string(bytes.size())}});
+  const std::optional<recovery::v1::Event> parsed = ParseEvent(bytes);
+  if (!parsed) {
+    CountMalformed(bytes.size());
     return false;
   }
+  const recovery::v1::Event& event = *parsed;
   for (int attempt = 0;; ++attempt) {
     bool duplicate = false;
-    absl::Status handler_status;
     auto s = InTransaction(store_, [&](Tx& tx) -> absl::Status {
-      if (auto s = tx.Exec("INSERT INTO processed_events (event_id, processed_us) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                           {event.event_id(), absl::ToUnixMicros(FromProto(event.occurred_at()))});
-          !s.ok())
-        return s;
-      if (tx.ChangedRows() == 0) {
-        duplicate = true;
-        return absl::OkStatus();
-      }
-      return handler_(tx, event);
+      auto fresh = MarkProcessed(tx, event);
+      if (!fresh.ok()) return fresh.status();
+      duplicate = !*fresh;
+      return duplicate ? absl::OkStatus() : handler_(tx, event);
     });
     if (s.ok()) {
       if (duplicate) {
@@ -122,10 +143,7 @@ absl::StatusOr<bool> Consumer::HandleBytes(std::string_view bytes) {
     LogError("event handler failed; skipping",
              {{"event_id", event.event_id()}, {"type", EventTypeName(event)}, {"error", std::string(s.message())}});
     if (metrics_) metrics_->CountConsumed("failed");
-    (void)InTransaction(store_, [&](Tx& tx) {
-      return tx.Exec("INSERT INTO processed_events (event_id, processed_us) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                     {event.event_id(), absl::ToUnixMicros(FromProto(event.occurred_at()))});
-    });
+    (void)InTransaction(store_, [&](Tx& tx) { return MarkProcessed(tx, event).status(); });
     return s;
   }
 }
@@ -138,20 +156,14 @@ absl::Status Consumer::HandleBatch(const std::vector<std::string_view>& messages
   events.reserve(messages.size());
   std::vector<size_t> malformed_sizes;
   for (std::string_view bytes : messages) {
-    recovery::v1::Event event;
-    if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) || event.event_id().empty() ||
-        event.body_case() == recovery::v1::Event::BODY_NOT_SET) {
+    if (std::optional<recovery::v1::Event> event = ParseEvent(bytes)) {
+      events.push_back(std::move(*event));
+    } else {
       malformed_sizes.push_back(bytes.size());
-      continue;
     }
-    events.push_back(std::move(event));
   }
   auto count_malformed = [&] {
-    for (size_t size : malformed_sizes) {
-      ++malformed_;
-      if (metrics_) metrics_->CountConsumed("malformed");
-      LogWarn("skipping malformed event", {{"bytes", std::to_string(size)}});
-    }
+    for (size_t size : malformed_sizes) CountMalformed(size);
   };
   if (events.empty()) {
     count_malformed();
@@ -163,11 +175,9 @@ absl::Status Consumer::HandleBatch(const std::vector<std::string_view>& messages
   auto s = InTransaction(store_, [&](Tx& tx) -> absl::Status {
     handled = duplicates = 0;
     for (const auto& event : events) {
-      if (auto s = tx.Exec("INSERT INTO processed_events (event_id, processed_us) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                           {event.event_id(), absl::ToUnixMicros(FromProto(event.occurred_at()))});
-          !s.ok())
-        return s;
-      if (tx.ChangedRows() == 0) {
+      auto fresh = MarkProcessed(tx, event);
+      if (!fresh.ok()) return fresh.status();
+      if (!*fresh) {
         ++duplicates;
         continue;
       }

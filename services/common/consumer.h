@@ -52,6 +52,7 @@ class Consumer {
 
  private:
   void PollLoop();
+  void CountMalformed(size_t bytes);
 
   Store& store_;
   EventHandler handler_;

@@ -285,6 +285,13 @@ class SqliteStore final : public Store {
     return s;
   }
 
+  // Undoes the live Tx's savepoint (writer lock held), unless SQLite already ended the group.
+  void UndoMember() {
+    if (!open_) return;
+    Control("ROLLBACK TO tx");
+    Control("RELEASE tx");
+  }
+
   // After an error (writer lock held): if SQLite rolled the transaction back, every member
   // of the group lost its changes; they are told (kAborted: InTransaction runs them again).
   void CheckGroupAlive(const absl::Status& cause) {
@@ -332,10 +339,7 @@ class SqliteStore final : public Store {
 
 SqliteTx::~SqliteTx() {
   if (done_) return;
-  if (store_->open_) {
-    store_->Control("ROLLBACK TO tx");
-    store_->Control("RELEASE tx");
-  }
+  store_->UndoMember();
   (void)store_->FinishGroupLocked(lock_, /*member=*/false, /*wait=*/saw_uncommitted_);
 }
 
@@ -350,10 +354,7 @@ absl::Status SqliteTx::Commit() {
   if (rc != SQLITE_OK) {
     absl::Status s = SqliteError(store_->db_, rc, "release");
     store_->CheckGroupAlive(s);
-    if (store_->open_) {
-      store_->Control("ROLLBACK TO tx");
-      store_->Control("RELEASE tx");
-    }
+    store_->UndoMember();
     (void)store_->FinishGroupLocked(lock_, /*member=*/false);
     return s;
   }

@@ -123,26 +123,20 @@ absl::StatusOr<int> TimerService::FireDue(absl::Time now) {
   // Only the next due instant: an index lookup. Reload() also counts the rows for the pending
   // gauge, a full scan that took ~60 ms per call with a million pending and made every
   // timer fired after it that much late.
-  auto tx = store_.Begin();
-  if (!tx.ok()) return tx.status();
-  auto rows = (*tx)->Query("SELECT MIN(due_us) FROM timers");
-  if (!rows.ok()) return rows.status();
-  {
-    std::lock_guard lock(mu_);
-    next_due_.reset();
-    if (!rows->empty() && !(*rows)[0].IsNull(0)) next_due_ = absl::FromUnixMicros((*rows)[0].Int(0));
-  }
+  if (auto s = RefreshNextDue(/*count_pending=*/false); !s.ok()) return s;
   return fired;
 }
 
-absl::Status TimerService::Reload() {
+absl::Status TimerService::Reload() { return RefreshNextDue(/*count_pending=*/true); }
+
+absl::Status TimerService::RefreshNextDue(bool count_pending) {
   auto tx = store_.Begin();
   if (!tx.ok()) return tx.status();
-  auto rows = (*tx)->Query("SELECT MIN(due_us), COUNT(*) FROM timers");
+  auto rows = (*tx)->Query(count_pending ? "SELECT MIN(due_us), COUNT(*) FROM timers" : "SELECT MIN(due_us) FROM timers");
   if (!rows.ok()) return rows.status();
   std::optional<absl::Time> next;
   if (!rows->empty() && !(*rows)[0].IsNull(0)) next = absl::FromUnixMicros((*rows)[0].Int(0));
-  if (metrics_ && !rows->empty()) metrics_->SetTimersPending(static_cast<double>((*rows)[0].Int(1)));
+  if (count_pending && metrics_ && !rows->empty()) metrics_->SetTimersPending(static_cast<double>((*rows)[0].Int(1)));
   {
     std::lock_guard lock(mu_);
     next_due_ = next;
@@ -205,7 +199,7 @@ void TimerService::Loop() {
         LogError("timer firing failed", {{"error", std::string(fired.status().message())}});
         std::unique_lock lock(mu_);
         cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return !running_; });
-      } else if (*fired == 0 && NextDue() && *NextDue() <= now) {
+      } else if (const auto due = NextDue(); *fired == 0 && due && *due <= now) {
         // Due timers exist but another replica holds them (PostgreSQL): do not spin.
         std::unique_lock lock(mu_);
         cv_.wait_for(lock, std::chrono::milliseconds(50), [this] { return wake_ || !running_; });

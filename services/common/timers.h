@@ -65,6 +65,9 @@ class TimerService {
   std::optional<absl::Time> NextDue() const;
 
  private:
+  // Reads the next due instant from the database (an index lookup); with count_pending also
+  // the number of pending timers for the gauge (a full scan).
+  absl::Status RefreshNextDue(bool count_pending);
   void Loop();
   void NoteDue(absl::Time due);
   void Wake();

@@ -40,7 +40,8 @@ ServiceProcess::ServiceProcess(const std::string& binary, const TempDir& dir, co
   const std::string port = WaitForFile(port_file, absl::Seconds(30));
   started_ = !port.empty();
   EXPECT_TRUE(started_) << binary << " did not start; see " << log_path_;
-  channel_ = common::MakeChannel("127.0.0.1:" + port);
+  address_ = "127.0.0.1:" + port;
+  channel_ = common::MakeChannel(address_);
   clock_ = recovery::v1::TestClock::NewStub(channel_);
 }
 

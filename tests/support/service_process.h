@@ -48,6 +48,8 @@ class ServiceProcess {
 
   bool started() const { return started_; }
   const std::string& log_path() const { return log_path_; }
+  // "127.0.0.1:<port>", for clients that are not gRPC stubs (the bench's load generator).
+  const std::string& address() const { return address_; }
   Process& process() { return process_; }
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
 
@@ -57,6 +59,7 @@ class ServiceProcess {
 
  private:
   std::string log_path_;
+  std::string address_;
   bool started_ = false;
   Process process_;
   std::shared_ptr<grpc::Channel> channel_;

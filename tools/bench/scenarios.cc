@@ -30,6 +30,7 @@
 #include "services/common/ids.h"
 #include "tests/support/dev_broker.h"
 #include "tests/support/process.h"
+#include "tests/support/service_process.h"
 #include "tools/bench/bench_util.h"
 
 namespace {
@@ -45,16 +46,14 @@ using recovery::bench::Result;
   std::exit(1);
 }
 
-// Starts a service binary with the common flags; returns its gRPC address.
-std::string StartService(rt::Process& p, const rt::TempDir& dir, const std::string& name, const std::string& brokers,
-                         std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{"--listen",        "127.0.0.1:0", "--port-file", dir.File(name + ".port"), "--db",
-                                dir.File(name + ".db"), "--kafka-brokers", brokers};
-  args.insert(args.end(), extra.begin(), extra.end());
-  p = rt::Process(rt::BinaryPath("services/" + name + "/recovery-" + name), args, dir.File(name + ".log"));
-  const std::string port = rt::WaitForFile(dir.File(name + ".port"), absl::Seconds(30));
-  if (port.empty()) Fail(name + " did not start; see " + dir.File(name + ".log"));
-  return "127.0.0.1:" + port;
+// Starts services/<name>/recovery-<name> on its own SQLite file in dir and the broker.
+std::unique_ptr<rt::ServiceProcess> StartService(const rt::TempDir& dir, const std::string& name,
+                                                 const std::string& brokers, rt::ServiceFlags flags = {}) {
+  flags.db = dir.File(name + ".db");
+  flags.brokers = brokers;
+  auto p = std::make_unique<rt::ServiceProcess>("services/" + name + "/recovery-" + name, dir, name, flags);
+  if (!p->started()) Fail(name + " did not start; see " + p->log_path());
+  return p;
 }
 
 double JsonNumber(const std::string& json, const std::string& key) {
@@ -82,8 +81,9 @@ std::string RunLoadgen(const rt::TempDir& dir, const std::string& target, const 
 int Intake(int concurrency, double seconds) {
   rt::TempDir dir;
   rt::DevBroker broker;
-  rt::Process intake, noop;
-  const std::string intake_addr = StartService(intake, dir, "intake", broker.bootstrap());
+  auto intake = StartService(dir, "intake", broker.bootstrap());
+  const std::string& intake_addr = intake->address();
+  rt::Process noop;
   noop = rt::Process(rt::BinaryPath("tools/bench/recovery-bench-loadgen"), {"serve-noop", "--port-file", dir.File("noop.port")},
                      dir.File("noop.log"));
   const std::string noop_addr = "127.0.0.1:" + rt::WaitForFile(dir.File("noop.port"));
@@ -115,7 +115,7 @@ int Intake(int concurrency, double seconds) {
           "no-op generic gRPC server", base, true, "", -1,
           absl::StrCat("the same requests sent to GetCase, all INVALID_ARGUMENT (", JsonNumber(r1, "errors"), " of ",
                        JsonNumber(r1, "requests"), "): sync server + interceptor + validation, no store")});
-  intake.Terminate();
+  intake->process().Terminate();
   noop.Terminate();
   return 0;
 }
@@ -232,9 +232,8 @@ int Audit(int64_t events, int partitions) {
     raw_rate = static_cast<double>(n - 1) / (static_cast<double>(NowNanos() - t_first) / 1e9);
     c->close();
   }
-  rt::Process audit;
-  const std::string addr = StartService(audit, dir, "audit", broker.bootstrap(), {"--topic", topic});
-  auto stub = recovery::v1::Audit::NewStub(grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()));
+  auto audit = StartService(dir, "audit", broker.bootstrap(), {.topic = topic});
+  auto stub = recovery::v1::Audit::NewStub(audit->channel());
   int64_t first_count = 0, t_first = 0, total = 0;
   const int64_t deadline = NowNanos() + int64_t{600} * 1000000000;
   while (total < events && NowNanos() < deadline) {
@@ -260,7 +259,7 @@ int Audit(int64_t events, int partitions) {
           absl::StrCat(events, " events of ", event_bytes, " bytes over ", partitions,
                        " partitions (what fits comfortably under the dev broker's 5 MiB/partition cap at this run's "
                        "time budget); rate from the first recorded event, GetStats polled every 250 ms")});
-  audit.Terminate();
+  audit->process().Terminate();
   return 0;
 }
 
@@ -445,11 +444,9 @@ int Escalation(int cases, double rate, int open_target, int burst) {
   rt::DevBroker broker(topic, partitions);
   PageReceiver receiver;
   std::ofstream(dir.File("escalation.yaml")) << EscalationYaml(receiver.port());
-  rt::Process intake, escalation;
-  const std::string intake_addr = StartService(intake, dir, "intake", broker.bootstrap());
-  const std::string esc_addr =
-      StartService(escalation, dir, "escalation", broker.bootstrap(), {"--config", dir.File("escalation.yaml")});
-  auto stub = recovery::v1::Intake::NewStub(grpc::CreateChannel(intake_addr, grpc::InsecureChannelCredentials()));
+  auto intake = StartService(dir, "intake", broker.bootstrap());
+  auto escalation = StartService(dir, "escalation", broker.bootstrap(), {.config = dir.File("escalation.yaml")});
+  auto stub = recovery::v1::Intake::NewStub(intake->channel());
   std::map<std::string, int64_t> committed;
   auto open_case = [&](int64_t i, const std::string& run) {
     recovery::v1::OpenCaseRequest r;
@@ -572,8 +569,8 @@ int Escalation(int cases, double rate, int open_target, int burst) {
                        cases + 1 + fill, " escalations open before the burst (ack timeout 6h, timers armed); pages ",
                        "to the webhook continue meanwhile")});
   reader->close();
-  intake.Terminate();
-  escalation.Terminate();
+  intake->process().Terminate();
+  escalation->process().Terminate();
   return 0;
 }
 
