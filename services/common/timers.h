@@ -53,7 +53,9 @@ class TimerService {
   absl::StatusOr<int64_t> CancelPrefix(Tx& tx, const std::string& kind, const std::string& key_prefix);
 
   // Fires every timer due at or before `now`, oldest first, each in its own transaction.
-  // Returns how many fired. The background loop calls this; tests may call it directly.
+  // Returns how many fired; an error only when it fired none (a failure after some fired
+  // ends the call early, and the next call goes on). The background loop calls this; tests
+  // may call it directly.
   absl::StatusOr<int> FireDue(absl::Time now);
 
   // Reloads the in-memory next-due index from the database (start-up).
