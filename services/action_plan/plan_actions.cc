@@ -37,16 +37,9 @@ v1::Event& EventSink::Add() {
   return events_.back();
 }
 
-std::shared_ptr<const ActionPlanConfig> PlanActions::config() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return config_;
-}
+std::shared_ptr<const ActionPlanConfig> PlanActions::config() const { return config_.Get(); }
 
-void PlanActions::SetConfig(ActionPlanConfig config) {
-  auto fresh = std::make_shared<const ActionPlanConfig>(std::move(config));
-  std::lock_guard<std::mutex> lock(mu_);
-  config_ = std::move(fresh);
-}
+void PlanActions::SetConfig(ActionPlanConfig config) { config_.Set(std::move(config)); }
 
 absl::Status PlanActions::Commit(Tx& tx, PlanRecord& record, EventSink& sink, bool insert) {
   if (!record.completed && IsComplete(record.plan)) {

@@ -6,7 +6,6 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -17,6 +16,7 @@
 #include "services/action_plan/config.h"
 #include "services/action_plan/plan_codec.h"
 #include "services/common/clock.h"
+#include "services/common/config.h"
 #include "services/common/outbox.h"
 #include "services/common/store.h"
 
@@ -48,7 +48,7 @@ class EventSink {
 class PlanActions {
  public:
   PlanActions(recovery::common::Outbox& outbox, recovery::common::Clock& clock, ActionPlanConfig config)
-      : outbox_(outbox), clock_(clock), config_(std::make_shared<const ActionPlanConfig>(std::move(config))) {}
+      : outbox_(outbox), clock_(clock), config_(std::move(config)) {}
 
   // The current configuration; a snapshot stays valid while the caller holds it.
   std::shared_ptr<const ActionPlanConfig> config() const;
@@ -83,8 +83,7 @@ class PlanActions {
 
   recovery::common::Outbox& outbox_;
   recovery::common::Clock& clock_;
-  mutable std::mutex mu_;
-  std::shared_ptr<const ActionPlanConfig> config_;  // guarded by mu_
+  recovery::common::Reloadable<ActionPlanConfig> config_;
 };
 
 // The client's zone by IANA name; UTC when the name is empty or unknown.

@@ -87,18 +87,11 @@ CaseActions::CaseActions(recovery::common::Outbox& outbox, IntakeConfig config)
     : CaseActions([&outbox](Tx& tx, const v1::Event& event) { return outbox.Append(tx, event); }, std::move(config)) {}
 
 CaseActions::CaseActions(EventSink sink, IntakeConfig config)
-    : sink_(std::move(sink)), config_(std::make_shared<const IntakeConfig>(std::move(config))) {}
+    : sink_(std::move(sink)), config_(std::move(config)) {}
 
-std::shared_ptr<const IntakeConfig> CaseActions::config() const {
-  std::lock_guard lock(mu_);
-  return config_;
-}
+std::shared_ptr<const IntakeConfig> CaseActions::config() const { return config_.Get(); }
 
-void CaseActions::SetConfig(IntakeConfig config) {
-  auto next = std::make_shared<const IntakeConfig>(std::move(config));
-  std::lock_guard lock(mu_);
-  config_ = std::move(next);
-}
+void CaseActions::SetConfig(IntakeConfig config) { config_.Set(std::move(config)); }
 
 absl::Status CaseActions::Publish(Tx& tx, const v1::Event& event) { return sink_(tx, event); }
 

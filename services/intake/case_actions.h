@@ -6,13 +6,13 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "recovery/v1/intake.pb.h"
+#include "services/common/config.h"
 #include "services/common/outbox.h"
 #include "services/intake/domain/case_state.h"
 #include "services/intake/domain/config.h"
@@ -95,8 +95,7 @@ class CaseActions {
                                              recovery::v1::CaseStatus* previous);
 
   EventSink sink_;
-  mutable std::mutex mu_;
-  std::shared_ptr<const IntakeConfig> config_;
+  recovery::common::Reloadable<IntakeConfig> config_;
 };
 
 // The full case as GetCase shows it (histories filled).
