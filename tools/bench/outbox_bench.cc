@@ -15,7 +15,6 @@
 #include <atomic>
 #include <filesystem>
 #include <iostream>
-#include <map>
 #include <random>
 #include <thread>
 
@@ -24,6 +23,7 @@
 #include "services/common/clock.h"
 #include "services/common/events.h"
 #include "services/common/idempotency.h"
+#include "services/common/kafka_util.h"
 #include "services/common/outbox.h"
 #include "services/common/store.h"
 #include "services/intake/case_actions.h"
@@ -125,18 +125,17 @@ struct Delivered : public RdKafka::DeliveryReportCb {
 Run RunDirect(const std::string& path, const rc::KafkaSettings& settings, int64_t n, int threads) {
   auto store = FreshStore(path);
   Delivered dr;
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  auto conf = rc::MakeKafkaConf({{"bootstrap.servers", settings.brokers},
+                                 {"enable.idempotence", "true"},
+                                 {"acks", "all"},
+                                 {"linger.ms", "1"},
+                                 {"socket.nagle.disable", "true"},
+                                 {"message.timeout.ms", "15000"},
+                                 {"client.id", "bench-direct"}});
+  Check(conf.status(), "producer settings");
   std::string err;
-  for (const auto& [k, v] : std::map<std::string, std::string>{{"bootstrap.servers", settings.brokers},
-                                                               {"enable.idempotence", "true"},
-                                                               {"acks", "all"},
-                                                               {"linger.ms", "1"},
-                                                               {"socket.nagle.disable", "true"},
-                                                               {"message.timeout.ms", "15000"},
-                                                               {"client.id", "bench-direct"}})
-    conf->set(k, v, err);
-  conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(&dr), err);
-  std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), err));
+  (*conf)->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(&dr), err);
+  std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf->get(), err));
   if (!producer) Check(absl::InternalError(err), "producer");
   // The dual write: produce inside the handler's transaction, before it commits.
   recovery::intake::CaseActions actions(

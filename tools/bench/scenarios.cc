@@ -28,6 +28,7 @@
 #include "recovery/v1/intake.grpc.pb.h"
 #include "services/common/events.h"
 #include "services/common/ids.h"
+#include "services/common/kafka_util.h"
 #include "tests/support/dev_broker.h"
 #include "tests/support/process.h"
 #include "tests/support/service_process.h"
@@ -123,11 +124,9 @@ int Intake(int concurrency, double seconds) {
 // ---- Kafka helpers ----
 
 std::unique_ptr<RdKafka::Conf> Conf(const std::map<std::string, std::string>& kv) {
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  std::string err;
-  for (const auto& [k, v] : kv)
-    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) Fail(k + ": " + err);
-  return conf;
+  auto conf = recovery::common::MakeKafkaConf(kv);
+  if (!conf.ok()) Fail(std::string(conf.status().message()));
+  return std::move(*conf);
 }
 
 std::unique_ptr<RdKafka::Producer> MakeProducer(const std::string& brokers, const std::string& linger = "1") {
