@@ -25,18 +25,6 @@ recovery::v1::Event NewEvent(absl::Time now, std::string_view case_id, std::stri
   return e;
 }
 
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t us = absl::ToUnixMicros(t);
-  ts.set_seconds(us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000));
-  ts.set_nanos(static_cast<int32_t>((us - ts.seconds() * 1000000) * 1000));
-  return ts;
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
 std::string EventToJson(const recovery::v1::Event& event) {
   std::string out;
   google::protobuf::util::JsonPrintOptions opts;

@@ -8,15 +8,19 @@
 #include <fstream>
 #include <iostream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/support/server_interceptor.h"
 #include "recovery/v1/testing.grpc.pb.h"
+#include "services/common/dead_letters.h"
 #include "services/common/events.h"
 #include "services/common/idempotency.h"
 #include "services/common/logging.h"
+#include "services/common/status_macros.h"
+#include "services/common/validation.h"
 
 namespace recovery::common {
 namespace {
@@ -49,6 +53,38 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
   std::string method_;
   Metrics* metrics_;
   absl::Time start_;
+};
+
+// A request whose bytes do not parse (or whose string fields hold invalid UTF-8) reaches no
+// handler; gRPC answers INTERNAL with an empty message. That is the client's fault, so it
+// becomes INVALID_ARGUMENT saying so, as gRPC's own health service answers.
+class UnparseableRequestInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    using grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
+      if (methods->GetRecvMessage() == nullptr) unparsed_ = true;
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) && unparsed_) {
+      const grpc::Status status = methods->GetSendStatus();
+      if (status.error_code() == grpc::StatusCode::INTERNAL) {
+        methods->ModifySendStatus(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                               "request: could not be parsed (not a valid message of the "
+                                               "method's request type, or a string field is not UTF-8)"));
+      }
+    }
+    methods->Proceed();
+  }
+
+ private:
+  bool unparsed_ = false;
+};
+
+class UnparseableRequestInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo*) override {
+    return new UnparseableRequestInterceptor();
+  }
 };
 
 class MetricsInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
@@ -108,12 +144,35 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const std
 
   auto cfg = ParseServiceConfig(service, argc, argv);
   if (!cfg.ok()) return cfg.status();
+  return CreateFromConfig(std::move(*cfg), {});
+}
+
+absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceModule& module, int argc,
+                                                                       const char* const* argv) {
+  ASSIGN_OR_RETURN(auto rt, Create(std::string(module.name()), argc, argv));
+  RETURN_IF_ERROR(rt->AttachModule(module));
+  return rt;
+}
+
+absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceModule& module, ServiceConfig config,
+                                                                       RuntimeOptions options) {
+  if (config.service.empty()) config.service = std::string(module.name());
+  ASSIGN_OR_RETURN(auto rt, CreateFromConfig(std::move(config), options));
+  RETURN_IF_ERROR(rt->AttachModule(module));
+  return rt;
+}
+
+absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::CreateFromConfig(ServiceConfig config,
+                                                                                 RuntimeOptions options) {
   std::unique_ptr<ServiceRuntime> rt(new ServiceRuntime());
-  rt->config_ = *cfg;
+  rt->config_ = std::move(config);
+  const std::string service = rt->config_.service;
   if (!InitLogging(service, rt->config_.log_level))
     return absl::InvalidArgumentError("--log-level: expected debug|info|warn|error");
 
-  if (!rt->config_.manual_clock.empty()) {
+  if (options.clock != nullptr) {
+    rt->clock_ = options.clock;
+  } else if (!rt->config_.manual_clock.empty()) {
     absl::Time start;
     std::string err;
     absl::ParseTime(absl::RFC3339_full, rt->config_.manual_clock, &start, &err);
@@ -126,15 +185,11 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const std
   }
 
   if (!rt->config_.config_file.empty()) {
-    auto yaml = LoadYamlFile(rt->config_.config_file);
-    if (!yaml.ok()) return yaml.status();
-    rt->domain_config_ = *yaml;
+    ASSIGN_OR_RETURN(rt->domain_config_, LoadYamlFile(rt->config_.config_file));
   }
 
   rt->metrics_ = std::make_unique<Metrics>(service);
-  auto store = OpenStore(rt->config_.db);
-  if (!store.ok()) return store.status();
-  rt->store_ = std::move(*store);
+  ASSIGN_OR_RETURN(rt->store_, OpenStore(rt->config_.db));
   if (rt->store_->dialect() == Dialect::kSqlite) {
     // Group commit at work: transactions per commit = the first over the second.
     Store* s = rt->store_.get();
@@ -143,15 +198,35 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const std
     rt->metrics_->CountFrom("store_commits_total", "SQLite commits (concurrent transactions share one)",
                             [s] { return static_cast<double>(s->counters().commits); });
   }
-  for (auto migrate : {&Outbox::Migrate, &Consumer::Migrate, &TimerService::Migrate, &MigrateIdempotency}) {
-    if (auto s = migrate(*rt->store_); !s.ok()) return s;
+  for (auto migrate :
+       {&Outbox::Migrate, &Consumer::Migrate, &TimerService::Migrate, &MigrateIdempotency, &MigrateDeadLetters}) {
+    RETURN_IF_ERROR(migrate(*rt->store_));
   }
   rt->outbox_ = std::make_unique<Outbox>(*rt->store_, rt->metrics_.get());
   rt->timers_ = std::make_unique<TimerService>(*rt->store_, *rt->clock_, rt->metrics_.get());
   return rt;
 }
 
+absl::Status ServiceRuntime::AttachModule(ServiceModule& module) {
+  RETURN_IF_ERROR(store_->Migrate(module.name(), module.Migrations()));
+  const ServiceContext ctx{config_, *store_, *clock_, *outbox_, *timers_, *metrics_, domain_config_};
+  RETURN_IF_ERROR(module.Init(ctx));
+  for (grpc::Service* service : module.GrpcServices()) AddService(service);
+  if (module.consumes_events()) {
+    const std::string own(module.name());
+    const bool own_too = module.consumes_own_events();
+    SetEventHandler([&module, own, own_too](Tx& tx, const recovery::v1::Event& event) -> absl::Status {
+      if (!own_too && event.source() == own) return absl::OkStatus();
+      return module.OnEvent(tx, event);
+    });
+  }
+  OnConfigReload([&module](const YAML::Node& yaml) { return module.Reload(yaml); });
+  OnReady([&module] { module.OnReady(); });
+  return absl::OkStatus();
+}
+
 ServiceRuntime::~ServiceRuntime() {
+  Stop();
   if (metrics_) metrics_->StopReading();  // the store goes before the metrics endpoint
   if (consumer_) consumer_->Stop();
   if (timers_) timers_->Stop();
@@ -173,59 +248,74 @@ void ServiceRuntime::OnConfigReload(std::function<absl::Status(const YAML::Node&
   });
 }
 
-int ServiceRuntime::Run() {
+absl::Status ServiceRuntime::Start() {
+  if (started_) return absl::FailedPreconditionError("runtime already started");
   const ServiceConfig& cfg = config_;
   if (!cfg.metrics_listen.empty()) {
-    if (auto s = metrics_->Serve(cfg.metrics_listen); !s.ok()) {
-      LogError("metrics endpoint failed", {{"error", std::string(s.message())}});
-      return 2;
-    }
+    if (auto s = metrics_->Serve(cfg.metrics_listen); !s.ok())
+      return absl::UnavailableError(absl::StrCat("metrics endpoint failed: ", s.message()));
   }
-  KafkaSettings kafka{cfg.kafka_brokers, cfg.topic, cfg.group_id, std::stoi(cfg.fetch_wait_ms)};
+  int fetch_wait_ms = 10;
+  if (!absl::SimpleAtoi(cfg.fetch_wait_ms, &fetch_wait_ms)) return InvalidField("--fetch-wait-ms", "not a number");
+  KafkaSettings kafka{cfg.kafka_brokers, cfg.topic, cfg.group_id, fetch_wait_ms};
   if (!cfg.kafka_brokers.empty()) {
-    if (auto s = outbox_->Start(kafka); !s.ok()) {
-      LogError("outbox relay failed to start", {{"error", std::string(s.message())}});
-      return 2;
-    }
+    if (auto s = outbox_->Start(kafka); !s.ok())
+      return absl::Status(s.code(), absl::StrCat("outbox relay failed to start: ", s.message()));
   } else {
     LogWarn("no --kafka-brokers: events stay in the outbox");
   }
   timers_->Start();
   if (handler_ && !cfg.kafka_brokers.empty()) {
     consumer_ = std::make_unique<Consumer>(*store_, handler_, metrics_.get());
-    if (auto s = consumer_->Start(kafka); !s.ok()) {
-      LogError("consumer failed to start", {{"error", std::string(s.message())}});
-      return 2;
-    }
+    if (auto s = consumer_->Start(kafka); !s.ok())
+      return absl::Status(s.code(), absl::StrCat("consumer failed to start: ", s.message()));
   }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort(cfg.listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(cfg.listen, grpc::InsecureServerCredentials(), &port_);
   // Keep the synchronous server's threads: by default it lets all but two idle pollers exit
   // and creates new ones under the next burst, so every burst paid for thread creation.
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 64);
   for (auto* s : services_) builder.RegisterService(s);
-  std::unique_ptr<TestClockService> test_clock;
   if (manual_clock_) {
-    test_clock = std::make_unique<TestClockService>(manual_clock_);
-    builder.RegisterService(test_clock.get());
+    test_clock_ = std::make_unique<TestClockService>(manual_clock_);
+    builder.RegisterService(test_clock_.get());
   }
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<MetricsInterceptorFactory>(metrics_.get()));
+  interceptors.push_back(std::make_unique<UnparseableRequestInterceptorFactory>());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server || port == 0) {
-    LogError("gRPC server failed to start", {{"listen", cfg.listen}});
+  server_ = builder.BuildAndStart();
+  if (!server_ || port_ == 0)
+    return absl::UnavailableError(absl::StrCat("gRPC server failed to start on ", cfg.listen));
+  started_ = true;
+  if (!cfg.port_file.empty()) WriteFileAtomically(cfg.port_file, std::to_string(port_));
+  for (auto& fn : ready_) fn();
+  LogInfo("ready", {{"port", std::to_string(port_)}, {"db", cfg.db}, {"kafka", cfg.kafka_brokers}});
+  return absl::OkStatus();
+}
+
+void ServiceRuntime::Stop() {
+  if (!started_) return;
+  started_ = false;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  server_->Wait();
+  if (consumer_) consumer_->Stop();
+  timers_->Stop();
+  outbox_->WaitDrained(absl::Seconds(2));
+  outbox_->Stop();
+  LogInfo("stopped");
+}
+
+int ServiceRuntime::Run() {
+  if (auto s = Start(); !s.ok()) {
+    LogError("start failed", {{"error", std::string(s.message())}});
     return 2;
   }
-  if (!cfg.port_file.empty()) WriteFileAtomically(cfg.port_file, std::to_string(port));
-  for (auto& fn : ready_) fn();
-  LogInfo("ready", {{"port", std::to_string(port)}, {"db", cfg.db}, {"kafka", cfg.kafka_brokers}});
-
   const sigset_t set = HandledSignals();
   for (;;) {
     int sig = 0;
@@ -238,14 +328,22 @@ int ServiceRuntime::Run() {
     LogInfo("shutting down", {{"signal", std::to_string(sig)}});
     break;
   }
-  server->GetHealthCheckService()->SetServingStatus(false);
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  if (consumer_) consumer_->Stop();
-  timers_->Stop();
-  outbox_->WaitDrained(absl::Seconds(2));
-  outbox_->Stop();
-  LogInfo("stopped");
+  Stop();
   return 0;
+}
+
+int RunModule(ServiceModule& module, int argc, char** argv) {
+  const std::string service(module.name());
+  auto rt = ServiceRuntime::Create(module, argc, argv);
+  if (!rt.ok()) {
+    if (rt.status().code() == absl::StatusCode::kCancelled) {
+      std::cout << rt.status().message();
+      return 0;
+    }
+    std::cerr << service << ": " << rt.status().message() << std::endl;
+    return 2;
+  }
+  return (*rt)->Run();
 }
 
 int RunService(const std::string& service, int argc, char** argv,

@@ -2,7 +2,7 @@
 // sets up logging, the store (migrated), the outbox relay, durable timers, the consumer,
 // the gRPC server (health, reflection, metrics interceptor, optional TestClock) and the
 // signal handling (SIGTERM/SIGINT drain and exit, SIGHUP reload). A service's main.cc
-// only creates its own parts and calls Run().
+// only creates its ServiceModule and calls RunModule (module.h); tests use Start()/Stop().
 #pragma once
 
 #include <functional>
@@ -15,6 +15,7 @@
 #include "services/common/config.h"
 #include "services/common/consumer.h"
 #include "services/common/metrics.h"
+#include "services/common/module.h"
 #include "services/common/outbox.h"
 #include "services/common/store.h"
 #include "services/common/timers.h"
@@ -27,8 +28,23 @@ class Server;
 
 namespace recovery::common {
 
+// Process parts a caller may supply instead of the runtime creating them (tests).
+struct RuntimeOptions {
+  // Used instead of the system clock or --manual-clock; not owned, outlives the runtime.
+  Clock* clock = nullptr;
+};
+
 class ServiceRuntime {
  public:
+  // Parses the common flags for module.name(), then builds the service from the module:
+  // migrations, Init, gRPC services, event handler (own events filtered), reload, ready.
+  static absl::StatusOr<std::unique_ptr<ServiceRuntime>> Create(ServiceModule& module, int argc,
+                                                                const char* const* argv);
+  // The same from a ready-made configuration (in-process tests: db ":memory:" or a temp
+  // file, listen "127.0.0.1:0", no brokers). Does not touch signal handling.
+  static absl::StatusOr<std::unique_ptr<ServiceRuntime>> Create(ServiceModule& module, ServiceConfig config,
+                                                                RuntimeOptions options = {});
+
   // Must be called before any thread starts (it blocks the handled signals process-wide).
   // Bad flags or config return an error naming the flag or key; --help returns kCancelled.
   static absl::StatusOr<std::unique_ptr<ServiceRuntime>> Create(const std::string& service, int argc,
@@ -58,12 +74,26 @@ class ServiceRuntime {
   // Called once the server is up, before waiting for signals (e.g. log coverage gaps).
   void OnReady(std::function<void()> fn) { ready_.push_back(std::move(fn)); }
 
-  // Starts everything, blocks until SIGTERM/SIGINT, then drains and stops. Returns the
-  // process exit code.
+  // Starts the relay, timers, consumer and the gRPC server; returns once serving.
+  absl::Status Start();
+  // Stops serving, drains the consumer, timers and outbox (events not yet published stay in
+  // the outbox). Idempotent; the destructor calls it.
+  void Stop();
+  // The bound gRPC port once started.
+  int port() const { return port_; }
+  // The consumer, when the service consumes and brokers are configured (after Start()).
+  Consumer* consumer() { return consumer_.get(); }
+  // The handler the consumer runs (the module's OnEvent behind the own-event filter).
+  const EventHandler& event_handler() const { return handler_; }
+
+  // Start(), block until SIGTERM/SIGINT (SIGHUP reloads), then Stop(). Returns the process
+  // exit code.
   int Run();
 
  private:
   ServiceRuntime() = default;
+  static absl::StatusOr<std::unique_ptr<ServiceRuntime>> CreateFromConfig(ServiceConfig config, RuntimeOptions options);
+  absl::Status AttachModule(ServiceModule& module);
 
   ServiceConfig config_;
   std::unique_ptr<Clock> owned_clock_;
@@ -79,7 +109,15 @@ class ServiceRuntime {
   std::vector<grpc::Service*> services_;
   std::vector<std::function<void()>> reload_;
   std::vector<std::function<void()>> ready_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Service> test_clock_;
+  int port_ = 0;
+  bool started_ = false;
 };
+
+// The whole main() of a service: RunModule(module, argc, argv). Setup errors print to
+// stderr and exit 2; --help prints and exits 0.
+int RunModule(ServiceModule& module, int argc, char** argv);
 
 // Standard main() body: creates the runtime, lets `setup` build the service, runs it.
 // Setup errors print to stderr and exit 2.

@@ -7,7 +7,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/calendar/yaml_fields.h"
+#include "services/common/yaml_fields.h"
 #include "yaml-cpp/yaml.h"
 
 namespace recovery::escalation {

@@ -6,7 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "services/common/calendar/yaml_fields.h"
+#include "services/common/yaml_fields.h"
 #include "yaml-cpp/yaml.h"
 
 namespace recovery::follow_up {

@@ -1,5 +1,5 @@
-// Small helpers that read typed fields out of yaml-cpp nodes and turn every problem into an
-// absl::Status whose message starts with the key path ("calendars[1].weekly.mon[0]: ...").
+// The one YAML helper set of every service: typed field readers over yaml-cpp nodes that
+// turn every problem into an absl::Status whose message starts with the key path ("calendars[1].weekly.mon[0]: ...").
 //
 // yaml-cpp throws; these helpers never do (they check node types before converting), and the
 // public Parse* entry points that use them still catch YAML::Exception as a last edge.

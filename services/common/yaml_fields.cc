@@ -1,5 +1,5 @@
 // Typed, path-reporting field readers over yaml-cpp nodes.
-#include "services/common/calendar/yaml_fields.h"
+#include "services/common/yaml_fields.h"
 
 #include <algorithm>
 
