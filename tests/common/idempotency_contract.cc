@@ -86,58 +86,58 @@ absl::Status HoldOpen(const std::function<void()>& entered) {
   return absl::OkStatus();
 }
 
+struct Pair {
+  StringValue first, second;
+  absl::Status first_status, second_status;
+};
+
+// Two calls with one request_id; the second starts while the first is inside its transaction
+// and runs `first_inside` (by default: held open long enough for the second to wait on it).
+Pair RunPair(Calls& calls, const std::string& id, const std::string& first_payload, const std::string& second_payload,
+             const std::function<absl::Status(const std::function<void()>&)>& first_inside = HoldOpen) {
+  Pair p;
+  Overlap(
+      [&](const std::function<void()>& entered) {
+        p.first_status = calls.Call(id, first_payload, &p.first, [&] { return first_inside(entered); });
+      },
+      [&] { p.second_status = calls.Call(id, second_payload, &p.second); });
+  return p;
+}
+
 TEST_P(IdempotencyContractTest, TwentyConcurrentPairsWithOneRequestIdBothAnswerTheFirstResponse) {
   Calls calls(url());
   for (int pair = 0; pair < 20; ++pair) {
     const std::string id = "req-" + std::to_string(pair), payload = "p" + std::to_string(pair);
-    StringValue first, second;
-    absl::Status first_status, second_status;
-    Overlap(
-        [&](const std::function<void()>& entered) {
-          first_status = calls.Call(id, payload, &first, [&] { return HoldOpen(entered); });
-        },
-        [&] { second_status = calls.Call(id, payload, &second); });
-    ASSERT_TRUE(first_status.ok()) << "pair " << pair << ": " << first_status;
-    ASSERT_TRUE(second_status.ok()) << "pair " << pair << ": " << second_status;
-    EXPECT_EQ(second.value(), first.value()) << "pair " << pair;
+    const Pair p = RunPair(calls, id, payload, payload);
+    ASSERT_TRUE(p.first_status.ok()) << "pair " << pair << ": " << p.first_status;
+    ASSERT_TRUE(p.second_status.ok()) << "pair " << pair << ": " << p.second_status;
+    EXPECT_EQ(p.second.value(), p.first.value()) << "pair " << pair;
     EXPECT_EQ(calls.Effects(id), 1) << "pair " << pair << ": applied once";
   }
 }
 
 TEST_P(IdempotencyContractTest, ConcurrentCallWithTheSameIdAndAnotherPayloadIsAlreadyExists) {
   Calls calls(url());
-  StringValue first, second;
-  absl::Status first_status, second_status;
-  Overlap(
-      [&](const std::function<void()>& entered) {
-        first_status = calls.Call("req-x", "x", &first, [&] { return HoldOpen(entered); });
-      },
-      [&] { second_status = calls.Call("req-x", "y", &second); });
-  ASSERT_TRUE(first_status.ok()) << first_status;
-  EXPECT_EQ(second_status.code(), absl::StatusCode::kAlreadyExists) << second_status;
-  EXPECT_THAT(std::string(second_status.message()), ::testing::HasSubstr("request_id"));
-  EXPECT_THAT(std::string(second_status.message()), ::testing::Not(::testing::HasSubstr("duplicate key")));
+  const Pair p = RunPair(calls, "req-x", "x", "y");
+  ASSERT_TRUE(p.first_status.ok()) << p.first_status;
+  EXPECT_EQ(p.second_status.code(), absl::StatusCode::kAlreadyExists) << p.second_status;
+  EXPECT_THAT(std::string(p.second_status.message()), ::testing::HasSubstr("request_id"));
+  EXPECT_THAT(std::string(p.second_status.message()), ::testing::Not(::testing::HasSubstr("duplicate key")));
   EXPECT_EQ(calls.Effects("req-x"), 1);
 }
 
 TEST_P(IdempotencyContractTest, WhenTheFirstCallFailsTheWaitingSecondRunsTheRequest) {
   Calls calls(url());
-  StringValue first, second;
-  absl::Status first_status, second_status;
-  Overlap(
-      [&](const std::function<void()>& entered) {
-        first_status = calls.Call("req-f", "f", &first, [&] {
-          (void)HoldOpen(entered);
-          return absl::FailedPreconditionError("status: case is CLOSED");
-        });
-      },
-      [&] { second_status = calls.Call("req-f", "f", &second); });
-  EXPECT_EQ(first_status.code(), absl::StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(second_status.ok()) << second_status;
+  const Pair p = RunPair(calls, "req-f", "f", "f", [](const std::function<void()>& entered) {
+    (void)HoldOpen(entered);
+    return absl::FailedPreconditionError("status: case is CLOSED");
+  });
+  EXPECT_EQ(p.first_status.code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(p.second_status.ok()) << p.second_status;
   EXPECT_EQ(calls.Effects("req-f"), 1) << "the failed call left nothing; the second applied";
   StringValue third;
   ASSERT_TRUE(calls.Call("req-f", "f", &third).ok());
-  EXPECT_EQ(third.value(), second.value());
+  EXPECT_EQ(third.value(), p.second.value());
 }
 
 TEST_P(IdempotencyContractTest, SecondCallWhileTheFirstRunsPastTheWaitIsUnavailable) {

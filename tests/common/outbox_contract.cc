@@ -174,41 +174,54 @@ TEST_P(OutboxContractTest, RetryableFailureIsRetriedInCaseOrderAndNothingIsParke
   EXPECT_EQ(outbox.parked(), 0);
 }
 
-TEST_P(OutboxContractTest, FailedDeleteAfterPublishIsRetriedWithoutPublishingAgain) {
-  auto store = OpenRelayStore(url());
-  ASSERT_TRUE(store);
-  FlakyStore flaky(*store);
-  common::Metrics metrics("outbox-test");
-  RecordingPublisher publisher;
-  Outbox outbox(flaky, &metrics, FastRetries());  // 3 attempts to acknowledge
-  std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back(AppendNumbered(flaky, outbox, "case-d", std::to_string(i)));
-  flaky.FailNext("DELETE FROM outbox", 2);
-  ASSERT_TRUE(outbox.Start(publisher).ok());
-  ASSERT_TRUE(outbox.WaitDrained(absl::Seconds(20)));
-  EXPECT_EQ(flaky.injected(), 2);
-  EXPECT_EQ(EventIds(publisher.delivered()), ids) << "published once: the delete was retried";
-  EXPECT_EQ(outbox.republished(), 0);
-  EXPECT_THAT(metrics.Render(), HasSubstr("recovery_outbox_republished_total{service=\"outbox-test\"} 0"));
-}
+namespace {
 
-TEST_P(OutboxContractTest, DeleteFailingPastItsRetriesPublishesAgainAndIsCounted) {
-  auto store = OpenRelayStore(url());
-  ASSERT_TRUE(store);
+struct DeleteFaultRun {
+  std::vector<std::string> appended, delivered;
+  int injected = 0;
+  int64_t republished = 0;
+  std::string metrics;
+};
+
+// Five events of one case, published while the first `failures` deletes of outbox rows fail
+// (the relay has 3 attempts to acknowledge a batch).
+DeleteFaultRun PublishWithFailingDeletes(const std::string& url, int failures) {
+  DeleteFaultRun run;
+  auto store = OpenRelayStore(url);
+  if (!store) return run;
   FlakyStore flaky(*store);
   common::Metrics metrics("outbox-test");
   RecordingPublisher publisher;
   Outbox outbox(flaky, &metrics, FastRetries());
-  std::vector<std::string> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back(AppendNumbered(flaky, outbox, "case-d", std::to_string(i)));
-  flaky.FailNext("DELETE FROM outbox", 3);  // every attempt of the first acknowledgement
-  ASSERT_TRUE(outbox.Start(publisher).ok());
-  ASSERT_TRUE(outbox.WaitDrained(absl::Seconds(20)));
-  std::vector<std::string> twice = ids;
-  twice.insert(twice.end(), ids.begin(), ids.end());
-  EXPECT_EQ(EventIds(publisher.delivered()), twice) << "the batch again, in order";
-  EXPECT_EQ(outbox.republished(), 5);
-  EXPECT_THAT(metrics.Render(), HasSubstr("recovery_outbox_republished_total{service=\"outbox-test\"} 5"));
+  for (int i = 0; i < 5; ++i) run.appended.push_back(AppendNumbered(flaky, outbox, "case-d", std::to_string(i)));
+  flaky.FailNext("DELETE FROM outbox", failures);
+  EXPECT_TRUE(outbox.Start(publisher).ok());
+  EXPECT_TRUE(outbox.WaitDrained(absl::Seconds(20)));
+  outbox.Stop();
+  run.delivered = EventIds(publisher.delivered());
+  run.injected = flaky.injected();
+  run.republished = outbox.republished();
+  run.metrics = metrics.Render();
+  return run;
+}
+
+}  // namespace
+
+TEST_P(OutboxContractTest, FailedDeleteAfterPublishIsRetriedWithoutPublishingAgain) {
+  const DeleteFaultRun run = PublishWithFailingDeletes(url(), 2);
+  EXPECT_EQ(run.injected, 2);
+  EXPECT_EQ(run.delivered, run.appended) << "published once: the delete was retried";
+  EXPECT_EQ(run.republished, 0);
+  EXPECT_THAT(run.metrics, HasSubstr("recovery_outbox_republished_total{service=\"outbox-test\"} 0"));
+}
+
+TEST_P(OutboxContractTest, DeleteFailingPastItsRetriesPublishesAgainAndIsCounted) {
+  const DeleteFaultRun run = PublishWithFailingDeletes(url(), 3);  // every attempt of the first acknowledgement
+  std::vector<std::string> twice = run.appended;
+  twice.insert(twice.end(), run.appended.begin(), run.appended.end());
+  EXPECT_EQ(run.delivered, twice) << "the batch again, in order";
+  EXPECT_EQ(run.republished, 5);
+  EXPECT_THAT(run.metrics, HasSubstr("recovery_outbox_republished_total{service=\"outbox-test\"} 5"));
 }
 
 TEST_P(OutboxContractTest, EventOverMessageMaxBytesIsParkedAndLaterEventsStillPublishInOrder) {
