@@ -15,7 +15,6 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
-#include "services/common/status_macros.h"
 #include "services/common/store.h"
 
 namespace recovery::common {
@@ -54,14 +53,16 @@ absl::Status RunIdempotent(Store& store, std::string_view method, std::string_vi
                            const google::protobuf::Message& request, Response* response, int64_t now_us,
                            absl::Duration wait, Apply&& apply) {
   return InTransaction(store, [&](Tx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(std::optional<std::string> prior,
-                     ClaimRequest(tx, store.dialect(), method, request_id, request, now_us, wait));
-    if (prior.has_value()) {
+    // No status macros here: this header is included where services defined their own.
+    absl::StatusOr<std::optional<std::string>> prior =
+        ClaimRequest(tx, store.dialect(), method, request_id, request, now_us, wait);
+    if (!prior.ok()) return prior.status();
+    if (prior->has_value()) {
       response->Clear();
-      if (!response->ParseFromString(*prior)) return absl::InternalError("stored response is corrupt");
+      if (!response->ParseFromString(**prior)) return absl::InternalError("stored response is corrupt");
       return absl::OkStatus();
     }
-    RETURN_IF_ERROR(apply(tx));
+    if (absl::Status s = apply(tx); !s.ok()) return s;
     return RecordResponse(tx, request_id, *response);
   });
 }

@@ -105,6 +105,12 @@ absl::Status KafkaPublisher::Connect() {
 std::vector<PublishResult> KafkaPublisher::Publish(const std::vector<OutboundEvent>& batch, std::stop_token stop) {
   auto state = std::make_shared<BatchState>();
   state->results.assign(batch.size(), PublishResult{Delivery::kRetryable, "not produced"});
+  if (!producer_) {  // recreating it after a fatal error failed: try again, or retry later
+    if (auto s = Connect(); !s.ok()) {
+      for (PublishResult& r : state->results) r.error = std::string(s.message());
+      return state->results;
+    }
+  }
   RdKafka::Producer& producer = *producer_->handle;
   // Keys whose earlier record was not accepted for a retryable reason: their later records
   // are held back so a case's events keep their order. Once produced, librdkafka's
@@ -155,6 +161,7 @@ std::vector<PublishResult> KafkaPublisher::Publish(const std::vector<OutboundEve
     // The idempotent producer cannot continue after a fatal error: a new one takes over and
     // the batch's undelivered records are retried through it.
     LogError("outbox producer fatal error; recreating the producer", {{"error", fatal}});
+    producer_.reset();
     if (auto s = Connect(); !s.ok()) LogError("outbox producer could not be recreated", {{"error", s.ToString()}});
   }
   return state->results;
