@@ -1,18 +1,19 @@
-// Outbox append and the relay thread that publishes rows to Kafka.
+// Outbox append and the relay thread: claim -> publish -> acknowledge.
 #include "services/common/outbox.h"
 
-#include <librdkafka/rdkafkacpp.h>
-
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/common/clock.h"
+#include "services/common/dead_letters.h"
 #include "services/common/events.h"
-#include "services/common/kafka_util.h"
+#include "services/common/kafka_publisher.h"
 #include "services/common/logging.h"
 #include "services/common/metrics.h"
+#include "services/common/status_macros.h"
 
 namespace recovery::common {
 namespace {
@@ -23,49 +24,43 @@ namespace {
 // commits, so no other relay can publish them again.
 constexpr int64_t kRelayLockKey = 0x6f7574626f78;  // "outbox"
 
+// How long an idle relay sleeps when no append woke it (rows of another replica's process).
+constexpr absl::Duration kIdlePoll = absl::Milliseconds(500);
+// How long a relay waits before looking again when another replica holds the relay lock.
+constexpr absl::Duration kLockBusyPoll = absl::Milliseconds(100);
+
+// Delete statements name at most this many rows.
+constexpr size_t kDeleteChunk = 500;
+
 // Lowers the relay transaction to READ COMMITTED (each statement then sees what the
 // previous lock holder committed) and tries the relay lock; false when another replica's
 // relay holds it.
 absl::StatusOr<bool> TryRelayLock(Tx& tx) {
-  if (auto s = tx.Exec("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); !s.ok()) return s;
-  auto rows = tx.Query("SELECT pg_try_advisory_xact_lock(?)", {kRelayLockKey});
-  if (!rows.ok()) return rows.status();
-  return !rows->empty() && (*rows)[0].Int(0) == 1;
+  RETURN_IF_ERROR(tx.Exec("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"));
+  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT pg_try_advisory_xact_lock(?)", {kRelayLockKey}));
+  return !rows.empty() && rows[0].Int(0) == 1;
 }
 
 }  // namespace
 
-struct Outbox::Producer : public RdKafka::DeliveryReportCb {
-  std::unique_ptr<RdKafka::Producer> producer;
-  std::mutex mu;
-  std::set<int64_t> delivered;
-  int outstanding = 0;
-  int failed = 0;
-  std::string last_error;
-
-  void dr_cb(RdKafka::Message& message) override {
-    const auto row_id = static_cast<int64_t>(reinterpret_cast<intptr_t>(message.msg_opaque()));
-    std::lock_guard lock(mu);
-    --outstanding;
-    if (message.err() == RdKafka::ERR_NO_ERROR) {
-      delivered.insert(row_id);
-    } else {
-      ++failed;
-      last_error = message.errstr();
-    }
+Outbox::Outbox(Store& store, Metrics* metrics, OutboxOptions options)
+    : store_(store), metrics_(metrics), options_(options) {
+  if (metrics_) {  // present from the start, at zero, so alerts can be written on them
+    metrics_->Count("outbox_dead_letters_total", "", 0);
+    metrics_->Count("outbox_republished_total", "", 0);
   }
-};
-
-Outbox::Outbox(Store& store, Metrics* metrics) : store_(store), metrics_(metrics) {}
+}
 
 Outbox::~Outbox() { Stop(); }
 
 absl::Status Outbox::Migrate(Store& store) {
-  return store.Migrate("outbox", {
-                                     "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, "
-                                     "case_id TEXT NOT NULL, type TEXT NOT NULL, payload BLOB NOT NULL, "
-                                     "created_us INTEGER NOT NULL)",
-                                 });
+  RETURN_IF_ERROR(MigrateDeadLetters(store));  // where the relay parks what the broker refuses
+  return store.Migrate("outbox",
+                       {
+                           "CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, "
+                           "case_id TEXT NOT NULL, type TEXT NOT NULL, payload BLOB NOT NULL, "
+                           "created_us INTEGER NOT NULL)",
+                       });
 }
 
 absl::Status Outbox::Append(Tx& tx, const recovery::v1::Event& event) {
@@ -74,44 +69,33 @@ absl::Status Outbox::Append(Tx& tx, const recovery::v1::Event& event) {
   if (event.event_id().empty()) return absl::InvalidArgumentError("event: event_id is required");
   std::string bytes;
   if (!event.SerializeToString(&bytes)) return absl::InternalError("event: serialisation failed");
-  auto s = tx.Exec("INSERT INTO outbox (event_id, case_id, type, payload, created_us) VALUES (?, ?, ?, ?, ?)",
-                   {event.event_id(), event.case_id(), type, Blob{std::move(bytes)},
-                    absl::ToUnixMicros(FromProto(event.occurred_at()))});
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(tx.Exec("INSERT INTO outbox (event_id, case_id, type, payload, created_us) VALUES (?, ?, ?, ?, ?)",
+                          {event.event_id(), event.case_id(), type, Blob{std::move(bytes)},
+                           absl::ToUnixMicros(FromProto(event.occurred_at()))}));
   tx.AfterCommit([this] { Wake(); });
   return absl::OkStatus();
 }
 
 absl::Status Outbox::Start(const KafkaSettings& settings) {
   if (running_) return absl::FailedPreconditionError("outbox relay already running");
-  settings_ = settings;
-  producer_ = std::make_unique<Producer>();
-  auto conf = MakeKafkaConf({
-      {"bootstrap.servers", settings.brokers},
-      {"enable.idempotence", "true"},
-      {"acks", "all"},
-      {"linger.ms", "1"},
-      {"socket.nagle.disable", "true"},
-      {"message.timeout.ms", "15000"},
-      {"reconnect.backoff.max.ms", "1000"},
-      {"client.id", "recovery-outbox"},
-  });
-  if (!conf.ok()) return conf.status();
-  std::string err;
-  if ((*conf)->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(producer_.get()), err) != RdKafka::Conf::CONF_OK)
-    return absl::InternalError(err);
-  producer_->producer.reset(RdKafka::Producer::create(conf->get(), err));
-  if (!producer_->producer) return absl::InvalidArgumentError(absl::StrCat("--kafka-brokers: ", err));
-  running_ = true;
-  relay_ = std::thread([this] { RelayLoop(); });
+  ASSIGN_OR_RETURN(owned_publisher_, KafkaPublisher::Create(settings.brokers, settings.topic));
+  return Start(*owned_publisher_);
+}
+
+absl::Status Outbox::Start(EventPublisher& publisher) {
+  if (running_.exchange(true)) return absl::FailedPreconditionError("outbox relay already running");
+  publisher_ = &publisher;
+  relay_ = std::jthread([this](std::stop_token stop) { RelayLoop(stop); });
   return absl::OkStatus();
 }
 
 void Outbox::Stop() {
   if (!running_.exchange(false)) return;
+  relay_.request_stop();
   Wake();
   if (relay_.joinable()) relay_.join();
-  producer_.reset();
+  publisher_ = nullptr;
+  owned_publisher_.reset();
 }
 
 void Outbox::Wake() {
@@ -139,149 +123,203 @@ bool Outbox::WaitDrained(absl::Duration timeout) {
   return Backlog() == 0;
 }
 
-void Outbox::RelayLoop() {
-  auto backoff = std::chrono::milliseconds(0);
-  while (running_) {
-    {
-      std::unique_lock lock(mu_);
-      const auto wait = backoff.count() > 0 ? backoff : std::chrono::milliseconds(500);
-      cv_.wait_for(lock, wait, [this, &backoff] { return (wake_ && backoff.count() == 0) || !running_; });
-      wake_ = false;
-    }
-    if (!running_) break;
+bool Outbox::Pause(absl::Duration delay, std::stop_token stop) {
+  std::unique_lock lock(mu_);
+  if (delay > absl::ZeroDuration()) {
+    // Backing off: appends do not cut the wait short, so a broker that is away is not
+    // hammered by every commit.
+    cv_.wait_for(lock, absl::ToChronoMilliseconds(delay), [&] { return stop.stop_requested(); });
+  } else {
+    cv_.wait_for(lock, absl::ToChronoMilliseconds(kIdlePoll), [&] { return wake_ || stop.stop_requested(); });
+  }
+  wake_ = false;
+  return !stop.stop_requested();
+}
 
-    struct Pending {
-      int64_t id;
-      std::string event_id, case_id, type, payload;
-    };
-    std::vector<Pending> batch;
-    // PostgreSQL: the transaction that holds the relay lock and the batch's rows while
-    // publishing; the delivered rows are deleted in it. SQLite (one process per file):
-    // read, publish, then delete in a new transaction, never holding the writer lock
-    // while waiting for the broker.
-    std::unique_ptr<Tx> claim;
-    const bool postgres = store_.dialect() == Dialect::kPostgres;
-    {
-      auto tx = store_.Begin();
-      if (!tx.ok()) continue;
-      if (postgres) {
-        auto locked = TryRelayLock(**tx);
-        if (!locked.ok()) {
-          LogError("outbox relay lock failed", {{"error", std::string(locked.status().message())}});
-          continue;
-        }
-        if (!*locked) {  // another replica is publishing; look again shortly
-          backoff = std::max(backoff, std::chrono::milliseconds(100));
-          continue;
-        }
-      }
-      auto rows = (*tx)->Query(postgres ? "SELECT id, event_id, case_id, type, payload FROM outbox ORDER BY id "
-                                          "LIMIT 1000 FOR UPDATE SKIP LOCKED"
-                                        : "SELECT id, event_id, case_id, type, payload FROM outbox ORDER BY id LIMIT 1000");
-      if (!rows.ok()) {
-        LogError("outbox read failed", {{"error", std::string(rows.status().message())}});
-        continue;
-      }
-      for (const Row& r : *rows) batch.push_back({r.Int(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4)});
-      if (postgres) {
-        claim = std::move(*tx);
-      } else if (auto s = (*tx)->Commit(); !s.ok()) {
-        // SQLite groups transactions: the rows just read may belong to a group whose commit
-        // failed. Only rows known to be committed are published.
-        LogError("outbox read failed", {{"error", std::string(s.message())}});
-        continue;
-      }
+void Outbox::RelayLoop(std::stop_token stop) {
+  int failed_rounds = 0;  // consecutive rounds that left a row for a retryable reason
+  absl::Duration delay = absl::ZeroDuration();
+  bool again = true;  // rows may be waiting from before the start
+  for (;;) {
+    if (!again && !Pause(delay, stop)) break;
+    if (stop.stop_requested()) break;
+    again = false;
+    delay = absl::ZeroDuration();
+
+    absl::StatusOr<Claim> claim = ClaimBatch();
+    if (!claim.ok()) {
+      LogError("outbox claim failed", {{"error", std::string(claim.status().message())}});
+      delay = options_.publish_backoff.Delay(++failed_rounds);
+      continue;
     }
-    if (metrics_) metrics_->SetOutboxBacklog(static_cast<double>(batch.size()));
-    if (batch.empty()) {
-      backoff = std::chrono::milliseconds(0);
+    if (claim->busy) {  // another replica is publishing; look again shortly
+      delay = kLockBusyPoll;
+      continue;
+    }
+    if (metrics_) metrics_->SetOutboxBacklog(static_cast<double>(claim->rows.size()));
+    if (claim->rows.empty()) {
+      failed_rounds = 0;
       continue;
     }
 
-    {
-      std::lock_guard lock(producer_->mu);
-      producer_->delivered.clear();
-      producer_->failed = 0;
-      producer_->outstanding = 0;
-    }
-    size_t produced = 0;
-    for (auto& p : batch) {
-      if (!running_) break;
-      for (;;) {
-        RdKafka::Headers* headers = RdKafka::Headers::create();
-        headers->add("type", p.type);
-        headers->add("event_id", p.event_id);
-        {
-          std::lock_guard lock(producer_->mu);
-          ++producer_->outstanding;
-        }
-        const auto err = producer_->producer->produce(
-            settings_.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY, p.payload.data(),
-            p.payload.size(), p.case_id.data(), p.case_id.size(), 0, headers,
-            reinterpret_cast<void*>(static_cast<intptr_t>(p.id)));
-        if (err == RdKafka::ERR_NO_ERROR) {
-          ++produced;
-          break;
-        }
-        delete headers;
-        {
-          std::lock_guard lock(producer_->mu);
-          --producer_->outstanding;
-        }
-        if (err == RdKafka::ERR__QUEUE_FULL) {
-          producer_->producer->poll(10);
-          continue;
-        }
-        LogError("outbox produce failed", {{"error", RdKafka::err2str(err)}});
-        break;
-      }
-      if (produced < static_cast<size_t>(&p - batch.data() + 1)) break;  // keep order: stop at the first failure
-    }
-    // Wait for every delivery report (success or message.timeout.ms).
-    for (;;) {
-      {
-        std::lock_guard lock(producer_->mu);
-        if (producer_->outstanding <= 0) break;
-      }
-      producer_->producer->poll(running_ ? 20 : 0);
-      if (!running_) break;
-    }
-    std::vector<int64_t> done;
-    int failed;
-    std::string last_error;
-    {
-      std::lock_guard lock(producer_->mu);
-      done.assign(producer_->delivered.begin(), producer_->delivered.end());
-      failed = producer_->failed;
-      last_error = producer_->last_error;
-    }
-    for (size_t i = 0; i < done.size(); i += 500) {
-      const size_t n = std::min<size_t>(500, done.size() - i);
-      std::vector<std::string> ids;
-      ids.reserve(n);
-      for (size_t j = 0; j < n; ++j) ids.push_back(std::to_string(done[i + j]));
-      const std::string sql = absl::StrCat("DELETE FROM outbox WHERE id IN (", absl::StrJoin(ids, ","), ")");
-      auto s = claim ? claim->Exec(sql) : InTransaction(store_, [&](Tx& tx) { return tx.Exec(sql); });
-      if (!s.ok()) LogError("outbox delete failed", {{"error", std::string(s.message())}});
-    }
-    if (claim) {
-      // A failed commit leaves the rows: they are published again (at least once; consumers
-      // deduplicate by event id).
-      if (auto s = claim->Commit(); !s.ok()) LogError("outbox delete failed", {{"error", std::string(s.message())}});
-      claim.reset();
-    }
-    if (metrics_) metrics_->CountPublished(static_cast<double>(done.size()));
-    if (failed > 0 || produced < batch.size()) {
-      backoff = std::min(std::chrono::milliseconds(5000), std::max(std::chrono::milliseconds(100), backoff * 2));
+    std::vector<OutboundEvent> batch;
+    batch.reserve(claim->rows.size());
+    for (const Pending& p : claim->rows) batch.push_back(p.event);
+    std::vector<PublishResult> results = publisher_->Publish(batch, stop);
+    results.resize(claim->rows.size(), PublishResult{Delivery::kRetryable, "the publisher gave no result"});
+
+    const Acknowledgement ack = Sort(*claim, results);
+    Acknowledge(*claim, results, ack, stop);
+    if (ack.retryable > 0) {
+      delay = options_.publish_backoff.Delay(++failed_rounds);
       LogWarn("outbox publish incomplete; backing off",
-              {{"failed", std::to_string(failed)}, {"error", last_error},
-               {"backoff_ms", std::to_string(backoff.count())}});
+              {{"not_delivered", std::to_string(ack.retryable)},
+               {"error", ack.last_error},
+               {"backoff_ms", std::to_string(absl::ToInt64Milliseconds(delay))}});
     } else {
-      backoff = std::chrono::milliseconds(0);
-      // More rows may be waiting: go round again without sleeping.
-      std::lock_guard lock(mu_);
-      wake_ = true;
+      failed_rounds = 0;
+      again = true;  // more rows may be waiting: go round again without sleeping
     }
+  }
+}
+
+absl::StatusOr<Outbox::Claim> Outbox::ClaimBatch() {
+  Claim claim;
+  const bool postgres = store_.dialect() == Dialect::kPostgres;
+  // PostgreSQL: the transaction holds the relay lock and the batch's rows while publishing
+  // and the acknowledgement commits in it. SQLite (one process per file): read, commit,
+  // publish, then acknowledge in a new transaction, never holding the writer lock while
+  // waiting for the broker.
+  ASSIGN_OR_RETURN(std::unique_ptr<Tx> tx, store_.Begin());
+  if (postgres) {
+    ASSIGN_OR_RETURN(const bool locked, TryRelayLock(*tx));
+    if (!locked) {
+      claim.busy = true;
+      return claim;
+    }
+  }
+  const std::string sql = absl::StrCat("SELECT id, event_id, case_id, type, payload FROM outbox ORDER BY id LIMIT ",
+                                       options_.batch_size, postgres ? " FOR UPDATE SKIP LOCKED" : "");
+  ASSIGN_OR_RETURN(auto rows, tx->Query(sql));
+  claim.rows.reserve(rows.size());
+  for (const Row& r : rows) {
+    claim.rows.push_back(
+        {r.Int(0), OutboundEvent{.key = r.Str(2), .value = r.Str(4), .type = r.Str(3), .event_id = r.Str(1)}});
+  }
+  if (postgres) {
+    claim.tx = std::move(tx);
+  } else {
+    // SQLite groups transactions: the rows just read may belong to a group whose commit
+    // failed. Only rows known to be committed are published.
+    RETURN_IF_ERROR(tx->Commit());
+  }
+  return claim;
+}
+
+Outbox::Acknowledgement Outbox::Sort(const Claim& claim, const std::vector<PublishResult>& results) const {
+  Acknowledgement ack;
+  for (size_t i = 0; i < claim.rows.size(); ++i) {
+    switch (results[i].delivery) {
+      case Delivery::kDelivered:
+        ack.delivered.push_back(claim.rows[i].id);
+        break;
+      case Delivery::kPermanent:
+        ack.parked.push_back(i);
+        break;
+      case Delivery::kRetryable:
+        ++ack.retryable;
+        ack.last_error = results[i].error;
+        break;
+    }
+  }
+  return ack;
+}
+
+absl::Status Outbox::DeleteAndPark(Tx& tx, const Claim& claim, const std::vector<PublishResult>& results,
+                                   const Acknowledgement& ack, int64_t* gone) {
+  *gone = 0;
+  for (size_t i = 0; i < ack.delivered.size(); i += kDeleteChunk) {
+    const size_t n = std::min(kDeleteChunk, ack.delivered.size() - i);
+    const std::vector<int64_t> ids(ack.delivered.begin() + static_cast<ptrdiff_t>(i),
+                                   ack.delivered.begin() + static_cast<ptrdiff_t>(i + n));
+    RETURN_IF_ERROR(tx.Exec(absl::StrCat("DELETE FROM outbox WHERE id IN (", absl::StrJoin(ids, ","), ")")));
+    // Fewer rows than delivered: another replica's relay took them after an earlier attempt
+    // of this acknowledgement failed, and published them again.
+    *gone += static_cast<int64_t>(n) - tx.ChangedRows();
+  }
+  const absl::Time now = (options_.clock ? options_.clock : &SystemClock::Instance())->Now();
+  for (size_t i : ack.parked) {
+    const Pending& p = claim.rows[i];
+    RETURN_IF_ERROR(tx.Exec("DELETE FROM outbox WHERE id = ?", {p.id}));
+    if (tx.ChangedRows() == 0) continue;  // handled by another replica meanwhile
+    RETURN_IF_ERROR(RecordDeadLetter(tx, {.origin = kDeadLetterOutbox,
+                                          .event_id = p.event.event_id,
+                                          .case_id = p.event.key,
+                                          .type = p.event.type,
+                                          .payload = p.event.value,
+                                          .reason = absl::StrCat("publish refused: ", results[i].error),
+                                          .attempts = 1,
+                                          .parked_at = now}));
+  }
+  return absl::OkStatus();
+}
+
+void Outbox::Acknowledge(Claim& claim, const std::vector<PublishResult>& results, const Acknowledgement& ack,
+                         std::stop_token stop) {
+  if (ack.delivered.empty() && ack.parked.empty()) {
+    claim.tx.reset();  // nothing to record: roll back, releasing the relay lock
+    return;
+  }
+  const bool postgres = store_.dialect() == Dialect::kPostgres;
+  for (int attempt = 1;; ++attempt) {
+    int64_t gone = 0;
+    absl::Status s;
+    if (claim.tx) {  // the first attempt, on PostgreSQL: in the claim's transaction
+      s = DeleteAndPark(*claim.tx, claim, results, ack, &gone);
+      if (s.ok()) s = claim.tx->Commit();
+      claim.tx.reset();
+    } else {
+      s = [&]() -> absl::Status {
+        ASSIGN_OR_RETURN(std::unique_ptr<Tx> tx, store_.Begin());
+        if (postgres) RETURN_IF_ERROR(tx->Exec("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"));
+        RETURN_IF_ERROR(DeleteAndPark(*tx, claim, results, ack, &gone));
+        return tx->Commit();
+      }();
+    }
+    if (s.ok()) {
+      if (metrics_) metrics_->CountPublished(static_cast<double>(ack.delivered.size()));
+      for (size_t i : ack.parked) {
+        const Pending& p = claim.rows[i];
+        LogError("outbox event refused by the broker; parked in dead_letters",
+                 {{"event_id", p.event.event_id},
+                  {"case_id", p.event.key},
+                  {"type", p.event.type},
+                  {"bytes", std::to_string(p.event.value.size())},
+                  {"error", results[i].error}});
+      }
+      parked_ += static_cast<int64_t>(ack.parked.size());
+      if (metrics_ && !ack.parked.empty())
+        metrics_->Count("outbox_dead_letters_total", "", static_cast<double>(ack.parked.size()));
+      if (gone > 0) {
+        republished_ += gone;
+        if (metrics_) metrics_->Count("outbox_republished_total", "", static_cast<double>(gone));
+      }
+      return;
+    }
+    const bool last = attempt >= options_.ack_attempts || stop.stop_requested();
+    LogWarn("outbox acknowledge failed", {{"attempt", std::to_string(attempt)},
+                                          {"error", std::string(s.message())},
+                                          {"giving_up", last ? "true" : "false"}});
+    if (last) {
+      // The delivered rows stay and go out again (at least once: consumers skip a repeated
+      // event id); a refused row is offered again and parked then.
+      LogError("outbox rows delivered but not deleted; they will be published again",
+               {{"rows", std::to_string(ack.delivered.size())}, {"error", std::string(s.message())}});
+      republished_ += static_cast<int64_t>(ack.delivered.size());
+      if (metrics_) metrics_->Count("outbox_republished_total", "", static_cast<double>(ack.delivered.size()));
+      return;
+    }
+    Pause(options_.ack_backoff.Delay(attempt), stop);  // a stop makes the next attempt the last
   }
 }
 

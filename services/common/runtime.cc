@@ -202,7 +202,8 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::CreateFromConfig
        {&Outbox::Migrate, &Consumer::Migrate, &TimerService::Migrate, &MigrateIdempotency, &MigrateDeadLetters}) {
     RETURN_IF_ERROR(migrate(*rt->store_));
   }
-  rt->outbox_ = std::make_unique<Outbox>(*rt->store_, rt->metrics_.get());
+  rt->publisher_ = options.publisher;
+  rt->outbox_ = std::make_unique<Outbox>(*rt->store_, rt->metrics_.get(), OutboxOptions{.clock = rt->clock_});
   rt->timers_ = std::make_unique<TimerService>(*rt->store_, *rt->clock_, rt->metrics_.get());
   return rt;
 }
@@ -258,9 +259,9 @@ absl::Status ServiceRuntime::Start() {
   int fetch_wait_ms = 10;
   if (!absl::SimpleAtoi(cfg.fetch_wait_ms, &fetch_wait_ms)) return InvalidField("--fetch-wait-ms", "not a number");
   KafkaSettings kafka{cfg.kafka_brokers, cfg.topic, cfg.group_id, fetch_wait_ms};
-  if (!cfg.kafka_brokers.empty()) {
-    if (auto s = outbox_->Start(kafka); !s.ok())
-      return absl::Status(s.code(), absl::StrCat("outbox relay failed to start: ", s.message()));
+  if (publisher_ != nullptr || !cfg.kafka_brokers.empty()) {
+    auto s = publisher_ != nullptr ? outbox_->Start(*publisher_) : outbox_->Start(kafka);
+    if (!s.ok()) return absl::Status(s.code(), absl::StrCat("outbox relay failed to start: ", s.message()));
   } else {
     LogWarn("no --kafka-brokers: events stay in the outbox");
   }

@@ -32,6 +32,9 @@ namespace recovery::common {
 struct RuntimeOptions {
   // Used instead of the system clock or --manual-clock; not owned, outlives the runtime.
   Clock* clock = nullptr;
+  // The outbox relay publishes through it instead of Kafka (no brokers needed); not owned,
+  // outlives the runtime.
+  EventPublisher* publisher = nullptr;
 };
 
 class ServiceRuntime {
@@ -99,6 +102,7 @@ class ServiceRuntime {
   std::unique_ptr<Clock> owned_clock_;
   Clock* clock_ = nullptr;
   ManualClock* manual_clock_ = nullptr;
+  EventPublisher* publisher_ = nullptr;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Outbox> outbox_;

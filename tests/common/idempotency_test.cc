@@ -1,12 +1,16 @@
-// request_id handling tests.
+// request_id handling tests; the concurrent ones (idempotency_contract.cc) on SQLite here.
 #include "services/common/idempotency.h"
 
 #include <gtest/gtest.h>
 
 #include "google/protobuf/wrappers.pb.h"
+#include "tests/common/idempotency_contract.h"
 
 namespace recovery::common {
 namespace {
+
+using recovery::testing::IdempotencyContractTest;
+INSTANTIATE_TEST_SUITE_P(SQLite, IdempotencyContractTest, ::testing::Values(recovery::testing::SqliteBackend()));
 
 class IdempotencyTest : public ::testing::Test {
  protected:

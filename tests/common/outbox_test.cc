@@ -4,6 +4,7 @@
 #include "services/common/outbox.h"
 
 #include <gtest/gtest.h>
+#include <librdkafka/rdkafkacpp.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -13,6 +14,7 @@
 
 #include "services/common/consumer.h"
 #include "services/common/events.h"
+#include "services/common/kafka_publisher.h"
 #include "tests/common/outbox_contract.h"
 #include "tests/support/dev_broker.h"
 #include "tests/support/process.h"
@@ -30,13 +32,29 @@ using recovery::testing::TopicReader;
 
 INSTANTIATE_TEST_SUITE_P(SQLite, OutboxContractTest, ::testing::Values(recovery::testing::SqliteBackend()));
 
+TEST(KafkaPublisherTest, ErrorsTheBrokerWillAlwaysRefuseArePermanentTheRestRetryable) {
+  for (int code :
+       {RdKafka::ERR_MSG_SIZE_TOO_LARGE, RdKafka::ERR_INVALID_MSG, RdKafka::ERR_INVALID_MSG_SIZE,
+        RdKafka::ERR_RECORD_LIST_TOO_LARGE, RdKafka::ERR__INVALID_ARG, RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED}) {
+    EXPECT_EQ(ClassifyKafkaError(code), Delivery::kPermanent)
+        << RdKafka::err2str(static_cast<RdKafka::ErrorCode>(code));
+  }
+  for (int code : {RdKafka::ERR__MSG_TIMED_OUT, RdKafka::ERR__TIMED_OUT, RdKafka::ERR__TRANSPORT,
+                   RdKafka::ERR__QUEUE_FULL, RdKafka::ERR_NOT_LEADER_FOR_PARTITION, RdKafka::ERR_LEADER_NOT_AVAILABLE,
+                   RdKafka::ERR_REQUEST_TIMED_OUT, RdKafka::ERR_NOT_ENOUGH_REPLICAS, RdKafka::ERR__ALL_BROKERS_DOWN,
+                   RdKafka::ERR_UNKNOWN_TOPIC_OR_PART, RdKafka::ERR__FATAL, RdKafka::ERR__PURGE_INFLIGHT}) {
+    EXPECT_EQ(ClassifyKafkaError(code), Delivery::kRetryable)
+        << RdKafka::err2str(static_cast<RdKafka::ErrorCode>(code));
+  }
+  EXPECT_EQ(ClassifyKafkaError(RdKafka::ERR_NO_ERROR), Delivery::kDelivered);
+}
+
 TEST(OutboxTest, AppendRejectsEventWithoutBody) {
   auto store = std::move(*OpenStore(":memory:"));
   ASSERT_TRUE(Outbox::Migrate(*store).ok());
   Outbox outbox(*store);
-  auto s = InTransaction(*store, [&](Tx& tx) {
-    return outbox.Append(tx, NewEvent(absl::Now(), "c", "test", "t", ""));
-  });
+  auto s =
+      InTransaction(*store, [&](Tx& tx) { return outbox.Append(tx, NewEvent(absl::Now(), "c", "test", "t", "")); });
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(outbox.Backlog(), 0);
 }
@@ -127,7 +145,8 @@ TEST(OutboxCrashTest, SigkillDuringPublishLosesNothingAndEffectsAreExactlyOnce) 
   TopicReader reader(broker.bootstrap());
   const auto& raw = reader.ReadAtLeast(kEvents, absl::Seconds(60));
   const absl::Time deadline = absl::Now() + absl::Seconds(60);
-  while (consumer.handled() < kEvents && absl::Now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  while (consumer.handled() < kEvents && absl::Now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   // Let any redelivered duplicates arrive too.
   reader.Drain(absl::Seconds(1));
   consumer.Stop();

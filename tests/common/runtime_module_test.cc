@@ -1,7 +1,7 @@
 // The runtime built from a ServiceModule, in process: migrations and Init, gRPC served on
 // port 0, an unparseable request answered INVALID_ARGUMENT, the service's own events
-// filtered before its handler, a timer's effects applied through ApplyOutcome, and the
-// fixture's Quiesce() barrier.
+// filtered before its handler, a timer's effects applied through ApplyOutcome, the
+// fixture's Quiesce() barrier, and events its publisher refuses (parked, or retried).
 #include <memory>
 #include <string>
 
@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "recovery/v1/testing.grpc.pb.h"
 #include "services/common/apply.h"
+#include "services/common/dead_letters.h"
 #include "services/common/events.h"
 #include "services/common/grpc_util.h"
 #include "services/common/module.h"
@@ -70,16 +71,21 @@ class ProbeModule final : public ServiceModule, public recovery::v1::TestClock::
   std::unique_ptr<ServiceContext> ctx_;
 };
 
+// The probe's RPC: arms its tick timer `seconds` from now.
+grpc::Status ArmTick(testing::ServiceFixture& fx, int seconds) {
+  auto stub = recovery::v1::TestClock::NewStub(fx.channel());
+  recovery::v1::AdvanceTimeRequest req;
+  req.mutable_by()->set_seconds(seconds);
+  recovery::v1::TimeResponse resp;
+  grpc::ClientContext ctx;
+  return stub->AdvanceTime(&ctx, req, &resp);
+}
+
 TEST(RuntimeModule, TimerEffectsPublishAfterQuiesceAndOwnEventsAreFiltered) {
   ProbeModule module;
   testing::ServiceFixture fx(module);
   ASSERT_TRUE(fx.ok());
-  auto stub = recovery::v1::TestClock::NewStub(fx.channel());
-  recovery::v1::AdvanceTimeRequest req;
-  req.mutable_by()->set_seconds(60);
-  recovery::v1::TimeResponse resp;
-  grpc::ClientContext ctx;
-  ASSERT_TRUE(stub->AdvanceTime(&ctx, req, &resp).ok());
+  ASSERT_TRUE(ArmTick(fx, 60).ok());
 
   fx.Quiesce();
   EXPECT_TRUE(fx.published().empty()) << "the timer is not due yet";
@@ -93,6 +99,37 @@ TEST(RuntimeModule, TimerEffectsPublishAfterQuiesceAndOwnEventsAreFiltered) {
   ASSERT_TRUE(fx.Deliver(foreign).ok());
   ASSERT_TRUE(fx.Deliver(foreign).ok());  // a redelivery is a duplicate
   EXPECT_EQ(module.Seen("intake"), 1);
+}
+
+TEST(RuntimeModule, EventThePublisherRefusesIsParkedAndQuiesceSettles) {
+  ProbeModule module;
+  testing::ServiceFixture fx(module);
+  ASSERT_TRUE(fx.ok());
+  fx.publisher().FailPermanently({.type = "CaseOpened"}, "Broker: Message size too large");
+  ASSERT_TRUE(ArmTick(fx, 60).ok());
+  fx.Advance(absl::Seconds(60));
+  EXPECT_TRUE(fx.published().empty());
+  std::vector<DeadLetter> parked;
+  ASSERT_TRUE(InTransaction(fx.store(), [&](Tx& tx) -> absl::Status {
+                ASSIGN_OR_RETURN(parked, ListDeadLetters(tx, kDeadLetterOutbox, 10));
+                return absl::OkStatus();
+              }).ok());
+  ASSERT_EQ(parked.size(), 1u);
+  EXPECT_EQ(parked[0].type, "CaseOpened");
+  EXPECT_EQ(parked[0].parked_at, fx.clock().Now()) << "stamped by the runtime's clock";
+  EXPECT_EQ(fx.runtime().outbox().parked(), 1);
+}
+
+TEST(RuntimeModule, EventThePublisherRefusesRetryablyIsPublishedByQuiesce) {
+  ProbeModule module;
+  testing::ServiceFixture fx(module);
+  ASSERT_TRUE(fx.ok());
+  fx.publisher().FailRetryably({.type = "CaseOpened"}, 2);
+  ASSERT_TRUE(ArmTick(fx, 60).ok());
+  fx.Advance(absl::Seconds(60));
+  EXPECT_EQ(fx.PublishedOfType("CaseOpened").size(), 1u);
+  EXPECT_EQ(fx.publisher().refused_retryably(), 2);
+  EXPECT_EQ(fx.runtime().outbox().parked(), 0);
 }
 
 TEST(RuntimeModule, UnparseableRequestIsInvalidArgument) {

@@ -1,12 +1,14 @@
 // In-process service fixture: one service built through its ServiceModule on the real
 // runtime (a SQLite store in a temp dir, durable timers, the outbox, the real gRPC server on
-// 127.0.0.1:0) with a manual clock and no broker. Events the service publishes are taken out
-// of its outbox and recorded; events of other services are delivered with Deliver(), through
-// the same exactly-once consumer path the broker would use.
+// 127.0.0.1:0) with a manual clock and no broker. The runtime's outbox relay publishes to a
+// RecordingPublisher (publisher(): tell it to refuse events to test parking and retries);
+// events of other services are delivered with Deliver(), through the same exactly-once
+// consumer path the broker would use.
 //
-// Quiesce() is the barrier for "nothing else happened": it fires every due timer, records
-// every published event and (with loop_back) hands them to the service's own consumer, until
-// a whole round changes nothing. Assert on published() after Quiesce(), never after a sleep.
+// Quiesce() is the barrier for "nothing else happened": it fires every due timer, waits until
+// the outbox is empty (every event published or parked), records what was published and
+// (with loop_back) hands it to the service's own consumer, until a whole round changes
+// nothing. Assert on published() after Quiesce(), never after a sleep.
 // Not thread-safe: one test thread drives a fixture.
 #pragma once
 
@@ -24,6 +26,7 @@
 #include "services/common/module.h"
 #include "services/common/runtime.h"
 #include "tests/support/process.h"
+#include "tests/support/recording_publisher.h"
 #include "tests/support/service_process.h"
 
 namespace recovery::testing {
@@ -49,6 +52,8 @@ class ServiceFixture {
   common::Store& store() { return runtime_->store(); }
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
   int port() const { return runtime_->port(); }
+  // What the outbox relay publishes to.
+  RecordingPublisher& publisher() { return publisher_; }
 
   // An event from another service, handled as the consumer would (exactly once per id).
   // Returns the handler's status (OK also for a duplicate or an event the service ignores).
@@ -58,8 +63,9 @@ class ServiceFixture {
 
   // Moves the clock forward, then Quiesce().
   void Advance(absl::Duration by);
-  // The barrier: timers due now fired, outbox drained into published(), own events looped
-  // back, repeated until a round changes nothing. Fails the test if it does not settle.
+  // The barrier: timers due now fired, outbox drained (published into published() or parked),
+  // own events looped back, repeated until a round changes nothing. Fails the test if it does
+  // not settle (e.g. an event the publisher keeps refusing retryably).
   void Quiesce();
 
   // Every event the service published, in outbox order, since the start or the last Clear.
@@ -69,12 +75,15 @@ class ServiceFixture {
   void ClearPublished() { published_.clear(); }
 
  private:
-  // Moves outbox rows into published_; returns how many.
+  // Waits for the relay to empty the outbox, then moves what it published into published_
+  // (and loops it back); returns how many.
   int DrainOutbox();
 
   FixtureOptions options_;
   TempDir dir_;
   common::ManualClock clock_;
+  RecordingPublisher publisher_;  // outlives the runtime's relay
+  size_t taken_ = 0;              // publisher_'s deliveries already in published_
   std::unique_ptr<common::ServiceRuntime> runtime_;
   std::unique_ptr<common::Consumer> consumer_;
   std::shared_ptr<grpc::Channel> channel_;
