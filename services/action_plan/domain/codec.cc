@@ -1,10 +1,10 @@
 // Proto <-> domain translation for the action-plan service.
-#include "services/action_plan/plan_codec.h"
+#include "services/action_plan/domain/codec.h"
 
 #include <map>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/events.h"
+#include "services/common/proto_time.h"
 
 namespace recovery::action_plan {
 namespace {
