@@ -55,6 +55,14 @@ absl::Status ActionPlanApp::Write(const char* method, const Request& req, Respon
                                          });
 }
 
+template <typename Request>
+absl::Status ActionPlanApp::ItemWrite(const char* method, const Request& req, v1::ActionItemResponse* out,
+                                      ItemDecision<Request> decide) {
+  return Write(
+      method, req, out, [&](PlanRecord record, const Cause& cause) { return decide(std::move(record), req, cause); },
+      [&](const PlanWrite& w) { *out->mutable_item() = ItemToProto(ItemOf(w, req.item_id())); });
+}
+
 absl::Status ActionPlanApp::GetPlan(const v1::GetPlanRequest& req, v1::GetPlanResponse* out) {
   return recovery::common::InTransaction(store_, [&](Tx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(PlanRecord record, Load(tx, req.plan_id(), req.case_id()));
@@ -108,24 +116,15 @@ absl::Status ActionPlanApp::AddActionItem(const v1::AddActionItemRequest& req, v
 }
 
 absl::Status ActionPlanApp::UpdateActionItem(const v1::UpdateActionItemRequest& req, v1::ActionItemResponse* out) {
-  return Write(
-      "UpdateActionItem", req, out,
-      [&](PlanRecord record, const Cause& cause) { return decide::UpdateActionItem(std::move(record), req, cause); },
-      [&](const PlanWrite& w) { *out->mutable_item() = ItemToProto(ItemOf(w, req.item_id())); });
+  return ItemWrite("UpdateActionItem", req, out, &decide::UpdateActionItem);
 }
 
 absl::Status ActionPlanApp::CompleteActionItem(const v1::CompleteActionItemRequest& req, v1::ActionItemResponse* out) {
-  return Write(
-      "CompleteActionItem", req, out,
-      [&](PlanRecord record, const Cause& cause) { return decide::CompleteActionItem(std::move(record), req, cause); },
-      [&](const PlanWrite& w) { *out->mutable_item() = ItemToProto(ItemOf(w, req.item_id())); });
+  return ItemWrite("CompleteActionItem", req, out, &decide::CompleteActionItem);
 }
 
 absl::Status ActionPlanApp::CancelActionItem(const v1::CancelActionItemRequest& req, v1::ActionItemResponse* out) {
-  return Write(
-      "CancelActionItem", req, out,
-      [&](PlanRecord record, const Cause& cause) { return decide::CancelActionItem(std::move(record), req, cause); },
-      [&](const PlanWrite& w) { *out->mutable_item() = ItemToProto(ItemOf(w, req.item_id())); });
+  return ItemWrite("CancelActionItem", req, out, &decide::CancelActionItem);
 }
 
 absl::Status ActionPlanApp::AddCommitment(const v1::AddCommitmentRequest& req, v1::CommitmentResponse* out) {

@@ -70,6 +70,12 @@ class ActionPlanApp {
   // load -> decide -> apply for a write RPC; `fill` completes the response from the write.
   template <typename Request, typename Response, typename Decide, typename Fill>
   absl::Status Write(const char* method, const Request& req, Response* out, Decide&& decide, Fill&& fill);
+  // Write for the RPCs that change one existing item (req.item_id()) and answer with it.
+  template <typename Request>
+  using ItemDecision = absl::StatusOr<PlanOutcome> (*)(PlanRecord, const Request&, const Cause&);
+  template <typename Request>
+  absl::Status ItemWrite(const char* method, const Request& req, recovery::v1::ActionItemResponse* out,
+                         ItemDecision<Request> decide);
 
   recovery::common::Store& store_;
   recovery::common::Outbox& outbox_;

@@ -368,10 +368,6 @@ TEST(ValidationTest, MalformedPlanAndCaseIdsAreInvalidArgumentNamingTheField) {
     get.set_plan_id(bad);
     ExpectInvalid(ValidateGetPlan(get), "plan_id");
   }
-  v1::SharePlanRequest share;
-  share.set_request_id("r");
-  share.set_plan_id("bad\x01id");
-  ExpectInvalid(ValidateSharePlan(share), "plan_id");
 }
 
 TEST(ValidationTest, ConsumedCaseOpenedNeedsCategoryAndSeverity) {

@@ -19,7 +19,6 @@
 
 namespace recovery::action_plan {
 
-
 // Status enums: UNSPECIFIED maps to nullopt.
 recovery::v1::ItemStatus ItemStatusToProto(ItemStatus s);
 std::optional<ItemStatus> ItemStatusFromProto(recovery::v1::ItemStatus s);

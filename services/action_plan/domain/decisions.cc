@@ -35,10 +35,15 @@ class Events {
         recovery::common::NewEvent(cause_.now, record_.plan.case_id, kEventSource, cause_.actor, cause_.causation_id));
     return events_.back();
   }
+  // An event body with plan_id and item (ActionItemAdded, -Updated, -Completed).
+  template <typename Body>
+  Body* Item(Body* body, const std::string& item_id) {
+    body->set_plan_id(record_.plan.plan_id);
+    *body->mutable_item() = ItemToProto(*FindItem(record_.plan, item_id));
+    return body;
+  }
   void ItemUpdated(const std::string& item_id, const std::vector<std::string>& changed) {
-    auto* e = Add().mutable_action_item_updated();
-    e->set_plan_id(record_.plan.plan_id);
-    *e->mutable_item() = ItemToProto(*FindItem(record_.plan, item_id));
+    auto* e = Item(Add().mutable_action_item_updated(), item_id);
     for (const auto& f : changed) e->add_changed_fields(f);
   }
   std::vector<v1::Event> Take() { return std::move(events_); }
@@ -184,9 +189,7 @@ absl::StatusOr<PlanOutcome> AddActionItem(PlanRecord record, const v1::AddAction
   item.id = item_id;
   RETURN_IF_ERROR(AddItem(record.plan, std::move(item), cause.now));
   Events events(record, cause);
-  auto* e = events.Add().mutable_action_item_added();
-  e->set_plan_id(record.plan.plan_id);
-  *e->mutable_item() = ItemToProto(*FindItem(record.plan, item_id));
+  events.Item(events.Add().mutable_action_item_added(), item_id);
   return Updated(std::move(record), events, cause);
 }
 
@@ -202,9 +205,7 @@ absl::StatusOr<PlanOutcome> CompleteActionItem(PlanRecord record, const v1::Comp
                                                const Cause& cause) {
   RETURN_IF_ERROR(CompleteItem(record.plan, req.item_id(), req.completion_note(), cause.now));
   Events events(record, cause);
-  auto* e = events.Add().mutable_action_item_completed();
-  e->set_plan_id(record.plan.plan_id);
-  *e->mutable_item() = ItemToProto(*FindItem(record.plan, req.item_id()));
+  events.Item(events.Add().mutable_action_item_completed(), req.item_id());
   return Updated(std::move(record), events, cause);
 }
 

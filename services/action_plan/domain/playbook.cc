@@ -172,11 +172,7 @@ absl::StatusOr<Playbook> PlaybookFromYaml(const YAML::Node& root) {
 }  // namespace
 
 absl::StatusOr<Playbook> ParsePlaybook(absl::string_view yaml_text, absl::string_view source) {
-  absl::StatusOr<YAML::Node> root = ParseYamlText(yaml_text, source);
-  if (!root.ok()) return root.status();
-  absl::StatusOr<Playbook> playbook = PlaybookFromYaml(*root);
-  if (!playbook.ok()) return WithSource(source, playbook.status());
-  return playbook;
+  return ParseDocument(yaml_text, source, &PlaybookFromYaml);
 }
 
 absl::StatusOr<const Playbook*> SelectPlaybook(const std::vector<Playbook>& playbooks, absl::string_view category) {

@@ -253,11 +253,7 @@ absl::StatusOr<WordingRules> RulesFromYaml(const YAML::Node& root) {
 }  // namespace
 
 absl::StatusOr<WordingRules> ParseWordingRules(absl::string_view yaml_text, absl::string_view source) {
-  absl::StatusOr<YAML::Node> root = ParseYamlText(yaml_text, source);
-  if (!root.ok()) return root.status();
-  absl::StatusOr<WordingRules> rules = RulesFromYaml(*root);
-  if (!rules.ok()) return WithSource(source, rules.status());
-  return rules;
+  return ParseDocument(yaml_text, source, &RulesFromYaml);
 }
 
 std::vector<Finding> ReviewMessage(absl::string_view text, const WordingRules& rules, const ReviewContext& context) {

@@ -32,6 +32,18 @@ inline absl::Status WithSource(absl::string_view source, const absl::Status& sta
   return absl::Status(status.code(), absl::StrCat(source, ": ", status.message()));
 }
 
+// A whole document read by `from`: syntax errors carry line and column, the others the
+// source and key path.
+template <typename T>
+absl::StatusOr<T> ParseDocument(absl::string_view text, absl::string_view source,
+                                absl::StatusOr<T> (*from)(const YAML::Node&)) {
+  absl::StatusOr<YAML::Node> root = ParseYamlText(text, source);
+  if (!root.ok()) return root.status();
+  absl::StatusOr<T> value = from(*root);
+  if (!value.ok()) return WithSource(source, value.status());
+  return value;
+}
+
 // map[key] as a string when present (nullopt when absent or null), so "given or not" stays
 // visible; errors name path.key.
 inline absl::StatusOr<std::optional<std::string>> OptionalScalar(const YAML::Node& map, absl::string_view path,
