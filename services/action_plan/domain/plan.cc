@@ -11,7 +11,7 @@
 namespace recovery::action_plan {
 namespace {
 
-bool Blank(absl::string_view s) { return recovery::common::IsBlank(s); }
+using recovery::common::IsBlank;
 
 bool IsFinal(ItemStatus s) { return s == ItemStatus::kDone || s == ItemStatus::kCancelled; }
 bool IsFinal(CommitmentStatus s) { return s == CommitmentStatus::kKept || s == CommitmentStatus::kBroken; }
@@ -93,12 +93,12 @@ const Commitment* FindCommitment(const Plan& plan, absl::string_view commitment_
 }
 
 absl::Status AddItem(Plan& plan, ActionItem item, absl::Time now) {
-  if (Blank(item.id)) return Refuse(PlanError::kInvalidInput, "item.id: must not be empty");
+  if (IsBlank(item.id)) return Refuse(PlanError::kInvalidInput, "item.id: must not be empty");
   if (FindItem(plan, item.id) != nullptr) {
     return Refuse(PlanError::kDuplicateId, absl::StrCat("item.id: '", item.id, "' already exists in this plan"));
   }
-  if (Blank(item.what)) return Refuse(PlanError::kInvalidInput, "item.what: must not be empty");
-  if (Blank(item.owner) && Blank(item.owner_role)) {
+  if (IsBlank(item.what)) return Refuse(PlanError::kInvalidInput, "item.what: must not be empty");
+  if (IsBlank(item.owner) && IsBlank(item.owner_role)) {
     return Refuse(PlanError::kInvalidInput, "item.owner: an item needs an owner or an owner_role");
   }
   if (item.status != ItemStatus::kOpen) {
@@ -121,10 +121,10 @@ absl::Status UpdateItem(Plan& plan, absl::string_view item_id, const ItemUpdate&
                                                        " and can no longer change"));
   }
   // Validate everything before touching the item so a failure changes nothing.
-  if (update.what && Blank(*update.what)) return Refuse(PlanError::kInvalidInput, "update.what: must not be empty");
+  if (update.what && IsBlank(*update.what)) return Refuse(PlanError::kInvalidInput, "update.what: must not be empty");
   const std::string& owner = update.owner ? *update.owner : item->owner;
   const std::string& role = update.owner_role ? *update.owner_role : item->owner_role;
-  if (Blank(owner) && Blank(role)) {
+  if (IsBlank(owner) && IsBlank(role)) {
     return Refuse(PlanError::kInvalidInput, "update.owner: an item needs an owner or an owner_role");
   }
   if (absl::Status s = ValidateDue(update.due, now, "update.due"); !s.ok()) return s;
@@ -154,7 +154,7 @@ absl::Status CompleteItem(Plan& plan, absl::string_view item_id, absl::string_vi
     return Refuse(PlanError::kFinalState, absl::StrCat("item_id: item '", item_id, "' is ", ToString(item->status),
                                                        " and cannot be completed"));
   }
-  if (Blank(completion_note)) {
+  if (IsBlank(completion_note)) {
     return Refuse(PlanError::kInvalidInput, "completion_note: say what was done; it is the evidence for the review");
   }
   item->status = ItemStatus::kDone;
@@ -170,14 +170,14 @@ absl::Status CancelItem(Plan& plan, absl::string_view item_id, absl::string_view
     return Refuse(PlanError::kFinalState, absl::StrCat("item_id: item '", item_id, "' is ", ToString(item->status),
                                                        " and cannot be cancelled"));
   }
-  if (Blank(reason)) return Refuse(PlanError::kInvalidInput, "reason: a cancellation needs a reason");
+  if (IsBlank(reason)) return Refuse(PlanError::kInvalidInput, "reason: a cancellation needs a reason");
   item->status = ItemStatus::kCancelled;
   item->cancellation_reason = std::string(reason);
   return absl::OkStatus();
 }
 
 absl::StatusOr<int> AssignOwners(Plan& plan, absl::string_view case_owner) {
-  if (Blank(case_owner)) return Refuse(PlanError::kInvalidInput, "case_owner: must not be empty");
+  if (IsBlank(case_owner)) return Refuse(PlanError::kInvalidInput, "case_owner: must not be empty");
   int assigned = 0;
   for (ActionItem& item : plan.items) {
     if (item.owner_role == kCaseOwnerRole && item.owner.empty()) {
@@ -201,12 +201,12 @@ int AssignRoleOwners(Plan& plan, const std::map<std::string, std::string>& role_
 }
 
 absl::Status AddCommitment(Plan& plan, Commitment commitment, absl::Time now) {
-  if (Blank(commitment.id)) return Refuse(PlanError::kInvalidInput, "commitment.id: must not be empty");
+  if (IsBlank(commitment.id)) return Refuse(PlanError::kInvalidInput, "commitment.id: must not be empty");
   if (FindCommitment(plan, commitment.id) != nullptr) {
     return Refuse(PlanError::kDuplicateId, absl::StrCat("commitment.id: '", commitment.id, "' already exists"));
   }
-  if (Blank(commitment.text)) return Refuse(PlanError::kInvalidInput, "commitment.text: must not be empty");
-  if (Blank(commitment.owner)) {
+  if (IsBlank(commitment.text)) return Refuse(PlanError::kInvalidInput, "commitment.text: must not be empty");
+  if (IsBlank(commitment.owner)) {
     return Refuse(PlanError::kInvalidInput, "commitment.owner: every promise needs a named owner");
   }
   if (commitment.due <= now) {
@@ -273,18 +273,18 @@ absl::Status RecordAmends(Plan& plan, Amends amends, absl::Time now) {
     return Refuse(PlanError::kInvalidInput,
                   absl::StrCat("amends.currency: '", amends.currency, "' is not an ISO 4217 code like GBP"));
   }
-  if (Blank(amends.approver)) return Refuse(PlanError::kInvalidInput, "amends.approver: amends need an approver");
-  if (Blank(amends.reason)) return Refuse(PlanError::kInvalidInput, "amends.reason: must not be empty");
+  if (IsBlank(amends.approver)) return Refuse(PlanError::kInvalidInput, "amends.approver: amends need an approver");
+  if (IsBlank(amends.reason)) return Refuse(PlanError::kInvalidInput, "amends.reason: must not be empty");
   amends.recorded_at = now;
   plan.amends.push_back(std::move(amends));
   return absl::OkStatus();
 }
 
 absl::Status SetRootCause(Plan& plan, RootCause root_cause) {
-  if (Blank(root_cause.client_view)) {
+  if (IsBlank(root_cause.client_view)) {
     return Refuse(PlanError::kInvalidInput, "root_cause.client_view: understand the client's view first");
   }
-  if (Blank(root_cause.firm_view)) return Refuse(PlanError::kInvalidInput, "root_cause.firm_view: must not be empty");
+  if (IsBlank(root_cause.firm_view)) return Refuse(PlanError::kInvalidInput, "root_cause.firm_view: must not be empty");
   plan.root_cause = std::move(root_cause);
   return absl::OkStatus();
 }
@@ -295,7 +295,7 @@ absl::Status RecordSharedVersion(Plan& plan, int version, std::string text, absl
     return Refuse(PlanError::kOutOfOrder,
                   absl::StrCat("version: expected ", expected, " (versions increase by one), got ", version));
   }
-  if (Blank(text)) return Refuse(PlanError::kInvalidInput, "text: the shared summary must not be empty");
+  if (IsBlank(text)) return Refuse(PlanError::kInvalidInput, "text: the shared summary must not be empty");
   plan.shared_versions.push_back(SharedVersion{version, now, std::move(text)});
   return absl::OkStatus();
 }
