@@ -1,17 +1,16 @@
-// recovery.v1.ActionPlan over gRPC: validates each request, runs writes through
-// RunIdempotent (request_id) in one transaction via PlanActions, translates to and from
-// the protos. Thread-safe (gRPC calls it from many threads; the store serialises writes).
+// recovery.v1.ActionPlan over gRPC: validate (validation.h) -> app (app.h) -> translate the
+// absl::Status to a grpc::Status (common::ToGrpcStatus); nothing else.
+// Thread-safe (gRPC calls it from many threads; the app is thread-safe).
 #pragma once
 
 #include "recovery/v1/action_plan.grpc.pb.h"
-#include "services/action_plan/plan_actions.h"
-#include "services/common/store.h"
+#include "services/action_plan/app.h"
 
 namespace recovery::action_plan {
 
 class ActionPlanService final : public recovery::v1::ActionPlan::Service {
  public:
-  ActionPlanService(recovery::common::Store& store, PlanActions& actions) : store_(store), actions_(actions) {}
+  explicit ActionPlanService(ActionPlanApp& app) : app_(app) {}
 
   grpc::Status GetPlan(grpc::ServerContext*, const recovery::v1::GetPlanRequest* req,
                        recovery::v1::GetPlanResponse* out) override;
@@ -43,14 +42,7 @@ class ActionPlanService final : public recovery::v1::ActionPlan::Service {
                            recovery::v1::GetPlaybookResponse* out) override;
 
  private:
-  // Validation result `valid`, then `change` on the named plan inside RunIdempotent; `fill`
-  // writes the response from the changed plan.
-  template <typename Request, typename Response, typename Fill>
-  grpc::Status Write(const char* method, const absl::Status& valid, const Request& req, Response* out,
-                     const PlanActions::Change& change, Fill&& fill);
-
-  recovery::common::Store& store_;
-  PlanActions& actions_;
+  ActionPlanApp& app_;
 };
 
 }  // namespace recovery::action_plan

@@ -172,7 +172,7 @@ TEST(ParsePlaybookTest, MissingTopLevelKeysAreNamed) {
   EXPECT_THAT(ParseError("category: generic\ntitle: T\nitems: []\n"), HasSubstr("bad.yaml: id"));
   EXPECT_THAT(ParseError("id: x\ncategory: generic\ntitle: T\n"), HasSubstr("bad.yaml: items"));
   EXPECT_THAT(ParseError("id: x\ncategory: generic\ntitle: T\nitems: []\n"), HasSubstr("items"));
-  EXPECT_THAT(ParseError("- just\n- a list\n"), HasSubstr("expected a mapping"));
+  EXPECT_THAT(ParseError("- just\n- a list\n"), HasSubstr("(document): expected a map"));
 }
 
 TEST(ParsePlaybookTest, DuplicateItemIdsAreRejected) {

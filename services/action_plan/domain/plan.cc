@@ -4,13 +4,14 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "services/action_plan/domain/errors.h"
+#include "services/common/validation.h"
 
 namespace recovery::action_plan {
 namespace {
 
-bool Blank(absl::string_view s) { return absl::StripAsciiWhitespace(s).empty(); }
+using recovery::common::IsBlank;
 
 bool IsFinal(ItemStatus s) { return s == ItemStatus::kDone || s == ItemStatus::kCancelled; }
 bool IsFinal(CommitmentStatus s) { return s == CommitmentStatus::kKept || s == CommitmentStatus::kBroken; }
@@ -26,13 +27,13 @@ ActionItem* MutableItem(Plan& plan, absl::string_view id) { return FindById(plan
 Commitment* MutableCommitment(Plan& plan, absl::string_view id) { return FindById(plan.commitments, id); }
 
 absl::Status ItemNotFound(absl::string_view id) {
-  return absl::NotFoundError(absl::StrCat("item_id: no action item '", id, "' in this plan"));
+  return Refuse(PlanError::kItemNotFound, absl::StrCat("item_id: no action item '", id, "' in this plan"));
 }
 
 absl::Status ValidateDue(std::optional<absl::Time> due, absl::Time now, absl::string_view field) {
   if (due.has_value() && *due < now) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": ", absl::FormatTime(*due), " is in the past (now ", absl::FormatTime(now), ")"));
+    return Refuse(PlanError::kInvalidInput, absl::StrCat(field, ": ", absl::FormatTime(*due), " is in the past (now ",
+                                                         absl::FormatTime(now), ")"));
   }
   return absl::OkStatus();
 }
@@ -92,21 +93,21 @@ const Commitment* FindCommitment(const Plan& plan, absl::string_view commitment_
 }
 
 absl::Status AddItem(Plan& plan, ActionItem item, absl::Time now) {
-  if (Blank(item.id)) return absl::InvalidArgumentError("item.id: must not be empty");
+  if (IsBlank(item.id)) return Refuse(PlanError::kInvalidInput, "item.id: must not be empty");
   if (FindItem(plan, item.id) != nullptr) {
-    return absl::AlreadyExistsError(absl::StrCat("item.id: '", item.id, "' already exists in this plan"));
+    return Refuse(PlanError::kDuplicateId, absl::StrCat("item.id: '", item.id, "' already exists in this plan"));
   }
-  if (Blank(item.what)) return absl::InvalidArgumentError("item.what: must not be empty");
-  if (Blank(item.owner) && Blank(item.owner_role)) {
-    return absl::InvalidArgumentError("item.owner: an item needs an owner or an owner_role");
+  if (IsBlank(item.what)) return Refuse(PlanError::kInvalidInput, "item.what: must not be empty");
+  if (IsBlank(item.owner) && IsBlank(item.owner_role)) {
+    return Refuse(PlanError::kInvalidInput, "item.owner: an item needs an owner or an owner_role");
   }
   if (item.status != ItemStatus::kOpen) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("item.status: a new item must be open, got ", ToString(item.status)));
+    return Refuse(PlanError::kInvalidInput,
+                  absl::StrCat("item.status: a new item must be open, got ", ToString(item.status)));
   }
   if (absl::Status s = ValidateDue(item.due, now, "item.due"); !s.ok()) return s;
   if (!item.completion_note.empty() || item.completed_at.has_value() || !item.cancellation_reason.empty()) {
-    return absl::InvalidArgumentError("item.completion_note: a new item cannot carry completion or cancellation");
+    return Refuse(PlanError::kInvalidInput, "item.completion_note: a new item cannot carry completion or cancellation");
   }
   plan.items.push_back(std::move(item));
   return absl::OkStatus();
@@ -116,19 +117,20 @@ absl::Status UpdateItem(Plan& plan, absl::string_view item_id, const ItemUpdate&
   ActionItem* item = MutableItem(plan, item_id);
   if (item == nullptr) return ItemNotFound(item_id);
   if (IsFinal(item->status)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("item_id: item '", item_id, "' is ", ToString(item->status), " and can no longer change"));
+    return Refuse(PlanError::kFinalState, absl::StrCat("item_id: item '", item_id, "' is ", ToString(item->status),
+                                                       " and can no longer change"));
   }
   // Validate everything before touching the item so a failure changes nothing.
-  if (update.what && Blank(*update.what)) return absl::InvalidArgumentError("update.what: must not be empty");
+  if (update.what && IsBlank(*update.what)) return Refuse(PlanError::kInvalidInput, "update.what: must not be empty");
   const std::string& owner = update.owner ? *update.owner : item->owner;
   const std::string& role = update.owner_role ? *update.owner_role : item->owner_role;
-  if (Blank(owner) && Blank(role)) {
-    return absl::InvalidArgumentError("update.owner: an item needs an owner or an owner_role");
+  if (IsBlank(owner) && IsBlank(role)) {
+    return Refuse(PlanError::kInvalidInput, "update.owner: an item needs an owner or an owner_role");
   }
   if (absl::Status s = ValidateDue(update.due, now, "update.due"); !s.ok()) return s;
   if (update.status && IsFinal(*update.status)) {
-    return absl::InvalidArgumentError(
+    return Refuse(
+        PlanError::kInvalidInput,
         absl::StrCat("update.status: use CompleteItem or CancelItem to make an item ", ToString(*update.status)));
   }
   ActionItem next = *item;
@@ -149,11 +151,11 @@ absl::Status CompleteItem(Plan& plan, absl::string_view item_id, absl::string_vi
   ActionItem* item = MutableItem(plan, item_id);
   if (item == nullptr) return ItemNotFound(item_id);
   if (IsFinal(item->status)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("item_id: item '", item_id, "' is ", ToString(item->status), " and cannot be completed"));
+    return Refuse(PlanError::kFinalState, absl::StrCat("item_id: item '", item_id, "' is ", ToString(item->status),
+                                                       " and cannot be completed"));
   }
-  if (Blank(completion_note)) {
-    return absl::InvalidArgumentError("completion_note: say what was done; it is the evidence for the review");
+  if (IsBlank(completion_note)) {
+    return Refuse(PlanError::kInvalidInput, "completion_note: say what was done; it is the evidence for the review");
   }
   item->status = ItemStatus::kDone;
   item->completion_note = std::string(completion_note);
@@ -165,17 +167,17 @@ absl::Status CancelItem(Plan& plan, absl::string_view item_id, absl::string_view
   ActionItem* item = MutableItem(plan, item_id);
   if (item == nullptr) return ItemNotFound(item_id);
   if (IsFinal(item->status)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("item_id: item '", item_id, "' is ", ToString(item->status), " and cannot be cancelled"));
+    return Refuse(PlanError::kFinalState, absl::StrCat("item_id: item '", item_id, "' is ", ToString(item->status),
+                                                       " and cannot be cancelled"));
   }
-  if (Blank(reason)) return absl::InvalidArgumentError("reason: a cancellation needs a reason");
+  if (IsBlank(reason)) return Refuse(PlanError::kInvalidInput, "reason: a cancellation needs a reason");
   item->status = ItemStatus::kCancelled;
   item->cancellation_reason = std::string(reason);
   return absl::OkStatus();
 }
 
 absl::StatusOr<int> AssignOwners(Plan& plan, absl::string_view case_owner) {
-  if (Blank(case_owner)) return absl::InvalidArgumentError("case_owner: must not be empty");
+  if (IsBlank(case_owner)) return Refuse(PlanError::kInvalidInput, "case_owner: must not be empty");
   int assigned = 0;
   for (ActionItem& item : plan.items) {
     if (item.owner_role == kCaseOwnerRole && item.owner.empty()) {
@@ -199,21 +201,21 @@ int AssignRoleOwners(Plan& plan, const std::map<std::string, std::string>& role_
 }
 
 absl::Status AddCommitment(Plan& plan, Commitment commitment, absl::Time now) {
-  if (Blank(commitment.id)) return absl::InvalidArgumentError("commitment.id: must not be empty");
+  if (IsBlank(commitment.id)) return Refuse(PlanError::kInvalidInput, "commitment.id: must not be empty");
   if (FindCommitment(plan, commitment.id) != nullptr) {
-    return absl::AlreadyExistsError(absl::StrCat("commitment.id: '", commitment.id, "' already exists"));
+    return Refuse(PlanError::kDuplicateId, absl::StrCat("commitment.id: '", commitment.id, "' already exists"));
   }
-  if (Blank(commitment.text)) return absl::InvalidArgumentError("commitment.text: must not be empty");
-  if (Blank(commitment.owner)) {
-    return absl::InvalidArgumentError("commitment.owner: every promise needs a named owner");
+  if (IsBlank(commitment.text)) return Refuse(PlanError::kInvalidInput, "commitment.text: must not be empty");
+  if (IsBlank(commitment.owner)) {
+    return Refuse(PlanError::kInvalidInput, "commitment.owner: every promise needs a named owner");
   }
   if (commitment.due <= now) {
-    return absl::InvalidArgumentError(absl::StrCat("commitment.due: ", absl::FormatTime(commitment.due),
-                                                   " is not in the future (now ", absl::FormatTime(now), ")"));
+    return Refuse(PlanError::kInvalidInput, absl::StrCat("commitment.due: ", absl::FormatTime(commitment.due),
+                                                         " is not in the future (now ", absl::FormatTime(now), ")"));
   }
   if (commitment.status != CommitmentStatus::kOpen) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("commitment.status: a new commitment must be open, got ", ToString(commitment.status)));
+    return Refuse(PlanError::kInvalidInput,
+                  absl::StrCat("commitment.status: a new commitment must be open, got ", ToString(commitment.status)));
   }
   commitment.renegotiations = 0;
   plan.commitments.push_back(std::move(commitment));
@@ -224,23 +226,24 @@ absl::Status UpdateCommitment(Plan& plan, absl::string_view commitment_id, const
                               absl::Time now) {
   Commitment* c = MutableCommitment(plan, commitment_id);
   if (c == nullptr) {
-    return absl::NotFoundError(absl::StrCat("commitment_id: no commitment '", commitment_id, "' in this plan"));
+    return Refuse(PlanError::kCommitmentNotFound,
+                  absl::StrCat("commitment_id: no commitment '", commitment_id, "' in this plan"));
   }
   if (IsFinal(c->status)) {
-    return absl::FailedPreconditionError(absl::StrCat("commitment_id: commitment '", commitment_id, "' is ",
-                                                      ToString(c->status), " and can no longer change"));
+    return Refuse(PlanError::kFinalState, absl::StrCat("commitment_id: commitment '", commitment_id, "' is ",
+                                                       ToString(c->status), " and can no longer change"));
   }
   if (!update.due && !update.status) {
-    return absl::InvalidArgumentError("update: set a new due (renegotiate) or a status (kept/broken)");
+    return Refuse(PlanError::kInvalidInput, "update: set a new due (renegotiate) or a status (kept/broken)");
   }
   if (update.due) {
     if (update.status && *update.status != CommitmentStatus::kRenegotiated) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("update.status: a new due means renegotiated, not ", ToString(*update.status)));
+      return Refuse(PlanError::kInvalidInput,
+                    absl::StrCat("update.status: a new due means renegotiated, not ", ToString(*update.status)));
     }
     if (*update.due <= now) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("update.due: ", absl::FormatTime(*update.due), " is not in the future"));
+      return Refuse(PlanError::kInvalidInput,
+                    absl::StrCat("update.due: ", absl::FormatTime(*update.due), " is not in the future"));
     }
     c->due = *update.due;
     c->status = CommitmentStatus::kRenegotiated;
@@ -253,35 +256,35 @@ absl::Status UpdateCommitment(Plan& plan, absl::string_view commitment_id, const
       c->status = *update.status;
       return absl::OkStatus();
     case CommitmentStatus::kRenegotiated:
-      return absl::InvalidArgumentError("update.due: renegotiating needs the new due date");
+      return Refuse(PlanError::kInvalidInput, "update.due: renegotiating needs the new due date");
     case CommitmentStatus::kOpen:
-      return absl::InvalidArgumentError("update.status: a commitment cannot be set back to open");
+      return Refuse(PlanError::kInvalidInput, "update.status: a commitment cannot be set back to open");
   }
-  return absl::InvalidArgumentError("update.status: unknown status");
+  return Refuse(PlanError::kInvalidInput, "update.status: unknown status");
 }
 
 absl::Status RecordAmends(Plan& plan, Amends amends, absl::Time now) {
-  if (amends.value_minor_units < 0) return absl::InvalidArgumentError("amends.value: must not be negative");
+  if (amends.value_minor_units < 0) return Refuse(PlanError::kInvalidInput, "amends.value: must not be negative");
   const bool monetary = amends.kind == AmendsKind::kDiscount || amends.kind == AmendsKind::kCredit;
   if (monetary && amends.value_minor_units == 0) {
-    return absl::InvalidArgumentError(absl::StrCat("amends.value: a ", ToString(amends.kind), " needs a value"));
+    return Refuse(PlanError::kInvalidInput, absl::StrCat("amends.value: a ", ToString(amends.kind), " needs a value"));
   }
   if ((monetary || amends.value_minor_units > 0) && !IsIsoCurrency(amends.currency)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("amends.currency: '", amends.currency, "' is not an ISO 4217 code like GBP"));
+    return Refuse(PlanError::kInvalidInput,
+                  absl::StrCat("amends.currency: '", amends.currency, "' is not an ISO 4217 code like GBP"));
   }
-  if (Blank(amends.approver)) return absl::InvalidArgumentError("amends.approver: amends need an approver");
-  if (Blank(amends.reason)) return absl::InvalidArgumentError("amends.reason: must not be empty");
+  if (IsBlank(amends.approver)) return Refuse(PlanError::kInvalidInput, "amends.approver: amends need an approver");
+  if (IsBlank(amends.reason)) return Refuse(PlanError::kInvalidInput, "amends.reason: must not be empty");
   amends.recorded_at = now;
   plan.amends.push_back(std::move(amends));
   return absl::OkStatus();
 }
 
 absl::Status SetRootCause(Plan& plan, RootCause root_cause) {
-  if (Blank(root_cause.client_view)) {
-    return absl::InvalidArgumentError("root_cause.client_view: understand the client's view first");
+  if (IsBlank(root_cause.client_view)) {
+    return Refuse(PlanError::kInvalidInput, "root_cause.client_view: understand the client's view first");
   }
-  if (Blank(root_cause.firm_view)) return absl::InvalidArgumentError("root_cause.firm_view: must not be empty");
+  if (IsBlank(root_cause.firm_view)) return Refuse(PlanError::kInvalidInput, "root_cause.firm_view: must not be empty");
   plan.root_cause = std::move(root_cause);
   return absl::OkStatus();
 }
@@ -289,10 +292,10 @@ absl::Status SetRootCause(Plan& plan, RootCause root_cause) {
 absl::Status RecordSharedVersion(Plan& plan, int version, std::string text, absl::Time now) {
   const int expected = plan.shared_versions.empty() ? 1 : plan.shared_versions.back().version + 1;
   if (version != expected) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("version: expected ", expected, " (versions increase by one), got ", version));
+    return Refuse(PlanError::kOutOfOrder,
+                  absl::StrCat("version: expected ", expected, " (versions increase by one), got ", version));
   }
-  if (Blank(text)) return absl::InvalidArgumentError("text: the shared summary must not be empty");
+  if (IsBlank(text)) return Refuse(PlanError::kInvalidInput, "text: the shared summary must not be empty");
   plan.shared_versions.push_back(SharedVersion{version, now, std::move(text)});
   return absl::OkStatus();
 }

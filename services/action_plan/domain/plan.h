@@ -12,8 +12,8 @@
 #define RECOVERY_SERVICES_ACTION_PLAN_DOMAIN_PLAN_H_
 
 #include <cstdint>
-#include <optional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 

@@ -10,18 +10,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "services/action_plan/domain/yaml_util.h"
+#include "services/action_plan/domain/errors.h"
+#include "services/action_plan/domain/yaml_source.h"
+#include "services/common/yaml_fields.h"
 
 namespace recovery::action_plan {
 namespace {
-
-using internal::BoolOr;
-using internal::CheckKeys;
-using internal::Error;
-using internal::Index;
-using internal::Join;
-using internal::OptionalString;
-using internal::RequiredString;
 
 constexpr int kMaxDays = 366;
 constexpr int kMaxHours = kMaxDays * 24;
@@ -41,9 +35,9 @@ bool IsWeekday(absl::CivilDay day) {
   return wd != absl::Weekday::saturday && wd != absl::Weekday::sunday;
 }
 
-absl::StatusOr<PlaybookItem> ParseItem(const YAML::Node& node, absl::string_view source, const std::string& path) {
-  if (absl::Status s =
-          CheckKeys(node, {"id", "what", "why", "how", "where", "owner_role", "due", "client_visible"}, source, path);
+absl::StatusOr<PlaybookItem> ParseItem(const YAML::Node& node, const std::string& path) {
+  if (absl::Status s = yaml_fields::ExpectMap(
+          node, path, {"id", "what", "why", "how", "where", "owner_role", "due", "client_visible"});
       !s.ok()) {
     return s;
   }
@@ -51,25 +45,26 @@ absl::StatusOr<PlaybookItem> ParseItem(const YAML::Node& node, absl::string_view
   for (auto [key, field] :
        {std::pair{"id", &item.id}, std::pair{"what", &item.what}, std::pair{"why", &item.why},
         std::pair{"how", &item.how}, std::pair{"where", &item.where}, std::pair{"owner_role", &item.owner_role}}) {
-    absl::StatusOr<std::string> v = RequiredString(node, key, source, path);
+    absl::StatusOr<std::string> v = yaml_fields::RequiredString(node, path, key);
     if (!v.ok()) return v.status();
     *field = *std::move(v);
   }
   if (!IsIdentifier(item.id, /*allow_dots_and_dashes=*/true)) {
-    return Error(source, Join(path, "id"), absl::StrCat("'", item.id, "' must be a lower-case identifier"));
+    return yaml_fields::Error(yaml_fields::Key(path, "id"),
+                              absl::StrCat("'", item.id, "' must be a lower-case identifier"));
   }
   if (!IsIdentifier(item.owner_role)) {
-    return Error(source, Join(path, "owner_role"),
-                 absl::StrCat("'", item.owner_role, "' must be a lower-case role like case_owner"));
+    return yaml_fields::Error(yaml_fields::Key(path, "owner_role"),
+                              absl::StrCat("'", item.owner_role, "' must be a lower-case role like case_owner"));
   }
-  absl::StatusOr<std::optional<std::string>> due = OptionalString(node, "due", source, path);
+  absl::StatusOr<std::optional<std::string>> due = OptionalScalar(node, path, "due");
   if (!due.ok()) return due.status();
   if (due->has_value()) {
     absl::StatusOr<RelativeDue> parsed = ParseRelativeDue(**due);
-    if (!parsed.ok()) return Error(source, Join(path, "due"), parsed.status().message());
+    if (!parsed.ok()) return yaml_fields::Error(yaml_fields::Key(path, "due"), parsed.status().message());
     item.due = *std::move(parsed);
   }
-  absl::StatusOr<bool> visible = BoolOr(node, "client_visible", false, source, path);
+  absl::StatusOr<bool> visible = yaml_fields::OptionalBool(node, path, "client_visible", false);
   if (!visible.ok()) return visible.status();
   item.client_visible = *visible;
   return item;
@@ -132,35 +127,36 @@ absl::StatusOr<RelativeDue> ParseRelativeDue(absl::string_view text) {
   }
 }
 
-absl::StatusOr<Playbook> ParsePlaybook(absl::string_view yaml_text, absl::string_view source) {
-  absl::StatusOr<YAML::Node> loaded = internal::LoadYaml(yaml_text, source);
-  if (!loaded.ok()) return loaded.status();
-  const YAML::Node& root = *loaded;
-  if (absl::Status s = CheckKeys(root, {"id", "category", "title", "items"}, source, ""); !s.ok()) return s;
+namespace {
+
+absl::StatusOr<Playbook> PlaybookFromYaml(const YAML::Node& root) {
+  if (absl::Status s = yaml_fields::ExpectMap(root, "(document)", {"id", "category", "title", "items"}); !s.ok()) {
+    return s;
+  }
   Playbook playbook;
   for (auto [key, field] : {std::pair{"id", &playbook.id}, std::pair{"category", &playbook.category},
                             std::pair{"title", &playbook.title}}) {
-    absl::StatusOr<std::string> v = RequiredString(root, key, source, "");
+    absl::StatusOr<std::string> v = yaml_fields::RequiredString(root, "", key);
     if (!v.ok()) return v.status();
     *field = *std::move(v);
   }
   if (!IsIdentifier(playbook.id, /*allow_dots_and_dashes=*/true)) {
-    return Error(source, "id", absl::StrCat("'", playbook.id, "' must be a lower-case identifier"));
+    return yaml_fields::Error("id", absl::StrCat("'", playbook.id, "' must be a lower-case identifier"));
   }
   if (!IsIdentifier(playbook.category)) {
-    return Error(source, "category", absl::StrCat("'", playbook.category, "' must be a lower-case identifier"));
+    return yaml_fields::Error("category", absl::StrCat("'", playbook.category, "' must be a lower-case identifier"));
   }
   const YAML::Node items = root["items"];
   if (!items.IsDefined() || !items.IsSequence() || items.size() == 0) {
-    return Error(source, "items", "required: a non-empty list of action items");
+    return yaml_fields::Error("items", "required: a non-empty list of action items");
   }
   std::set<std::string> ids;
   for (size_t i = 0; i < items.size(); ++i) {
-    const std::string path = Index("items", i);
-    absl::StatusOr<PlaybookItem> item = ParseItem(items[i], source, path);
+    const std::string path = yaml_fields::Index("items", i);
+    absl::StatusOr<PlaybookItem> item = ParseItem(items[i], path);
     if (!item.ok()) return item.status();
     if (!ids.insert(item->id).second) {
-      return Error(source, Join(path, "id"), absl::StrCat("duplicate item id '", item->id, "'"));
+      return yaml_fields::Error(yaml_fields::Key(path, "id"), absl::StrCat("duplicate item id '", item->id, "'"));
     }
     playbook.items.push_back(*std::move(item));
   }
@@ -168,9 +164,15 @@ absl::StatusOr<Playbook> ParsePlaybook(absl::string_view yaml_text, absl::string
                                        [](const PlaybookItem& it) { return it.client_visible; });
   if (!any_visible) {
     // A plan with nothing the client sees can never complete (see IsComplete).
-    return Error(source, "items", "at least one item must be client_visible");
+    return yaml_fields::Error("items", "at least one item must be client_visible");
   }
   return playbook;
+}
+
+}  // namespace
+
+absl::StatusOr<Playbook> ParsePlaybook(absl::string_view yaml_text, absl::string_view source) {
+  return ParseDocument(yaml_text, source, &PlaybookFromYaml);
 }
 
 absl::StatusOr<const Playbook*> SelectPlaybook(const std::vector<Playbook>& playbooks, absl::string_view category) {
@@ -180,8 +182,8 @@ absl::StatusOr<const Playbook*> SelectPlaybook(const std::vector<Playbook>& play
     if (p.category == kGenericCategory) generic = &p;
   }
   if (generic != nullptr) return generic;
-  return absl::NotFoundError(
-      absl::StrCat("category: no playbook for '", category, "' and no '", kGenericCategory, "' fallback"));
+  return Refuse(PlanError::kPlaybookNotFound,
+                absl::StrCat("category: no playbook for '", category, "' and no '", kGenericCategory, "' fallback"));
 }
 
 absl::Time ResolveDue(const RelativeDue& due, absl::Time now, absl::TimeZone client_zone,
@@ -214,10 +216,10 @@ absl::StatusOr<std::vector<ActionItem>> InstantiatePlaybook(const Playbook& play
                                                             absl::Time now,
                                                             const BusinessDayPredicate& is_business_day) {
   if (absl::StripAsciiWhitespace(facts.case_id).empty()) {
-    return absl::InvalidArgumentError("case.case_id: must not be empty");
+    return Refuse(PlanError::kInvalidInput, "case.case_id: must not be empty");
   }
   if (playbook.items.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat("playbook '", playbook.id, "' has no items"));
+    return Refuse(PlanError::kInvalidInput, absl::StrCat("playbook '", playbook.id, "' has no items"));
   }
   std::vector<ActionItem> items;
   items.reserve(playbook.items.size());
@@ -239,7 +241,8 @@ absl::StatusOr<std::vector<ActionItem>> InstantiatePlaybook(const Playbook& play
 
 absl::StatusOr<Plan> DraftPlan(std::string plan_id, const Playbook& playbook, const CaseFacts& facts, absl::Time now,
                                const BusinessDayPredicate& is_business_day) {
-  if (absl::StripAsciiWhitespace(plan_id).empty()) return absl::InvalidArgumentError("plan_id: must not be empty");
+  if (absl::StripAsciiWhitespace(plan_id).empty())
+    return Refuse(PlanError::kInvalidInput, "plan_id: must not be empty");
   absl::StatusOr<std::vector<ActionItem>> items = InstantiatePlaybook(playbook, facts, now, is_business_day);
   if (!items.ok()) return items.status();
   Plan plan;

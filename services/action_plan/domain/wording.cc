@@ -11,7 +11,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "services/action_plan/domain/yaml_util.h"
+#include "services/action_plan/domain/yaml_source.h"
+#include "services/common/yaml_fields.h"
 
 namespace recovery::action_plan {
 
@@ -20,13 +21,6 @@ struct CompiledPattern {
 };
 
 namespace {
-
-using internal::CheckKeys;
-using internal::Error;
-using internal::Index;
-using internal::Join;
-using internal::OptionalString;
-using internal::RequiredString;
 
 struct Span {
   size_t begin;
@@ -95,52 +89,53 @@ absl::StatusOr<WordingCategory> ParseCategory(absl::string_view s) {
                    "missing_next_step)"));
 }
 
-absl::StatusOr<WordingPattern> ParsePattern(const YAML::Node& node, absl::string_view source, const std::string& path) {
-  if (absl::Status s = CheckKeys(node, {"phrase", "regex"}, source, path); !s.ok()) return s;
-  absl::StatusOr<std::optional<std::string>> phrase = OptionalString(node, "phrase", source, path);
+absl::StatusOr<WordingPattern> ParsePattern(const YAML::Node& node, const std::string& path) {
+  if (absl::Status s = yaml_fields::ExpectMap(node, path, {"phrase", "regex"}); !s.ok()) return s;
+  absl::StatusOr<std::optional<std::string>> phrase = OptionalScalar(node, path, "phrase");
   if (!phrase.ok()) return phrase.status();
-  absl::StatusOr<std::optional<std::string>> regex = OptionalString(node, "regex", source, path);
+  absl::StatusOr<std::optional<std::string>> regex = OptionalScalar(node, path, "regex");
   if (!regex.ok()) return regex.status();
-  if (phrase->has_value() == regex->has_value()) return Error(source, path, "give exactly one of phrase or regex");
+  if (phrase->has_value() == regex->has_value()) return yaml_fields::Error(path, "give exactly one of phrase or regex");
   WordingPattern pattern;
   if (phrase->has_value()) {
     pattern.source = std::string(absl::StripAsciiWhitespace(**phrase));
-    if (pattern.source.empty()) return Error(source, Join(path, "phrase"), "must not be empty");
+    if (pattern.source.empty()) return yaml_fields::Error(yaml_fields::Key(path, "phrase"), "must not be empty");
     return pattern;
   }
   pattern.source = **regex;
   pattern.is_regex = true;
-  if (pattern.source.empty()) return Error(source, Join(path, "regex"), "must not be empty");
+  if (pattern.source.empty()) return yaml_fields::Error(yaml_fields::Key(path, "regex"), "must not be empty");
   try {
     auto compiled = std::make_shared<CompiledPattern>();
     compiled->regex = std::regex(pattern.source, std::regex::ECMAScript | std::regex::icase);
     pattern.compiled = std::move(compiled);
   } catch (const std::regex_error& e) {
-    return Error(source, Join(path, "regex"), absl::StrCat("invalid regular expression: ", e.what()));
+    return yaml_fields::Error(yaml_fields::Key(path, "regex"), absl::StrCat("invalid regular expression: ", e.what()));
   }
   return pattern;
 }
 
-absl::StatusOr<WordingRule> ParseRule(const YAML::Node& node, absl::string_view source, const std::string& path) {
-  if (absl::Status s = CheckKeys(node, {"id", "category", "severity", "reason", "trigger", "max", "unless", "patterns"},
-                                 source, path);
+absl::StatusOr<WordingRule> ParseRule(const YAML::Node& node, const std::string& path) {
+  if (absl::Status s = yaml_fields::ExpectMap(
+          node, path, {"id", "category", "severity", "reason", "trigger", "max", "unless", "patterns"});
       !s.ok()) {
     return s;
   }
   WordingRule rule;
-  absl::StatusOr<std::string> id = RequiredString(node, "id", source, path);
+  absl::StatusOr<std::string> id = yaml_fields::RequiredString(node, path, "id");
   if (!id.ok()) return id.status();
   rule.id = *std::move(id);
-  absl::StatusOr<std::string> category = RequiredString(node, "category", source, path);
+  absl::StatusOr<std::string> category = yaml_fields::RequiredString(node, path, "category");
   if (!category.ok()) return category.status();
   absl::StatusOr<WordingCategory> parsed_category = ParseCategory(*category);
-  if (!parsed_category.ok()) return Error(source, Join(path, "category"), parsed_category.status().message());
+  if (!parsed_category.ok())
+    return yaml_fields::Error(yaml_fields::Key(path, "category"), parsed_category.status().message());
   rule.category = *parsed_category;
-  absl::StatusOr<std::string> reason = RequiredString(node, "reason", source, path);
+  absl::StatusOr<std::string> reason = yaml_fields::RequiredString(node, path, "reason");
   if (!reason.ok()) return reason.status();
   rule.reason = *std::move(reason);
 
-  absl::StatusOr<std::optional<std::string>> severity = OptionalString(node, "severity", source, path);
+  absl::StatusOr<std::optional<std::string>> severity = OptionalScalar(node, path, "severity");
   if (!severity.ok()) return severity.status();
   const std::string sev = severity->value_or("warning");
   if (sev == "info") {
@@ -150,10 +145,11 @@ absl::StatusOr<WordingRule> ParseRule(const YAML::Node& node, absl::string_view 
   } else if (sev == "error") {
     rule.severity = Severity::kError;
   } else {
-    return Error(source, Join(path, "severity"), absl::StrCat("'", sev, "' is not info, warning or error"));
+    return yaml_fields::Error(yaml_fields::Key(path, "severity"),
+                              absl::StrCat("'", sev, "' is not info, warning or error"));
   }
 
-  absl::StatusOr<std::optional<std::string>> trigger = OptionalString(node, "trigger", source, path);
+  absl::StatusOr<std::optional<std::string>> trigger = OptionalScalar(node, path, "trigger");
   if (!trigger.ok()) return trigger.status();
   const std::string trig = trigger->value_or("any");
   if (trig == "any") {
@@ -163,35 +159,37 @@ absl::StatusOr<WordingRule> ParseRule(const YAML::Node& node, absl::string_view 
   } else if (trig == "absent") {
     rule.trigger = WordingRule::Trigger::kAbsent;
   } else {
-    return Error(source, Join(path, "trigger"), absl::StrCat("'", trig, "' is not any, more_than or absent"));
+    return yaml_fields::Error(yaml_fields::Key(path, "trigger"),
+                              absl::StrCat("'", trig, "' is not any, more_than or absent"));
   }
 
-  absl::StatusOr<std::optional<std::string>> max = OptionalString(node, "max", source, path);
+  absl::StatusOr<std::optional<std::string>> max = OptionalScalar(node, path, "max");
   if (!max.ok()) return max.status();
   if (rule.trigger == WordingRule::Trigger::kMoreThan) {
     if (!max->has_value() || !absl::SimpleAtoi(**max, &rule.max) || rule.max < 0) {
-      return Error(source, Join(path, "max"), "trigger more_than needs a non-negative whole number");
+      return yaml_fields::Error(yaml_fields::Key(path, "max"), "trigger more_than needs a non-negative whole number");
     }
   } else if (max->has_value()) {
-    return Error(source, Join(path, "max"), "only meaningful with trigger: more_than");
+    return yaml_fields::Error(yaml_fields::Key(path, "max"), "only meaningful with trigger: more_than");
   }
 
-  absl::StatusOr<std::optional<std::string>> unless = OptionalString(node, "unless", source, path);
+  absl::StatusOr<std::optional<std::string>> unless = OptionalScalar(node, path, "unless");
   if (!unless.ok()) return unless.status();
   if (unless->has_value()) {
     if (**unless != "commitment_recorded") {
-      return Error(source, Join(path, "unless"), absl::StrCat("'", **unless, "' is not commitment_recorded"));
+      return yaml_fields::Error(yaml_fields::Key(path, "unless"),
+                                absl::StrCat("'", **unless, "' is not commitment_recorded"));
     }
     rule.unless_commitment_recorded = true;
   }
 
   const YAML::Node patterns = node["patterns"];
-  const std::string patterns_path = Join(path, "patterns");
+  const std::string patterns_path = yaml_fields::Key(path, "patterns");
   if (!patterns.IsDefined() || !patterns.IsSequence() || patterns.size() == 0) {
-    return Error(source, patterns_path, "required: a non-empty list of {phrase: ...} or {regex: ...}");
+    return yaml_fields::Error(patterns_path, "required: a non-empty list of {phrase: ...} or {regex: ...}");
   }
   for (size_t i = 0; i < patterns.size(); ++i) {
-    absl::StatusOr<WordingPattern> p = ParsePattern(patterns[i], source, Index(patterns_path, i));
+    absl::StatusOr<WordingPattern> p = ParsePattern(patterns[i], yaml_fields::Index(patterns_path, i));
     if (!p.ok()) return p.status();
     rule.patterns.push_back(*std::move(p));
   }
@@ -230,27 +228,32 @@ absl::string_view ToString(Severity severity) {
   return "unknown";
 }
 
-absl::StatusOr<WordingRules> ParseWordingRules(absl::string_view yaml_text, absl::string_view source) {
-  absl::StatusOr<YAML::Node> loaded = internal::LoadYaml(yaml_text, source);
-  if (!loaded.ok()) return loaded.status();
-  const YAML::Node& root = *loaded;
-  if (absl::Status s = CheckKeys(root, {"rules"}, source, ""); !s.ok()) return s;
+namespace {
+
+absl::StatusOr<WordingRules> RulesFromYaml(const YAML::Node& root) {
+  if (absl::Status s = yaml_fields::ExpectMap(root, "(document)", {"rules"}); !s.ok()) return s;
   const YAML::Node rules = root["rules"];
   if (!rules.IsDefined() || !rules.IsSequence() || rules.size() == 0) {
-    return Error(source, "rules", "required: a non-empty list of rules");
+    return yaml_fields::Error("rules", "required: a non-empty list of rules");
   }
   WordingRules out;
   std::set<std::string> ids;
   for (size_t i = 0; i < rules.size(); ++i) {
-    const std::string path = Index("rules", i);
-    absl::StatusOr<WordingRule> rule = ParseRule(rules[i], source, path);
+    const std::string path = yaml_fields::Index("rules", i);
+    absl::StatusOr<WordingRule> rule = ParseRule(rules[i], path);
     if (!rule.ok()) return rule.status();
     if (!ids.insert(rule->id).second) {
-      return Error(source, Join(path, "id"), absl::StrCat("duplicate rule id '", rule->id, "'"));
+      return yaml_fields::Error(yaml_fields::Key(path, "id"), absl::StrCat("duplicate rule id '", rule->id, "'"));
     }
     out.rules.push_back(*std::move(rule));
   }
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<WordingRules> ParseWordingRules(absl::string_view yaml_text, absl::string_view source) {
+  return ParseDocument(yaml_text, source, &RulesFromYaml);
 }
 
 std::vector<Finding> ReviewMessage(absl::string_view text, const WordingRules& rules, const ReviewContext& context) {

@@ -1,10 +1,12 @@
 // Proto <-> domain translation for the action-plan service.
-#include "services/action_plan/plan_codec.h"
+#include "services/action_plan/domain/codec.h"
 
+#include <initializer_list>
 #include <map>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/events.h"
+#include "services/common/proto_time.h"
 
 namespace recovery::action_plan {
 namespace {
@@ -18,67 +20,67 @@ std::optional<absl::Time> OptionalTime(bool has, const google::protobuf::Timesta
   return FromProto(ts);
 }
 
+// Each domain enum beside its proto values, one table per enum, read both ways.
+template <typename Domain, typename Wire>
+using EnumTable = std::initializer_list<std::pair<Domain, Wire>>;
+
+constexpr EnumTable<ItemStatus, v1::ItemStatus> kItemStatuses = {{ItemStatus::kOpen, v1::ITEM_STATUS_OPEN},
+                                                                 {ItemStatus::kInProgress, v1::ITEM_STATUS_IN_PROGRESS},
+                                                                 {ItemStatus::kDone, v1::ITEM_STATUS_DONE},
+                                                                 {ItemStatus::kCancelled, v1::ITEM_STATUS_CANCELLED}};
+constexpr EnumTable<CommitmentStatus, v1::CommitmentStatus> kCommitmentStatuses = {
+    {CommitmentStatus::kOpen, v1::COMMITMENT_STATUS_OPEN},
+    {CommitmentStatus::kKept, v1::COMMITMENT_STATUS_KEPT},
+    {CommitmentStatus::kBroken, v1::COMMITMENT_STATUS_BROKEN},
+    {CommitmentStatus::kRenegotiated, v1::COMMITMENT_STATUS_RENEGOTIATED}};
+constexpr EnumTable<AmendsKind, v1::AmendsKind> kAmendsKinds = {
+    {AmendsKind::kDiscount, v1::AMENDS_KIND_DISCOUNT},
+    {AmendsKind::kCredit, v1::AMENDS_KIND_CREDIT},
+    {AmendsKind::kFreeService, v1::AMENDS_KIND_FREE_SERVICE},
+    {AmendsKind::kOther, v1::AMENDS_KIND_OTHER}};
+constexpr EnumTable<WordingCategory, v1::WordingCategory> kWordingCategories = {
+    {WordingCategory::kOverApologising, v1::WORDING_CATEGORY_OVER_APOLOGISING},
+    {WordingCategory::kAcceptingLiability, v1::WORDING_CATEGORY_ACCEPTING_LIABILITY},
+    {WordingCategory::kOverPromising, v1::WORDING_CATEGORY_OVER_PROMISING},
+    {WordingCategory::kBlamingClient, v1::WORDING_CATEGORY_BLAMING_CLIENT},
+    {WordingCategory::kDefensiveness, v1::WORDING_CATEGORY_DEFENSIVENESS},
+    {WordingCategory::kMissingNextStep, v1::WORDING_CATEGORY_MISSING_NEXT_STEP}};
+constexpr EnumTable<Severity, v1::FindingSeverity> kFindingSeverities = {
+    {Severity::kInfo, v1::FINDING_SEVERITY_INFO},
+    {Severity::kWarning, v1::FINDING_SEVERITY_WARNING},
+    {Severity::kError, v1::FINDING_SEVERITY_ERROR}};
+
+template <typename Domain, typename Wire>
+Wire ToWire(EnumTable<Domain, Wire> table, Domain value, Wire unspecified) {
+  for (const auto& [d, w] : table) {
+    if (d == value) return w;
+  }
+  return unspecified;
+}
+
+// nullopt for UNSPECIFIED and unknown values.
+template <typename Domain, typename Wire>
+std::optional<Domain> FromWire(EnumTable<Domain, Wire> table, Wire value) {
+  for (const auto& [d, w] : table) {
+    if (w == value) return d;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
-v1::ItemStatus ItemStatusToProto(ItemStatus s) {
-  switch (s) {
-    case ItemStatus::kOpen: return v1::ITEM_STATUS_OPEN;
-    case ItemStatus::kInProgress: return v1::ITEM_STATUS_IN_PROGRESS;
-    case ItemStatus::kDone: return v1::ITEM_STATUS_DONE;
-    case ItemStatus::kCancelled: return v1::ITEM_STATUS_CANCELLED;
-  }
-  return v1::ITEM_STATUS_UNSPECIFIED;
-}
-
-std::optional<ItemStatus> ItemStatusFromProto(v1::ItemStatus s) {
-  switch (s) {
-    case v1::ITEM_STATUS_OPEN: return ItemStatus::kOpen;
-    case v1::ITEM_STATUS_IN_PROGRESS: return ItemStatus::kInProgress;
-    case v1::ITEM_STATUS_DONE: return ItemStatus::kDone;
-    case v1::ITEM_STATUS_CANCELLED: return ItemStatus::kCancelled;
-    default: return std::nullopt;
-  }
-}
+v1::ItemStatus ItemStatusToProto(ItemStatus s) { return ToWire(kItemStatuses, s, v1::ITEM_STATUS_UNSPECIFIED); }
+std::optional<ItemStatus> ItemStatusFromProto(v1::ItemStatus s) { return FromWire(kItemStatuses, s); }
 
 v1::CommitmentStatus CommitmentStatusToProto(CommitmentStatus s) {
-  switch (s) {
-    case CommitmentStatus::kOpen: return v1::COMMITMENT_STATUS_OPEN;
-    case CommitmentStatus::kKept: return v1::COMMITMENT_STATUS_KEPT;
-    case CommitmentStatus::kBroken: return v1::COMMITMENT_STATUS_BROKEN;
-    case CommitmentStatus::kRenegotiated: return v1::COMMITMENT_STATUS_RENEGOTIATED;
-  }
-  return v1::COMMITMENT_STATUS_UNSPECIFIED;
+  return ToWire(kCommitmentStatuses, s, v1::COMMITMENT_STATUS_UNSPECIFIED);
 }
-
 std::optional<CommitmentStatus> CommitmentStatusFromProto(v1::CommitmentStatus s) {
-  switch (s) {
-    case v1::COMMITMENT_STATUS_OPEN: return CommitmentStatus::kOpen;
-    case v1::COMMITMENT_STATUS_KEPT: return CommitmentStatus::kKept;
-    case v1::COMMITMENT_STATUS_BROKEN: return CommitmentStatus::kBroken;
-    case v1::COMMITMENT_STATUS_RENEGOTIATED: return CommitmentStatus::kRenegotiated;
-    default: return std::nullopt;
-  }
+  return FromWire(kCommitmentStatuses, s);
 }
 
-v1::AmendsKind AmendsKindToProto(AmendsKind k) {
-  switch (k) {
-    case AmendsKind::kDiscount: return v1::AMENDS_KIND_DISCOUNT;
-    case AmendsKind::kCredit: return v1::AMENDS_KIND_CREDIT;
-    case AmendsKind::kFreeService: return v1::AMENDS_KIND_FREE_SERVICE;
-    case AmendsKind::kOther: return v1::AMENDS_KIND_OTHER;
-  }
-  return v1::AMENDS_KIND_UNSPECIFIED;
-}
-
-std::optional<AmendsKind> AmendsKindFromProto(v1::AmendsKind k) {
-  switch (k) {
-    case v1::AMENDS_KIND_DISCOUNT: return AmendsKind::kDiscount;
-    case v1::AMENDS_KIND_CREDIT: return AmendsKind::kCredit;
-    case v1::AMENDS_KIND_FREE_SERVICE: return AmendsKind::kFreeService;
-    case v1::AMENDS_KIND_OTHER: return AmendsKind::kOther;
-    default: return std::nullopt;
-  }
-}
+v1::AmendsKind AmendsKindToProto(AmendsKind k) { return ToWire(kAmendsKinds, k, v1::AMENDS_KIND_UNSPECIFIED); }
+std::optional<AmendsKind> AmendsKindFromProto(v1::AmendsKind k) { return FromWire(kAmendsKinds, k); }
 
 v1::ActionItem ItemToProto(const ActionItem& item) {
   v1::ActionItem p;
@@ -258,19 +260,8 @@ v1::TimingWarning TimingWarningToProto(const TimingWarning& w) {
 v1::Finding FindingToProto(const Finding& f) {
   v1::Finding p;
   p.set_rule_id(f.rule_id);
-  switch (f.category) {
-    case WordingCategory::kOverApologising: p.set_category(v1::WORDING_CATEGORY_OVER_APOLOGISING); break;
-    case WordingCategory::kAcceptingLiability: p.set_category(v1::WORDING_CATEGORY_ACCEPTING_LIABILITY); break;
-    case WordingCategory::kOverPromising: p.set_category(v1::WORDING_CATEGORY_OVER_PROMISING); break;
-    case WordingCategory::kBlamingClient: p.set_category(v1::WORDING_CATEGORY_BLAMING_CLIENT); break;
-    case WordingCategory::kDefensiveness: p.set_category(v1::WORDING_CATEGORY_DEFENSIVENESS); break;
-    case WordingCategory::kMissingNextStep: p.set_category(v1::WORDING_CATEGORY_MISSING_NEXT_STEP); break;
-  }
-  switch (f.severity) {
-    case Severity::kInfo: p.set_severity(v1::FINDING_SEVERITY_INFO); break;
-    case Severity::kWarning: p.set_severity(v1::FINDING_SEVERITY_WARNING); break;
-    case Severity::kError: p.set_severity(v1::FINDING_SEVERITY_ERROR); break;
-  }
+  p.set_category(ToWire(kWordingCategories, f.category, v1::WORDING_CATEGORY_UNSPECIFIED));
+  p.set_severity(ToWire(kFindingSeverities, f.severity, v1::FINDING_SEVERITY_UNSPECIFIED));
   p.set_has_span(f.has_span());
   if (f.has_span()) {
     p.set_begin(static_cast<int32_t>(f.begin));

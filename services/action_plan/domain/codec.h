@@ -1,7 +1,6 @@
-// Translation between the recovery.v1 protos and the action-plan domain, in both
-// directions, plus the stored plan record (the domain plan with what the service keeps
-// beside it: playbook, client facts for rendering, completion flag).
-// Pure functions; thread-safe.
+// Translation between the recovery.v1 API protos and the action-plan domain, in both
+// directions: for responses, for event bodies, and (PlanToProto / PlanFromProto) for the
+// stored form of a plan. Pure functions; thread-safe.
 #pragma once
 
 #include <optional>
@@ -14,24 +13,11 @@
 #include "recovery/v1/common.pb.h"
 #include "services/action_plan/domain/commitment_timing.h"
 #include "services/action_plan/domain/plan.h"
+#include "services/action_plan/domain/plan_record.h"
 #include "services/action_plan/domain/playbook.h"
 #include "services/action_plan/domain/wording.h"
 
 namespace recovery::action_plan {
-
-struct PlanRecord {
-  Plan plan;
-  std::string playbook_id;
-  std::string client_name;
-  std::string client_time_zone = "UTC";  // IANA name
-  std::string client_calendar_id;
-  std::vector<std::string> amends_ids;  // parallel to plan.amends
-  std::string root_cause_category;
-  std::vector<std::string> shared_markdown;  // parallel to plan.shared_versions
-  bool completed = false;                    // PlanCompleted was published
-  absl::Time created_at = absl::UnixEpoch();
-  absl::Time updated_at = absl::UnixEpoch();
-};
 
 // Status enums: UNSPECIFIED maps to nullopt.
 recovery::v1::ItemStatus ItemStatusToProto(ItemStatus s);
