@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/escaping.h"
+#include "services/audit/app.h"
 #include "services/audit/store.h"
 #include "services/common/consumer.h"
 #include "tests/audit/test_util.h"
@@ -53,7 +54,7 @@ class AuditStoreTest : public ::testing::Test {
     auto store = common::OpenStore(db_path_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
-    ASSERT_TRUE(AuditStore::Migrate(*store_).ok());
+    ASSERT_TRUE(store_->Migrate("audit", AuditStore::Migrations()).ok());
     audit_ = std::make_unique<AuditStore>(*store_);
   }
 
@@ -71,7 +72,7 @@ class AuditStoreTest : public ::testing::Test {
   bool Append(const recovery::v1::Event& e) {
     bool appended = false;
     auto s = common::InTransaction(*store_, [&](common::Tx& tx) -> absl::Status {
-      auto r = AuditStore::Append(tx, e, testing::kBase);
+      auto r = RecordEvent(tx, e, testing::kBase);
       if (!r.ok()) return r.status();
       appended = *r;
       return absl::OkStatus();
