@@ -22,13 +22,20 @@ using common::ToProto;
 
 recovery::v1::ChainCheck ToProtoCheck(ChainCheck check) {
   switch (check) {
-    case ChainCheck::kSequence: return recovery::v1::CHAIN_CHECK_SEQUENCE;
-    case ChainCheck::kEventHash: return recovery::v1::CHAIN_CHECK_EVENT_HASH;
-    case ChainCheck::kPrevLink: return recovery::v1::CHAIN_CHECK_PREV_LINK;
-    case ChainCheck::kRecordHash: return recovery::v1::CHAIN_CHECK_RECORD_HASH;
-    case ChainCheck::kEventContent: return recovery::v1::CHAIN_CHECK_EVENT_CONTENT;
-    case ChainCheck::kCaseSequence: return recovery::v1::CHAIN_CHECK_CASE_SEQUENCE;
-    case ChainCheck::kHead: return recovery::v1::CHAIN_CHECK_HEAD;
+    case ChainCheck::kSequence:
+      return recovery::v1::CHAIN_CHECK_SEQUENCE;
+    case ChainCheck::kEventHash:
+      return recovery::v1::CHAIN_CHECK_EVENT_HASH;
+    case ChainCheck::kPrevLink:
+      return recovery::v1::CHAIN_CHECK_PREV_LINK;
+    case ChainCheck::kRecordHash:
+      return recovery::v1::CHAIN_CHECK_RECORD_HASH;
+    case ChainCheck::kEventContent:
+      return recovery::v1::CHAIN_CHECK_EVENT_CONTENT;
+    case ChainCheck::kCaseSequence:
+      return recovery::v1::CHAIN_CHECK_CASE_SEQUENCE;
+    case ChainCheck::kHead:
+      return recovery::v1::CHAIN_CHECK_HEAD;
   }
   return recovery::v1::CHAIN_CHECK_UNSPECIFIED;
 }

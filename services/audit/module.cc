@@ -9,8 +9,6 @@ absl::Status AuditModule::Init(const common::ServiceContext& ctx) {
   return absl::OkStatus();
 }
 
-absl::Status AuditModule::OnEvent(common::Tx& tx, const recovery::v1::Event& event) {
-  return app_->OnEvent(tx, event);
-}
+absl::Status AuditModule::OnEvent(common::Tx& tx, const recovery::v1::Event& event) { return app_->OnEvent(tx, event); }
 
 }  // namespace recovery::audit

@@ -65,7 +65,8 @@ absl::StatusOr<ChainHead> AuditStore::Head(Tx& tx) {
 }
 
 absl::StatusOr<int64_t> AuditStore::LastCaseSeq(Tx& tx, const std::string& case_id) {
-  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT COALESCE(MAX(case_seq), 0) FROM audit_log WHERE case_id = ?", {case_id}));
+  ASSIGN_OR_RETURN(auto rows,
+                   tx.Query("SELECT COALESCE(MAX(case_seq), 0) FROM audit_log WHERE case_id = ?", {case_id}));
   return rows[0].Int(0);
 }
 
@@ -76,9 +77,9 @@ absl::StatusOr<bool> AuditStore::AppendRecord(Tx& tx, const ChainRecord& r, absl
   static const std::string kInsert =
       absl::StrCat("INSERT INTO audit_log (", kRecordColumns,
                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
-  RETURN_IF_ERROR(tx.Exec(kInsert, {r.seq, r.case_seq, r.event_id, r.case_id, r.type, r.source, r.occurred_us,
-                                    common::Blob{r.event_bytes}, r.event_sha256, r.prev_hash, r.record_hash,
-                                    absl::ToUnixMicros(recorded_at)}));
+  RETURN_IF_ERROR(tx.Exec(
+      kInsert, {r.seq, r.case_seq, r.event_id, r.case_id, r.type, r.source, r.occurred_us, common::Blob{r.event_bytes},
+                r.event_sha256, r.prev_hash, r.record_hash, absl::ToUnixMicros(recorded_at)}));
   if (tx.ChangedRows() == 0) return false;
   RETURN_IF_ERROR(tx.Exec("UPDATE audit_head SET seq = ?, record_hash = ? WHERE id = 1", {r.seq, r.record_hash}));
   return true;

@@ -141,37 +141,37 @@ absl::Status FollowUpApp::SnoozeReminder(const v1::SnoozeReminderRequest& req, v
 absl::Status FollowUpApp::RecordFollowUpSent(const v1::RecordFollowUpSentRequest& req,
                                              v1::RecordFollowUpSentResponse* resp) {
   const absl::Time now = ctx_.clock.Now();
-  return common::RunIdempotent(ctx_.store, "RecordFollowUpSent", req.request_id(), req, resp,
-                               absl::ToUnixMicros(now), [&](Tx& tx) -> absl::Status {
-                                 ASSIGN_OR_RETURN(auto c, LoadCase(tx, req.case_id()));
-                                 ASSIGN_OR_RETURN(auto reminders, LoadReminders(tx, req.case_id()));
-                                 v1::FollowUpSent sent;
-                                 sent.set_follow_up_id(common::NewId(now));
-                                 sent.set_channel(req.channel());
-                                 sent.set_summary(req.summary());
-                                 sent.set_sent_by(req.sent_by());
-                                 ASSIGN_OR_RETURN(auto out, follow_up::RecordFollowUpSent(c, reminders, sent, now,
-                                                                                          req.request_id()));
-                                 RETURN_IF_ERROR(Apply(ctx_, tx, out));
-                                 resp->set_follow_up_id(sent.follow_up_id());
-                                 resp->set_reminder_cancelled(!out.rows.delete_reminders.empty());
-                                 return absl::OkStatus();
-                               });
+  return common::RunIdempotent(
+      ctx_.store, "RecordFollowUpSent", req.request_id(), req, resp, absl::ToUnixMicros(now),
+      [&](Tx& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(auto c, LoadCase(tx, req.case_id()));
+        ASSIGN_OR_RETURN(auto reminders, LoadReminders(tx, req.case_id()));
+        v1::FollowUpSent sent;
+        sent.set_follow_up_id(common::NewId(now));
+        sent.set_channel(req.channel());
+        sent.set_summary(req.summary());
+        sent.set_sent_by(req.sent_by());
+        ASSIGN_OR_RETURN(auto out, follow_up::RecordFollowUpSent(c, reminders, sent, now, req.request_id()));
+        RETURN_IF_ERROR(Apply(ctx_, tx, out));
+        resp->set_follow_up_id(sent.follow_up_id());
+        resp->set_reminder_cancelled(!out.rows.delete_reminders.empty());
+        return absl::OkStatus();
+      });
 }
 
 absl::Status FollowUpApp::RecordSatisfaction(const v1::RecordSatisfactionRequest& req,
                                              v1::RecordSatisfactionResponse* resp) {
   const absl::Time now = ctx_.clock.Now();
-  return common::RunIdempotent(ctx_.store, "RecordSatisfaction", req.request_id(), req, resp,
-                               absl::ToUnixMicros(now), [&](Tx& tx) -> absl::Status {
-                                 ASSIGN_OR_RETURN(auto c, LoadCase(tx, req.case_id()));
-                                 ASSIGN_OR_RETURN(auto out,
-                                                  follow_up::RecordSatisfaction(*cfg_.Get(), c, req.score(),
-                                                                                req.comment(), now, req.request_id()));
-                                 RETURN_IF_ERROR(Apply(ctx_, tx, out));
-                                 resp->set_low(out.events.front().satisfaction_recorded().low());
-                                 return absl::OkStatus();
-                               });
+  return common::RunIdempotent(
+      ctx_.store, "RecordSatisfaction", req.request_id(), req, resp, absl::ToUnixMicros(now),
+      [&](Tx& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(auto c, LoadCase(tx, req.case_id()));
+        ASSIGN_OR_RETURN(
+            auto out, follow_up::RecordSatisfaction(*cfg_.Get(), c, req.score(), req.comment(), now, req.request_id()));
+        RETURN_IF_ERROR(Apply(ctx_, tx, out));
+        resp->set_low(out.events.front().satisfaction_recorded().low());
+        return absl::OkStatus();
+      });
 }
 
 absl::Status FollowUpApp::SubmitReview(const v1::SubmitReviewRequest& req, v1::Review* resp) {
@@ -249,8 +249,8 @@ absl::Status FollowUpApp::ResumeSla(const v1::ResumeSlaRequest& req, v1::SlaCloc
 absl::Status FollowUpApp::OnEvent(Tx& tx, const recovery::v1::Event& event) {
   if (absl::Status invalid = ValidateEvent(event); !invalid.ok()) {
     common::LogWarn("follow-up: skipping malformed event", {{"event_id", common::QuoteForMessage(event.event_id())},
-                                                           {"type", common::EventTypeName(event)},
-                                                           {"error", std::string(invalid.message())}});
+                                                            {"type", common::EventTypeName(event)},
+                                                            {"error", std::string(invalid.message())}});
     ctx_.metrics.Count("follow_up_events_malformed_total", common::EventTypeName(event));
     return common::ParkMalformedEvent(tx, event, invalid, ctx_.clock.Now());
   }

@@ -16,20 +16,27 @@ grpc::Status Serve(absl::Status (*validate)(const Request&), const Request& req,
 
 }  // namespace
 
-grpc::Status FollowUpService::ListReminders(grpc::ServerContext*, const v1::ListRemindersRequest* req, v1::ListRemindersResponse* resp) {
+grpc::Status FollowUpService::ListReminders(grpc::ServerContext*, const v1::ListRemindersRequest* req,
+                                            v1::ListRemindersResponse* resp) {
   return Serve(&ValidateListReminders, *req, resp, [this](const auto& r, auto* p) { return app_.ListReminders(r, p); });
 }
 
-grpc::Status FollowUpService::SnoozeReminder(grpc::ServerContext*, const v1::SnoozeReminderRequest* req, v1::Reminder* resp) {
-  return Serve(&ValidateSnoozeReminder, *req, resp, [this](const auto& r, auto* p) { return app_.SnoozeReminder(r, p); });
+grpc::Status FollowUpService::SnoozeReminder(grpc::ServerContext*, const v1::SnoozeReminderRequest* req,
+                                             v1::Reminder* resp) {
+  return Serve(&ValidateSnoozeReminder, *req, resp,
+               [this](const auto& r, auto* p) { return app_.SnoozeReminder(r, p); });
 }
 
-grpc::Status FollowUpService::RecordFollowUpSent(grpc::ServerContext*, const v1::RecordFollowUpSentRequest* req, v1::RecordFollowUpSentResponse* resp) {
-  return Serve(&ValidateRecordFollowUpSent, *req, resp, [this](const auto& r, auto* p) { return app_.RecordFollowUpSent(r, p); });
+grpc::Status FollowUpService::RecordFollowUpSent(grpc::ServerContext*, const v1::RecordFollowUpSentRequest* req,
+                                                 v1::RecordFollowUpSentResponse* resp) {
+  return Serve(&ValidateRecordFollowUpSent, *req, resp,
+               [this](const auto& r, auto* p) { return app_.RecordFollowUpSent(r, p); });
 }
 
-grpc::Status FollowUpService::RecordSatisfaction(grpc::ServerContext*, const v1::RecordSatisfactionRequest* req, v1::RecordSatisfactionResponse* resp) {
-  return Serve(&ValidateRecordSatisfaction, *req, resp, [this](const auto& r, auto* p) { return app_.RecordSatisfaction(r, p); });
+grpc::Status FollowUpService::RecordSatisfaction(grpc::ServerContext*, const v1::RecordSatisfactionRequest* req,
+                                                 v1::RecordSatisfactionResponse* resp) {
+  return Serve(&ValidateRecordSatisfaction, *req, resp,
+               [this](const auto& r, auto* p) { return app_.RecordSatisfaction(r, p); });
 }
 
 grpc::Status FollowUpService::SubmitReview(grpc::ServerContext*, const v1::SubmitReviewRequest* req, v1::Review* resp) {
@@ -40,7 +47,8 @@ grpc::Status FollowUpService::GetReview(grpc::ServerContext*, const v1::GetRevie
   return Serve(&ValidateGetReview, *req, resp, [this](const auto& r, auto* p) { return app_.GetReview(r, p); });
 }
 
-grpc::Status FollowUpService::GetTrends(grpc::ServerContext*, const v1::GetTrendsRequest* req, v1::GetTrendsResponse* resp) {
+grpc::Status FollowUpService::GetTrends(grpc::ServerContext*, const v1::GetTrendsRequest* req,
+                                        v1::GetTrendsResponse* resp) {
   return Serve(&ValidateGetTrends, *req, resp, [this](const auto& r, auto* p) { return app_.GetTrends(r, p); });
 }
 

@@ -15,8 +15,8 @@ using common::CheckEnum;
 using common::CheckId;
 using common::CheckRange;
 using common::CheckRequestId;
-using common::CheckTimestamp;
 using common::CheckTimeRange;
+using common::CheckTimestamp;
 using common::InvalidField;
 
 constexpr size_t kMaxAnswerChars = 10000;

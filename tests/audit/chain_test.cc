@@ -275,10 +275,15 @@ TEST_F(AuditStoreTest, ExportFiltersByCaseAndHalfOpenTimeRange) {
   filter.case_id = "case-a";
   filter.from_us = absl::ToUnixMicros(testing::kBase + absl::Minutes(3));
   filter.to_us = absl::ToUnixMicros(testing::kBase + absl::Minutes(9));
-  ASSERT_TRUE(audit_->Export(filter, [&](const StoredRecord& r) {
-                      seqs.push_back(r.record.seq);
-                      return true;
-                    }, /*page_size=*/2).ok());
+  ASSERT_TRUE(audit_
+                  ->Export(
+                      filter,
+                      [&](const StoredRecord& r) {
+                        seqs.push_back(r.record.seq);
+                        return true;
+                      },
+                      /*page_size=*/2)
+                  .ok());
   EXPECT_EQ(seqs, (std::vector<int64_t>{3, 5, 7}));
 }
 

@@ -89,10 +89,16 @@ TEST(EventSummaryTest, SummariesNameWhatHappened) {
   EXPECT_EQ(SummarizeEvent(recovery::v1::Event()), "Event without body");
 }
 
+recovery::testing::FixtureOptions StartingAtBase() {
+  recovery::testing::FixtureOptions options;
+  options.start = testing::kBase;
+  return options;
+}
+
 // The audit service built through AuditModule on the in-process fixture.
 class AuditServiceTest : public ::testing::Test {
  protected:
-  AuditServiceTest() : fx_(module_, {.start = testing::kBase}), stub_(recovery::v1::Audit::NewStub(fx_.channel())) {}
+  AuditServiceTest() : fx_(module_, StartingAtBase()), stub_(recovery::v1::Audit::NewStub(fx_.channel())) {}
   void SetUp() override { ASSERT_TRUE(fx_.ok()); }
 
   void Record(const recovery::v1::Event& e) { ASSERT_TRUE(fx_.Deliver(e).ok()); }
@@ -208,7 +214,7 @@ TEST(AuditErrorTest, NoEventsForACaseIsNotFound) {
 
 TEST(AuditValidationTest, MalformedIdsAndTimestampFiltersNameTheField) {
   GetTimelineRequest timeline;
-  for (const std::string bad : {"case 1", std::string("c\x1b[2J"), std::string(129, 'x')}) {
+  for (const std::string& bad : {std::string("case 1"), std::string("c\x1b[2J"), std::string(129, 'x')}) {
     timeline.set_case_id(bad);
     auto s = ValidateGetTimeline(timeline);
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);

@@ -151,9 +151,9 @@ TEST(SlaTest, ResolutionSlaCancelledOnResolveAndReArmedOnReopen) {
   Event reopened = d.NewEvent("c1");
   reopened.mutable_case_reopened()->set_reason("came back");
   const Outcome out = d.Deliver(reopened);
-  EXPECT_NE(std::find(out.timers.begin(), out.timers.end(),
-                      TimerOp::Arm(kSlaTimer, "c1/resolve", d.now() + absl::Hours(4)),
-            out.timers.end());
+  EXPECT_NE(
+      std::find(out.timers.begin(), out.timers.end(), TimerOp::Arm(kSlaTimer, "c1/resolve", d.now() + absl::Hours(4))),
+      out.timers.end());
   d.Advance(absl::Hours(4));
   auto breaches = d.Published(Event::kSlaBreached);
   ASSERT_EQ(breaches.size(), 1u);

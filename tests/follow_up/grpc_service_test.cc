@@ -22,9 +22,15 @@ namespace v1 = recovery::v1;
 
 const absl::Time kT0 = absl::FromUnixSeconds(1795514400);  // 2026-11-24T10:00:00Z
 
+recovery::testing::FixtureOptions StartingAtT0() {
+  recovery::testing::FixtureOptions options;
+  options.start = kT0;
+  return options;
+}
+
 class FollowUpServiceTest : public ::testing::Test {
  protected:
-  FollowUpServiceTest() : fx_(module_, {.start = kT0}), stub_(v1::FollowUp::NewStub(fx_.channel())) {}
+  FollowUpServiceTest() : fx_(module_, StartingAtT0()), stub_(v1::FollowUp::NewStub(fx_.channel())) {}
   void SetUp() override { ASSERT_TRUE(fx_.ok()); }
 
   void Deliver(v1::Event e) {
@@ -339,11 +345,12 @@ TEST_F(FollowUpServiceTest, BadTextsIdsAndTimestampsAreInvalidArgumentNamingTheF
       {"blank", " \t"}, {"zero-width only", "\u200b\u200b"}, {"escape sequence", "ok \x1b[31mred"}};
   for (const auto& [what, reason] : bad_reasons) {
     pause.set_reason(reason);
+    SCOPED_TRACE(what);
     grpc::ClientContext ctx;
-    EXPECT_FIELD_ERROR(stub_->PauseSla(&ctx, pause, &clock), grpc::INVALID_ARGUMENT, "reason") << what;
+    EXPECT_FIELD_ERROR(stub_->PauseSla(&ctx, pause, &clock), grpc::INVALID_ARGUMENT, "reason");
   }
   pause.set_reason("waiting");
-  for (const std::string bad_id : {"c 1", std::string("c\x01"), std::string(129, 'x')}) {
+  for (const std::string& bad_id : {std::string("c 1"), std::string("c\x01"), std::string(129, 'x')}) {
     pause.set_case_id(bad_id);
     grpc::ClientContext ctx;
     EXPECT_FIELD_ERROR(stub_->PauseSla(&ctx, pause, &clock), grpc::INVALID_ARGUMENT, "case_id");

@@ -24,15 +24,24 @@ absl::StatusCode StatusCodeOf(FollowUpError error) {
 
 absl::string_view ErrorName(FollowUpError error) {
   switch (error) {
-    case FollowUpError::kUnknownCase: return "unknown_case";
-    case FollowUpError::kUnknownReminder: return "unknown_reminder";
-    case FollowUpError::kNoReview: return "no_review";
-    case FollowUpError::kClockNotRunning: return "clock_not_running";
-    case FollowUpError::kClockNotPaused: return "clock_not_paused";
-    case FollowUpError::kCaseNotResolved: return "case_not_resolved";
-    case FollowUpError::kSnoozeNotInFuture: return "snooze_not_in_future";
-    case FollowUpError::kReviewAlreadySubmitted: return "review_already_submitted";
-    case FollowUpError::kSatisfactionAlreadyRecorded: return "satisfaction_already_recorded";
+    case FollowUpError::kUnknownCase:
+      return "unknown_case";
+    case FollowUpError::kUnknownReminder:
+      return "unknown_reminder";
+    case FollowUpError::kNoReview:
+      return "no_review";
+    case FollowUpError::kClockNotRunning:
+      return "clock_not_running";
+    case FollowUpError::kClockNotPaused:
+      return "clock_not_paused";
+    case FollowUpError::kCaseNotResolved:
+      return "case_not_resolved";
+    case FollowUpError::kSnoozeNotInFuture:
+      return "snooze_not_in_future";
+    case FollowUpError::kReviewAlreadySubmitted:
+      return "review_already_submitted";
+    case FollowUpError::kSatisfactionAlreadyRecorded:
+      return "satisfaction_already_recorded";
   }
   return "unknown";
 }

@@ -10,15 +10,15 @@
 namespace recovery::follow_up {
 
 enum class FollowUpError {
-  kUnknownCase,                   // no case with that id seen by follow-up (yet)
-  kUnknownReminder,               // no pending reminder with that id
-  kNoReview,                      // no review submitted for the case
-  kClockNotRunning,               // PauseSla on a clock that is not running
-  kClockNotPaused,                // ResumeSla on a clock that is not paused
-  kCaseNotResolved,               // SubmitReview before the case is resolved or closed
-  kSnoozeNotInFuture,             // SnoozeReminder until a time already past
-  kReviewAlreadySubmitted,        // a second SubmitReview for the case
-  kSatisfactionAlreadyRecorded,   // a second RecordSatisfaction for the case
+  kUnknownCase,                  // no case with that id seen by follow-up (yet)
+  kUnknownReminder,              // no pending reminder with that id
+  kNoReview,                     // no review submitted for the case
+  kClockNotRunning,              // PauseSla on a clock that is not running
+  kClockNotPaused,               // ResumeSla on a clock that is not paused
+  kCaseNotResolved,              // SubmitReview before the case is resolved or closed
+  kSnoozeNotInFuture,            // SnoozeReminder until a time already past
+  kReviewAlreadySubmitted,       // a second SubmitReview for the case
+  kSatisfactionAlreadyRecorded,  // a second RecordSatisfaction for the case
 };
 
 // The one mapping of a refusal to a status code.

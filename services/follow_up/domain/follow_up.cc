@@ -23,7 +23,9 @@ SlaClockState& MutableClock(CaseState& c, v1::SlaKind kind) {
 void Arm(Outcome& out, const char* kind, const std::string& key, absl::Time due) {
   out.timers.push_back(TimerOp::Arm(kind, key, due));
 }
-void Cancel(Outcome& out, const char* kind, const std::string& key) { out.timers.push_back(TimerOp::Cancel(kind, key)); }
+void Cancel(Outcome& out, const char* kind, const std::string& key) {
+  out.timers.push_back(TimerOp::Cancel(kind, key));
+}
 
 absl::Status RequireKnown(const CaseState& state) {
   if (state.known) return absl::OkStatus();

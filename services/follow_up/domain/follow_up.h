@@ -72,9 +72,9 @@ struct ReminderTrack {
 
 // The follow-up rows an Outcome writes (store.h WriteRows).
 struct Rows {
-  std::optional<CaseState> case_state;          // set: write this row
-  std::vector<ReminderTrack> upsert_reminders;  // write these rows
-  std::vector<std::string> delete_reminders;    // remove these rows
+  std::optional<CaseState> case_state;                // set: write this row
+  std::vector<ReminderTrack> upsert_reminders;        // write these rows
+  std::vector<std::string> delete_reminders;          // remove these rows
   std::optional<recovery::v1::Review> insert_review;  // a submitted review
 };
 using common::TimerOp;
