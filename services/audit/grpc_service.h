@@ -1,21 +1,16 @@
-// recovery.v1.Audit: validation and translation between the API and the audit store.
+// recovery.v1.Audit over gRPC: validate (validation.h) -> app (app.h) -> translate the
+// status. Nothing else happens here.
+// Thread-safe: the app reads the store in its own transactions. `app` must outlive it.
 #pragma once
 
-#include "absl/status/status.h"
 #include "recovery/v1/audit.grpc.pb.h"
-#include "services/audit/store.h"
+#include "services/audit/app.h"
 
 namespace recovery::audit {
 
-// Request validation, separate so it is unit-tested without a server. Messages start
-// with the field name.
-absl::Status ValidateGetTimeline(const recovery::v1::GetTimelineRequest& request);
-absl::Status ValidateExportEvents(const recovery::v1::ExportEventsRequest& request);
-
-// Thread-safe: every RPC reads the store in its own transactions. `store` must outlive it.
 class AuditService final : public recovery::v1::Audit::Service {
  public:
-  explicit AuditService(AuditStore& store) : store_(store) {}
+  explicit AuditService(AuditApp& app) : app_(app) {}
 
   grpc::Status GetTimeline(grpc::ServerContext* context, const recovery::v1::GetTimelineRequest* request,
                            recovery::v1::GetTimelineResponse* response) override;
@@ -27,7 +22,7 @@ class AuditService final : public recovery::v1::Audit::Service {
                         recovery::v1::GetStatsResponse* response) override;
 
  private:
-  AuditStore& store_;
+  AuditApp& app_;
 };
 
 }  // namespace recovery::audit

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/status_macros.h"
 
 namespace recovery::audit {
 namespace {
@@ -34,57 +35,53 @@ StoredRecord FromRow(const Row& row) {
   return s;
 }
 
-struct Head {
-  int64_t seq = 0;
-  std::string hash;
-};
-
-absl::StatusOr<Head> ReadHead(Tx& tx) {
-  auto rows = tx.Query("SELECT seq, record_hash FROM audit_head WHERE id = 1");
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return absl::DataLossError("audit_head: row missing");
-  return Head{(*rows)[0].Int(0), (*rows)[0].Str(1)};
+// The stored head as it is (hash "" before the first record).
+absl::StatusOr<ChainHead> ReadHead(Tx& tx) {
+  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT seq, record_hash FROM audit_head WHERE id = 1"));
+  if (rows.empty()) return absl::DataLossError("audit_head: row missing");
+  return ChainHead{rows[0].Int(0), rows[0].Str(1)};
 }
 
 }  // namespace
 
-absl::Status AuditStore::Migrate(common::Store& store) {
-  return store.Migrate(
-      "audit", {
-                   "CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, case_seq INTEGER NOT NULL, "
-                   "event_id TEXT NOT NULL UNIQUE, case_id TEXT NOT NULL, event_type TEXT NOT NULL, "
-                   "source TEXT NOT NULL, occurred_us INTEGER NOT NULL, event_bytes BLOB NOT NULL, "
-                   "event_sha256 TEXT NOT NULL, prev_hash TEXT NOT NULL, record_hash TEXT NOT NULL, "
-                   "recorded_us INTEGER NOT NULL, UNIQUE (case_id, case_seq))",
-                   "CREATE INDEX audit_log_occurred ON audit_log (occurred_us)",
-                   "CREATE TABLE audit_head (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, "
-                   "record_hash TEXT NOT NULL)",
-                   "INSERT INTO audit_head (id, seq, record_hash) VALUES (1, 0, '')",
-               });
+std::vector<std::string> AuditStore::Migrations() {
+  return {
+      "CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, case_seq INTEGER NOT NULL, "
+      "event_id TEXT NOT NULL UNIQUE, case_id TEXT NOT NULL, event_type TEXT NOT NULL, "
+      "source TEXT NOT NULL, occurred_us INTEGER NOT NULL, event_bytes BLOB NOT NULL, "
+      "event_sha256 TEXT NOT NULL, prev_hash TEXT NOT NULL, record_hash TEXT NOT NULL, "
+      "recorded_us INTEGER NOT NULL, UNIQUE (case_id, case_seq))",
+      "CREATE INDEX audit_log_occurred ON audit_log (occurred_us)",
+      "CREATE TABLE audit_head (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, "
+      "record_hash TEXT NOT NULL)",
+      "INSERT INTO audit_head (id, seq, record_hash) VALUES (1, 0, '')",
+  };
 }
 
-absl::StatusOr<bool> AuditStore::Append(Tx& tx, const recovery::v1::Event& event, absl::Time recorded_at) {
-  auto head = ReadHead(tx);
-  if (!head.ok()) return head.status();
-  auto case_rows = tx.Query("SELECT COALESCE(MAX(case_seq), 0) FROM audit_log WHERE case_id = ?", {event.case_id()});
-  if (!case_rows.ok()) return case_rows.status();
-  const int64_t case_seq = (*case_rows)[0].Int(0) + 1;
-  const ChainRecord r = NextRecord(head->seq, head->seq == 0 ? GenesisHash() : head->hash, case_seq, event,
-                                   EventBytes(event));
+absl::StatusOr<ChainHead> AuditStore::Head(Tx& tx) {
+  ASSIGN_OR_RETURN(ChainHead head, ReadHead(tx));
+  if (head.seq == 0) head.hash = GenesisHash();
+  return head;
+}
+
+absl::StatusOr<int64_t> AuditStore::LastCaseSeq(Tx& tx, const std::string& case_id) {
+  ASSIGN_OR_RETURN(auto rows,
+                   tx.Query("SELECT COALESCE(MAX(case_seq), 0) FROM audit_log WHERE case_id = ?", {case_id}));
+  return rows[0].Int(0);
+}
+
+absl::StatusOr<bool> AuditStore::AppendRecord(Tx& tx, const ChainRecord& r, absl::Time recorded_at) {
   // event_id is UNIQUE: a second copy of an event inserts nothing (no lookup first; DO
   // NOTHING rather than an error, which would end the whole transaction on PostgreSQL), and
   // the head is left as it was.
   static const std::string kInsert =
       absl::StrCat("INSERT INTO audit_log (", kRecordColumns,
                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
-  if (auto s = tx.Exec(kInsert, {r.seq, r.case_seq, r.event_id, r.case_id, r.type, r.source, r.occurred_us,
-                                 common::Blob{r.event_bytes}, r.event_sha256, r.prev_hash, r.record_hash,
-                                 absl::ToUnixMicros(recorded_at)});
-      !s.ok())
-    return s;
+  RETURN_IF_ERROR(tx.Exec(
+      kInsert, {r.seq, r.case_seq, r.event_id, r.case_id, r.type, r.source, r.occurred_us, common::Blob{r.event_bytes},
+                r.event_sha256, r.prev_hash, r.record_hash, absl::ToUnixMicros(recorded_at)}));
   if (tx.ChangedRows() == 0) return false;
-  if (auto s = tx.Exec("UPDATE audit_head SET seq = ?, record_hash = ? WHERE id = 1", {r.seq, r.record_hash}); !s.ok())
-    return s;
+  RETURN_IF_ERROR(tx.Exec("UPDATE audit_head SET seq = ?, record_hash = ? WHERE id = 1", {r.seq, r.record_hash}));
   return true;
 }
 

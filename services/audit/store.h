@@ -1,5 +1,6 @@
 // The audit service's tables on the common store: the append-only, hash-chained event log
-// (audit_log) and its recorded head (audit_head), with the queries the RPCs need.
+// (audit_log) and its recorded head (audit_head): what app.cc loads before deciding the next
+// record (Head, LastCaseSeq), the append of a decided record, and the queries the RPCs need.
 #pragma once
 
 #include <cstdint>
@@ -50,11 +51,16 @@ class AuditStore {
  public:
   explicit AuditStore(common::Store& store) : store_(store) {}
 
-  static absl::Status Migrate(common::Store& store);
+  // The service's migration steps (AuditModule::Migrations, component "audit").
+  static std::vector<std::string> Migrations();
 
-  // Appends the event as the next record inside tx (the consumer's transaction). Returns
-  // false when its event id is already recorded (nothing changes).
-  static absl::StatusOr<bool> Append(common::Tx& tx, const recovery::v1::Event& event, absl::Time recorded_at);
+  // The recorded head: seq 0 and GenesisHash() before the first record.
+  static absl::StatusOr<ChainHead> Head(common::Tx& tx);
+  // The case_seq of the case's last record (0 when none).
+  static absl::StatusOr<int64_t> LastCaseSeq(common::Tx& tx, const std::string& case_id);
+  // Inserts the decided record and moves the head to it, inside tx (the consumer's
+  // transaction). Returns false when its event id is already recorded (nothing changes).
+  static absl::StatusOr<bool> AppendRecord(common::Tx& tx, const ChainRecord& record, absl::Time recorded_at);
 
   // Every record of a case in case order.
   absl::StatusOr<std::vector<StoredRecord>> CaseRecords(const std::string& case_id);

@@ -1,6 +1,8 @@
 // The dead_letters table.
 #include "services/common/dead_letters.h"
 
+#include "absl/strings/str_cat.h"
+#include "services/common/events.h"
 #include "services/common/status_macros.h"
 
 namespace recovery::common {
@@ -18,6 +20,18 @@ absl::Status RecordDeadLetter(Tx& tx, const DeadLetter& l) {
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       {l.origin, l.event_id, l.case_id, l.type, Blob{l.payload}, l.reason, static_cast<int64_t>(l.attempts),
        absl::ToUnixMicros(l.parked_at)});
+}
+
+absl::Status ParkMalformedEvent(Tx& tx, const recovery::v1::Event& event, const absl::Status& why, absl::Time now) {
+  DeadLetter letter;
+  letter.origin = kDeadLetterConsumer;
+  letter.event_id = event.event_id();
+  letter.case_id = event.case_id();
+  letter.type = EventTypeName(event);
+  letter.payload = event.SerializeAsString();
+  letter.reason = absl::StrCat("malformed: ", why.message());
+  letter.parked_at = now;
+  return RecordDeadLetter(tx, letter);
 }
 
 absl::StatusOr<std::vector<DeadLetter>> ListDeadLetters(Tx& tx, absl::string_view origin, int limit) {

@@ -1,10 +1,11 @@
-// SQL for the follow-up tables.
+// SQL for the follow-up tables and the writing of an Outcome's rows.
 #include "services/follow_up/store.h"
 
 #include <cstdint>
 
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "services/common/status_macros.h"
 
 namespace recovery::follow_up {
 namespace v1 = recovery::v1;
@@ -90,25 +91,28 @@ absl::Status SaveReminder(Tx& tx, const ReminderTrack& t) {
 
 }  // namespace
 
-absl::Status MigrateFollowUp(common::Store& store) {
-  return store.Migrate(
-      "follow_up",
-      {
-          "CREATE TABLE fu_cases (case_id TEXT PRIMARY KEY, severity INTEGER NOT NULL, category TEXT NOT NULL, "
-          "client_id TEXT NOT NULL, calendar_id TEXT NOT NULL, owner TEXT NOT NULL, status INTEGER NOT NULL, "
-          "opened_at_us INTEGER, acked_at_us INTEGER, resolved_at_us INTEGER, closed_at_us INTEGER, "
-          "ack_state INTEGER NOT NULL, ack_due_us INTEGER NOT NULL, ack_remaining_us INTEGER NOT NULL, "
-          "res_state INTEGER NOT NULL, res_due_us INTEGER NOT NULL, res_remaining_us INTEGER NOT NULL, "
-          "breaches INTEGER NOT NULL, satisfaction INTEGER, satisfaction_comment TEXT NOT NULL, "
-          "themes TEXT NOT NULL, root_cause TEXT NOT NULL, satisfaction_pending INTEGER NOT NULL)",
-          "CREATE INDEX fu_cases_opened ON fu_cases (opened_at_us)",
-          "CREATE TABLE fu_reminders (reminder_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, kind INTEGER NOT NULL, "
-          "subject_id TEXT NOT NULL, owner TEXT NOT NULL, text TEXT NOT NULL, subject_due_us INTEGER NOT NULL, "
-          "stage INTEGER NOT NULL, repeat_no INTEGER NOT NULL, next_due_us INTEGER NOT NULL)",
-          "CREATE INDEX fu_reminders_case ON fu_reminders (case_id)",
-          "CREATE INDEX fu_reminders_due ON fu_reminders (next_due_us)",
-          "CREATE TABLE fu_reviews (case_id TEXT PRIMARY KEY, review_id TEXT NOT NULL, review BLOB NOT NULL)",
-      });
+std::vector<std::string> Migrations() {
+  // IF NOT EXISTS: these steps ran under the component name "follow_up" before the runtime
+  // migrated every service under its module name; a database from then upgrades in place.
+  return {
+      "CREATE TABLE IF NOT EXISTS fu_cases (case_id TEXT PRIMARY KEY, severity INTEGER NOT NULL, "
+      "category TEXT NOT NULL, client_id TEXT NOT NULL, calendar_id TEXT NOT NULL, owner TEXT NOT NULL, "
+      "status INTEGER NOT NULL, opened_at_us INTEGER, acked_at_us INTEGER, resolved_at_us INTEGER, "
+      "closed_at_us INTEGER, ack_state INTEGER NOT NULL, ack_due_us INTEGER NOT NULL, "
+      "ack_remaining_us INTEGER NOT NULL, res_state INTEGER NOT NULL, res_due_us INTEGER NOT NULL, "
+      "res_remaining_us INTEGER NOT NULL, breaches INTEGER NOT NULL, satisfaction INTEGER, "
+      "satisfaction_comment TEXT NOT NULL, themes TEXT NOT NULL, root_cause TEXT NOT NULL, "
+      "satisfaction_pending INTEGER NOT NULL)",
+      "CREATE INDEX IF NOT EXISTS fu_cases_opened ON fu_cases (opened_at_us)",
+      "CREATE TABLE IF NOT EXISTS fu_reminders (reminder_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, "
+      "kind INTEGER NOT NULL, subject_id TEXT NOT NULL, owner TEXT NOT NULL, text TEXT NOT NULL, "
+      "subject_due_us INTEGER NOT NULL, stage INTEGER NOT NULL, repeat_no INTEGER NOT NULL, "
+      "next_due_us INTEGER NOT NULL)",
+      "CREATE INDEX IF NOT EXISTS fu_reminders_case ON fu_reminders (case_id)",
+      "CREATE INDEX IF NOT EXISTS fu_reminders_due ON fu_reminders (next_due_us)",
+      "CREATE TABLE IF NOT EXISTS fu_reviews (case_id TEXT PRIMARY KEY, review_id TEXT NOT NULL, "
+      "review BLOB NOT NULL)",
+  };
 }
 
 absl::StatusOr<CaseState> LoadCase(Tx& tx, const std::string& case_id) {
@@ -216,27 +220,12 @@ absl::Status InsertReview(Tx& tx, const v1::Review& review) {
                  {review.case_id(), review.review_id(), common::Blob{review.SerializeAsString()}});
 }
 
-absl::Status ApplyOutcome(Tx& tx, common::TimerService& timers, common::Outbox& outbox, const Outcome& out) {
-  if (out.case_state) {
-    if (auto s = SaveCase(tx, *out.case_state); !s.ok()) return s;
-  }
-  for (const auto& id : out.delete_reminders) {
-    if (auto s = tx.Exec("DELETE FROM fu_reminders WHERE reminder_id = ?", {id}); !s.ok()) return s;
-  }
-  for (const auto& t : out.upsert_reminders) {
-    if (auto s = SaveReminder(tx, t); !s.ok()) return s;
-  }
-  for (const auto& op : out.timers) {
-    if (op.op == TimerOp::Op::kArm) {
-      if (auto s = timers.Schedule(tx, op.kind, op.key, op.due); !s.ok()) return s;
-    } else {
-      auto r = timers.Cancel(tx, op.kind, op.key);
-      if (!r.ok()) return r.status();
-    }
-  }
-  for (const auto& e : out.events) {
-    if (auto s = outbox.Append(tx, e); !s.ok()) return s;
-  }
+absl::Status WriteRows(Tx& tx, const Rows& rows) {
+  if (rows.case_state) RETURN_IF_ERROR(SaveCase(tx, *rows.case_state));
+  for (const auto& id : rows.delete_reminders)
+    RETURN_IF_ERROR(tx.Exec("DELETE FROM fu_reminders WHERE reminder_id = ?", {id}));
+  for (const auto& t : rows.upsert_reminders) RETURN_IF_ERROR(SaveReminder(tx, t));
+  if (rows.insert_review) RETURN_IF_ERROR(InsertReview(tx, *rows.insert_review));
   return absl::OkStatus();
 }
 

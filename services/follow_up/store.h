@@ -1,5 +1,6 @@
 // The follow-up service's tables on the common store: case facts (also the SLA clocks),
-// reminder tracks and quality reviews, plus applying a domain Outcome inside a transaction.
+// reminder tracks and quality reviews, and the writing of an Outcome's rows (WriteRows, given
+// to common::ApplyOutcome).
 // Stateless functions; every call runs inside the caller's Tx.
 #pragma once
 
@@ -9,14 +10,13 @@
 
 #include "absl/status/statusor.h"
 #include "recovery/v1/follow_up.pb.h"
-#include "services/common/outbox.h"
 #include "services/common/store.h"
-#include "services/common/timers.h"
 #include "services/follow_up/domain/follow_up.h"
 
 namespace recovery::follow_up {
 
-absl::Status MigrateFollowUp(common::Store& store);
+// The service's migration steps (FollowUpModule::Migrations).
+std::vector<std::string> Migrations();
 
 // A case not seen yet comes back with known == false and the id set.
 absl::StatusOr<CaseState> LoadCase(common::Tx& tx, const std::string& case_id);
@@ -41,7 +41,7 @@ absl::StatusOr<std::vector<ReminderTrack>> ListReminders(common::Tx& tx, const F
 absl::StatusOr<std::optional<recovery::v1::Review>> LoadReview(common::Tx& tx, const std::string& case_id);
 absl::Status InsertReview(common::Tx& tx, const recovery::v1::Review& review);
 
-// Writes the outcome's rows, arms/cancels its timers and appends its events to the outbox.
-absl::Status ApplyOutcome(common::Tx& tx, common::TimerService& timers, common::Outbox& outbox, const Outcome& out);
+// Writes an Outcome's rows in tx: the case row, reminder deletes then upserts, the review.
+absl::Status WriteRows(common::Tx& tx, const Rows& rows);
 
 }  // namespace recovery::follow_up

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/escaping.h"
+#include "services/audit/app.h"
 #include "services/audit/store.h"
 #include "services/common/consumer.h"
 #include "tests/audit/test_util.h"
@@ -53,7 +54,7 @@ class AuditStoreTest : public ::testing::Test {
     auto store = common::OpenStore(db_path_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
-    ASSERT_TRUE(AuditStore::Migrate(*store_).ok());
+    ASSERT_TRUE(store_->Migrate("audit", AuditStore::Migrations()).ok());
     audit_ = std::make_unique<AuditStore>(*store_);
   }
 
@@ -71,7 +72,7 @@ class AuditStoreTest : public ::testing::Test {
   bool Append(const recovery::v1::Event& e) {
     bool appended = false;
     auto s = common::InTransaction(*store_, [&](common::Tx& tx) -> absl::Status {
-      auto r = AuditStore::Append(tx, e, testing::kBase);
+      auto r = RecordEvent(tx, e, testing::kBase);
       if (!r.ok()) return r.status();
       appended = *r;
       return absl::OkStatus();
@@ -274,10 +275,15 @@ TEST_F(AuditStoreTest, ExportFiltersByCaseAndHalfOpenTimeRange) {
   filter.case_id = "case-a";
   filter.from_us = absl::ToUnixMicros(testing::kBase + absl::Minutes(3));
   filter.to_us = absl::ToUnixMicros(testing::kBase + absl::Minutes(9));
-  ASSERT_TRUE(audit_->Export(filter, [&](const StoredRecord& r) {
-                      seqs.push_back(r.record.seq);
-                      return true;
-                    }, /*page_size=*/2).ok());
+  ASSERT_TRUE(audit_
+                  ->Export(
+                      filter,
+                      [&](const StoredRecord& r) {
+                        seqs.push_back(r.record.seq);
+                        return true;
+                      },
+                      /*page_size=*/2)
+                  .ok());
   EXPECT_EQ(seqs, (std::vector<int64_t>{3, 5, 7}));
 }
 

@@ -1,15 +1,19 @@
-// recovery.v1.Audit on an in-process server: request validation, timelines, summaries,
-// export lines, stats and VerifyChain's answer for a tampered record.
-#include "services/audit/grpc_service.h"
-
+// recovery.v1.Audit built through AuditModule on the in-process fixture: request validation,
+// timelines, summaries, export lines, stats and VerifyChain, and which consumed events are
+// chained and which parked.
 #include <gtest/gtest.h>
 
 #include "grpcpp/grpcpp.h"
+#include "recovery/v1/audit.grpc.pb.h"
+#include "services/audit/domain/errors.h"
 #include "services/audit/domain/summary.h"
-#include "services/audit/handlers.h"
+#include "services/audit/module.h"
+#include "services/audit/validation.h"
+#include "services/common/dead_letters.h"
 #include "services/common/grpc_util.h"
+#include "services/common/status_macros.h"
 #include "tests/audit/test_util.h"
-#include "tests/support/process.h"
+#include "tests/support/service_fixture.h"
 
 namespace recovery::audit {
 namespace {
@@ -85,36 +89,36 @@ TEST(EventSummaryTest, SummariesNameWhatHappened) {
   EXPECT_EQ(SummarizeEvent(recovery::v1::Event()), "Event without body");
 }
 
+recovery::testing::FixtureOptions StartingAtBase() {
+  recovery::testing::FixtureOptions options;
+  options.start = testing::kBase;
+  return options;
+}
+
+// The audit service built through AuditModule on the in-process fixture.
 class AuditServiceTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto store = common::OpenStore(dir_.File("audit.db"));
-    ASSERT_TRUE(store.ok());
-    store_ = std::move(*store);
-    ASSERT_TRUE(AuditStore::Migrate(*store_).ok());
-    audit_ = std::make_unique<AuditStore>(*store_);
-    service_ = std::make_unique<AuditService>(*audit_);
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(service_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(port, 0);
-    stub_ = recovery::v1::Audit::NewStub(common::MakeChannel("127.0.0.1:" + std::to_string(port)));
+  AuditServiceTest() : fx_(module_, StartingAtBase()), stub_(recovery::v1::Audit::NewStub(fx_.channel())) {}
+  void SetUp() override { ASSERT_TRUE(fx_.ok()); }
+
+  void Record(const recovery::v1::Event& e) { ASSERT_TRUE(fx_.Deliver(e).ok()); }
+  std::vector<common::DeadLetter> Parked() {
+    std::vector<common::DeadLetter> out;
+    EXPECT_TRUE(common::InTransaction(fx_.store(), [&](common::Tx& tx) -> absl::Status {
+                  ASSIGN_OR_RETURN(out, common::ListDeadLetters(tx, common::kDeadLetterConsumer, 100));
+                  return absl::OkStatus();
+                }).ok());
+    return out;
   }
-  void TearDown() override {
-    if (server_) server_->Shutdown();
+  recovery::v1::GetStatsResponse Stats() {
+    recovery::v1::GetStatsResponse stats;
+    auto ctx = common::ContextWithDeadline();
+    EXPECT_TRUE(stub_->GetStats(ctx.get(), recovery::v1::GetStatsRequest(), &stats).ok());
+    return stats;
   }
 
-  void Record(const recovery::v1::Event& e) {
-    ASSERT_TRUE(common::InTransaction(*store_, [&](common::Tx& tx) { return RecordEvent(tx, e, testing::kBase); }).ok());
-  }
-
-  recovery::testing::TempDir dir_;
-  std::unique_ptr<common::Store> store_;
-  std::unique_ptr<AuditStore> audit_;
-  std::unique_ptr<AuditService> service_;
-  std::unique_ptr<grpc::Server> server_;
+  AuditModule module_;
+  recovery::testing::ServiceFixture fx_;
   std::unique_ptr<recovery::v1::Audit::Stub> stub_;
 };
 
@@ -201,6 +205,55 @@ TEST_F(AuditServiceTest, StatsAndVerifyChainReportTheHead) {
   EXPECT_EQ(verify.records_checked(), 3);
   EXPECT_EQ(verify.head_hash(), stats.head_hash());
   EXPECT_FALSE(verify.has_first_break());
+}
+
+TEST(AuditErrorTest, NoEventsForACaseIsNotFound) {
+  EXPECT_EQ(StatusCodeOf(AuditError::kNoEventsForCase), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Refuse(AuditError::kNoEventsForCase, "case_id: x").message(), "case_id: x");
+}
+
+TEST(AuditValidationTest, MalformedIdsAndTimestampFiltersNameTheField) {
+  GetTimelineRequest timeline;
+  for (const std::string& bad : {std::string("case 1"), std::string("c\x1b[2J"), std::string(129, 'x')}) {
+    timeline.set_case_id(bad);
+    auto s = ValidateGetTimeline(timeline);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(std::string(s.message()).rfind("case_id: ", 0), 0u) << s;
+  }
+  ExportEventsRequest req;
+  req.mutable_occurred_from()->set_seconds(INT64_MIN);
+  EXPECT_EQ(std::string(ValidateExportEvents(req).message()).rfind("occurred_from: ", 0), 0u);
+  req.clear_occurred_from();
+  req.mutable_occurred_to()->set_nanos(2000000000);
+  EXPECT_EQ(std::string(ValidateExportEvents(req).message()).rfind("occurred_to: ", 0), 0u);
+  req.clear_occurred_to();
+  req.set_case_id("c 1");
+  EXPECT_EQ(std::string(ValidateExportEvents(req).message()).rfind("case_id: ", 0), 0u);
+}
+
+TEST_F(AuditServiceTest, AnEventWithoutCaseIdOrBodyIsParkedNotChained) {
+  Record(OpenedEvent("c1", 1));
+  auto no_case = OpenedEvent("", 2);
+  Record(no_case);
+  auto no_body = common::NewEvent(testing::kBase, "c1", "intake", "tester", "req-3");
+  Record(no_body);  // skipped as malformed by the consumer already, before audit sees it
+  fx_.Quiesce();
+  const auto stats = Stats();
+  EXPECT_EQ(stats.events_total(), 1) << "only the well-formed event is in the chain";
+  const auto parked = Parked();
+  ASSERT_EQ(parked.size(), 1u);
+  EXPECT_EQ(parked[0].event_id, no_case.event_id());
+  EXPECT_EQ(parked[0].type, "CaseOpened");
+  EXPECT_EQ(parked[0].reason, "malformed: case_id: required");
+  recovery::v1::VerifyChainResponse verify;
+  auto ctx = common::ContextWithDeadline();
+  ASSERT_TRUE(stub_->VerifyChain(ctx.get(), recovery::v1::VerifyChainRequest(), &verify).ok());
+  EXPECT_TRUE(verify.ok());
+}
+
+TEST_F(AuditServiceTest, AnEventClaimingSourceAuditIsStillRecorded) {
+  Record(OpenedEvent("c1", 1, "audit"));
+  EXPECT_EQ(Stats().events_by_source().at("audit"), 1);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // An in-memory stand-in for the follow-up store, timers and outbox, driving the pure domain
 // with a manual clock: events in, timers fired in due order, published events collected.
+// (The service itself, store and runtime included, is tested through FollowUpModule on
+// tests/support/service_fixture.h: grpc_service_test.cc.)
 #pragma once
 
 #include <map>
@@ -44,9 +46,9 @@ class DomainDriver {
 
   // Applies an RPC outcome.
   void Apply(const Outcome& out) {
-    if (out.case_state) cases_[out.case_state->case_id] = *out.case_state;
-    for (const auto& id : out.delete_reminders) tracks_.erase(id);
-    for (const auto& t : out.upsert_reminders) tracks_[t.reminder_id] = t;
+    if (out.rows.case_state) cases_[out.rows.case_state->case_id] = *out.rows.case_state;
+    for (const auto& id : out.rows.delete_reminders) tracks_.erase(id);
+    for (const auto& t : out.rows.upsert_reminders) tracks_[t.reminder_id] = t;
     for (const auto& op : out.timers) {
       if (op.op == TimerOp::Op::kArm)
         timers_[{op.kind, op.key}] = op.due;

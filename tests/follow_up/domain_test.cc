@@ -101,8 +101,8 @@ TEST(SlaTest, CaseOpenedArmsAcknowledgeAndResolveTimersPerSeverity) {
   DomainDriver d(TestConfig(), kT0);
   const Outcome out = d.Deliver(Opened(d, "c1", v1::SEVERITY_P1));
   ASSERT_EQ(out.timers.size(), 2u);
-  EXPECT_EQ(out.timers[0], (TimerOp{TimerOp::Op::kArm, kSlaTimer, "c1/ack", kT0 + absl::Minutes(15)}));
-  EXPECT_EQ(out.timers[1], (TimerOp{TimerOp::Op::kArm, kSlaTimer, "c1/resolve", kT0 + absl::Hours(4)}));
+  EXPECT_EQ(out.timers[0], TimerOp::Arm(kSlaTimer, "c1/ack", kT0 + absl::Minutes(15)));
+  EXPECT_EQ(out.timers[1], TimerOp::Arm(kSlaTimer, "c1/resolve", kT0 + absl::Hours(4)));
   EXPECT_TRUE(out.events.empty());
   EXPECT_EQ(d.Case("c1").ack.state, SlaState::kRunning);
 }
@@ -151,9 +151,9 @@ TEST(SlaTest, ResolutionSlaCancelledOnResolveAndReArmedOnReopen) {
   Event reopened = d.NewEvent("c1");
   reopened.mutable_case_reopened()->set_reason("came back");
   const Outcome out = d.Deliver(reopened);
-  EXPECT_NE(std::find(out.timers.begin(), out.timers.end(),
-                      TimerOp{TimerOp::Op::kArm, kSlaTimer, "c1/resolve", d.now() + absl::Hours(4)}),
-            out.timers.end());
+  EXPECT_NE(
+      std::find(out.timers.begin(), out.timers.end(), TimerOp::Arm(kSlaTimer, "c1/resolve", d.now() + absl::Hours(4))),
+      out.timers.end());
   d.Advance(absl::Hours(4));
   auto breaches = d.Published(Event::kSlaBreached);
   ASSERT_EQ(breaches.size(), 1u);
@@ -192,7 +192,7 @@ TEST(SlaTest, SeverityRaisedRecomputesTheRunningDeadlineFromOpening) {
   Event updated = d.NewEvent("c1");
   updated.mutable_case_updated()->set_severity(v1::SEVERITY_P1);
   const Outcome out = d.Deliver(updated);
-  EXPECT_EQ(out.timers[0], (TimerOp{TimerOp::Op::kArm, kSlaTimer, "c1/ack", kT0 + absl::Minutes(15)}));
+  EXPECT_EQ(out.timers[0], TimerOp::Arm(kSlaTimer, "c1/ack", kT0 + absl::Minutes(15)));
 }
 
 // ---- calendars ----
@@ -202,7 +202,7 @@ TEST(CalendarSlaTest, P4OpenedFridayBeforeTheClocksGoBackIsDueNextBusinessDayAtN
   // local is then GMT, 09:00Z (not 08:00Z as a fixed BST offset would give).
   DomainDriver d(TestConfig(), At("2026-10-23T15:00:00Z"));
   const Outcome out = d.Deliver(Opened(d, "c4", v1::SEVERITY_P4, "london"));
-  EXPECT_EQ(out.timers[0], (TimerOp{TimerOp::Op::kArm, kSlaTimer, "c4/ack", At("2026-10-26T09:00:00Z")}));
+  EXPECT_EQ(out.timers[0], TimerOp::Arm(kSlaTimer, "c4/ack", At("2026-10-26T09:00:00Z")));
   d.AdvanceTo(At("2026-10-26T08:59:59Z"));
   EXPECT_TRUE(d.Published(Event::kSlaBreached).empty());
   d.AdvanceTo(At("2026-10-26T09:00:00Z"));
@@ -213,7 +213,7 @@ TEST(CalendarSlaTest, BusinessHoursCountOnlyOpenTimeAcrossTheWeekendAndDstChange
   // P3 resolve = 8 business hours: Fri 16:00-17:30 BST (1.5h) + Mon 09:00-15:30 GMT (6.5h).
   DomainDriver d(TestConfig(), At("2026-10-23T15:00:00Z"));
   const Outcome out = d.Deliver(Opened(d, "c3", v1::SEVERITY_P3, "london"));
-  EXPECT_EQ(out.timers[1], (TimerOp{TimerOp::Op::kArm, kSlaTimer, "c3/resolve", At("2026-10-26T15:30:00Z")}));
+  EXPECT_EQ(out.timers[1], TimerOp::Arm(kSlaTimer, "c3/resolve", At("2026-10-26T15:30:00Z")));
 }
 
 TEST(CalendarSlaTest, HolidaysOnTheClientCalendarAreSkipped) {
@@ -239,7 +239,7 @@ TEST(ReminderTest, ItemRemindersFireBeforeAtAndOverdueThenGoToTheManager) {
   *added.mutable_action_item_added()->mutable_item() = Item("i1", "alice", kT0 + absl::Hours(10));
   const Outcome out = d.Deliver(added);
   ASSERT_EQ(out.timers.size(), 1u);
-  EXPECT_EQ(out.timers[0], (TimerOp{TimerOp::Op::kArm, kReminderTimer, "c1/item/i1", kT0 + absl::Hours(9)}));
+  EXPECT_EQ(out.timers[0], TimerOp::Arm(kReminderTimer, "c1/item/i1", kT0 + absl::Hours(9)));
   d.Advance(absl::Hours(40));
   EXPECT_EQ(ReminderLog(d), (std::vector<std::string>{"19:00 item_before_due alice 0", "20:00 item_due alice 0",
                                                       "00:00 item_overdue alice 1", "04:00 item_overdue bob 2",
@@ -260,7 +260,7 @@ TEST(ReminderTest, PlanDraftedItemsAreTrackedAndChangingTheDueMovesTheReminder) 
   Event updated = d.NewEvent("c1");
   *updated.mutable_action_item_updated()->mutable_item() = Item("i1", "alice", kT0 + absl::Hours(30));
   const Outcome out = d.Deliver(updated);
-  EXPECT_EQ(out.timers[0], (TimerOp{TimerOp::Op::kArm, kReminderTimer, "c1/item/i1", kT0 + absl::Hours(29)}));
+  EXPECT_EQ(out.timers[0], TimerOp::Arm(kReminderTimer, "c1/item/i1", kT0 + absl::Hours(29)));
   d.Advance(absl::Hours(4));
   for (const auto& e : d.Published(Event::kReminderDue)) EXPECT_EQ(e.reminder_due().subject_id(), "i2");
   EXPECT_EQ(d.Published(Event::kReminderDue).size(), 1u);  // i2 before due only
@@ -275,7 +275,7 @@ TEST(ReminderTest, CompletedOrCancelledItemsStopReminding) {
   Event completed = d.NewEvent("c1");
   *completed.mutable_action_item_completed()->mutable_item() = Item("i1", "alice", kT0 + absl::Hours(3));
   Outcome out = d.Deliver(completed);
-  EXPECT_EQ(out.timers[0], (TimerOp{TimerOp::Op::kCancel, kReminderTimer, "c1/item/i1", absl::InfinitePast()}));
+  EXPECT_EQ(out.timers[0], TimerOp::Cancel(kReminderTimer, "c1/item/i1"));
   Event cancelled = d.NewEvent("c1");
   auto item = Item("i2", "bob", kT0 + absl::Hours(3));
   item.set_status(v1::ITEM_STATUS_CANCELLED);
@@ -382,8 +382,8 @@ TEST(WrittenFollowUpTest, RecordedFollowUpCancelsTheReminder) {
   d.Deliver(shared);
   v1::FollowUpSent sent;
   sent.set_sent_by("alice");
-  const Outcome out = RecordFollowUpSent(d.Case("c1"), d.TracksOf("c1"), sent, d.now(), "req");
-  EXPECT_EQ(out.delete_reminders.size(), 1u);
+  const Outcome out = RecordFollowUpSent(d.Case("c1"), d.TracksOf("c1"), sent, d.now(), "req").value();
+  EXPECT_EQ(out.rows.delete_reminders.size(), 1u);
   d.Apply(out);
   d.Advance(absl::Hours(48));
   EXPECT_TRUE(d.Published(Event::kReminderDue).empty());
@@ -419,8 +419,8 @@ TEST(SatisfactionTest, AnEarlyAnswerCancelsTheSatisfactionCheck) {
   DomainDriver d(TestConfig(), kT0);
   d.Deliver(Opened(d, "c1", v1::SEVERITY_P2));
   d.Deliver(Resolved(d, "c1"));
-  const Outcome out = RecordSatisfaction(d.cfg(), d.Case("c1"), 5, "great", d.now(), "r");
-  EXPECT_EQ(out.timers.at(0), (TimerOp{TimerOp::Op::kCancel, kSatisfactionTimer, "c1", absl::InfinitePast()}));
+  const Outcome out = RecordSatisfaction(d.cfg(), d.Case("c1"), 5, "great", d.now(), "r").value();
+  EXPECT_EQ(out.timers.at(0), TimerOp::Cancel(kSatisfactionTimer, "c1"));
   d.Apply(out);
   d.Advance(absl::Hours(100));
   EXPECT_TRUE(d.Published(Event::kSatisfactionCheckDue).empty());
@@ -431,11 +431,11 @@ TEST(SatisfactionTest, ScoreAtOrBelowTheThresholdIsLow) {
   DomainDriver d(TestConfig(), kT0);
   d.Deliver(Opened(d, "c1", v1::SEVERITY_P2));
   for (int score = 1; score <= 5; ++score) {
-    const Outcome out = RecordSatisfaction(d.cfg(), d.Case("c1"), score, "meh", d.now(), "r");
+    const Outcome out = RecordSatisfaction(d.cfg(), d.Case("c1"), score, "meh", d.now(), "r").value();
     ASSERT_EQ(out.events.size(), 1u);
     EXPECT_EQ(out.events[0].satisfaction_recorded().low(), score <= 2) << score;
     EXPECT_EQ(out.events[0].satisfaction_recorded().client_id(), "client-1");
-    EXPECT_EQ(*out.case_state->satisfaction, score);
+    EXPECT_EQ(*out.rows.case_state->satisfaction, score);
   }
 }
 
@@ -452,13 +452,24 @@ TEST(ReviewTest, ClosedCaseMakesTheReviewDueToItsOwner) {
   EXPECT_EQ(due[0].causation_id(), closed.event_id());
 }
 
-TEST(EventTest, OwnEventsAreIgnored) {
+TEST(SatisfactionTest, ASecondAnswerForTheCaseIsAlreadyExists) {
   DomainDriver d(TestConfig(), kT0);
-  Event e = Opened(d, "c1", v1::SEVERITY_P1);
-  e.set_source("follow-up");
-  const Outcome out = d.Deliver(e);
-  EXPECT_TRUE(out.timers.empty());
-  EXPECT_FALSE(out.case_state.has_value());
+  d.Deliver(Opened(d, "c1", v1::SEVERITY_P2));
+  d.Apply(RecordSatisfaction(d.cfg(), d.Case("c1"), 4, "ok", d.now(), "r1").value());
+  auto again = RecordSatisfaction(d.cfg(), d.Case("c1"), 1, "changed my mind", d.now(), "r2");
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_TRUE(absl::StartsWith(again.status().message(), "case_id: ")) << again.status();
+  EXPECT_EQ(*d.Case("c1").satisfaction, 4) << "the first answer stays";
+}
+
+TEST(RefusalTest, DecisionsOnACaseFollowUpNeverSawAreNotFound) {
+  DomainDriver d(TestConfig(), kT0);
+  const CaseState unknown = d.Case("nobody");
+  EXPECT_EQ(RecordSatisfaction(d.cfg(), unknown, 3, "", d.now(), "r").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(PauseSla(unknown, v1::SLA_KIND_RESOLVE, "wait", d.now(), "a", "r").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(RecordFollowUpSent(unknown, {}, v1::FollowUpSent(), d.now(), "r").status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 // ---- configuration ----

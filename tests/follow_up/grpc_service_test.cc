@@ -1,17 +1,19 @@
-// recovery.v1.FollowUp on an in-process server over a real SQLite store: validation with
-// field-named errors, request_id replay, and RPC effects landing in the outbox.
-#include "services/follow_up/grpc_service.h"
-
+// The follow-up service built through FollowUpModule on the in-process fixture (real runtime,
+// SQLite, gRPC on port 0, manual clock): validation with field-named errors, request_id
+// replay, RPC effects published, malformed consumed events parked, reload.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
-#include "services/common/consumer.h"
+#include "recovery/v1/follow_up.grpc.pb.h"
+#include "services/common/dead_letters.h"
 #include "services/common/events.h"
-#include "services/common/idempotency.h"
-#include "services/follow_up/handlers.h"
-#include "services/follow_up/store.h"
-#include "tests/support/process.h"
+#include "services/common/proto_time.h"
+#include "services/common/status_macros.h"
+#include "services/follow_up/module.h"
+#include "services/follow_up/validation.h"
+#include "tests/support/service_fixture.h"
+#include "yaml-cpp/yaml.h"
 
 namespace recovery::follow_up {
 namespace {
@@ -20,68 +22,50 @@ namespace v1 = recovery::v1;
 
 const absl::Time kT0 = absl::FromUnixSeconds(1795514400);  // 2026-11-24T10:00:00Z
 
+recovery::testing::FixtureOptions StartingAtT0() {
+  recovery::testing::FixtureOptions options;
+  options.start = kT0;
+  return options;
+}
+
 class FollowUpServiceTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    store_ = std::move(*common::OpenStore(dir_.File("fu.db")));
-    ASSERT_TRUE(common::Outbox::Migrate(*store_).ok());
-    ASSERT_TRUE(common::TimerService::Migrate(*store_).ok());
-    ASSERT_TRUE(common::MigrateIdempotency(*store_).ok());
-    ASSERT_TRUE(MigrateFollowUp(*store_).ok());
-    outbox_ = std::make_unique<common::Outbox>(*store_);
-    timers_ = std::make_unique<common::TimerService>(*store_, clock_);
-    handlers_ = std::make_unique<FollowUpHandlers>(cfg_, *timers_, *outbox_, clock_);
-    handlers_->RegisterTimers();
-    service_ = std::make_unique<FollowUpService>(cfg_, *store_, *timers_, *outbox_, clock_);
-    grpc::ServerBuilder b;
-    int port = 0;
-    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    b.RegisterService(service_.get());
-    server_ = b.BuildAndStart();
-    stub_ = v1::FollowUp::NewStub(
-        grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
-  }
-  void TearDown() override { server_->Shutdown(); }
+  FollowUpServiceTest() : fx_(module_, StartingAtT0()), stub_(v1::FollowUp::NewStub(fx_.channel())) {}
+  void SetUp() override { ASSERT_TRUE(fx_.ok()); }
 
   void Deliver(v1::Event e) {
-    e.set_event_id(common::NewEvent(clock_.Now(), "", "", "", "").event_id());
-    ASSERT_TRUE(common::InTransaction(*store_, [&](common::Tx& tx) { return handlers_->OnEvent(tx, e); }).ok());
+    e.set_event_id(common::NewEvent(fx_.clock().Now(), "", "", "", "").event_id());
+    ASSERT_TRUE(fx_.Deliver(e).ok());
+    fx_.Quiesce();
   }
   void Open(const std::string& case_id, v1::Severity sev = v1::SEVERITY_P1) {
-    v1::Event e = common::NewEvent(clock_.Now(), case_id, "intake", "t", "r");
+    v1::Event e = common::NewEvent(fx_.clock().Now(), case_id, "intake", "t", "r");
     e.mutable_case_opened()->set_severity(sev);
     e.mutable_case_opened()->set_category("billing_error");
     e.mutable_case_opened()->mutable_client()->set_id("acme");
     Deliver(e);
   }
   void Resolve(const std::string& case_id) {
-    v1::Event e = common::NewEvent(clock_.Now(), case_id, "intake", "t", "r");
+    v1::Event e = common::NewEvent(fx_.clock().Now(), case_id, "intake", "t", "r");
     e.mutable_case_resolved()->set_resolution("fixed");
     Deliver(e);
   }
-  // Published events of a type, oldest first.
+  // Published events of a type, oldest first, after the barrier.
   std::vector<v1::Event> Outbox(const std::string& type) {
-    std::vector<v1::Event> out;
-    auto tx = store_->Begin();
-    auto rows = (*tx)->Query("SELECT payload FROM outbox WHERE type = ? ORDER BY id", {type});
-    EXPECT_TRUE(rows.ok());
-    for (const auto& r : *rows) {
-      v1::Event e;
-      e.ParseFromString(r.Str(0));
-      out.push_back(e);
-    }
+    fx_.Quiesce();
+    return fx_.PublishedOfType(type);
+  }
+  std::vector<common::DeadLetter> DeadLetters() {
+    std::vector<common::DeadLetter> out;
+    EXPECT_TRUE(common::InTransaction(fx_.store(), [&](common::Tx& tx) -> absl::Status {
+                  ASSIGN_OR_RETURN(out, common::ListDeadLetters(tx, common::kDeadLetterConsumer, 100));
+                  return absl::OkStatus();
+                }).ok());
     return out;
   }
 
-  recovery::testing::TempDir dir_;
-  common::Reloadable<FollowUpConfig> cfg_{DefaultConfig()};
-  common::ManualClock clock_{kT0};
-  std::unique_ptr<common::Store> store_;
-  std::unique_ptr<common::Outbox> outbox_;
-  std::unique_ptr<common::TimerService> timers_;
-  std::unique_ptr<FollowUpHandlers> handlers_;
-  std::unique_ptr<FollowUpService> service_;
-  std::unique_ptr<grpc::Server> server_;
+  FollowUpModule module_;
+  recovery::testing::ServiceFixture fx_;
   std::unique_ptr<v1::FollowUp::Stub> stub_;
 };
 
@@ -159,7 +143,7 @@ TEST_F(FollowUpServiceTest, ReviewNeedsAResolvedCaseAndFeedsThemeTrends) {
     grpc::ClientContext ctx;
     EXPECT_FIELD_ERROR(stub_->SubmitReview(&ctx, req, &review), grpc::FAILED_PRECONDITION, "case_id");
   }
-  clock_.Advance(absl::Hours(2));
+  fx_.Advance(absl::Hours(2));
   Resolve("c1");
   {
     grpc::ClientContext ctx;
@@ -209,15 +193,14 @@ TEST_F(FollowUpServiceTest, PausedSlaDoesNotBreachUntilResumedAndOverdue) {
     EXPECT_FIELD_ERROR(stub_->PauseSla(&ctx, pause, &clock), grpc::INVALID_ARGUMENT, "kind");
   }
   pause.set_kind(v1::SLA_KIND_ACKNOWLEDGE);
-  clock_.Advance(absl::Minutes(10));
+  fx_.Advance(absl::Minutes(10));
   {
     grpc::ClientContext ctx;
     ASSERT_TRUE(stub_->PauseSla(&ctx, pause, &clock).ok());
   }
   EXPECT_EQ(clock.state(), v1::SLA_CLOCK_STATE_PAUSED);
   EXPECT_EQ(clock.remaining().seconds(), 300);
-  clock_.Advance(absl::Hours(1));
-  ASSERT_TRUE(timers_->FireDue(clock_.Now()).ok());
+  fx_.Advance(absl::Hours(1));
   EXPECT_TRUE(Outbox("SlaBreached").empty());
   v1::ResumeSlaRequest resume;
   resume.set_request_id("p2");
@@ -227,10 +210,8 @@ TEST_F(FollowUpServiceTest, PausedSlaDoesNotBreachUntilResumedAndOverdue) {
     grpc::ClientContext ctx;
     ASSERT_TRUE(stub_->ResumeSla(&ctx, resume, &clock).ok());
   }
-  EXPECT_EQ(common::FromProto(clock.due()), clock_.Now() + absl::Minutes(5));
-  clock_.Advance(absl::Minutes(5));
-  ASSERT_TRUE(timers_->FireDue(clock_.Now()).ok());
-  ASSERT_TRUE(timers_->FireDue(clock_.Now()).ok());
+  EXPECT_EQ(common::FromProto(clock.due()), fx_.clock().Now() + absl::Minutes(5));
+  fx_.Advance(absl::Minutes(5));
   EXPECT_EQ(Outbox("SlaBreached").size(), 1u);
   EXPECT_EQ(Outbox("SlaPaused").size(), 1u);
   EXPECT_EQ(Outbox("SlaResumed").size(), 1u);
@@ -241,7 +222,7 @@ TEST_F(FollowUpServiceTest, PausedSlaDoesNotBreachUntilResumedAndOverdue) {
 
 TEST_F(FollowUpServiceTest, ListSnoozeAndRecordFollowUpSent) {
   Open("c1");
-  v1::Event contact = common::NewEvent(clock_.Now(), "c1", "intake", "t", "r");
+  v1::Event contact = common::NewEvent(fx_.clock().Now(), "c1", "intake", "t", "r");
   contact.mutable_contact_recorded()->set_summary("call");
   contact.mutable_contact_recorded()->set_recorded_by("alice");
   Deliver(contact);
@@ -310,8 +291,7 @@ TEST_F(FollowUpServiceTest, ListSnoozeAndRecordFollowUpSent) {
     ASSERT_TRUE(stub_->RecordFollowUpSent(&ctx, sent, &sent_resp).ok());
     EXPECT_TRUE(sent_resp.reminder_cancelled());
   }
-  clock_.Advance(absl::Hours(48));
-  ASSERT_TRUE(timers_->FireDue(clock_.Now()).ok());
+  fx_.Advance(absl::Hours(48));
   EXPECT_TRUE(Outbox("ReminderDue").empty());
   EXPECT_EQ(Outbox("FollowUpSent").size(), 1u);
   EXPECT_EQ(Outbox("SlaBreached").size(), 2u);  // ack and resolve: nobody acknowledged
@@ -323,7 +303,7 @@ TEST(ValidationTest, ListRemindersAndTrendsNameTheField) {
   EXPECT_TRUE(absl::StartsWith(ValidateListReminders(list).message(), "limit: "));
   list.set_limit(0);
   *list.mutable_due_from() = common::ToProto(kT0);
-  *list.mutable_due_to() = common::ToProto(kT0);
+  *list.mutable_due_to() = common::ToProto(kT0 - absl::Seconds(1));
   EXPECT_TRUE(absl::StartsWith(ValidateListReminders(list).message(), "due_to: "));
   v1::GetTrendsRequest trends;
   EXPECT_TRUE(absl::StartsWith(ValidateGetTrends(trends).message(), "from: "));
@@ -334,6 +314,128 @@ TEST(ValidationTest, ListRemindersAndTrendsNameTheField) {
   pause.set_case_id("c");
   pause.set_kind(v1::SLA_KIND_RESOLVE);
   EXPECT_TRUE(absl::StartsWith(ValidatePauseSla(pause).message(), "reason: "));
+}
+
+TEST_F(FollowUpServiceTest, ASecondSatisfactionForTheCaseIsAlreadyExistsUnlessItIsAReplay) {
+  Open("c1");
+  v1::RecordSatisfactionRequest req;
+  req.set_request_id("s1");
+  req.set_case_id("c1");
+  req.set_score(4);
+  v1::RecordSatisfactionResponse resp;
+  for (int i = 0; i < 2; ++i) {  // the same request_id replays the first answer
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->RecordSatisfaction(&ctx, req, &resp).ok());
+  }
+  req.set_request_id("s2");
+  req.set_score(1);
+  grpc::ClientContext ctx;
+  EXPECT_FIELD_ERROR(stub_->RecordSatisfaction(&ctx, req, &resp), grpc::ALREADY_EXISTS, "case_id");
+  EXPECT_EQ(Outbox("SatisfactionRecorded").size(), 1u);
+}
+
+TEST_F(FollowUpServiceTest, BadTextsIdsAndTimestampsAreInvalidArgumentNamingTheField) {
+  Open("c1");
+  v1::PauseSlaRequest pause;
+  pause.set_request_id("p1");
+  pause.set_case_id("c1");
+  pause.set_kind(v1::SLA_KIND_RESOLVE);
+  v1::SlaClock clock;
+  const std::pair<std::string, std::string> bad_reasons[] = {
+      {"blank", " \t"}, {"zero-width only", "\u200b\u200b"}, {"escape sequence", "ok \x1b[31mred"}};
+  for (const auto& [what, reason] : bad_reasons) {
+    pause.set_reason(reason);
+    SCOPED_TRACE(what);
+    grpc::ClientContext ctx;
+    EXPECT_FIELD_ERROR(stub_->PauseSla(&ctx, pause, &clock), grpc::INVALID_ARGUMENT, "reason");
+  }
+  pause.set_reason("waiting");
+  for (const std::string& bad_id : {std::string("c 1"), std::string("c\x01"), std::string(129, 'x')}) {
+    pause.set_case_id(bad_id);
+    grpc::ClientContext ctx;
+    EXPECT_FIELD_ERROR(stub_->PauseSla(&ctx, pause, &clock), grpc::INVALID_ARGUMENT, "case_id");
+  }
+  // Lengths count characters: 10000 two-byte characters fit a 10000-character comment.
+  v1::RecordSatisfactionRequest sat;
+  sat.set_request_id("s1");
+  sat.set_case_id("c1");
+  sat.set_score(3);
+  std::string comment;
+  for (int i = 0; i < 10000; ++i) comment += "\u00e9";
+  sat.set_comment(comment + "\u00e9");
+  v1::RecordSatisfactionResponse sat_resp;
+  {
+    grpc::ClientContext ctx;
+    EXPECT_FIELD_ERROR(stub_->RecordSatisfaction(&ctx, sat, &sat_resp), grpc::INVALID_ARGUMENT, "comment");
+  }
+  sat.set_comment(comment);
+  {
+    grpc::ClientContext ctx;
+    EXPECT_TRUE(stub_->RecordSatisfaction(&ctx, sat, &sat_resp).ok());
+  }
+  v1::ListRemindersRequest list;
+  list.mutable_due_from()->set_seconds(INT64_MIN);
+  v1::ListRemindersResponse listed;
+  {
+    grpc::ClientContext ctx;
+    EXPECT_FIELD_ERROR(stub_->ListReminders(&ctx, list, &listed), grpc::INVALID_ARGUMENT, "due_from");
+  }
+  list.clear_due_from();
+  list.mutable_due_to()->set_nanos(-5);
+  {
+    grpc::ClientContext ctx;
+    EXPECT_FIELD_ERROR(stub_->ListReminders(&ctx, list, &listed), grpc::INVALID_ARGUMENT, "due_to");
+  }
+  v1::GetTrendsRequest trends;
+  *trends.mutable_from() = common::ToProto(kT0);
+  trends.mutable_to()->set_seconds(absl::ToUnixSeconds(kT0) + 10);
+  trends.mutable_to()->set_nanos(2000000000);
+  trends.set_group_by(v1::TREND_GROUP_BY_CLIENT);
+  v1::GetTrendsResponse tr;
+  grpc::ClientContext ctx;
+  EXPECT_FIELD_ERROR(stub_->GetTrends(&ctx, trends, &tr), grpc::INVALID_ARGUMENT, "to");
+}
+
+TEST_F(FollowUpServiceTest, AMalformedConsumedEventIsParkedAndChangesNothing) {
+  // A CaseOpened with an empty body for a case no one opened (as kcat would publish it).
+  v1::Event empty = common::NewEvent(fx_.clock().Now(), "c-ghost", "intake", "t", "r");
+  empty.mutable_case_opened();
+  ASSERT_TRUE(fx_.Deliver(empty).ok()) << "a malformed event is skipped, not retried";
+  fx_.Advance(absl::Hours(30));
+  EXPECT_TRUE(fx_.published().empty()) << "no SLA clock was started";
+  const auto parked = DeadLetters();
+  ASSERT_EQ(parked.size(), 1u);
+  EXPECT_EQ(parked[0].event_id, empty.event_id());
+  EXPECT_EQ(parked[0].type, "CaseOpened");
+  EXPECT_TRUE(absl::StartsWith(parked[0].reason, "malformed: case_opened.severity: ")) << parked[0].reason;
+  v1::PauseSlaRequest pause;
+  pause.set_request_id("p1");
+  pause.set_case_id("c-ghost");
+  pause.set_kind(v1::SLA_KIND_RESOLVE);
+  pause.set_reason("x");
+  v1::SlaClock clock;
+  grpc::ClientContext ctx;
+  EXPECT_FIELD_ERROR(stub_->PauseSla(&ctx, pause, &clock), grpc::NOT_FOUND, "case_id");
+}
+
+TEST_F(FollowUpServiceTest, ItsOwnEventsAreNotHandledAgain) {
+  v1::Event own = common::NewEvent(fx_.clock().Now(), "c1", "follow-up", "t", "r");
+  own.mutable_case_opened()->set_severity(v1::SEVERITY_P1);
+  ASSERT_TRUE(fx_.Deliver(own).ok());
+  fx_.Advance(absl::Hours(5));
+  EXPECT_TRUE(fx_.published().empty()) << "the runtime filtered it: no SLA clock";
+}
+
+TEST_F(FollowUpServiceTest, ReloadAppliesANewTargetToCasesOpenedAfterAndRefusesUnknownKeys) {
+  EXPECT_FALSE(module_.Reload(YAML::Load("sla: {P1: {acknowledge: 30m}}\nsurprise: 1")).ok());
+  ASSERT_TRUE(module_.Reload(YAML::Load("sla: {P1: {acknowledge: 30m, resolve: 4h}}")).ok());
+  Open("c1");
+  fx_.Advance(absl::Minutes(29));
+  EXPECT_TRUE(Outbox("SlaBreached").empty());
+  fx_.Advance(absl::Minutes(1));
+  const auto breached = Outbox("SlaBreached");
+  ASSERT_EQ(breached.size(), 1u);
+  EXPECT_EQ(common::FromProto(breached[0].sla_breached().due()), kT0 + absl::Minutes(30));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include "services/audit/app.h"
 #include "services/audit/store.h"
 #include "services/common/clock.h"
 #include "services/common/events.h"
@@ -86,18 +87,18 @@ TEST(PostgresServicesTest, AuditAppendsOnceAndARepeatLeavesTheTransactionUsable)
   RECOVERY_FRESH_POSTGRES_DB(url);
   auto store = common::OpenStore(url);
   ASSERT_TRUE(store.ok()) << store.status();
-  ASSERT_TRUE(audit::AuditStore::Migrate(**store).ok());
+  ASSERT_TRUE((*store)->Migrate("audit", audit::AuditStore::Migrations()).ok());
   auto event = common::NewEvent(absl::FromUnixSeconds(1795557600), "case-a", "intake", "tester", "req-1");
   event.mutable_case_opened()->set_summary("late report");
   bool first = false, again = true;
   ASSERT_TRUE(common::InTransaction(**store, [&](common::Tx& tx) -> absl::Status {
-                auto r = audit::AuditStore::Append(tx, event, absl::FromUnixSeconds(1795557601));
+                auto r = audit::RecordEvent(tx, event, absl::FromUnixSeconds(1795557601));
                 if (!r.ok()) return r.status();
                 first = *r;
                 return absl::OkStatus();
               }).ok());
   ASSERT_TRUE(common::InTransaction(**store, [&](common::Tx& tx) -> absl::Status {
-                auto r = audit::AuditStore::Append(tx, event, absl::FromUnixSeconds(1795557602));
+                auto r = audit::RecordEvent(tx, event, absl::FromUnixSeconds(1795557602));
                 if (!r.ok()) return r.status();
                 again = *r;
                 return tx.Exec("SELECT 1");  // still usable after the refused repeat

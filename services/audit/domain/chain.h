@@ -54,6 +54,12 @@ std::string RecordHash(std::string_view prev_hash_hex, std::string_view event_sh
 // Serialises the event deterministically; these bytes are what the chain hashes and stores.
 std::string EventBytes(const recovery::v1::Event& event);
 
+// The chain's recorded head: the last record's seq and record_hash.
+struct ChainHead {
+  int64_t seq = 0;
+  std::string hash;  // GenesisHash() while seq is 0
+};
+
 // The next record after a head (seq, hash); head_seq 0 with GenesisHash() for the first.
 ChainRecord NextRecord(int64_t head_seq, std::string_view head_hash, int64_t case_seq,
                        const recovery::v1::Event& event, std::string event_bytes);

@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/events.h"
+#include "services/common/status_macros.h"
+#include "services/follow_up/domain/errors.h"
 
 namespace recovery::follow_up {
 namespace {
@@ -19,10 +21,15 @@ SlaClockState& MutableClock(CaseState& c, v1::SlaKind kind) {
 }
 
 void Arm(Outcome& out, const char* kind, const std::string& key, absl::Time due) {
-  out.timers.push_back({TimerOp::Op::kArm, kind, key, due});
+  out.timers.push_back(TimerOp::Arm(kind, key, due));
 }
 void Cancel(Outcome& out, const char* kind, const std::string& key) {
-  out.timers.push_back({TimerOp::Op::kCancel, kind, key, absl::InfinitePast()});
+  out.timers.push_back(TimerOp::Cancel(kind, key));
+}
+
+absl::Status RequireKnown(const CaseState& state) {
+  if (state.known) return absl::OkStatus();
+  return Refuse(FollowUpError::kUnknownCase, absl::StrCat("case_id: no case '", state.case_id, "' known to follow-up"));
 }
 
 v1::Event MakeEvent(absl::Time now, const std::string& case_id, const std::string& cause,
@@ -63,7 +70,7 @@ const ReminderTrack* FindTrack(const std::vector<ReminderTrack>& tracks, const s
 
 void DropTrack(const std::vector<ReminderTrack>& tracks, const std::string& id, Outcome& out) {
   if (!FindTrack(tracks, id)) return;
-  out.delete_reminders.push_back(id);
+  out.rows.delete_reminders.push_back(id);
   Cancel(out, kReminderTimer, id);
 }
 
@@ -92,7 +99,7 @@ void TrackSubject(const FollowUpConfig& cfg, const CaseState& c, const std::vect
     PlaceTrack(cfg, t, now);
     Arm(out, kReminderTimer, id, t.next_due);
   }
-  out.upsert_reminders.push_back(t);
+  out.rows.upsert_reminders.push_back(t);
 }
 
 void TrackItem(const FollowUpConfig& cfg, const CaseState& c, const std::vector<ReminderTrack>& tracks,
@@ -126,7 +133,7 @@ void TrackWrittenFollowUp(const FollowUpConfig& cfg, const CaseState& c, const s
   t.repeat = 0;
   t.next_due = t.subject_due;
   Arm(out, kReminderTimer, id, t.next_due);
-  out.upsert_reminders.push_back(t);
+  out.rows.upsert_reminders.push_back(t);
 }
 
 // Fills fields a case may learn late (when CaseOpened was not seen).
@@ -213,7 +220,7 @@ void PlaceTrack(const FollowUpConfig& cfg, ReminderTrack& t, absl::Time now) {
 Outcome OnEvent(const FollowUpConfig& cfg, const CaseState& state, const std::vector<ReminderTrack>& reminders,
                 const v1::Event& e, absl::Time now) {
   Outcome out;
-  if (e.source() == kService || e.case_id().empty()) return out;
+  if (e.case_id().empty()) return out;
   CaseState c = state;
   c.case_id = e.case_id();
   const absl::Time at = e.has_occurred_at() ? FromProto(e.occurred_at()) : now;
@@ -351,7 +358,7 @@ Outcome OnEvent(const FollowUpConfig& cfg, const CaseState& state, const std::ve
   }
   if (changed) {
     c.known = true;
-    out.case_state = c;
+    out.rows.case_state = c;
   }
   return out;
 }
@@ -373,7 +380,7 @@ Outcome OnSlaTimer(const FollowUpConfig& /*cfg*/, const CaseState& state, v1::Sl
   b->set_client_id(c.client_id);
   b->set_owner(c.owner);
   out.events.push_back(std::move(e));
-  out.case_state = std::move(c);
+  out.rows.case_state = std::move(c);
   return out;
 }
 
@@ -417,7 +424,7 @@ Outcome OnReminderTimer(const FollowUpConfig& cfg, const CaseState& state, const
     if (state.known) {
       CaseState c = state;
       ++c.breaches;
-      out.case_state = std::move(c);
+      out.rows.case_state = std::move(c);
     }
   }
 
@@ -444,10 +451,10 @@ Outcome OnReminderTimer(const FollowUpConfig& cfg, const CaseState& state, const
         std::max(track.subject_due + cfg.reminders.overdue_every * next.repeat, now + cfg.reminders.overdue_every);
   }
   if (more) {
-    out.upsert_reminders.push_back(next);
+    out.rows.upsert_reminders.push_back(next);
     Arm(out, kReminderTimer, next.reminder_id, next.next_due);
   } else {
-    out.delete_reminders.push_back(track.reminder_id);  // the timer row was consumed by firing
+    out.rows.delete_reminders.push_back(track.reminder_id);  // the timer row was consumed by firing
   }
   return out;
 }
@@ -460,14 +467,16 @@ Outcome OnSatisfactionTimer(const CaseState& state, absl::Time now, const std::s
   v1::Event e = MakeEvent(now, c.case_id, cause);
   e.mutable_satisfaction_check_due()->set_client_id(c.client_id);
   out.events.push_back(std::move(e));
-  out.case_state = std::move(c);
+  out.rows.case_state = std::move(c);
   return out;
 }
 
 absl::StatusOr<Outcome> PauseSla(const CaseState& state, v1::SlaKind kind, const std::string& reason, absl::Time now,
                                  const std::string& actor, const std::string& cause) {
+  RETURN_IF_ERROR(RequireKnown(state));
   if (ClockOf(state, kind).state != SlaState::kRunning)
-    return absl::FailedPreconditionError(absl::StrCat("kind: the ", SlaKindName(kind), " SLA clock is not running"));
+    return Refuse(FollowUpError::kClockNotRunning,
+                  absl::StrCat("kind: the ", SlaKindName(kind), " SLA clock is not running"));
   Outcome out;
   CaseState c = state;
   SlaClockState& clock = MutableClock(c, kind);
@@ -480,14 +489,16 @@ absl::StatusOr<Outcome> PauseSla(const CaseState& state, v1::SlaKind kind, const
   b->set_reason(reason);
   b->mutable_remaining()->set_seconds(absl::ToInt64Seconds(clock.remaining));
   out.events.push_back(std::move(e));
-  out.case_state = std::move(c);
+  out.rows.case_state = std::move(c);
   return out;
 }
 
 absl::StatusOr<Outcome> ResumeSla(const CaseState& state, v1::SlaKind kind, absl::Time now, const std::string& actor,
                                   const std::string& cause) {
+  RETURN_IF_ERROR(RequireKnown(state));
   if (ClockOf(state, kind).state != SlaState::kPaused)
-    return absl::FailedPreconditionError(absl::StrCat("kind: the ", SlaKindName(kind), " SLA clock is not paused"));
+    return Refuse(FollowUpError::kClockNotPaused,
+                  absl::StrCat("kind: the ", SlaKindName(kind), " SLA clock is not paused"));
   Outcome out;
   CaseState c = state;
   SlaClockState& clock = MutableClock(c, kind);
@@ -499,13 +510,13 @@ absl::StatusOr<Outcome> ResumeSla(const CaseState& state, v1::SlaKind kind, absl
   e.mutable_sla_resumed()->set_kind(kind);
   *e.mutable_sla_resumed()->mutable_new_due() = ToProto(clock.due);
   out.events.push_back(std::move(e));
-  out.case_state = std::move(c);
+  out.rows.case_state = std::move(c);
   return out;
 }
 
 absl::StatusOr<Outcome> SnoozeReminder(const ReminderTrack& track, absl::Time until, absl::Time now,
                                        const std::string& cause) {
-  if (until <= now) return absl::InvalidArgumentError("until: must be in the future");
+  if (until <= now) return Refuse(FollowUpError::kSnoozeNotInFuture, "until: must be in the future");
   Outcome out;
   ReminderTrack t = track;
   t.next_due = until;
@@ -514,12 +525,16 @@ absl::StatusOr<Outcome> SnoozeReminder(const ReminderTrack& track, absl::Time un
   e.mutable_reminder_snoozed()->set_reminder_id(t.reminder_id);
   *e.mutable_reminder_snoozed()->mutable_until() = ToProto(until);
   out.events.push_back(std::move(e));
-  out.upsert_reminders.push_back(std::move(t));
+  out.rows.upsert_reminders.push_back(std::move(t));
   return out;
 }
 
-Outcome RecordSatisfaction(const FollowUpConfig& cfg, const CaseState& state, int score, const std::string& comment,
-                           absl::Time now, const std::string& cause) {
+absl::StatusOr<Outcome> RecordSatisfaction(const FollowUpConfig& cfg, const CaseState& state, int score,
+                                           const std::string& comment, absl::Time now, const std::string& cause) {
+  RETURN_IF_ERROR(RequireKnown(state));
+  if (state.satisfaction)
+    return Refuse(FollowUpError::kSatisfactionAlreadyRecorded,
+                  absl::StrCat("case_id: satisfaction ", *state.satisfaction, "/5 already recorded for the case"));
   Outcome out;
   CaseState c = state;
   c.satisfaction = score;
@@ -533,12 +548,13 @@ Outcome RecordSatisfaction(const FollowUpConfig& cfg, const CaseState& state, in
   b->set_low(score <= cfg.satisfaction_low_threshold);
   b->set_client_id(c.client_id);
   out.events.push_back(std::move(e));
-  out.case_state = std::move(c);
+  out.rows.case_state = std::move(c);
   return out;
 }
 
-Outcome RecordFollowUpSent(const CaseState& state, const std::vector<ReminderTrack>& reminders,
-                           const v1::FollowUpSent& sent, absl::Time now, const std::string& cause) {
+absl::StatusOr<Outcome> RecordFollowUpSent(const CaseState& state, const std::vector<ReminderTrack>& reminders,
+                                           const v1::FollowUpSent& sent, absl::Time now, const std::string& cause) {
+  RETURN_IF_ERROR(RequireKnown(state));
   Outcome out;
   DropTrack(reminders, ReminderId(state.case_id, ReminderKind::kWrittenFollowUp, "recap"), out);
   v1::Event e = MakeEvent(now, state.case_id, cause, sent.sent_by());
@@ -547,16 +563,26 @@ Outcome RecordFollowUpSent(const CaseState& state, const std::vector<ReminderTra
   return out;
 }
 
-Outcome SubmitReview(const CaseState& state, const v1::ReviewSubmitted& submitted, absl::Time now,
-                     const std::string& actor, const std::string& cause) {
+absl::StatusOr<Outcome> SubmitReview(const CaseState& state, const std::optional<std::string>& prior_review_id,
+                                     const v1::Review& review, absl::Time now, const std::string& cause) {
+  RETURN_IF_ERROR(RequireKnown(state));
+  if (state.status != v1::CASE_STATUS_RESOLVED && state.status != v1::CASE_STATUS_CLOSED)
+    return Refuse(FollowUpError::kCaseNotResolved, "case_id: the case is not resolved or closed yet");
+  if (prior_review_id)
+    return Refuse(FollowUpError::kReviewAlreadySubmitted,
+                  absl::StrCat("case_id: review ", *prior_review_id, " already submitted"));
   Outcome out;
   CaseState c = state;
-  c.themes.assign(submitted.themes().begin(), submitted.themes().end());
-  if (!submitted.root_cause().empty()) c.root_cause = submitted.root_cause();
-  v1::Event e = MakeEvent(now, c.case_id, cause, actor);
-  *e.mutable_review_submitted() = submitted;
+  c.themes.assign(review.themes().begin(), review.themes().end());
+  if (!review.root_cause().empty()) c.root_cause = review.root_cause();
+  v1::Event e = MakeEvent(now, c.case_id, cause, review.submitted_by());
+  auto* submitted = e.mutable_review_submitted();
+  submitted->set_review_id(review.review_id());
+  *submitted->mutable_themes() = review.themes();
+  submitted->set_root_cause(review.root_cause());
   out.events.push_back(std::move(e));
-  out.case_state = std::move(c);
+  out.rows.case_state = std::move(c);
+  out.rows.insert_review = review;
   return out;
 }
 

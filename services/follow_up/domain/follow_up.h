@@ -12,6 +12,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "recovery/v1/events.pb.h"
+#include "recovery/v1/follow_up.pb.h"
+#include "services/common/outcome.h"
 #include "services/follow_up/domain/config.h"
 
 namespace recovery::follow_up {
@@ -68,22 +70,15 @@ struct ReminderTrack {
   absl::Time next_due = absl::InfinitePast();
 };
 
-struct TimerOp {
-  enum class Op { kArm, kCancel };
-  Op op = Op::kArm;
-  std::string kind;
-  std::string key;
-  absl::Time due = absl::InfinitePast();
-  friend bool operator==(const TimerOp&, const TimerOp&) = default;
+// The follow-up rows an Outcome writes (store.h WriteRows).
+struct Rows {
+  std::optional<CaseState> case_state;                // set: write this row
+  std::vector<ReminderTrack> upsert_reminders;        // write these rows
+  std::vector<std::string> delete_reminders;          // remove these rows
+  std::optional<recovery::v1::Review> insert_review;  // a submitted review
 };
-
-struct Outcome {
-  std::optional<CaseState> case_state;          // set: write this row
-  std::vector<ReminderTrack> upsert_reminders;  // write these rows
-  std::vector<std::string> delete_reminders;    // remove these rows
-  std::vector<TimerOp> timers;
-  std::vector<recovery::v1::Event> events;
-};
+using common::TimerOp;
+using Outcome = common::Outcome<Rows>;
 
 std::string ReminderId(const std::string& case_id, ReminderKind kind, const std::string& subject_id);
 std::string SlaTimerKey(const std::string& case_id, recovery::v1::SlaKind kind);
@@ -97,8 +92,8 @@ std::string ReasonOf(const ReminderTrack& t);
 // Places a track at its first stage that is still ahead of `now` (before due, else at due).
 void PlaceTrack(const FollowUpConfig& cfg, ReminderTrack& t, absl::Time now);
 
-// Reacts to one event from the topic. `reminders` are the case's current tracks. Events the
-// service published itself (source follow-up) are ignored.
+// Reacts to one event from the topic (validated: validation.h ValidateEvent). `reminders`
+// are the case's current tracks. The runtime keeps follow-up's own events away from it.
 Outcome OnEvent(const FollowUpConfig& cfg, const CaseState& state, const std::vector<ReminderTrack>& reminders,
                 const recovery::v1::Event& event, absl::Time now);
 
@@ -109,22 +104,28 @@ Outcome OnReminderTimer(const FollowUpConfig& cfg, const CaseState& state, const
                         const std::string& cause);
 Outcome OnSatisfactionTimer(const CaseState& state, absl::Time now, const std::string& cause);
 
-// RPC decisions (inputs already validated for shape; these check state).
+// RPC decisions (inputs already validated for shape; these check state). Every one refuses
+// a case follow-up has not seen (kUnknownCase); refusals are statuses from Refuse (errors.h).
 absl::StatusOr<Outcome> PauseSla(const CaseState& state, recovery::v1::SlaKind kind, const std::string& reason,
                                  absl::Time now, const std::string& actor, const std::string& cause);
 absl::StatusOr<Outcome> ResumeSla(const CaseState& state, recovery::v1::SlaKind kind, absl::Time now,
                                   const std::string& actor, const std::string& cause);
 absl::StatusOr<Outcome> SnoozeReminder(const ReminderTrack& track, absl::Time until, absl::Time now,
                                        const std::string& cause);
-Outcome RecordSatisfaction(const FollowUpConfig& cfg, const CaseState& state, int score, const std::string& comment,
-                           absl::Time now, const std::string& cause);
+// A second satisfaction answer for a case is refused (kSatisfactionAlreadyRecorded): the
+// first answer is the one trends count; a replay of the same request_id is answered from the
+// idempotency record before this is asked.
+absl::StatusOr<Outcome> RecordSatisfaction(const FollowUpConfig& cfg, const CaseState& state, int score,
+                                           const std::string& comment, absl::Time now, const std::string& cause);
 
 // The written recap was sent: stops the written follow-up reminder, publishes FollowUpSent.
-Outcome RecordFollowUpSent(const CaseState& state, const std::vector<ReminderTrack>& reminders,
-                           const recovery::v1::FollowUpSent& sent, absl::Time now, const std::string& cause);
-// A quality review was submitted: its themes and root cause become the case's facts.
-Outcome SubmitReview(const CaseState& state, const recovery::v1::ReviewSubmitted& submitted, absl::Time now,
-                     const std::string& actor, const std::string& cause);
+absl::StatusOr<Outcome> RecordFollowUpSent(const CaseState& state, const std::vector<ReminderTrack>& reminders,
+                                           const recovery::v1::FollowUpSent& sent, absl::Time now,
+                                           const std::string& cause);
+// A quality review of a resolved or closed case (one per case: `prior_review_id` is the
+// review already stored, if any): its themes and root cause become the case's facts.
+absl::StatusOr<Outcome> SubmitReview(const CaseState& state, const std::optional<std::string>& prior_review_id,
+                                     const recovery::v1::Review& review, absl::Time now, const std::string& cause);
 
 // The clock of one SLA kind (ack or resolve).
 const SlaClockState& ClockOf(const CaseState& c, recovery::v1::SlaKind kind);

@@ -1,0 +1,26 @@
+// Audit request and event validation.
+#include "services/audit/validation.h"
+
+#include "services/common/status_macros.h"
+#include "services/common/validation.h"
+
+namespace recovery::audit {
+
+absl::Status ValidateGetTimeline(const recovery::v1::GetTimelineRequest& request) {
+  return common::CheckId("case_id", request.case_id(), true);
+}
+
+absl::Status ValidateExportEvents(const recovery::v1::ExportEventsRequest& request) {
+  RETURN_IF_ERROR(common::CheckId("case_id", request.case_id(), false));
+  return common::CheckTimeRange("occurred_from", request.has_occurred_from() ? &request.occurred_from() : nullptr,
+                                "occurred_to", request.has_occurred_to() ? &request.occurred_to() : nullptr);
+}
+
+absl::Status ValidateEvent(const recovery::v1::Event& event) {
+  if (event.event_id().empty()) return common::InvalidField("event_id", "required");
+  if (event.case_id().empty()) return common::InvalidField("case_id", "required");
+  if (event.body_case() == recovery::v1::Event::BODY_NOT_SET) return common::InvalidField("body", "required");
+  return absl::OkStatus();
+}
+
+}  // namespace recovery::audit
