@@ -70,8 +70,11 @@ class ServiceModule {
   // SIGHUP: the re-read --config YAML. An error keeps the running configuration.
   virtual absl::Status Reload(const YAML::Node& /*yaml*/) { return absl::OkStatus(); }
 
-  // Once the server is up (e.g. log coverage gaps).
+  // Once the server is up (e.g. log coverage gaps, start the module's own worker threads).
   virtual void OnReady() {}
+  // When the runtime stops, after the gRPC server shut down and before the store, timers and
+  // outbox stop: stop the module's own threads (they may use the store until then).
+  virtual void OnStop() {}
 };
 
 }  // namespace recovery::common

@@ -223,6 +223,7 @@ absl::Status ServiceRuntime::AttachModule(ServiceModule& module) {
   }
   OnConfigReload([&module](const YAML::Node& yaml) { return module.Reload(yaml); });
   OnReady([&module] { module.OnReady(); });
+  OnStop([&module] { module.OnStop(); });
   return absl::OkStatus();
 }
 
@@ -305,6 +306,7 @@ void ServiceRuntime::Stop() {
   server_->GetHealthCheckService()->SetServingStatus(false);
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server_->Wait();
+  for (auto& fn : stop_) fn();
   if (consumer_) consumer_->Stop();
   timers_->Stop();
   outbox_->WaitDrained(absl::Seconds(2));

@@ -76,6 +76,8 @@ class ServiceRuntime {
   void OnConfigReload(std::function<absl::Status(const YAML::Node&)> apply);
   // Called once the server is up, before waiting for signals (e.g. log coverage gaps).
   void OnReady(std::function<void()> fn) { ready_.push_back(std::move(fn)); }
+  // Called by Stop() once the server is down, before the consumer, timers and outbox stop.
+  void OnStop(std::function<void()> fn) { stop_.push_back(std::move(fn)); }
 
   // Starts the relay, timers, consumer and the gRPC server; returns once serving.
   absl::Status Start();
@@ -113,6 +115,7 @@ class ServiceRuntime {
   std::vector<grpc::Service*> services_;
   std::vector<std::function<void()>> reload_;
   std::vector<std::function<void()>> ready_;
+  std::vector<std::function<void()>> stop_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Service> test_clock_;
   int port_ = 0;

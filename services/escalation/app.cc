@@ -1,50 +1,143 @@
-// Builds the escalation service's parts and registers them with the runtime.
+// load -> decide -> apply, one function per RPC, event, timer and delivery outcome.
 #include "services/escalation/app.h"
 
-#include <map>
-#include <memory>
+#include <cstdlib>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/apply.h"
+#include "services/common/dead_letters.h"
+#include "services/common/events.h"
+#include "services/common/ids.h"
 #include "services/common/logging.h"
-#include "services/escalation/delivery/worker.h"
-#include "services/escalation/engine.h"
-#include "services/escalation/grpc_service.h"
-#include "services/escalation/handlers.h"
-#include "services/escalation/settings.h"
-#include "services/escalation/store.h"
+#include "services/common/metrics.h"
+#include "services/common/outbox.h"
+#include "services/common/status_macros.h"
+#include "services/common/validation.h"
+#include "services/common/yaml_fields.h"
+#include "services/escalation/validation.h"
+#include "yaml-cpp/yaml.h"
 
 namespace recovery::escalation {
 namespace {
 
+namespace v1 = recovery::v1;
+using common::Tx;
+using v1::Event;
+
 constexpr absl::Duration kCoverageLookahead = absl::Hours(24 * 7);
-
-struct App {
-  explicit App(common::ServiceRuntime& rt)
-      : engine(config, rt.timers(), rt.outbox(), rt.clock()),
-        handlers(engine),
-        service(engine, rt.store()),
-        webhook([this] { return config.delivery(); }),
-        smtp([this] { return config.delivery(); }) {}
-  ~App() {
-    if (worker) worker->Stop();
-  }
-
-  ConfigHolder config;
-  EscalationEngine engine;
-  EscalationHandlers handlers;
-  EscalationService service;
-  delivery::WebhookSender webhook;
-  delivery::SmtpSender smtp;
-  delivery::LogSender log;
-  std::unique_ptr<delivery::DeliveryWorker> worker;
-};
+constexpr char kMalformedCounter[] = "escalation_malformed_events_total";
 
 std::string Rfc3339(absl::Time t) { return absl::FormatTime(absl::RFC3339_sec, t, absl::UTCTimeZone()); }
 
-// Logs the on-call gaps of every schedule over the next week: a gap is an after-hours call
-// nobody answers.
-void LogCoverageGaps(const EscalationConfig& dir, absl::Time now) {
-  for (const Schedule& s : dir.schedules) {
+Cause CausedBy(const Event& e) { return Cause{e.event_id(), kServiceName, "", ""}; }
+
+CaseFacts NewFacts(const std::string& case_id) {
+  CaseFacts c;
+  c.case_id = case_id;
+  return c;
+}
+
+template <typename T>
+const Refusal* RefusalOf(const Decided<T>& d) {
+  return std::get_if<Refusal>(&d);
+}
+
+}  // namespace
+
+absl::StatusOr<EscalationSettings> ParseSettings(const YAML::Node& root) {
+  EscalationSettings out;
+  YAML::Node domain;
+  try {
+    if (root && !root.IsNull()) {
+      RETURN_IF_ERROR(yaml_fields::ExpectMap(root, "(root)",
+                                             {"people", "calendars", "schedules", "policies", "teams", "routing_rules",
+                                              "webhook_secret", "smtp", "smtp_from"}));
+    }
+    domain = YAML::Clone(root);
+    if (domain.IsMap()) {
+      for (const char* key : {"webhook_secret", "smtp", "smtp_from"}) domain.remove(key);
+    }
+    if (root.IsMap()) {
+      ASSIGN_OR_RETURN(out.delivery.webhook_secret, yaml_fields::OptionalString(root, "", "webhook_secret"));
+      ASSIGN_OR_RETURN(out.delivery.smtp_url, yaml_fields::OptionalString(root, "", "smtp"));
+      ASSIGN_OR_RETURN(out.delivery.smtp_from,
+                       yaml_fields::OptionalString(root, "", "smtp_from", out.delivery.smtp_from));
+    }
+  } catch (const YAML::Exception& e) {
+    return yaml_fields::Error("(root)", absl::StrCat("malformed YAML: ", e.what()));
+  }
+  const std::string& smtp = out.delivery.smtp_url;
+  if (!smtp.empty() && smtp.rfind("smtp://", 0) != 0 && smtp.rfind("smtps://", 0) != 0) {
+    return yaml_fields::Error("smtp", "must be an smtp:// or smtps:// URL");
+  }
+  if (const char* env = std::getenv("RECOVERY_WEBHOOK_SECRET"); env != nullptr && *env != '\0') {
+    out.delivery.webhook_secret = env;
+  }
+  ASSIGN_OR_RETURN(out.directory, ParseEscalationConfig(domain));
+  return out;
+}
+
+EscalationConfig MergeOverrides(EscalationConfig merged, const std::vector<StoredOverride>& overrides) {
+  for (const StoredOverride& o : overrides) {
+    if (merged.FindPerson(o.person_id) == nullptr) continue;
+    for (Schedule& s : merged.schedules) {
+      if (s.id == o.schedule_id) s.overrides.push_back(Override{o.person_id, o.start, o.end});
+    }
+  }
+  return merged;
+}
+
+EscalationApp::EscalationApp(common::Store& store, common::Clock& clock, common::TimerService& timers,
+                             common::Outbox& outbox, common::Metrics* metrics)
+    : store_(store), clock_(clock), timers_(timers), outbox_(outbox), metrics_(metrics) {}
+
+// --- configuration ---
+
+void EscalationApp::SetSettings(EscalationSettings settings) {
+  absl::MutexLock lock(&mu_);
+  settings_ = std::move(settings);
+  Rebuild();
+}
+
+absl::Status EscalationApp::LoadOverrides() {
+  return common::InTransaction(store_, [&](Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(auto overrides, escalation::ListOverrides(tx));
+    absl::MutexLock lock(&mu_);
+    overrides_ = std::move(overrides);
+    Rebuild();
+    return absl::OkStatus();
+  });
+}
+
+void EscalationApp::Rebuild() {
+  merged_ = std::make_shared<const EscalationConfig>(MergeOverrides(settings_.directory, overrides_));
+}
+
+std::shared_ptr<const EscalationConfig> EscalationApp::directory() const {
+  absl::MutexLock lock(&mu_);
+  return merged_;
+}
+
+delivery::DeliverySettings EscalationApp::delivery() const {
+  absl::MutexLock lock(&mu_);
+  return settings_.delivery;
+}
+
+absl::Status EscalationApp::RefreshOverridesAfterCommit(Tx& tx) {
+  ASSIGN_OR_RETURN(auto all, escalation::ListOverrides(tx));
+  tx.AfterCommit([this, overrides = std::move(all)]() mutable {
+    absl::MutexLock lock(&mu_);
+    overrides_ = std::move(overrides);
+    Rebuild();
+  });
+  return absl::OkStatus();
+}
+
+void EscalationApp::LogCoverageGaps() {
+  const auto dir = directory();
+  const absl::Time now = clock_.Now();
+  for (const Schedule& s : dir->schedules) {
     for (const calendar::Interval& gap : FindCoverageGaps(s, now, now + kCoverageLookahead)) {
       common::LogWarn("on-call coverage gap",
                       {{"schedule_id", s.id}, {"from", Rfc3339(gap.start)}, {"to", Rfc3339(gap.end)}});
@@ -52,61 +145,303 @@ void LogCoverageGaps(const EscalationConfig& dir, absl::Time now) {
   }
 }
 
-}  // namespace
+// --- the one apply path ---
 
-absl::Status SetupEscalation(common::ServiceRuntime& rt) {
-  auto settings = ParseServiceSettings(rt.domain_config());
-  if (!settings.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("--config: ", std::string(settings.status().message())));
-  }
-  if (settings->delivery.webhook_secret.empty()) {
-    common::LogWarn("no webhook_secret or RECOVERY_WEBHOOK_SECRET: webhooks are sent unsigned");
-  }
-  if (auto s = MigrateEscalation(rt.store()); !s.ok()) return s;
-
-  auto app = std::make_shared<App>(rt);
-  app->config.SetSettings(std::move(*settings));
-  auto loaded = common::InTransaction(rt.store(), [&](common::Tx& tx) -> absl::Status {
-    auto overrides = ListOverrides(tx);
-    if (!overrides.ok()) return overrides.status();
-    app->config.SetOverrides(std::move(*overrides));
-    return absl::OkStatus();
-  });
-  if (!loaded.ok()) return loaded;
-
-  delivery::DeliveryWorker::Hooks hooks;
-  hooks.still_wanted = [e = &app->engine](common::Tx& tx, const delivery::Delivery& d) {
-    return e->StillWanted(tx, d);
-  };
-  hooks.on_outcome = [e = &app->engine](common::Tx& tx, const delivery::Delivery& d,
-                                        const delivery::SendResult& r) { return e->RecordOutcome(tx, d, r); };
-  app->worker = std::make_unique<delivery::DeliveryWorker>(
-      rt.store(), rt.clock(), std::move(hooks),
-      std::map<Channel, delivery::Sender*>{
-          {Channel::kWebhook, &app->webhook}, {Channel::kEmail, &app->smtp}, {Channel::kLog, &app->log}});
-  app->engine.SetDeliveryWaker([w = app->worker.get()] { w->Wake(); });
-
-  rt.timers().Handle(kAckTimer, [app](common::Tx& tx, const common::Timer& t) { return app->engine.OnAckTimer(tx, t); });
-  rt.timers().Handle(kHoldTimer,
-                     [app](common::Tx& tx, const common::Timer& t) { return app->engine.OnHoldTimer(tx, t); });
-  rt.SetEventHandler([app](common::Tx& tx, const recovery::v1::Event& e) { return app->handlers.OnEvent(tx, e); });
-  rt.AddService(&app->service);
-
-  rt.OnConfigReload([app](const YAML::Node& root) -> absl::Status {
-    absl::StatusOr<ServiceSettings> next = ParseServiceSettings(root);
-    if (!next.ok()) return next.status();
-    app->config.SetSettings(std::move(*next));
-    LogCoverageGaps(*app->config.directory(), app->engine.clock().Now());
-    return absl::OkStatus();
-  });
-  rt.OnReady([app] {
-    if (auto s = app->worker->Recover(); !s.ok()) {
-      common::LogError("delivery recovery failed", {{"error", std::string(s.message())}});
-    }
-    app->worker->Start();
-    LogCoverageGaps(*app->config.directory(), app->engine.clock().Now());
-  });
+absl::Status EscalationApp::Apply(Tx& tx, const EscalationOutcome& outcome, std::optional<int64_t> version) {
+  RETURN_IF_ERROR(common::ApplyOutcome(tx, outcome, timers_, outbox_, [&](Tx& t, const EscalationRows& rows) {
+    return WriteRows(t, rows, version);
+  }));
+  if (!outcome.rows.queue.empty() && wake_delivery_) tx.AfterCommit(wake_delivery_);
   return absl::OkStatus();
+}
+
+absl::StatusOr<Decided<EscalationOutcome>> EscalationApp::Step(Tx& tx, const StoredEscalationRow& row,
+                                                               const Input& input, const Cause& cause) {
+  ASSIGN_OR_RETURN(auto facts, LoadCase(tx, row.state.case_id));
+  Decided<EscalationOutcome> decided =
+      Decide(*directory(), row.state, input, facts ? &*facts : nullptr, cause, clock_.Now());
+  if (const auto* out = std::get_if<EscalationOutcome>(&decided)) RETURN_IF_ERROR(Apply(tx, *out, row.version));
+  return decided;
+}
+
+absl::Status EscalationApp::Start(Tx& tx, const CaseFacts& facts, const std::string& reason, const Cause& cause) {
+  Decided<EscalationOutcome> decided = StartEscalation(*directory(), facts, reason, cause, clock_.Now());
+  if (const Refusal* r = RefusalOf(decided)) {
+    common::LogWarn("case not routed", {{"case_id", facts.case_id}, {"error", std::string(ToStatus(*r).message())}});
+    return absl::OkStatus();
+  }
+  return Apply(tx, std::get<EscalationOutcome>(decided), std::nullopt);
+}
+
+absl::Status EscalationApp::StartUnlessActive(Tx& tx, const CaseFacts& facts, const std::string& reason,
+                                              const Cause& cause) {
+  ASSIGN_OR_RETURN(auto active, escalation::ListEscalations(tx, facts.case_id, /*active_only=*/true));
+  if (!active.empty()) return absl::OkStatus();
+  return Start(tx, facts, reason, cause);
+}
+
+// --- RPCs ---
+
+absl::StatusOr<EscalationState> EscalationApp::AcknowledgePage(Tx& tx, const v1::AcknowledgePageRequest& r) {
+  std::string escalation_id = r.escalation_id();
+  std::string person_id = r.person_id();
+  if (!r.page_id().empty()) {
+    ASSIGN_OR_RETURN(auto page, LoadQueued(tx, r.page_id()));
+    if (!page || page->kind != QueuedMessage::Kind::kPage) {
+      return ToStatus(Refusal{EscalationError::kUnknownPage, common::QuoteForMessage(r.page_id())}, "page_id");
+    }
+    escalation_id = page->escalation_id;
+    if (person_id.empty()) person_id = page->person_id;
+  }
+  ASSIGN_OR_RETURN(auto row, LoadEscalation(tx, escalation_id));
+  if (!row) return ToStatus(Refusal{EscalationError::kUnknownEscalation, ""}, "escalation_id");
+  ASSIGN_OR_RETURN(auto decided, Step(tx, *row, Acknowledge{person_id}, Cause{r.request_id(), person_id, r.page_id(), ""}));
+  if (const Refusal* refused = RefusalOf(decided)) return ToStatus(*refused, "escalation_id");
+  return *std::get<EscalationOutcome>(decided).rows.escalation;
+}
+
+absl::StatusOr<EscalationState> EscalationApp::ResolveEscalation(Tx& tx, const v1::ResolveEscalationRequest& r) {
+  ASSIGN_OR_RETURN(auto row, LoadEscalation(tx, r.escalation_id()));
+  if (!row) return ToStatus(Refusal{EscalationError::kUnknownEscalation, ""}, "escalation_id");
+  const Cause cause{r.request_id(), r.resolved_by().empty() ? kServiceName : r.resolved_by(), "",
+                    r.reason().empty() ? "resolved by request" : r.reason()};
+  ASSIGN_OR_RETURN(auto decided, Step(tx, *row, Resolve{r.resolved_by()}, cause));
+  if (const Refusal* refused = RefusalOf(decided)) return ToStatus(*refused, "escalation_id");
+  return *std::get<EscalationOutcome>(decided).rows.escalation;
+}
+
+absl::StatusOr<StoredOverride> EscalationApp::AddOverride(Tx& tx, const v1::AddOverrideRequest& r) {
+  StoredOverride o{common::NewId(clock_.Now()), r.schedule_id(),           r.person_id(),
+                   common::FromProto(r.start()), common::FromProto(r.end()), r.reason()};
+  RETURN_IF_ERROR(InsertOverride(tx, o));
+  RETURN_IF_ERROR(RefreshOverridesAfterCommit(tx));
+  return o;
+}
+
+absl::StatusOr<StoredOverride> EscalationApp::RemoveOverride(Tx& tx, const v1::RemoveOverrideRequest& r) {
+  ASSIGN_OR_RETURN(auto o, LoadOverride(tx, r.override_id()));
+  if (!o) {
+    return absl::NotFoundError(absl::StrCat("override_id: unknown override ", common::QuoteForMessage(r.override_id())));
+  }
+  RETURN_IF_ERROR(DeleteOverride(tx, r.override_id()));
+  RETURN_IF_ERROR(RefreshOverridesAfterCommit(tx));
+  return *o;
+}
+
+absl::StatusOr<EscalationState> EscalationApp::GetEscalation(const std::string& escalation_id) {
+  EscalationState out;
+  RETURN_IF_ERROR(common::InTransaction(store_, [&](Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(auto row, LoadEscalation(tx, escalation_id));
+    if (!row) return ToStatus(Refusal{EscalationError::kUnknownEscalation, ""}, "escalation_id");
+    out = std::move(row->state);
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::vector<EscalationState>> EscalationApp::ListEscalations(const std::string& case_id,
+                                                                            bool active_only) {
+  std::vector<EscalationState> out;
+  RETURN_IF_ERROR(common::InTransaction(store_, [&](Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(auto rows, escalation::ListEscalations(tx, case_id, active_only));
+    out.clear();
+    for (auto& row : rows) out.push_back(std::move(row.state));
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::vector<delivery::Delivery>> EscalationApp::ListPages(const std::string& escalation_id) {
+  std::vector<delivery::Delivery> out;
+  RETURN_IF_ERROR(common::InTransaction(store_, [&](Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(auto row, LoadEscalation(tx, escalation_id));
+    if (!row) return ToStatus(Refusal{EscalationError::kUnknownEscalation, ""}, "escalation_id");
+    ASSIGN_OR_RETURN(out, delivery::ListByEscalation(tx, escalation_id));
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+EscalationApp::OnCall EscalationApp::WhoIsOnCall(const std::string& schedule_id, const std::string& team_id,
+                                                 std::optional<absl::Time> at) {
+  const auto dir = directory();
+  OnCall out;
+  out.at = at.value_or(clock_.Now());
+  std::vector<Target> targets;
+  if (!schedule_id.empty()) {
+    targets.push_back(Target{TargetKind::kSchedule, schedule_id});
+    out.schedule_id = schedule_id;
+  } else {
+    targets.push_back(Target{TargetKind::kTeam, team_id});
+    if (const Team* team = dir->FindTeam(team_id)) out.schedule_id = team->schedule_id;
+  }
+  out.person_ids = ResolveTargets(*dir, targets, out.at);
+  return out;
+}
+
+std::vector<EscalationApp::NamedShift> EscalationApp::ListShifts(const std::string& schedule_id, absl::Time from,
+                                                                 absl::Time to) {
+  const auto dir = directory();
+  std::vector<NamedShift> out;
+  const Schedule* schedule = dir->FindSchedule(schedule_id);
+  if (schedule == nullptr) return out;
+  for (const Shift& shift : escalation::ListShifts(*schedule, from, to)) {
+    out.push_back({shift, shift.layer == kOverrideLayer ? "override" : schedule->layers[shift.layer].name});
+  }
+  return out;
+}
+
+EscalationApp::BusinessHours EscalationApp::IsBusinessHours(const std::string& calendar_id,
+                                                            std::optional<absl::Time> at) {
+  const auto dir = directory();
+  BusinessHours out;
+  const calendar::Calendar* cal = dir->FindCalendar(calendar_id);
+  if (cal == nullptr) return out;
+  const absl::Time t = at.value_or(clock_.Now());
+  out.open = cal->IsOpen(t);
+  out.next_change = cal->NextChange(t);
+  if (const calendar::Holiday* h = cal->HolidayOn(absl::ToCivilDay(t, cal->time_zone()))) out.holiday = h->name;
+  return out;
+}
+
+std::vector<calendar::Interval> EscalationApp::CheckCoverage(const std::string& schedule_id, absl::Time from,
+                                                             absl::Time to) {
+  const auto dir = directory();
+  const Schedule* schedule = dir->FindSchedule(schedule_id);
+  if (schedule == nullptr) return {};
+  return FindCoverageGaps(*schedule, from, to);
+}
+
+// --- consumed events ---
+
+absl::Status EscalationApp::ParkMalformed(Tx& tx, const Event& event, const absl::Status& why) {
+  const std::string type = common::EventTypeName(event);
+  common::LogWarn("malformed event skipped", {{"event_id", event.event_id()},
+                                              {"case_id", common::QuoteForMessage(event.case_id())},
+                                              {"type", type},
+                                              {"error", std::string(why.message())}});
+  common::DeadLetter letter;
+  letter.origin = common::kDeadLetterConsumer;
+  letter.event_id = event.event_id();
+  letter.case_id = event.case_id();
+  letter.type = type;
+  letter.payload = event.SerializeAsString();
+  letter.reason = absl::StrCat("malformed: ", why.message());
+  letter.attempts = 1;
+  letter.parked_at = clock_.Now();
+  RETURN_IF_ERROR(common::RecordDeadLetter(tx, letter));
+  if (metrics_ != nullptr) tx.AfterCommit([m = metrics_, type] { m->Count(kMalformedCounter, type); });
+  return absl::OkStatus();
+}
+
+absl::Status EscalationApp::OnEvent(Tx& tx, const Event& event) {
+  if (event.source() == kServiceName) return absl::OkStatus();
+  if (absl::Status valid = ValidateConsumedEvent(event); !valid.ok()) return ParkMalformed(tx, event, valid);
+  switch (event.body_case()) {
+    case Event::kCaseOpened: return OnCaseOpened(tx, event);
+    case Event::kCaseReopened: return OnCaseReopened(tx, event);
+    case Event::kCaseUpdated: return OnCaseUpdated(tx, event);
+    case Event::kSlaBreached: return OnSlaBreached(tx, event);
+    case Event::kCaseResolved: return OnCaseEnded(tx, event, "case resolved");
+    case Event::kCaseClosed: return OnCaseEnded(tx, event, "case closed");
+    case Event::kReminderDue: return OnReminderDue(tx, event);
+    default: return absl::OkStatus();
+  }
+}
+
+absl::Status EscalationApp::OnCaseOpened(Tx& tx, const Event& event) {
+  const CaseFacts facts = FactsFromCaseOpened(event);
+  RETURN_IF_ERROR(SaveCase(tx, facts));
+  return StartUnlessActive(tx, facts, "case opened", CausedBy(event));
+}
+
+absl::Status EscalationApp::OnCaseReopened(Tx& tx, const Event& event) {
+  ASSIGN_OR_RETURN(auto loaded, LoadCase(tx, event.case_id()));
+  const CaseFacts facts = MergeCaseReopened(loaded.value_or(NewFacts(event.case_id())), event.case_reopened());
+  RETURN_IF_ERROR(SaveCase(tx, facts));
+  return StartUnlessActive(tx, facts, "case reopened", CausedBy(event));
+}
+
+absl::Status EscalationApp::OnCaseUpdated(Tx& tx, const Event& event) {
+  ASSIGN_OR_RETURN(auto loaded, LoadCase(tx, event.case_id()));
+  CaseFacts facts = loaded.value_or(NewFacts(event.case_id()));
+  const bool raised = MergeCaseUpdated(facts, event.case_updated());
+  RETURN_IF_ERROR(SaveCase(tx, facts));
+  if (!raised) return absl::OkStatus();
+  return StartUnlessActive(tx, facts, "severity raised", CausedBy(event));
+}
+
+absl::Status EscalationApp::OnSlaBreached(Tx& tx, const Event& event) {
+  ASSIGN_OR_RETURN(auto active, escalation::ListEscalations(tx, event.case_id(), /*active_only=*/true));
+  if (!active.empty()) {
+    ASSIGN_OR_RETURN(auto facts, LoadCase(tx, event.case_id()));
+    const StoredEscalationRow& row = active.back();
+    Decided<EscalationOutcome> decided =
+        AdvanceNow(*directory(), row.state, facts ? &*facts : nullptr, CausedBy(event), clock_.Now());
+    if (const auto* out = std::get_if<EscalationOutcome>(&decided)) return Apply(tx, *out, row.version);
+    return absl::OkStatus();  // neither paging nor held: nothing to advance
+  }
+  ASSIGN_OR_RETURN(auto loaded, LoadCase(tx, event.case_id()));
+  const CaseFacts facts = MergeSlaBreached(loaded.value_or(NewFacts(event.case_id())), event.sla_breached());
+  if (!loaded) RETURN_IF_ERROR(SaveCase(tx, facts));
+  return Start(tx, facts, "sla breached", CausedBy(event));
+}
+
+absl::Status EscalationApp::OnCaseEnded(Tx& tx, const Event& event, const std::string& reason) {
+  ASSIGN_OR_RETURN(auto all, escalation::ListEscalations(tx, event.case_id(), /*active_only=*/false));
+  const Cause cause{event.event_id(), event.actor().empty() ? kServiceName : event.actor(), "", reason};
+  for (const StoredEscalationRow& row : all) {
+    if (row.state.status == EscalationStatus::kResolved) continue;
+    RETURN_IF_ERROR(Step(tx, row, Resolve{event.actor()}, cause).status());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EscalationApp::OnReminderDue(Tx& tx, const Event& event) {
+  Decided<EscalationOutcome> decided = QueueReminder(*directory(), event, clock_.Now());
+  if (const Refusal* r = RefusalOf(decided)) {
+    common::LogWarn("reminder not delivered", {{"reminder_id", event.reminder_due().reminder_id()},
+                                               {"error", std::string(ToStatus(*r, "recipient").message())}});
+    return absl::OkStatus();
+  }
+  return Apply(tx, std::get<EscalationOutcome>(decided), std::nullopt);
+}
+
+// --- timers ---
+
+absl::Status EscalationApp::OnAckTimer(Tx& tx, const common::Timer& timer) {
+  std::string id;
+  int tier = 0, round = 0;
+  if (!ParseAckTimerKey(timer.key, &id, &tier, &round)) {
+    common::LogWarn("malformed ack timer key", {{"key", common::QuoteForMessage(timer.key)}});
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(auto row, LoadEscalation(tx, id));
+  if (!row) return absl::OkStatus();
+  // A stale timeout (the tier moved on, or the escalation stopped) is refused: nothing changes.
+  return Step(tx, *row, AckTimeout{tier, round}, Cause{absl::StrCat("timer:", kAckTimer, ":", timer.key), kServiceName, "", ""}).status();
+}
+
+absl::Status EscalationApp::OnHoldTimer(Tx& tx, const common::Timer& timer) {
+  ASSIGN_OR_RETURN(auto row, LoadEscalation(tx, timer.key));
+  if (!row) return absl::OkStatus();
+  return Step(tx, *row, HoldElapsed{}, Cause{absl::StrCat("timer:", kHoldTimer, ":", timer.key), kServiceName, "", ""}).status();
+}
+
+// --- delivery ---
+
+absl::StatusOr<bool> EscalationApp::StillWanted(Tx& tx, const delivery::Delivery& d) {
+  if (d.kind != delivery::kKindPage) return true;
+  ASSIGN_OR_RETURN(auto row, LoadEscalation(tx, d.escalation_id));
+  if (!row) return false;
+  const EscalationStatus s = row->state.status;
+  return s != EscalationStatus::kAcknowledged && s != EscalationStatus::kResolved;
+}
+
+absl::Status EscalationApp::RecordDelivery(Tx& tx, const delivery::Delivery& d, const delivery::SendResult& result) {
+  const common::Effects effects = DeliveryAttempted(ToQueuedMessage(d), d.attempts, result.ok, result.error,
+                                                    d.status != delivery::kPending, clock_.Now());
+  return common::ApplyEffects(tx, effects, timers_, outbox_);
 }
 
 }  // namespace recovery::escalation

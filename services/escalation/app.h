@@ -1,15 +1,151 @@
-// Wiring of the escalation service onto the shared runtime: configuration (and its SIGHUP
-// reload), tables, engine, event and timer handlers, gRPC service and the delivery worker.
+// The escalation application layer: one function per RPC, per consumed event, per timer and
+// per delivery outcome. Each write is load -> decide (domain/decisions.h) -> apply
+// (common::ApplyOutcome with store.h's WriteRows) in one transaction: the caller's (the
+// consumer's, the timer's, RunIdempotent's) or its own for reads.
+//
+// Configuration: the directory (people, calendars, schedules, policies, teams, routing) and
+// the delivery settings, reloadable; stored overrides are merged into the schedules.
+// Thread-safety: thread-safe; every call takes its own configuration snapshot.
 #pragma once
 
-#include "absl/status/status.h"
-#include "services/common/runtime.h"
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "recovery/v1/escalation.pb.h"
+#include "recovery/v1/events.pb.h"
+#include "services/common/calendar/calendar.h"
+#include "services/common/clock.h"
+#include "services/common/store.h"
+#include "services/common/timers.h"
+#include "services/escalation/delivery/queue.h"
+#include "services/escalation/delivery/senders.h"
+#include "services/escalation/domain/config.h"
+#include "services/escalation/domain/decisions.h"
+#include "services/escalation/domain/schedule.h"
+#include "services/escalation/store.h"
+
+namespace YAML {
+class Node;
+}
+
+namespace recovery::common {
+class Metrics;
+class Outbox;
+}  // namespace recovery::common
 
 namespace recovery::escalation {
 
-// The RunService setup function of recovery-escalation. Everything it creates is owned by
-// lambdas registered on `rt`, so it lives exactly as long as the runtime's parts that call it;
-// the delivery worker is stopped before the store closes.
-absl::Status SetupEscalation(common::ServiceRuntime& rt);
+// The --config file: the domain directory plus `webhook_secret`, `smtp`, `smtp_from`.
+struct EscalationSettings {
+  EscalationConfig directory;
+  delivery::DeliverySettings delivery;
+};
+// Unknown keys are errors; errors name the key. RECOVERY_WEBHOOK_SECRET, when set, wins over
+// `webhook_secret`.
+absl::StatusOr<EscalationSettings> ParseSettings(const YAML::Node& root);
+
+// The directory with stored overrides appended to their schedules (after the YAML's, so they
+// win). Overrides naming an unknown schedule or person are skipped.
+EscalationConfig MergeOverrides(EscalationConfig directory, const std::vector<StoredOverride>& overrides);
+
+class EscalationApp {
+ public:
+  EscalationApp(common::Store& store, common::Clock& clock, common::TimerService& timers, common::Outbox& outbox,
+                common::Metrics* metrics);
+
+  // Configuration. LoadOverrides reads the stored overrides (start-up).
+  void SetSettings(EscalationSettings settings);
+  absl::Status LoadOverrides();
+  std::shared_ptr<const EscalationConfig> directory() const;
+  delivery::DeliverySettings delivery() const;
+  // Called after every commit that queued deliveries (wakes the delivery worker).
+  void SetDeliveryWaker(std::function<void()> wake) { wake_delivery_ = std::move(wake); }
+  common::Clock& clock() { return clock_; }
+
+  // Write RPCs, inside the caller's transaction (validated requests).
+  absl::StatusOr<EscalationState> AcknowledgePage(common::Tx& tx, const recovery::v1::AcknowledgePageRequest& r);
+  absl::StatusOr<EscalationState> ResolveEscalation(common::Tx& tx, const recovery::v1::ResolveEscalationRequest& r);
+  absl::StatusOr<StoredOverride> AddOverride(common::Tx& tx, const recovery::v1::AddOverrideRequest& r);
+  absl::StatusOr<StoredOverride> RemoveOverride(common::Tx& tx, const recovery::v1::RemoveOverrideRequest& r);
+
+  // Read RPCs, each in its own transaction.
+  absl::StatusOr<EscalationState> GetEscalation(const std::string& escalation_id);
+  absl::StatusOr<std::vector<EscalationState>> ListEscalations(const std::string& case_id, bool active_only);
+  absl::StatusOr<std::vector<delivery::Delivery>> ListPages(const std::string& escalation_id);
+  struct OnCall {
+    std::string schedule_id;
+    std::vector<std::string> person_ids;
+    absl::Time at;
+  };
+  // Exactly one of schedule_id and team_id; `at` defaults to now.
+  OnCall WhoIsOnCall(const std::string& schedule_id, const std::string& team_id, std::optional<absl::Time> at);
+  struct NamedShift {
+    Shift shift;
+    std::string layer;  // the layer's name, or "override"
+  };
+  std::vector<NamedShift> ListShifts(const std::string& schedule_id, absl::Time from, absl::Time to);
+  struct BusinessHours {
+    bool open = false;
+    absl::Time next_change = absl::InfiniteFuture();
+    std::string holiday;
+  };
+  BusinessHours IsBusinessHours(const std::string& calendar_id, std::optional<absl::Time> at);
+  std::vector<calendar::Interval> CheckCoverage(const std::string& schedule_id, absl::Time from, absl::Time to);
+
+  // The consumer's handler: validates the event (a malformed one is logged, counted, parked
+  // as a dead letter and skipped), then dispatches by body type.
+  absl::Status OnEvent(common::Tx& tx, const recovery::v1::Event& event);
+
+  // Timer handlers (kinds kAckTimer, kHoldTimer).
+  absl::Status OnAckTimer(common::Tx& tx, const common::Timer& timer);
+  absl::Status OnHoldTimer(common::Tx& tx, const common::Timer& timer);
+
+  // Delivery worker hooks (delivery/worker.h).
+  absl::StatusOr<bool> StillWanted(common::Tx& tx, const delivery::Delivery& d);
+  absl::Status RecordDelivery(common::Tx& tx, const delivery::Delivery& d, const delivery::SendResult& result);
+
+  // Logs the on-call gaps of every schedule over the next week.
+  void LogCoverageGaps();
+
+ private:
+  absl::Status OnCaseOpened(common::Tx& tx, const recovery::v1::Event& event);
+  absl::Status OnCaseReopened(common::Tx& tx, const recovery::v1::Event& event);
+  absl::Status OnCaseUpdated(common::Tx& tx, const recovery::v1::Event& event);
+  absl::Status OnSlaBreached(common::Tx& tx, const recovery::v1::Event& event);
+  absl::Status OnCaseEnded(common::Tx& tx, const recovery::v1::Event& event, const std::string& reason);
+  absl::Status OnReminderDue(common::Tx& tx, const recovery::v1::Event& event);
+  absl::Status ParkMalformed(common::Tx& tx, const recovery::v1::Event& event, const absl::Status& why);
+
+  // Starts an escalation for the case unless one is already held or paging.
+  absl::Status StartUnlessActive(common::Tx& tx, const CaseFacts& facts, const std::string& reason, const Cause& cause);
+  absl::Status Start(common::Tx& tx, const CaseFacts& facts, const std::string& reason, const Cause& cause);
+  // Applies an input to a stored escalation; refusals are returned as they are.
+  absl::StatusOr<Decided<EscalationOutcome>> Step(common::Tx& tx, const StoredEscalationRow& row, const Input& input,
+                                                  const Cause& cause);
+  // Applies a decided Outcome (the escalation over `version`).
+  absl::Status Apply(common::Tx& tx, const EscalationOutcome& outcome, std::optional<int64_t> version);
+  // Reads the overrides after a change and installs them once the change committed.
+  absl::Status RefreshOverridesAfterCommit(common::Tx& tx);
+  void Rebuild() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  common::Store& store_;
+  common::Clock& clock_;
+  common::TimerService& timers_;
+  common::Outbox& outbox_;
+  common::Metrics* metrics_;
+  std::function<void()> wake_delivery_;
+
+  mutable absl::Mutex mu_;
+  EscalationSettings settings_ ABSL_GUARDED_BY(mu_);
+  std::vector<StoredOverride> overrides_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const EscalationConfig> merged_ ABSL_GUARDED_BY(mu_) = std::make_shared<EscalationConfig>();
+};
 
 }  // namespace recovery::escalation

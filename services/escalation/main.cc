@@ -1,7 +1,8 @@
 // recovery-escalation: routing, on-call schedules, escalation policies and page delivery.
 #include "services/common/runtime.h"
-#include "services/escalation/app.h"
+#include "services/escalation/module.h"
 
 int main(int argc, char** argv) {
-  return recovery::common::RunService("escalation", argc, argv, recovery::escalation::SetupEscalation);
+  recovery::escalation::EscalationModule module;
+  return recovery::common::RunModule(module, argc, argv);
 }

@@ -1,29 +1,187 @@
-// SQL for the escalation service's own tables.
+// SQL for the escalation service's own tables, and the storage codec of an escalation.
 #include "services/escalation/store.h"
 
-#include "services/escalation/delivery/queue.h"
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "recovery/escalation/storage.pb.h"
+#include "recovery/v1/escalation.pb.h"
+#include "services/common/proto_time.h"
+#include "services/common/status_macros.h"
 
 namespace recovery::escalation {
 namespace {
 
+namespace v1 = recovery::v1;
 using common::Blob;
 using common::Row;
 using common::Tx;
 
-int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
+// escalations.format: what escalations.state holds.
+constexpr int64_t kFormatApiInfo = 0;  // recovery.v1.EscalationInfo (rows written before the storage message)
+constexpr int64_t kFormatStored = 1;   // recovery.escalation.storage.StoredEscalation
 
-bool IsActive(v1::EscalationStatus s) {
-  return s == v1::ESCALATION_STATUS_HELD || s == v1::ESCALATION_STATUS_PAGING;
-}
+int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 
 StoredOverride OverrideFromRow(const Row& r) {
   return StoredOverride{r.Str(0), r.Str(1), r.Str(2), absl::FromUnixMicros(r.Int(3)), absl::FromUnixMicros(r.Int(4)),
                         r.Str(5)};
 }
 
+bool IsActive(EscalationStatus s) { return s == EscalationStatus::kHeld || s == EscalationStatus::kPaging; }
+
+// Status and target kind numbers are the same in the storage and the old API enum.
+EscalationStatus StatusFromNumber(int n) {
+  switch (n) {
+    case 2: return EscalationStatus::kHeld;
+    case 3: return EscalationStatus::kPaging;
+    case 4: return EscalationStatus::kAcknowledged;
+    case 5: return EscalationStatus::kResolved;
+    case 6: return EscalationStatus::kExhausted;
+    default: return EscalationStatus::kNew;
+  }
+}
+storage::StoredStatus StatusToStored(EscalationStatus s) {
+  switch (s) {
+    case EscalationStatus::kNew: return storage::STORED_STATUS_NEW;
+    case EscalationStatus::kHeld: return storage::STORED_STATUS_HELD;
+    case EscalationStatus::kPaging: return storage::STORED_STATUS_PAGING;
+    case EscalationStatus::kAcknowledged: return storage::STORED_STATUS_ACKNOWLEDGED;
+    case EscalationStatus::kResolved: return storage::STORED_STATUS_RESOLVED;
+    case EscalationStatus::kExhausted: return storage::STORED_STATUS_EXHAUSTED;
+  }
+  return storage::STORED_STATUS_UNSPECIFIED;
+}
+TargetKind KindFromNumber(int n) {
+  switch (n) {
+    case 2: return TargetKind::kSchedule;
+    case 3: return TargetKind::kTeam;
+    default: return TargetKind::kPerson;
+  }
+}
+storage::StoredTargetKind KindToStored(TargetKind k) {
+  switch (k) {
+    case TargetKind::kPerson: return storage::STORED_TARGET_KIND_PERSON;
+    case TargetKind::kSchedule: return storage::STORED_TARGET_KIND_SCHEDULE;
+    case TargetKind::kTeam: return storage::STORED_TARGET_KIND_TEAM;
+  }
+  return storage::STORED_TARGET_KIND_UNSPECIFIED;
+}
+
+std::optional<absl::Time> OptionalTime(bool has, const google::protobuf::Timestamp& ts) {
+  if (!has) return std::nullopt;
+  return common::FromProto(ts);
+}
+absl::Time TimeOrPast(bool has, const google::protobuf::Timestamp& ts) {
+  return has ? common::FromProto(ts) : absl::InfinitePast();
+}
+
+// StoredEscalation and the old EscalationInfo have the same shape (field for field), so one
+// reader serves both: new rows and rows written before the storage message.
+template <typename Message>
+EscalationState ReadState(const Message& m) {
+  EscalationPlan plan;
+  plan.policy_id = m.plan().policy_id();
+  plan.repeats = m.plan().repeats();
+  plan.fallback_person_id = m.plan().fallback_person_id();
+  for (const auto& ti : m.plan().tiers()) {
+    Tier t;
+    for (const auto& ref : ti.targets()) t.targets.push_back(Target{KindFromNumber(ref.kind()), ref.id()});
+    t.ack_timeout = common::FromProtoDuration(ti.ack_timeout());
+    plan.tiers.push_back(std::move(t));
+  }
+  EscalationState s = NewEscalation(m.escalation_id(), m.case_id(), std::move(plan));
+  s.status = StatusFromNumber(m.status());
+  s.tier = m.tier();
+  s.round = m.round();
+  s.ack_due = OptionalTime(m.has_ack_due(), m.ack_due());
+  s.hold_until = OptionalTime(m.has_hold_until(), m.hold_until());
+  s.acknowledged_by = m.acknowledged_by();
+  s.resolved_by = m.resolved_by();
+  s.team_id = m.team_id();
+  s.rule_id = m.rule_id();
+  s.business_hours = m.business_hours();
+  s.severity = m.severity();
+  s.reason = m.reason();
+  s.started_at = TimeOrPast(m.has_started_at(), m.started_at());
+  s.updated_at = TimeOrPast(m.has_updated_at(), m.updated_at());
+  return s;
+}
+
+storage::StoredEscalation WriteState(const EscalationState& s) {
+  storage::StoredEscalation m;
+  m.set_escalation_id(s.escalation_id);
+  m.set_case_id(s.case_id);
+  m.set_status(StatusToStored(s.status));
+  m.set_tier(s.tier);
+  m.set_round(s.round);
+  if (s.ack_due) *m.mutable_ack_due() = common::ToProto(*s.ack_due);
+  if (s.hold_until) *m.mutable_hold_until() = common::ToProto(*s.hold_until);
+  m.set_acknowledged_by(s.acknowledged_by);
+  m.set_resolved_by(s.resolved_by);
+  auto* plan = m.mutable_plan();
+  plan->set_policy_id(s.plan.policy_id);
+  plan->set_repeats(s.plan.repeats);
+  plan->set_fallback_person_id(s.plan.fallback_person_id);
+  for (const Tier& t : s.plan.tiers) {
+    auto* st = plan->add_tiers();
+    for (const Target& target : t.targets) {
+      auto* ref = st->add_targets();
+      ref->set_kind(KindToStored(target.kind));
+      ref->set_id(target.id);
+    }
+    *st->mutable_ack_timeout() = common::ToProtoDuration(t.ack_timeout);
+  }
+  m.set_team_id(s.team_id);
+  m.set_rule_id(s.rule_id);
+  m.set_business_hours(s.business_hours);
+  m.set_severity(s.severity);
+  m.set_reason(s.reason);
+  if (s.started_at != absl::InfinitePast()) *m.mutable_started_at() = common::ToProto(s.started_at);
+  if (s.updated_at != absl::InfinitePast()) *m.mutable_updated_at() = common::ToProto(s.updated_at);
+  return m;
+}
+
+constexpr char kEscalationColumns[] = "SELECT state, format, version FROM escalations";
+
+absl::StatusOr<StoredEscalationRow> FromRow(const Row& r) {
+  StoredEscalationRow out;
+  out.version = r.Int(2);
+  if (r.Int(1) == kFormatApiInfo) {
+    v1::EscalationInfo legacy;
+    if (!legacy.ParseFromString(r.Str(0))) return absl::DataLossError("escalations.state: corrupt row");
+    out.state = ReadState(legacy);
+  } else {
+    storage::StoredEscalation stored;
+    if (!stored.ParseFromString(r.Str(0))) return absl::DataLossError("escalations.state: corrupt row");
+    out.state = ReadState(stored);
+  }
+  return out;
+}
+
+delivery::Delivery ToDelivery(const QueuedMessage& m) {
+  delivery::Delivery d;
+  d.page_id = m.page_id;
+  d.kind = m.kind == QueuedMessage::Kind::kPage ? delivery::kKindPage : delivery::kKindReminder;
+  d.escalation_id = m.escalation_id;
+  d.case_id = m.case_id;
+  d.person_id = m.person_id;
+  d.channel = m.channel;
+  d.target = m.target;
+  d.tier = m.tier;
+  d.round = m.round;
+  d.next_attempt_at = m.not_before;
+  d.idempotency_key = m.idempotency_key;
+  d.payload = m.payload;
+  d.subject = m.subject;
+  d.reminder_id = m.reminder_id;
+  d.created_at = m.created_at;
+  return d;
+}
+
 }  // namespace
 
-absl::Status MigrateEscalation(common::Store& store) {
+std::vector<std::string> EscalationMigrations() {
   std::vector<std::string> steps = {
       "CREATE TABLE esc_cases (case_id TEXT PRIMARY KEY, category TEXT NOT NULL, severity INTEGER NOT NULL,"
       " client_id TEXT NOT NULL, client_tier TEXT NOT NULL, client_calendar_id TEXT NOT NULL, summary TEXT NOT NULL)",
@@ -34,59 +192,112 @@ absl::Status MigrateEscalation(common::Store& store) {
       " person_id TEXT NOT NULL, start_at INTEGER NOT NULL, end_at INTEGER NOT NULL, reason TEXT NOT NULL)",
   };
   for (std::string& s : delivery::QueueMigrationSteps()) steps.push_back(std::move(s));
-  return store.Migrate("escalation", steps);
+  return steps;
 }
 
-absl::StatusOr<std::optional<CaseRecord>> LoadCase(Tx& tx, const std::string& case_id) {
-  auto rows = tx.Query(
-      "SELECT case_id, category, severity, client_id, client_tier, client_calendar_id, summary FROM esc_cases"
-      " WHERE case_id = ?",
-      {case_id});
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::nullopt;
-  const Row& r = (*rows)[0];
-  return std::optional<CaseRecord>(CaseRecord{r.Str(0), r.Str(1), static_cast<v1::Severity>(r.Int(2)), r.Str(3),
-                                              r.Str(4), r.Str(5), r.Str(6)});
+std::vector<std::string> EscalationStateMigrations() {
+  return {
+      // Rows written before this step hold an EscalationInfo (format 0) and stay readable.
+      "ALTER TABLE escalations ADD COLUMN format INTEGER NOT NULL DEFAULT 0",
+      "ALTER TABLE escalations ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
+  };
 }
 
-absl::Status SaveCase(Tx& tx, const CaseRecord& c) {
-  if (auto s = tx.Exec("DELETE FROM esc_cases WHERE case_id = ?", {c.case_id}); !s.ok()) return s;
+QueuedMessage ToQueuedMessage(const delivery::Delivery& d) {
+  QueuedMessage m;
+  m.kind = d.kind == delivery::kKindReminder ? QueuedMessage::Kind::kReminder : QueuedMessage::Kind::kPage;
+  m.page_id = d.page_id;
+  m.escalation_id = d.escalation_id;
+  m.case_id = d.case_id;
+  m.person_id = d.person_id;
+  m.channel = d.channel;
+  m.target = d.target;
+  m.tier = d.tier;
+  m.round = d.round;
+  m.not_before = d.next_attempt_at;
+  m.idempotency_key = d.idempotency_key;
+  m.payload = d.payload;
+  m.subject = d.subject;
+  m.reminder_id = d.reminder_id;
+  m.created_at = d.created_at;
+  return m;
+}
+
+absl::StatusOr<std::optional<CaseFacts>> LoadCase(Tx& tx, const std::string& case_id) {
+  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT case_id, category, severity, client_id, client_tier,"
+                                       " client_calendar_id, summary FROM esc_cases WHERE case_id = ?",
+                                       {case_id}));
+  if (rows.empty()) return std::nullopt;
+  const Row& r = rows[0];
+  return CaseFacts{r.Str(0), r.Str(1), static_cast<Severity>(r.Int(2)), r.Str(4), r.Str(3), r.Str(5), r.Str(6)};
+}
+
+absl::Status SaveCase(Tx& tx, const CaseFacts& c) {
+  RETURN_IF_ERROR(tx.Exec("DELETE FROM esc_cases WHERE case_id = ?", {c.case_id}));
   return tx.Exec(
       "INSERT INTO esc_cases (case_id, category, severity, client_id, client_tier, client_calendar_id, summary)"
       " VALUES (?,?,?,?,?,?,?)",
       {c.case_id, c.category, int64_t{c.severity}, c.client_id, c.client_tier, c.client_calendar_id, c.summary});
 }
 
-absl::StatusOr<std::optional<v1::EscalationInfo>> LoadEscalation(Tx& tx, const std::string& escalation_id) {
-  auto rows = tx.Query("SELECT state FROM escalations WHERE escalation_id = ?", {escalation_id});
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::nullopt;
-  v1::EscalationInfo e;
-  if (!e.ParseFromString((*rows)[0].Str(0))) return absl::DataLossError("escalations.state: corrupt row");
-  return std::optional<v1::EscalationInfo>(std::move(e));
+absl::StatusOr<std::optional<StoredEscalationRow>> LoadEscalation(Tx& tx, const std::string& escalation_id) {
+  ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat(kEscalationColumns, " WHERE escalation_id = ?"), {escalation_id}));
+  if (rows.empty()) return std::nullopt;
+  ASSIGN_OR_RETURN(StoredEscalationRow row, FromRow(rows[0]));
+  return row;
 }
 
-absl::Status SaveEscalation(Tx& tx, const v1::EscalationInfo& e) {
-  if (auto s = tx.Exec("DELETE FROM escalations WHERE escalation_id = ?", {e.escalation_id()}); !s.ok()) return s;
-  return tx.Exec("INSERT INTO escalations (escalation_id, case_id, active, state, updated_at) VALUES (?,?,?,?,?)",
-                 {e.escalation_id(), e.case_id(), int64_t{IsActive(e.status()) ? 1 : 0}, Blob{e.SerializeAsString()},
-                  int64_t{e.updated_at().seconds()}});
+absl::Status SaveEscalation(Tx& tx, const EscalationState& s, std::optional<int64_t> version) {
+  const std::string blob = WriteState(s).SerializeAsString();
+  const int64_t active = IsActive(s.status) ? 1 : 0;
+  const int64_t updated = absl::ToUnixSeconds(s.updated_at == absl::InfinitePast() ? absl::UnixEpoch() : s.updated_at);
+  if (!version) {
+    return tx.Exec(
+        "INSERT INTO escalations (escalation_id, case_id, active, state, updated_at, format, version)"
+        " VALUES (?,?,?,?,?,?,1)",
+        {s.escalation_id, s.case_id, active, Blob{blob}, updated, kFormatStored});
+  }
+  RETURN_IF_ERROR(tx.Exec(
+      "UPDATE escalations SET active = ?, state = ?, updated_at = ?, format = ?, version = ?"
+      " WHERE escalation_id = ? AND version = ?",
+      {active, Blob{blob}, updated, kFormatStored, *version + 1, s.escalation_id, *version}));
+  if (tx.ChangedRows() != 1) {
+    return absl::AbortedError(absl::StrCat("escalation ", s.escalation_id, " changed concurrently"));
+  }
+  return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<v1::EscalationInfo>> ListEscalations(Tx& tx, const std::string& case_id,
-                                                                bool active_only) {
-  auto rows = tx.Query(active_only ? "SELECT state FROM escalations WHERE case_id = ? AND active = 1"
-                                     " ORDER BY escalation_id"
-                                   : "SELECT state FROM escalations WHERE case_id = ? ORDER BY escalation_id",
-                       {case_id});
-  if (!rows.ok()) return rows.status();
-  std::vector<v1::EscalationInfo> out;
-  for (const Row& r : *rows) {
-    v1::EscalationInfo e;
-    if (!e.ParseFromString(r.Str(0))) return absl::DataLossError("escalations.state: corrupt row");
-    out.push_back(std::move(e));
+absl::StatusOr<std::vector<StoredEscalationRow>> ListEscalations(Tx& tx, const std::string& case_id,
+                                                                 bool active_only) {
+  ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat(kEscalationColumns, " WHERE case_id = ?",
+                                                    active_only ? " AND active = 1" : "", " ORDER BY escalation_id"),
+                                       {case_id}));
+  std::vector<StoredEscalationRow> out;
+  for (const Row& r : rows) {
+    ASSIGN_OR_RETURN(StoredEscalationRow row, FromRow(r));
+    out.push_back(std::move(row));
   }
   return out;
+}
+
+absl::Status WriteRows(Tx& tx, const EscalationRows& rows, std::optional<int64_t> version) {
+  if (rows.escalation) RETURN_IF_ERROR(SaveEscalation(tx, *rows.escalation, version));
+  if (rows.cancel_undelivered && rows.escalation) {
+    RETURN_IF_ERROR(delivery::CancelUndelivered(tx, rows.escalation->escalation_id).status());
+  }
+  for (const QueuedMessage& m : rows.queue) {
+    ASSIGN_OR_RETURN(const bool inserted, delivery::Enqueue(tx, ToDelivery(m)));
+    if (!inserted && m.kind == QueuedMessage::Kind::kPage) {
+      return absl::AbortedError(absl::StrCat("page ", m.idempotency_key, " is already queued"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<QueuedMessage>> LoadQueued(Tx& tx, const std::string& page_id) {
+  ASSIGN_OR_RETURN(auto d, delivery::LoadDelivery(tx, page_id));
+  if (!d) return std::nullopt;
+  return ToQueuedMessage(*d);
 }
 
 absl::Status InsertOverride(Tx& tx, const StoredOverride& o) {
@@ -97,13 +308,11 @@ absl::Status InsertOverride(Tx& tx, const StoredOverride& o) {
 }
 
 absl::StatusOr<std::optional<StoredOverride>> LoadOverride(Tx& tx, const std::string& override_id) {
-  auto rows = tx.Query(
-      "SELECT override_id, schedule_id, person_id, start_at, end_at, reason FROM schedule_overrides"
-      " WHERE override_id = ?",
-      {override_id});
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::nullopt;
-  return std::optional<StoredOverride>(OverrideFromRow((*rows)[0]));
+  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT override_id, schedule_id, person_id, start_at, end_at, reason"
+                                       " FROM schedule_overrides WHERE override_id = ?",
+                                       {override_id}));
+  if (rows.empty()) return std::nullopt;
+  return OverrideFromRow(rows[0]);
 }
 
 absl::Status DeleteOverride(Tx& tx, const std::string& override_id) {
@@ -111,12 +320,10 @@ absl::Status DeleteOverride(Tx& tx, const std::string& override_id) {
 }
 
 absl::StatusOr<std::vector<StoredOverride>> ListOverrides(Tx& tx) {
-  auto rows = tx.Query(
-      "SELECT override_id, schedule_id, person_id, start_at, end_at, reason FROM schedule_overrides"
-      " ORDER BY override_id");
-  if (!rows.ok()) return rows.status();
+  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT override_id, schedule_id, person_id, start_at, end_at, reason"
+                                       " FROM schedule_overrides ORDER BY override_id"));
   std::vector<StoredOverride> out;
-  for (const Row& r : *rows) out.push_back(OverrideFromRow(r));
+  for (const Row& r : rows) out.push_back(OverrideFromRow(r));
   return out;
 }
 

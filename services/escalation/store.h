@@ -1,41 +1,71 @@
 // The escalation service's tables: the facts it keeps about cases (for routing later events),
-// escalations (EscalationInfo, serialized), schedule overrides added by RPC, and the delivery
-// queue (delivery/queue.h). Functions run inside the caller's transaction.
+// escalations (escalation's own storage message, recovery.escalation.storage.StoredEscalation,
+// not the API's EscalationInfo), schedule overrides added by RPC, and the delivery queue
+// (delivery/queue.h). Functions run inside the caller's transaction.
+//
+// Concurrency: an escalation row has a version. SaveEscalation writes only over the version
+// it was loaded at, otherwise ABORTED (InTransaction retries the whole load -> decide ->
+// apply), so two acknowledgements or two timer firings at once on PostgreSQL's REPEATABLE
+// READ (or any isolation level) commit one decision, never two.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "recovery/v1/escalation.pb.h"
+#include "absl/time/time.h"
 #include "services/common/store.h"
-#include "services/escalation/settings.h"
+#include "services/escalation/delivery/queue.h"
+#include "services/escalation/domain/decisions.h"
+#include "services/escalation/domain/escalation.h"
+#include "services/escalation/domain/model.h"
 
 namespace recovery::escalation {
 
-absl::Status MigrateEscalation(common::Store& store);
+// The migration steps of the "escalation" component (with the delivery queue's).
+std::vector<std::string> EscalationMigrations();
 
-// What the service knows about a case from intake's events.
-struct CaseRecord {
-  std::string case_id;
-  std::string category;
-  v1::Severity severity = v1::SEVERITY_UNSPECIFIED;
-  std::string client_id;
-  std::string client_tier;
-  std::string client_calendar_id;
-  std::string summary;
+absl::StatusOr<std::optional<CaseFacts>> LoadCase(common::Tx& tx, const std::string& case_id);
+absl::Status SaveCase(common::Tx& tx, const CaseFacts& c);
+
+// An escalation as stored, with the version it was read at (0: not stored yet).
+struct StoredEscalationRow {
+  EscalationState state;
+  int64_t version = 0;
 };
-
-absl::StatusOr<std::optional<CaseRecord>> LoadCase(common::Tx& tx, const std::string& case_id);
-absl::Status SaveCase(common::Tx& tx, const CaseRecord& c);
-
-absl::StatusOr<std::optional<v1::EscalationInfo>> LoadEscalation(common::Tx& tx, const std::string& escalation_id);
-absl::Status SaveEscalation(common::Tx& tx, const v1::EscalationInfo& e);
+// Escalation state columns added after the first release: a separate migration component
+// ("escalation-state"), so its steps never interleave with the delivery queue's.
+inline constexpr char kStateMigrationComponent[] = "escalation-state";
+std::vector<std::string> EscalationStateMigrations();
+absl::StatusOr<std::optional<StoredEscalationRow>> LoadEscalation(common::Tx& tx, const std::string& escalation_id);
+// Inserts (no version: a new escalation) or updates the row read at `version`; ABORTED when it
+// changed since.
+absl::Status SaveEscalation(common::Tx& tx, const EscalationState& state, std::optional<int64_t> version);
 // A case's escalations, oldest first; active_only = held or paging.
-absl::StatusOr<std::vector<v1::EscalationInfo>> ListEscalations(common::Tx& tx, const std::string& case_id,
-                                                                bool active_only);
+absl::StatusOr<std::vector<StoredEscalationRow>> ListEscalations(common::Tx& tx, const std::string& case_id,
+                                                                 bool active_only);
 
+// Writes an Outcome's rows (for common::ApplyOutcome): the escalation over `version`, the
+// cancellation of its undelivered pages, the new queue rows. A page whose idempotency key is
+// already queued means a concurrent step decided the same thing: ABORTED, retried.
+absl::Status WriteRows(common::Tx& tx, const EscalationRows& rows, std::optional<int64_t> version);
+
+// The page or reminder with that id.
+absl::StatusOr<std::optional<QueuedMessage>> LoadQueued(common::Tx& tx, const std::string& page_id);
+// A delivery-queue row in domain terms.
+QueuedMessage ToQueuedMessage(const delivery::Delivery& d);
+
+// An override added through AddOverride, kept in the store.
+struct StoredOverride {
+  std::string override_id;
+  std::string schedule_id;
+  std::string person_id;
+  absl::Time start;
+  absl::Time end;
+  std::string reason;
+};
 absl::Status InsertOverride(common::Tx& tx, const StoredOverride& o);
 absl::StatusOr<std::optional<StoredOverride>> LoadOverride(common::Tx& tx, const std::string& override_id);
 absl::Status DeleteOverride(common::Tx& tx, const std::string& override_id);

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/escalation/domain/routing.h"
@@ -58,7 +59,7 @@ TEST(ConfigTest, ExampleYamlLoadsAndRoutes) {
   ASSERT_NE(s, nullptr);
   EXPECT_THAT(WhoIsOnCallAt(*s, Utc(2026, 3, 29, 12)), ::testing::ElementsAre("bob"));  // override
   // Christmas Day: a low-severity billing case is held until the New York office reopens.
-  CaseFacts facts{"c", "billing", Severity::kP4, "", ""};
+  CaseFacts facts{"c", "billing", recovery::v1::SEVERITY_P4, "", "", "", ""};
   absl::StatusOr<RoutingDecision> d =
       Route(config->routing_rules, config->teams, config->calendars, facts, nullptr, Utc(2026, 12, 25, 15));
   ASSERT_TRUE(d.ok()) << d.status();
@@ -84,6 +85,17 @@ TEST(ConfigTest, BadTimeZoneIsRejectedWithPath) {
               HasSubstr("people[0].time_zone: unknown time zone 'Europe/Londn'"));
   EXPECT_THAT(ParseWith("  - id: s\n    time_zone: Europe/London", "  - id: s\n    time_zone: Nowhere").message(),
               HasSubstr("schedules[0].time_zone: unknown time zone"));
+}
+
+TEST(ConfigTest, TimeZonesAreIanaNamesOnlyNotPaths) {
+  for (const char* zone : {"/usr/share/zoneinfo/Asia/Tokyo", "Europe/../Asia/Tokyo", "localtime"}) {
+    EXPECT_THAT(
+        ParseWith("time_zone: Europe/London\n    contact", absl::StrCat("time_zone: \"", zone, "\"\n    contact"))
+            .message(),
+        HasSubstr("people[0].time_zone: unknown time zone"))
+        << zone;
+  }
+  EXPECT_TRUE(ParseEscalationConfig(YAML::Load(kMinimal)).ok());
 }
 
 TEST(ConfigTest, TierWithoutTargetsIsRejected) {

@@ -76,6 +76,47 @@ void ExpectSignedPage(const ReceivedRequest& r, const std::string& person, const
   EXPECT_FALSE(JsonField(r.body, "page_id").empty());
 }
 
+// The page rows of a case's escalations (ListEscalations + ListPages).
+std::vector<v1::PageInfo> CasePages(Service& svc, const std::string& case_id) {
+  std::vector<v1::PageInfo> out;
+  v1::ListEscalationsRequest list;
+  list.set_case_id(case_id);
+  v1::ListEscalationsResponse escalations;
+  auto ctx = common::ContextWithDeadline();
+  if (!svc.api().ListEscalations(ctx.get(), list, &escalations).ok()) return out;
+  for (const auto& e : escalations.escalations()) {
+    v1::ListPagesRequest req;
+    req.set_escalation_id(e.escalation_id());
+    v1::ListPagesResponse pages;
+    auto pctx = common::ContextWithDeadline();
+    if (!svc.api().ListPages(pctx.get(), req, &pages).ok()) return {};
+    for (const auto& p : pages.pages()) out.push_back(p);
+  }
+  return out;
+}
+
+// The barrier instead of a sleep: waits until no page of the case is pending or sending, so
+// nothing more can leave (every row is delivered, failed or cancelled).
+bool WaitUntilSettled(Service& svc, const std::string& case_id, absl::Duration timeout = absl::Seconds(30)) {
+  return recovery::testing::PollUntil(
+      [&] {
+        const auto pages = CasePages(svc, case_id);
+        if (pages.empty()) return false;
+        for (const auto& p : pages)
+          if (p.status() == "pending" || p.status() == "sending") return false;
+        return true;
+      },
+      timeout);
+}
+
+// Delivered webhook rows of the case (each reached the receiver at least once).
+size_t DeliveredWebhooks(Service& svc, const std::string& case_id) {
+  size_t n = 0;
+  for (const auto& p : CasePages(svc, case_id))
+    n += p.channel() == v1::PAGE_CHANNEL_WEBHOOK && p.status() == "delivered";
+  return n;
+}
+
 class EscalationIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -121,8 +162,9 @@ TEST_F(EscalationIntegrationTest, UnacknowledgedPageEscalatesAndAcknowledgementS
       if (m.event.has_escalation_acknowledged()) return true;
     return false;
   }, absl::Seconds(30)));
-  absl::SleepFor(absl::Seconds(2));  // give a (wrong) page time to arrive
+  ASSERT_TRUE(WaitUntilSettled(svc, "case-1")) << "pages still pending after the acknowledgement";
   EXPECT_EQ(rx_.count(), pages_at_ack) << "a page was sent after the acknowledgement";
+  EXPECT_EQ(DeliveredWebhooks(svc, "case-1"), pages_at_ack);
 
   const auto acks = reader.OfType("EscalationAcknowledged");
   ASSERT_EQ(acks.size(), 1u);
@@ -157,7 +199,7 @@ TEST_F(EscalationIntegrationTest, SigkillMidEscalationStillSendsTheTier2PageExac
   ASSERT_TRUE(svc.AdvanceClock(absl::Minutes(6)));
   ASSERT_TRUE(WaitForPage(rx_, "bob", absl::Seconds(30))) << "tier-2 page lost; see " << dir_.File("second.log");
   ASSERT_TRUE(svc.AdvanceClock(absl::Minutes(5)));  // still inside tier 2's window: nothing more is due
-  absl::SleepFor(absl::Seconds(3));
+  ASSERT_TRUE(WaitUntilSettled(svc, "case-k")) << "pages still pending; see " << dir_.File("second.log");
 
   // Receivers de-duplicate by Idempotency-Key: exactly one key per person and tier.
   std::map<std::string, std::set<std::string>> keys;

@@ -1,6 +1,8 @@
 // Unit tests for the escalation state machine: tiers, timeouts, repeats, fallback, ack, resolve.
 #include "services/escalation/domain/escalation.h"
 
+#include <algorithm>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/escalation/fixture.h"
@@ -24,7 +26,9 @@ std::vector<T> All(const std::vector<Effect>& effects) {
 
 std::vector<std::string> PagedPeople(const std::vector<Effect>& effects) {
   std::vector<std::string> out;
-  for (const PageQueued& p : All<PageQueued>(effects)) out.push_back(p.person_id);
+  for (const PageTarget& p : All<PageTarget>(effects)) {
+    if (std::find(out.begin(), out.end(), p.person_id) == out.end()) out.push_back(p.person_id);
+  }
   return out;
 }
 
@@ -184,7 +188,7 @@ TEST_F(EscalationTest, TierResolvingToNobodyIsSkippedAtOnce) {
   EXPECT_EQ(r.state.tier, 1);
   EXPECT_THAT(PagedPeople(r.effects), ElementsAre("bob"));
   ASSERT_EQ(All<TierAdvanced>(r.effects).size(), 1u);
-  EXPECT_EQ(All<TierAdvanced>(r.effects)[0].reason, "no one to page");
+  EXPECT_EQ(All<TierAdvanced>(r.effects)[0].reason, AdvanceReason::kNoOneToPage);
 }
 
 TEST_F(EscalationTest, PolicyWithNobodyToPageEndsExhaustedWithoutLooping) {

@@ -1,13 +1,16 @@
-// Unit tests for the service layer: request validation (field-named errors), configuration
-// parsing with delivery settings, and the override-merged directory.
+// Unit tests for the service layer: request and consumed-event validation (field-named
+// errors), configuration parsing with delivery settings, and the override-merged directory.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdlib>
 
 #include "services/common/events.h"
 #include "services/escalation/domain/schedule.h"
+#include "services/common/ids.h"
+#include "services/escalation/app.h"
 #include "services/escalation/grpc_service.h"
-#include "services/escalation/settings.h"
+#include "services/escalation/validation.h"
 #include "yaml-cpp/yaml.h"
 
 namespace recovery::escalation {
@@ -35,11 +38,14 @@ routing_rules:
   - {id: all, team: ops}
 )";
 
-ServiceSettings Parse(const std::string& yaml = kYaml) {
-  auto s = ParseServiceSettings(YAML::Load(yaml));
+EscalationSettings Parse(const std::string& yaml = kYaml) {
+  auto s = ParseSettings(YAML::Load(yaml));
   EXPECT_TRUE(s.ok()) << s.status();
-  return s.ok() ? *s : ServiceSettings{};
+  return s.ok() ? *s : EscalationSettings{};
 }
+
+const std::string kPage = common::NewId(absl::UnixEpoch());
+const std::string kEscalation = common::NewId(absl::UnixEpoch());
 
 absl::Time At(const std::string& rfc3339) {
   absl::Time t;
@@ -55,7 +61,7 @@ void ExpectError(const absl::Status& s, absl::StatusCode code, const std::string
 
 TEST(SettingsTest, ReadsDeliveryKeysBesideTheDomainConfig) {
   unsetenv("RECOVERY_WEBHOOK_SECRET");
-  ServiceSettings s = Parse();
+  EscalationSettings s = Parse();
   EXPECT_EQ(s.delivery.webhook_secret, "yaml-secret");
   EXPECT_EQ(s.delivery.smtp_url, "smtp://127.0.0.1:2525");
   EXPECT_EQ(s.directory.people.size(), 2u);
@@ -68,24 +74,29 @@ TEST(SettingsTest, EnvironmentSecretWinsOverYaml) {
 }
 
 TEST(SettingsTest, ErrorsNameTheKey) {
-  auto bad_smtp = ParseServiceSettings(YAML::Load(std::string(kYaml) + "smtp_from: x\n"));
+  auto bad_smtp = ParseSettings(YAML::Load(std::string(kYaml) + "smtp_from: x\n"));
   EXPECT_TRUE(bad_smtp.ok());
-  auto bad_url = ParseServiceSettings(YAML::Load("smtp: http://nope\n"));
+  auto bad_url = ParseSettings(YAML::Load("smtp: http://nope\n"));
   ExpectError(bad_url.status(), absl::StatusCode::kInvalidArgument, "smtp:");
-  auto bad_team = ParseServiceSettings(YAML::Load(std::string(kYaml) + "  - {id: x, team: nope}\n"));
+  auto bad_team = ParseSettings(YAML::Load(std::string(kYaml) + "  - {id: x, team: nope}\n"));
   ExpectError(bad_team.status(), absl::StatusCode::kInvalidArgument, "routing_rules[1].team");
 }
 
-TEST(ConfigHolderTest, StoredOverridesWinOverTheRotation) {
-  ConfigHolder holder;
-  holder.SetSettings(Parse());
+TEST(SettingsTest, UnknownKeysAreRejected) {
+  auto typo = ParseSettings(YAML::Load(std::string(kYaml) + "webhook_secrett: x\n"));
+  ExpectError(typo.status(), absl::StatusCode::kInvalidArgument, "(root)");
+  EXPECT_NE(typo.status().message().find("webhook_secrett"), std::string::npos) << typo.status();
+}
+
+TEST(MergeOverridesTest, StoredOverridesWinOverTheRotation) {
+  const EscalationConfig dir = Parse().directory;
   const absl::Time t = At("2026-11-24T22:00:00Z");
-  EXPECT_EQ(WhoIsOnCallAt(*holder.directory()->FindSchedule("oncall"), t), std::vector<std::string>{"alice"});
-  holder.SetOverrides({StoredOverride{"o1", "oncall", "bob", t - absl::Hours(1), t + absl::Hours(1), "swap"},
-                       StoredOverride{"o2", "nope", "bob", t, t + absl::Hours(1), "unknown schedule"}});
-  EXPECT_EQ(WhoIsOnCallAt(*holder.directory()->FindSchedule("oncall"), t), std::vector<std::string>{"bob"});
-  holder.SetOverrides({});
-  EXPECT_EQ(WhoIsOnCallAt(*holder.directory()->FindSchedule("oncall"), t), std::vector<std::string>{"alice"});
+  EXPECT_EQ(WhoIsOnCallAt(*dir.FindSchedule("oncall"), t), std::vector<std::string>{"alice"});
+  const EscalationConfig merged =
+      MergeOverrides(dir, {StoredOverride{"o1", "oncall", "bob", t - absl::Hours(1), t + absl::Hours(1), "swap"},
+                           StoredOverride{"o2", "nope", "bob", t, t + absl::Hours(1), "unknown schedule"}});
+  EXPECT_EQ(WhoIsOnCallAt(*merged.FindSchedule("oncall"), t), std::vector<std::string>{"bob"});
+  EXPECT_EQ(WhoIsOnCallAt(*MergeOverrides(dir, {}).FindSchedule("oncall"), t), std::vector<std::string>{"alice"});
 }
 
 class ValidationTest : public ::testing::Test {
@@ -98,9 +109,9 @@ TEST_F(ValidationTest, AcknowledgePageNeedsRequestIdAndPageOrEscalation) {
   ExpectError(ValidateAcknowledgePage(r, dir_), absl::StatusCode::kInvalidArgument, "request_id: required");
   r.set_request_id("req-1");
   ExpectError(ValidateAcknowledgePage(r, dir_), absl::StatusCode::kInvalidArgument, "page_id:");
-  r.set_page_id("p1");
+  r.set_page_id(kPage);
   EXPECT_TRUE(ValidateAcknowledgePage(r, dir_).ok());
-  r.set_escalation_id("e1");
+  r.set_escalation_id(kEscalation);
   ExpectError(ValidateAcknowledgePage(r, dir_), absl::StatusCode::kInvalidArgument, "escalation_id:");
   r.clear_page_id();
   ExpectError(ValidateAcknowledgePage(r, dir_), absl::StatusCode::kInvalidArgument, "person_id: required");
@@ -116,7 +127,7 @@ TEST_F(ValidationTest, ResolveEscalationChecksEveryField) {
   v1::ResolveEscalationRequest r;
   r.set_request_id("req");
   ExpectError(ValidateResolveEscalation(r), absl::StatusCode::kInvalidArgument, "escalation_id: required");
-  r.set_escalation_id("e1");
+  r.set_escalation_id(kEscalation);
   r.set_reason(std::string(5000, 'r'));
   ExpectError(ValidateResolveEscalation(r), absl::StatusCode::kInvalidArgument, "reason:");
   r.set_reason("fixed");
@@ -135,8 +146,10 @@ TEST_F(ValidationTest, WhoIsOnCallNeedsExactlyOneOfScheduleAndTeam) {
   ExpectError(ValidateWhoIsOnCall(r, dir_), absl::StatusCode::kNotFound, "team_id: unknown team");
   r.clear_team_id();
   r.set_schedule_id("oncall");
-  r.mutable_at()->set_seconds(-5);
-  ExpectError(ValidateWhoIsOnCall(r, dir_), absl::StatusCode::kInvalidArgument, "at: out of range");
+  r.mutable_at()->set_seconds(INT64_MIN);
+  ExpectError(ValidateWhoIsOnCall(r, dir_), absl::StatusCode::kInvalidArgument, "at:");
+  r.mutable_at()->set_seconds(-5);  // 1969 is a valid instant: one lower bound, year 1
+  EXPECT_TRUE(ValidateWhoIsOnCall(r, dir_).ok());
 }
 
 TEST_F(ValidationTest, RangesMustBeOrderedAndBounded) {
@@ -161,22 +174,127 @@ TEST_F(ValidationTest, RangesMustBeOrderedAndBounded) {
 }
 
 TEST_F(ValidationTest, AddOverrideChecksScheduleEtPersonAndInterval) {
+  const absl::Time now = At("2026-11-23T00:00:00Z");
   v1::AddOverrideRequest r;
   r.set_request_id("req");
   r.set_schedule_id("oncall");
   r.set_person_id("carol");
-  ExpectError(ValidateAddOverride(r, dir_), absl::StatusCode::kNotFound, "person_id: unknown person");
+  ExpectError(ValidateAddOverride(r, dir_, now), absl::StatusCode::kNotFound, "person_id: unknown person");
   r.set_person_id("bob");
-  ExpectError(ValidateAddOverride(r, dir_), absl::StatusCode::kInvalidArgument, "start: required");
+  ExpectError(ValidateAddOverride(r, dir_, now), absl::StatusCode::kInvalidArgument, "start: required");
   *r.mutable_start() = common::ToProto(At("2026-11-24T00:00:00Z"));
   *r.mutable_end() = common::ToProto(At("2026-11-24T00:00:00Z"));
-  ExpectError(ValidateAddOverride(r, dir_), absl::StatusCode::kInvalidArgument, "end: must be after start");
+  ExpectError(ValidateAddOverride(r, dir_, now), absl::StatusCode::kInvalidArgument, "end: must be after start");
   *r.mutable_end() = common::ToProto(At("2026-11-25T00:00:00Z"));
-  EXPECT_TRUE(ValidateAddOverride(r, dir_).ok());
+  EXPECT_TRUE(ValidateAddOverride(r, dir_, now).ok());
 
   v1::RemoveOverrideRequest rm;
   rm.set_request_id("req");
   ExpectError(ValidateRemoveOverride(rm), absl::StatusCode::kInvalidArgument, "override_id: required");
+}
+
+TEST_F(ValidationTest, AddOverrideEntirelyInThePastIsInvalidArgument) {
+  v1::AddOverrideRequest r;
+  r.set_request_id("req");
+  r.set_schedule_id("oncall");
+  r.set_person_id("bob");
+  *r.mutable_start() = common::ToProto(At("2026-11-20T00:00:00Z"));
+  *r.mutable_end() = common::ToProto(At("2026-11-21T00:00:00Z"));
+  const absl::Time now = At("2026-11-24T22:00:00Z");
+  ExpectError(ValidateAddOverride(r, dir_, now), absl::StatusCode::kInvalidArgument, "end: the override is entirely in the past");
+  *r.mutable_end() = common::ToProto(now + absl::Hours(1));  // started in the past, still running: fine
+  EXPECT_TRUE(ValidateAddOverride(r, dir_, now).ok());
+}
+
+TEST_F(ValidationTest, TextsCountCharactersRefuseControlCharactersAndBlankRequiredText) {
+  const absl::Time now = At("2026-11-24T22:00:00Z");
+  v1::AddOverrideRequest r;
+  r.set_request_id("req");
+  r.set_schedule_id("oncall");
+  r.set_person_id("bob");
+  *r.mutable_start() = common::ToProto(now);
+  *r.mutable_end() = common::ToProto(now + absl::Hours(1));
+  std::string reason;
+  for (int i = 0; i < 2000; ++i) reason += "\xC3\xA9";  // 2000 characters, 4000 bytes
+  r.set_reason(reason);
+  EXPECT_TRUE(ValidateAddOverride(r, dir_, now).ok());
+  r.set_reason(reason + "x");
+  ExpectError(ValidateAddOverride(r, dir_, now), absl::StatusCode::kInvalidArgument, "reason:");
+  r.set_reason("swap\x1b[31m");
+  ExpectError(ValidateAddOverride(r, dir_, now), absl::StatusCode::kInvalidArgument, "reason:");
+
+  v1::Event opened = common::NewEvent(now, "case-1", "intake", "tester", "r");
+  opened.mutable_case_opened()->set_severity(v1::SEVERITY_P1);
+  opened.mutable_case_opened()->set_category(" \u200b ");  // blank: whitespace and a zero-width space
+  ExpectError(ValidateConsumedEvent(opened), absl::StatusCode::kInvalidArgument, "case_opened.category:");
+}
+
+TEST_F(ValidationTest, MalformedIdsAreInvalidArgumentNamingTheField) {
+  v1::GetEscalationRequest get;
+  get.set_escalation_id("not an id");
+  ExpectError(ValidateGetEscalation(get), absl::StatusCode::kInvalidArgument, "escalation_id:");
+  v1::ListEscalationsRequest list;
+  list.set_case_id("case\n1");
+  ExpectError(ValidateListEscalations(list), absl::StatusCode::kInvalidArgument, "case_id:");
+  v1::ListPagesRequest pages;
+  pages.set_escalation_id(std::string(300, 'x'));
+  ExpectError(ValidateListPages(pages), absl::StatusCode::kInvalidArgument, "escalation_id:");
+  v1::AcknowledgePageRequest ack;
+  ack.set_request_id("req");
+  ack.set_page_id("../etc");
+  ExpectError(ValidateAcknowledgePage(ack, dir_), absl::StatusCode::kInvalidArgument, "page_id:");
+  v1::RemoveOverrideRequest rm;
+  rm.set_request_id("req");
+  rm.set_override_id("o 1");
+  ExpectError(ValidateRemoveOverride(rm), absl::StatusCode::kInvalidArgument, "override_id:");
+  v1::WhoIsOnCallRequest who;
+  who.set_team_id("te am");
+  ExpectError(ValidateWhoIsOnCall(who, dir_), absl::StatusCode::kInvalidArgument, "team_id:");
+}
+
+TEST_F(ValidationTest, ListShiftsAndCheckCoverageUseTheOneTimestampCheck) {
+  v1::ListShiftsRequest r;
+  r.set_schedule_id("oncall");
+  *r.mutable_from() = common::ToProto(At("2026-11-24T00:00:00Z"));
+  *r.mutable_to() = common::ToProto(At("2026-11-25T00:00:00Z"));
+  EXPECT_TRUE(ValidateListShifts(r, dir_).ok());
+  r.mutable_from()->set_nanos(-5);
+  ExpectError(ValidateListShifts(r, dir_), absl::StatusCode::kInvalidArgument, "from:");
+  r.mutable_from()->set_nanos(2000000000);
+  ExpectError(ValidateListShifts(r, dir_), absl::StatusCode::kInvalidArgument, "from:");
+  r.mutable_from()->set_nanos(0);
+  r.mutable_to()->set_seconds(INT64_MIN);
+  ExpectError(ValidateListShifts(r, dir_), absl::StatusCode::kInvalidArgument, "to:");
+  v1::CheckCoverageRequest c;
+  c.set_schedule_id("oncall");
+  *c.mutable_from() = common::ToProto(At("2026-11-24T00:00:00Z"));
+  *c.mutable_to() = common::ToProto(At("2026-11-25T00:00:00Z"));
+  c.mutable_to()->set_seconds(INT64_MAX);
+  ExpectError(ValidateCheckCoverage(c, dir_), absl::StatusCode::kInvalidArgument, "to:");
+}
+
+TEST_F(ValidationTest, ConsumedEventsAreValidatedLikeRequests) {
+  const absl::Time now = At("2026-11-24T22:00:00Z");
+  // A CaseOpened with an empty body, as kcat would publish it for a case intake never opened.
+  v1::Event empty = common::NewEvent(now, "case-x", "intake", "kcat", "");
+  empty.mutable_case_opened();
+  ExpectError(ValidateConsumedEvent(empty), absl::StatusCode::kInvalidArgument, "case_opened.severity:");
+  v1::Event opened = empty;
+  opened.mutable_case_opened()->set_severity(v1::SEVERITY_P2);
+  ExpectError(ValidateConsumedEvent(opened), absl::StatusCode::kInvalidArgument, "case_opened.category:");
+  opened.mutable_case_opened()->set_category("outage");
+  EXPECT_TRUE(ValidateConsumedEvent(opened).ok());
+  opened.mutable_case_opened()->set_severity(static_cast<v1::Severity>(5));  // there is no P5
+  ExpectError(ValidateConsumedEvent(opened), absl::StatusCode::kInvalidArgument, "case_opened.severity:");
+  opened.mutable_case_opened()->set_severity(v1::SEVERITY_P2);
+  opened.set_case_id("");
+  ExpectError(ValidateConsumedEvent(opened), absl::StatusCode::kInvalidArgument, "case_id:");
+
+  v1::Event reminder = common::NewEvent(now, "case-x", "follow-up", "follow-up", "");
+  reminder.mutable_reminder_due()->set_recipient("alice");
+  ExpectError(ValidateConsumedEvent(reminder), absl::StatusCode::kInvalidArgument, "reminder_due.reminder_id:");
+  reminder.mutable_reminder_due()->set_reminder_id("rem-1");
+  EXPECT_TRUE(ValidateConsumedEvent(reminder).ok());
 }
 
 TEST_F(ValidationTest, IsBusinessHoursNeedsAKnownCalendar) {

@@ -7,6 +7,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/status_macros.h"
+#include "services/common/validation.h"
 #include "services/common/yaml_fields.h"
 #include "yaml-cpp/yaml.h"
 
@@ -25,17 +27,14 @@ const T* FindById(const std::vector<T>& items, absl::string_view id) {
   return nullptr;
 }
 
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
-    if (absl::Status _s = (expr); !_s.ok()) {  \
-      return _s;                               \
-    }                                          \
-  } while (0)
-
-#define ASSIGN_OR_RETURN(lhs, expr)        \
-  auto lhs##_or = (expr);                  \
-  if (!lhs##_or.ok()) return lhs##_or.status(); \
-  auto lhs = *std::move(lhs##_or)
+// An IANA zone name only: no file paths, "..", "localtime" (common::IsIanaTimeZone).
+absl::Status CheckZone(const std::string& zone, absl::string_view path) {
+  if (!common::IsIanaTimeZone(zone)) {
+    return Error(Key(path, "time_zone"), absl::StrCat("unknown time zone ", common::QuoteForMessage(zone),
+                                                      " (an IANA name such as Europe/London)"));
+  }
+  return absl::OkStatus();
+}
 
 // Applies `parse` to each element of the sequence at map[key] (absent = empty).
 template <typename T, typename Parse>
@@ -47,9 +46,8 @@ absl::StatusOr<std::vector<T>> ParseList(const YAML::Node& map, absl::string_vie
   std::vector<T> out;
   if (!node.IsDefined() || !node.IsSequence()) return out;
   for (std::size_t i = 0; i < node.size(); ++i) {
-    absl::StatusOr<T> item = parse(node[i], Index(p, i));
-    if (!item.ok()) return item.status();
-    out.push_back(*std::move(item));
+    ASSIGN_OR_RETURN(T item, parse(node[i], Index(p, i)));
+    out.push_back(std::move(item));
   }
   return out;
 }
@@ -68,7 +66,7 @@ absl::StatusOr<Target> ParseTarget(const YAML::Node& node, absl::string_view pat
   RETURN_IF_ERROR(yaml_fields::ExpectMap(node, path, {"person", "schedule", "team"}));
   if (node.size() != 1) return Error(path, "give exactly one of person, schedule, team");
   const std::string kind = node.begin()->first.Scalar();
-  ASSIGN_OR_RETURN(id, yaml_fields::RequiredString(node, path, kind));
+  ASSIGN_OR_RETURN(auto id, yaml_fields::RequiredString(node, path, kind));
   Target t;
   t.kind = kind == "person" ? TargetKind::kPerson : kind == "schedule" ? TargetKind::kSchedule : TargetKind::kTeam;
   t.id = std::move(id);
@@ -79,39 +77,38 @@ absl::StatusOr<Person> ParsePerson(const YAML::Node& node, absl::string_view pat
   RETURN_IF_ERROR(yaml_fields::ExpectMap(node, path,
                                          {"id", "name", "time_zone", "contact_methods", "notification_rules"}));
   Person p;
-  ASSIGN_OR_RETURN(id, yaml_fields::RequiredString(node, path, "id"));
-  ASSIGN_OR_RETURN(name, yaml_fields::OptionalString(node, path, "name"));
-  ASSIGN_OR_RETURN(zone, yaml_fields::RequiredString(node, path, "time_zone"));
-  absl::TimeZone tz;
-  if (!absl::LoadTimeZone(zone, &tz)) return Error(Key(path, "time_zone"), absl::StrCat("unknown time zone '", zone, "'"));
+  ASSIGN_OR_RETURN(auto id, yaml_fields::RequiredString(node, path, "id"));
+  ASSIGN_OR_RETURN(auto name, yaml_fields::OptionalString(node, path, "name"));
+  ASSIGN_OR_RETURN(auto zone, yaml_fields::RequiredString(node, path, "time_zone"));
+  RETURN_IF_ERROR(CheckZone(zone, path));
   p.id = std::move(id);
   p.name = std::move(name);
   p.time_zone = std::move(zone);
-  ASSIGN_OR_RETURN(methods, (ParseList<ContactMethod>(node, path, "contact_methods",
-      [](const YAML::Node& n, absl::string_view at) -> absl::StatusOr<ContactMethod> {
+  auto parse_method = [](const YAML::Node& n, absl::string_view at) -> absl::StatusOr<ContactMethod> {
         RETURN_IF_ERROR(yaml_fields::ExpectMap(n, at, {"channel", "target"}));
-        ASSIGN_OR_RETURN(channel, yaml_fields::RequiredString(n, at, "channel"));
+        ASSIGN_OR_RETURN(auto channel, yaml_fields::RequiredString(n, at, "channel"));
         std::optional<Channel> c = ParseChannel(channel);
         if (!c) return Error(Key(at, "channel"), absl::StrCat("unknown channel '", channel, "' (webhook, email, log)"));
-        ASSIGN_OR_RETURN(target, yaml_fields::RequiredString(n, at, "target"));
+        ASSIGN_OR_RETURN(auto target, yaml_fields::RequiredString(n, at, "target"));
         return ContactMethod{*c, std::move(target)};
-      })));
+  };
+  ASSIGN_OR_RETURN(auto methods, ParseList<ContactMethod>(node, path, "contact_methods", parse_method));
   if (methods.empty()) return Error(Key(path, "contact_methods"), "at least one contact method is required");
   p.contact_methods = std::move(methods);
-  ASSIGN_OR_RETURN(rules, (ParseList<NotificationRule>(node, path, "notification_rules",
-      [&p](const YAML::Node& n, absl::string_view at) -> absl::StatusOr<NotificationRule> {
+  auto parse_rule = [&p](const YAML::Node& n, absl::string_view at) -> absl::StatusOr<NotificationRule> {
         RETURN_IF_ERROR(yaml_fields::ExpectMap(n, at, {"channel", "delay"}));
-        ASSIGN_OR_RETURN(channel, yaml_fields::RequiredString(n, at, "channel"));
+        ASSIGN_OR_RETURN(auto channel, yaml_fields::RequiredString(n, at, "channel"));
         std::optional<Channel> c = ParseChannel(channel);
         if (!c) return Error(Key(at, "channel"), absl::StrCat("unknown channel '", channel, "' (webhook, email, log)"));
         if (std::none_of(p.contact_methods.begin(), p.contact_methods.end(),
                          [&](const ContactMethod& m) { return m.channel == *c; })) {
           return Error(Key(at, "channel"), absl::StrCat("no contact method for channel '", channel, "'"));
         }
-        ASSIGN_OR_RETURN(delay, DurationOr(n, at, "delay", absl::ZeroDuration()));
+        ASSIGN_OR_RETURN(auto delay, DurationOr(n, at, "delay", absl::ZeroDuration()));
         if (delay < absl::ZeroDuration()) return Error(Key(at, "delay"), "must not be negative");
         return NotificationRule{*c, delay};
-      })));
+  };
+  ASSIGN_OR_RETURN(auto rules, ParseList<NotificationRule>(node, path, "notification_rules", parse_rule));
   p.notification_rules = std::move(rules);
   return p;
 }
@@ -120,12 +117,12 @@ absl::StatusOr<RotationLayer> ParseLayer(const YAML::Node& node, absl::string_vi
   RETURN_IF_ERROR(yaml_fields::ExpectMap(
       node, path, {"name", "participants", "rotation", "start_date", "handoff_time", "restrictions"}));
   RotationLayer layer;
-  ASSIGN_OR_RETURN(name, yaml_fields::OptionalString(node, path, "name"));
+  ASSIGN_OR_RETURN(auto name, yaml_fields::OptionalString(node, path, "name"));
   layer.name = std::move(name);
-  ASSIGN_OR_RETURN(participants, yaml_fields::StringList(node, path, "participants"));
+  ASSIGN_OR_RETURN(auto participants, yaml_fields::StringList(node, path, "participants"));
   if (participants.empty()) return Error(Key(path, "participants"), "at least one participant is required");
   layer.participants = std::move(participants);
-  ASSIGN_OR_RETURN(rotation, yaml_fields::RequiredString(node, path, "rotation"));
+  ASSIGN_OR_RETURN(auto rotation, yaml_fields::RequiredString(node, path, "rotation"));
   {
     const char unit = rotation.back();
     long long n = 0;
@@ -137,15 +134,15 @@ absl::StatusOr<RotationLayer> ParseLayer(const YAML::Node& node, absl::string_vi
     layer.unit = unit == 'h' ? RotationUnit::kHours : unit == 'd' ? RotationUnit::kDays : RotationUnit::kWeeks;
   }
   if (!node["start_date"].IsDefined()) return Error(Key(path, "start_date"), "required");
-  ASSIGN_OR_RETURN(day, yaml_fields::ParseDateField(node["start_date"], Key(path, "start_date")));
-  ASSIGN_OR_RETURN(handoff, yaml_fields::OptionalString(node, path, "handoff_time", "00:00"));
+  ASSIGN_OR_RETURN(auto day, yaml_fields::ParseDateField(node["start_date"], Key(path, "start_date")));
+  ASSIGN_OR_RETURN(auto handoff, yaml_fields::OptionalString(node, path, "handoff_time", "00:00"));
   // Reuse the window parser for "HH:MM" so the accepted syntax is the calendar's.
   absl::StatusOr<calendar::DailyWindow> w =
       calendar::ParseDailyWindow(absl::StrCat(handoff, "-24:00"), Key(path, "handoff_time"));
   if (!w.ok()) return Error(Key(path, "handoff_time"), absl::StrCat("invalid local time '", handoff, "' (use HH:MM)"));
   layer.start = absl::CivilSecond(day) + absl::ToInt64Seconds(w->start);
   if (node["restrictions"].IsDefined() && !node["restrictions"].IsNull()) {
-    ASSIGN_OR_RETURN(weekly, calendar::ParseWeeklyHours(node["restrictions"], Key(path, "restrictions")));
+    ASSIGN_OR_RETURN(auto weekly, calendar::ParseWeeklyHours(node["restrictions"], Key(path, "restrictions")));
     layer.restrictions = std::move(weekly);
   }
   return layer;
@@ -153,23 +150,22 @@ absl::StatusOr<RotationLayer> ParseLayer(const YAML::Node& node, absl::string_vi
 
 absl::StatusOr<Schedule> ParseSchedule(const YAML::Node& node, absl::string_view path) {
   RETURN_IF_ERROR(yaml_fields::ExpectMap(node, path, {"id", "name", "time_zone", "layers", "overrides"}));
-  ASSIGN_OR_RETURN(id, yaml_fields::RequiredString(node, path, "id"));
-  ASSIGN_OR_RETURN(name, yaml_fields::OptionalString(node, path, "name"));
-  ASSIGN_OR_RETURN(zone, yaml_fields::RequiredString(node, path, "time_zone"));
-  absl::TimeZone tz;
-  if (!absl::LoadTimeZone(zone, &tz)) return Error(Key(path, "time_zone"), absl::StrCat("unknown time zone '", zone, "'"));
-  ASSIGN_OR_RETURN(layers, ParseList<RotationLayer>(node, path, "layers", ParseLayer));
-  ASSIGN_OR_RETURN(overrides, (ParseList<Override>(node, path, "overrides",
-      [](const YAML::Node& n, absl::string_view at) -> absl::StatusOr<Override> {
+  ASSIGN_OR_RETURN(auto id, yaml_fields::RequiredString(node, path, "id"));
+  ASSIGN_OR_RETURN(auto name, yaml_fields::OptionalString(node, path, "name"));
+  ASSIGN_OR_RETURN(auto zone, yaml_fields::RequiredString(node, path, "time_zone"));
+  RETURN_IF_ERROR(CheckZone(zone, path));
+  ASSIGN_OR_RETURN(auto layers, ParseList<RotationLayer>(node, path, "layers", ParseLayer));
+  auto parse_override = [](const YAML::Node& n, absl::string_view at) -> absl::StatusOr<Override> {
         RETURN_IF_ERROR(yaml_fields::ExpectMap(n, at, {"person", "from", "to"}));
-        ASSIGN_OR_RETURN(person, yaml_fields::RequiredString(n, at, "person"));
+        ASSIGN_OR_RETURN(auto person, yaml_fields::RequiredString(n, at, "person"));
         if (!n["from"].IsDefined()) return Error(Key(at, "from"), "required");
         if (!n["to"].IsDefined()) return Error(Key(at, "to"), "required");
-        ASSIGN_OR_RETURN(from, yaml_fields::ParseInstantField(n["from"], Key(at, "from")));
-        ASSIGN_OR_RETURN(to, yaml_fields::ParseInstantField(n["to"], Key(at, "to")));
+        ASSIGN_OR_RETURN(auto from, yaml_fields::ParseInstantField(n["from"], Key(at, "from")));
+        ASSIGN_OR_RETURN(auto to, yaml_fields::ParseInstantField(n["to"], Key(at, "to")));
         if (to <= from) return Error(Key(at, "to"), "must be after 'from'");
         return Override{std::move(person), from, to};
-      })));
+  };
+  ASSIGN_OR_RETURN(auto overrides, ParseList<Override>(node, path, "overrides", parse_override));
   if (layers.empty() && overrides.empty()) return Error(Key(path, "layers"), "at least one layer is required");
   absl::StatusOr<Schedule> s =
       MakeSchedule(std::move(id), std::move(name), std::move(zone), std::move(layers), std::move(overrides));
@@ -180,10 +176,10 @@ absl::StatusOr<Schedule> ParseSchedule(const YAML::Node& node, absl::string_view
 absl::StatusOr<Tier> ParseTier(const YAML::Node& node, absl::string_view path) {
   RETURN_IF_ERROR(yaml_fields::ExpectMap(node, path, {"targets", "ack_timeout"}));
   Tier tier;
-  ASSIGN_OR_RETURN(targets, ParseList<Target>(node, path, "targets", ParseTarget));
+  ASSIGN_OR_RETURN(auto targets, ParseList<Target>(node, path, "targets", ParseTarget));
   if (targets.empty()) return Error(Key(path, "targets"), "a tier needs at least one target");
   tier.targets = std::move(targets);
-  ASSIGN_OR_RETURN(timeout, DurationOr(node, path, "ack_timeout", std::nullopt));
+  ASSIGN_OR_RETURN(auto timeout, DurationOr(node, path, "ack_timeout", std::nullopt));
   if (timeout <= absl::ZeroDuration()) return Error(Key(path, "ack_timeout"), "must be positive");
   tier.ack_timeout = timeout;
   return tier;
@@ -192,17 +188,17 @@ absl::StatusOr<Tier> ParseTier(const YAML::Node& node, absl::string_view path) {
 absl::StatusOr<EscalationPolicy> ParsePolicy(const YAML::Node& node, absl::string_view path) {
   RETURN_IF_ERROR(yaml_fields::ExpectMap(node, path, {"id", "name", "tiers", "repeats", "fallback"}));
   EscalationPolicy policy;
-  ASSIGN_OR_RETURN(id, yaml_fields::RequiredString(node, path, "id"));
-  ASSIGN_OR_RETURN(name, yaml_fields::OptionalString(node, path, "name"));
+  ASSIGN_OR_RETURN(auto id, yaml_fields::RequiredString(node, path, "id"));
+  ASSIGN_OR_RETURN(auto name, yaml_fields::OptionalString(node, path, "name"));
   policy.id = std::move(id);
   policy.name = std::move(name);
-  ASSIGN_OR_RETURN(tiers, ParseList<Tier>(node, path, "tiers", ParseTier));
+  ASSIGN_OR_RETURN(auto tiers, ParseList<Tier>(node, path, "tiers", ParseTier));
   if (tiers.empty()) return Error(Key(path, "tiers"), "at least one tier is required");
   policy.tiers = std::move(tiers);
-  ASSIGN_OR_RETURN(repeats, yaml_fields::OptionalInt(node, path, "repeats"));
+  ASSIGN_OR_RETURN(auto repeats, yaml_fields::OptionalInt(node, path, "repeats"));
   if (repeats && (*repeats < 0 || *repeats > 100)) return Error(Key(path, "repeats"), "must be between 0 and 100");
   policy.repeats = repeats ? static_cast<int>(*repeats) : 0;
-  ASSIGN_OR_RETURN(fallback, yaml_fields::OptionalString(node, path, "fallback"));
+  ASSIGN_OR_RETURN(auto fallback, yaml_fields::OptionalString(node, path, "fallback"));
   policy.fallback_person_id = std::move(fallback);
   return policy;
 }
@@ -211,14 +207,14 @@ absl::StatusOr<Team> ParseTeam(const YAML::Node& node, absl::string_view path) {
   RETURN_IF_ERROR(yaml_fields::ExpectMap(
       node, path, {"id", "name", "members", "calendar", "schedule", "policy", "owners", "owner_ack_timeout"}));
   Team team;
-  ASSIGN_OR_RETURN(id, yaml_fields::RequiredString(node, path, "id"));
-  ASSIGN_OR_RETURN(name, yaml_fields::OptionalString(node, path, "name"));
-  ASSIGN_OR_RETURN(members, yaml_fields::StringList(node, path, "members"));
-  ASSIGN_OR_RETURN(cal, yaml_fields::RequiredString(node, path, "calendar"));
-  ASSIGN_OR_RETURN(schedule, yaml_fields::OptionalString(node, path, "schedule"));
-  ASSIGN_OR_RETURN(policy, yaml_fields::RequiredString(node, path, "policy"));
-  ASSIGN_OR_RETURN(owners, ParseList<Target>(node, path, "owners", ParseTarget));
-  ASSIGN_OR_RETURN(timeout, DurationOr(node, path, "owner_ack_timeout", absl::Minutes(15)));
+  ASSIGN_OR_RETURN(auto id, yaml_fields::RequiredString(node, path, "id"));
+  ASSIGN_OR_RETURN(auto name, yaml_fields::OptionalString(node, path, "name"));
+  ASSIGN_OR_RETURN(auto members, yaml_fields::StringList(node, path, "members"));
+  ASSIGN_OR_RETURN(auto cal, yaml_fields::RequiredString(node, path, "calendar"));
+  ASSIGN_OR_RETURN(auto schedule, yaml_fields::OptionalString(node, path, "schedule"));
+  ASSIGN_OR_RETURN(auto policy, yaml_fields::RequiredString(node, path, "policy"));
+  ASSIGN_OR_RETURN(auto owners, ParseList<Target>(node, path, "owners", ParseTarget));
+  ASSIGN_OR_RETURN(auto timeout, DurationOr(node, path, "owner_ack_timeout", absl::Minutes(15)));
   if (timeout <= absl::ZeroDuration()) return Error(Key(path, "owner_ack_timeout"), "must be positive");
   team.id = std::move(id);
   team.name = std::move(name);
@@ -236,28 +232,28 @@ absl::StatusOr<RoutingRule> ParseRule(const YAML::Node& node, absl::string_view 
                                          {"id", "categories", "severities", "max_severity", "client_tiers",
                                           "client_ids", "team", "hold_until_business_hours"}));
   RoutingRule rule;
-  ASSIGN_OR_RETURN(id, yaml_fields::RequiredString(node, path, "id"));
+  ASSIGN_OR_RETURN(auto id, yaml_fields::RequiredString(node, path, "id"));
   rule.id = std::move(id);
-  ASSIGN_OR_RETURN(categories, yaml_fields::StringList(node, path, "categories"));
+  ASSIGN_OR_RETURN(auto categories, yaml_fields::StringList(node, path, "categories"));
   rule.categories = std::move(categories);
-  ASSIGN_OR_RETURN(severities, yaml_fields::StringList(node, path, "severities"));
+  ASSIGN_OR_RETURN(auto severities, yaml_fields::StringList(node, path, "severities"));
   for (std::size_t i = 0; i < severities.size(); ++i) {
-    std::optional<Severity> s = ParseSeverity(severities[i]);
-    if (!s) return Error(Index(Key(path, "severities"), i), absl::StrCat("unknown severity '", severities[i], "' (P1-P5)"));
+    std::optional<Severity> s = common::ParseSeverity(severities[i]);
+    if (!s) return Error(Index(Key(path, "severities"), i), absl::StrCat("unknown severity '", severities[i], "' (P1-P4)"));
     rule.severities.push_back(*s);
   }
-  ASSIGN_OR_RETURN(max_sev, yaml_fields::OptionalString(node, path, "max_severity"));
+  ASSIGN_OR_RETURN(auto max_sev, yaml_fields::OptionalString(node, path, "max_severity"));
   if (!max_sev.empty()) {
-    rule.max_severity = ParseSeverity(max_sev);
-    if (!rule.max_severity) return Error(Key(path, "max_severity"), absl::StrCat("unknown severity '", max_sev, "' (P1-P5)"));
+    rule.max_severity = common::ParseSeverity(max_sev);
+    if (!rule.max_severity) return Error(Key(path, "max_severity"), absl::StrCat("unknown severity '", max_sev, "' (P1-P4)"));
   }
-  ASSIGN_OR_RETURN(tiers, yaml_fields::StringList(node, path, "client_tiers"));
+  ASSIGN_OR_RETURN(auto tiers, yaml_fields::StringList(node, path, "client_tiers"));
   rule.client_tiers = std::move(tiers);
-  ASSIGN_OR_RETURN(clients, yaml_fields::StringList(node, path, "client_ids"));
+  ASSIGN_OR_RETURN(auto clients, yaml_fields::StringList(node, path, "client_ids"));
   rule.client_ids = std::move(clients);
-  ASSIGN_OR_RETURN(team, yaml_fields::RequiredString(node, path, "team"));
+  ASSIGN_OR_RETURN(auto team, yaml_fields::RequiredString(node, path, "team"));
   rule.team_id = std::move(team);
-  ASSIGN_OR_RETURN(hold, yaml_fields::OptionalBool(node, path, "hold_until_business_hours", false));
+  ASSIGN_OR_RETURN(auto hold, yaml_fields::OptionalBool(node, path, "hold_until_business_hours", false));
   rule.hold_until_business_hours = hold;
   return rule;
 }
@@ -290,17 +286,17 @@ absl::StatusOr<EscalationConfig> ParseImpl(const YAML::Node& root) {
   RETURN_IF_ERROR(yaml_fields::ExpectMap(root, "(root)",
                                          {"people", "calendars", "schedules", "policies", "teams", "routing_rules"}));
   EscalationConfig c;
-  ASSIGN_OR_RETURN(people, ParseList<Person>(root, "", "people", ParsePerson));
+  ASSIGN_OR_RETURN(auto people, ParseList<Person>(root, "", "people", ParsePerson));
   c.people = std::move(people);
-  ASSIGN_OR_RETURN(calendars, calendar::ParseCalendarList(root["calendars"], "calendars"));
+  ASSIGN_OR_RETURN(auto calendars, calendar::ParseCalendarList(root["calendars"], "calendars"));
   c.calendars = std::move(calendars);
-  ASSIGN_OR_RETURN(schedules, ParseList<Schedule>(root, "", "schedules", ParseSchedule));
+  ASSIGN_OR_RETURN(auto schedules, ParseList<Schedule>(root, "", "schedules", ParseSchedule));
   c.schedules = std::move(schedules);
-  ASSIGN_OR_RETURN(policies, ParseList<EscalationPolicy>(root, "", "policies", ParsePolicy));
+  ASSIGN_OR_RETURN(auto policies, ParseList<EscalationPolicy>(root, "", "policies", ParsePolicy));
   c.policies = std::move(policies);
-  ASSIGN_OR_RETURN(teams, ParseList<Team>(root, "", "teams", ParseTeam));
+  ASSIGN_OR_RETURN(auto teams, ParseList<Team>(root, "", "teams", ParseTeam));
   c.teams = std::move(teams);
-  ASSIGN_OR_RETURN(rules, ParseList<RoutingRule>(root, "", "routing_rules", ParseRule));
+  ASSIGN_OR_RETURN(auto rules, ParseList<RoutingRule>(root, "", "routing_rules", ParseRule));
   c.routing_rules = std::move(rules);
   RETURN_IF_ERROR(ValidateEscalationConfig(c));
   return c;

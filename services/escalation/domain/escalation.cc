@@ -18,7 +18,6 @@ struct Machine {
   void PagePerson(const std::string& person_id, int tier, int round) {
     const Person* person = directory.FindPerson(person_id);
     if (person == nullptr) return;
-    effects.push_back(PageQueued{person_id, tier, round});
     std::vector<NotificationRule> rules = person->notification_rules;
     if (rules.empty()) {
       for (const ContactMethod& m : person->contact_methods) rules.push_back({m.channel, absl::ZeroDuration()});
@@ -66,7 +65,7 @@ struct Machine {
       }
       auto [next_tier, next_round] = Next(tier, round);
       if (next_round <= state.plan.repeats) {
-        effects.push_back(TierAdvanced{tier, round, next_tier, next_round, "no one to page"});
+        effects.push_back(TierAdvanced{tier, round, next_tier, next_round, AdvanceReason::kNoOneToPage});
       }
       tier = next_tier;
       round = next_round;
@@ -78,13 +77,13 @@ struct Machine {
     return {0, round + 1};
   }
 
-  StepResult Ignore(std::string reason) {
-    return StepResult{std::move(state), {}, true, std::move(reason)};
+  StepResult Ignore(EscalationError error, std::string detail = "") {
+    return StepResult{std::move(state), {}, true, Refusal{error, std::move(detail)}};
   }
-  StepResult Done() { return StepResult{std::move(state), std::move(effects), false, ""}; }
+  StepResult Done() { return StepResult{std::move(state), std::move(effects), false, {EscalationError::kNotStarted, ""}}; }
 
   StepResult operator()(const Start& in) {
-    if (state.status != EscalationStatus::kNew) return Ignore("already started");
+    if (state.status != EscalationStatus::kNew) return Ignore(EscalationError::kAlreadyStarted);
     effects.push_back(EscalationStarted{static_cast<int>(state.plan.tiers.size()), state.plan.repeats});
     if (in.hold_until && *in.hold_until > now) {
       state.status = EscalationStatus::kHeld;
@@ -98,20 +97,20 @@ struct Machine {
   }
 
   StepResult operator()(const HoldElapsed&) {
-    if (state.status != EscalationStatus::kHeld) return Ignore("not held");
+    if (state.status != EscalationStatus::kHeld) return Ignore(EscalationError::kNotHeld);
     state.hold_until.reset();
     EnterTier(0, 0);
     return Done();
   }
 
   StepResult operator()(const AckTimeout& in) {
-    if (state.status != EscalationStatus::kPaging) return Ignore("not paging");
+    if (state.status != EscalationStatus::kPaging) return Ignore(EscalationError::kNotActive);
     if (in.tier != state.tier || in.round != state.round) {
-      return Ignore(absl::StrCat("stale timeout for tier ", in.tier, " round ", in.round));
+      return Ignore(EscalationError::kStaleTimeout, absl::StrCat("for tier ", in.tier, " round ", in.round));
     }
     auto [next_tier, next_round] = Next(state.tier, state.round);
     if (next_round <= state.plan.repeats) {
-      effects.push_back(TierAdvanced{state.tier, state.round, next_tier, next_round, "ack timeout"});
+      effects.push_back(TierAdvanced{state.tier, state.round, next_tier, next_round, AdvanceReason::kAckTimeout});
     }
     state.ack_due.reset();
     EnterTier(next_tier, next_round);
@@ -132,9 +131,9 @@ struct Machine {
       case EscalationStatus::kPaging:
       case EscalationStatus::kExhausted:
         break;
-      case EscalationStatus::kNew: return Ignore("not started");
-      case EscalationStatus::kAcknowledged: return Ignore("already acknowledged");
-      case EscalationStatus::kResolved: return Ignore("already resolved");
+      case EscalationStatus::kNew: return Ignore(EscalationError::kNotStarted);
+      case EscalationStatus::kAcknowledged: return Ignore(EscalationError::kAlreadyAcknowledged);
+      case EscalationStatus::kResolved: return Ignore(EscalationError::kAlreadyResolved);
     }
     Stop();
     state.status = EscalationStatus::kAcknowledged;
@@ -144,15 +143,25 @@ struct Machine {
   }
 
   StepResult operator()(const Resolve& in) {
-    if (state.status == EscalationStatus::kResolved) return Ignore("already resolved");
+    if (state.status == EscalationStatus::kResolved) return Ignore(EscalationError::kAlreadyResolved);
     if (state.status != EscalationStatus::kAcknowledged) Stop();
     state.status = EscalationStatus::kResolved;
+    state.resolved_by = in.by;
     effects.push_back(EscalationResolved{in.by});
     return Done();
   }
 };
 
 }  // namespace
+
+absl::string_view AdvanceReasonName(AdvanceReason reason) {
+  switch (reason) {
+    case AdvanceReason::kAckTimeout: return "ack timeout";
+    case AdvanceReason::kNoOneToPage: return "no one to page";
+    case AdvanceReason::kSlaBreached: return "sla breached";
+  }
+  return "unknown";
+}
 
 EscalationState NewEscalation(std::string escalation_id, std::string case_id, EscalationPlan plan) {
   EscalationState s;

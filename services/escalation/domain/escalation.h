@@ -7,8 +7,9 @@
 //                      else page tier 0 of round 0.
 //   HoldElapsed     -> page tier 0 of round 0 (ignored unless held).
 //   Paging a tier   -> resolve its targets at `now` (schedules/teams -> who is on call),
-//                      de-duplicate people, emit PageTarget per notification rule (not_before =
-//                      now + rule delay) and PageQueued per person, ArmAckTimer(now + timeout).
+//                      de-duplicate people, emit PageTarget per person and notification rule
+//                      (not_before = now + rule delay; each becomes one queued page and one
+//                      PageQueued event), ArmAckTimer(now + timeout).
 //                      A tier that resolves to nobody is skipped at once (TierAdvanced).
 //   AckTimeout(t,r) -> only if (t, r) is the current tier and round of a paging escalation:
 //                      next tier; after the last tier the next round; after `repeats` extra
@@ -17,7 +18,8 @@
 //   Acknowledge(p)  -> acknowledged: CancelAckTimer, CancelPendingPages (delayed channels that
 //                      have not gone out must not), EscalationAcknowledged. Nothing pages
 //                      afterwards; a second ack is ignored.
-//   Resolve         -> resolved from any non-final state, with the same cancellations.
+//   Resolve         -> resolved from any non-final state, with the same cancellations;
+//                      resolved_by is recorded.
 // Ignored inputs return the state unchanged, no effects and `ignored` set with a reason.
 #pragma once
 
@@ -28,6 +30,7 @@
 
 #include "absl/time/time.h"
 #include "services/escalation/domain/config.h"
+#include "services/escalation/domain/errors.h"
 #include "services/escalation/domain/model.h"
 #include "services/escalation/domain/routing.h"
 
@@ -48,7 +51,25 @@ struct EscalationState {
   std::optional<absl::Time> ack_due;
   std::optional<absl::Time> hold_until;
   std::string acknowledged_by;
+  std::string resolved_by;
+  // How it started (routing's answer), carried by its events; Step leaves these alone.
+  std::string team_id;
+  std::string rule_id;
+  bool business_hours = false;
+  Severity severity = recovery::v1::SEVERITY_UNSPECIFIED;
+  std::string reason;  // "case opened", "case reopened", "severity raised", "sla breached"
+  absl::Time started_at = absl::InfinitePast();
+  absl::Time updated_at = absl::InfinitePast();
 };
+
+// Why an escalation moved to another tier.
+enum class AdvanceReason {
+  kAckTimeout,   // nobody acknowledged within the tier's timeout
+  kNoOneToPage,  // the tier resolved to nobody and was skipped at once
+  kSlaBreached,  // follow-up reported a breached SLA: the next tier now
+};
+// "ack timeout", "no one to page", "sla breached" (the TierAdvanced event's reason).
+absl::string_view AdvanceReasonName(AdvanceReason reason);
 
 EscalationState NewEscalation(std::string escalation_id, std::string case_id, EscalationPlan plan);
 
@@ -99,17 +120,12 @@ struct EscalationStarted {
 struct EscalationHeld {
   absl::Time until;
 };
-struct PageQueued {
-  std::string person_id;
-  int tier = 0;
-  int round = 0;
-};
 struct TierAdvanced {
   int from_tier = 0;
   int from_round = 0;
   int to_tier = 0;
   int to_round = 0;
-  std::string reason;  // "ack timeout" or "no one to page"
+  AdvanceReason reason = AdvanceReason::kAckTimeout;
 };
 struct EscalationAcknowledged {
   std::string person_id;
@@ -124,14 +140,14 @@ struct EscalationResolved {
 };
 
 using Effect = std::variant<PageTarget, ArmAckTimer, CancelAckTimer, ArmHoldTimer, CancelHoldTimer,
-                            CancelPendingPages, EscalationStarted, EscalationHeld, PageQueued, TierAdvanced,
+                            CancelPendingPages, EscalationStarted, EscalationHeld, TierAdvanced,
                             EscalationAcknowledged, EscalationExhausted, EscalationResolved>;
 
 struct StepResult {
   EscalationState state;
   std::vector<Effect> effects;
   bool ignored = false;
-  std::string ignored_reason;
+  Refusal refusal{EscalationError::kNotStarted, ""};  // why, when ignored
 };
 
 // `directory` resolves targets (people, schedules, teams) at `now`; unknown ids resolve to

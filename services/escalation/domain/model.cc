@@ -28,11 +28,4 @@ absl::string_view TargetKindName(TargetKind k) {
   return "unknown";
 }
 
-std::optional<Severity> ParseSeverity(absl::string_view text) {
-  if (text.size() == 2 && (text[0] == 'P' || text[0] == 'p') && text[1] >= '1' && text[1] <= '5') {
-    return static_cast<Severity>(text[1] - '0');
-  }
-  return std::nullopt;
-}
-
 }  // namespace recovery::escalation

@@ -5,10 +5,11 @@
 
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "services/common/severity.h"
 
 namespace recovery::escalation {
 
@@ -76,17 +77,19 @@ struct EscalationPolicy {
   std::string fallback_person_id;  // paged when every pass went unacknowledged (optional)
 };
 
-// P1 is the most severe. Numeric value = the P number.
-enum class Severity { kP1 = 1, kP2 = 2, kP3 = 3, kP4 = 4, kP5 = 5 };
-std::optional<Severity> ParseSeverity(absl::string_view text);  // "P1".."P5"
+// The one Severity (services/common/severity.h): P1 is the most severe, there is no P5.
+using Severity = common::Severity;
 
-// What routing needs to know about a case.
+// What the service knows about a case from intake's events: what routing needs, and what a
+// page says about the case.
 struct CaseFacts {
   std::string case_id;
   std::string category;
-  Severity severity = Severity::kP3;
+  Severity severity = recovery::v1::SEVERITY_UNSPECIFIED;  // routing reads unspecified as P3
   std::string client_tier;
   std::string client_id;
+  std::string client_calendar_id;  // the client's business hours, when configured
+  std::string summary;
 };
 
 // A routing rule; every empty/absent criterion matches anything. Rules are tried in order and

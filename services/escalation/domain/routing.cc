@@ -23,7 +23,7 @@ constexpr int kMaxJointSteps = 4096;
 bool RuleMatches(const RoutingRule& rule, const CaseFacts& facts) {
   if (!AnyOrContains(rule.categories, facts.category)) return false;
   if (!AnyOrContains(rule.severities, facts.severity)) return false;
-  if (rule.max_severity && static_cast<int>(facts.severity) > static_cast<int>(*rule.max_severity)) return false;
+  if (rule.max_severity && common::MoreUrgent(*rule.max_severity, facts.severity)) return false;
   if (!AnyOrContains(rule.client_tiers, facts.client_tier)) return false;
   if (!AnyOrContains(rule.client_ids, facts.client_id)) return false;
   return true;
@@ -69,7 +69,7 @@ absl::StatusOr<RoutingDecision> Route(const std::vector<RoutingRule>& rules, con
     return d;
   }
   d.mode = PageMode::kOnCall;
-  if (rule->hold_until_business_hours && facts.severity != Severity::kP1) {
+  if (rule->hold_until_business_hours && facts.severity != recovery::v1::SEVERITY_P1) {
     const absl::Time until = NextJointOpen(*cal, client_calendar, now);
     if (until != absl::InfiniteFuture()) {
       d.mode = PageMode::kHold;

@@ -1,0 +1,86 @@
+// The escalation service's wiring onto the shared runtime.
+#include "services/escalation/module.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/logging.h"
+#include "services/common/status_macros.h"
+#include "services/common/store.h"
+
+namespace recovery::escalation {
+namespace {
+
+absl::StatusOr<EscalationSettings> ParseConfigFlag(const YAML::Node& root) {
+  auto settings = ParseSettings(root);
+  if (!settings.ok()) return absl::InvalidArgumentError(absl::StrCat("--config: ", settings.status().message()));
+  return settings;
+}
+
+}  // namespace
+
+EscalationModule::~EscalationModule() { OnStop(); }
+
+std::vector<std::string> EscalationModule::Migrations() const { return EscalationMigrations(); }
+
+absl::Status EscalationModule::Init(const common::ServiceContext& ctx) {
+  ASSIGN_OR_RETURN(EscalationSettings settings, ParseConfigFlag(ctx.domain_config));
+  if (settings.delivery.webhook_secret.empty()) {
+    common::LogWarn("no webhook_secret or RECOVERY_WEBHOOK_SECRET: webhooks are sent unsigned");
+  }
+  RETURN_IF_ERROR(ctx.store.Migrate(kStateMigrationComponent, EscalationStateMigrations()));
+  app_ = std::make_unique<EscalationApp>(ctx.store, ctx.clock, ctx.timers, ctx.outbox, &ctx.metrics);
+  app_->SetSettings(std::move(settings));
+  RETURN_IF_ERROR(app_->LoadOverrides());
+  service_ = std::make_unique<EscalationService>(*app_, ctx.store);
+
+  webhook_ = std::make_unique<delivery::WebhookSender>([app = app_.get()] { return app->delivery(); });
+  smtp_ = std::make_unique<delivery::SmtpSender>([app = app_.get()] { return app->delivery(); });
+  delivery::DeliveryWorker::Hooks hooks;
+  hooks.still_wanted = [app = app_.get()](common::Tx& tx, const delivery::Delivery& d) {
+    return app->StillWanted(tx, d);
+  };
+  hooks.on_outcome = [app = app_.get()](common::Tx& tx, const delivery::Delivery& d, const delivery::SendResult& r) {
+    return app->RecordDelivery(tx, d, r);
+  };
+  worker_ = std::make_unique<delivery::DeliveryWorker>(
+      ctx.store, ctx.clock, std::move(hooks),
+      std::map<Channel, delivery::Sender*>{
+          {Channel::kWebhook, webhook_.get()}, {Channel::kEmail, smtp_.get()}, {Channel::kLog, &log_}});
+  app_->SetDeliveryWaker([w = worker_.get()] { w->Wake(); });
+
+  ctx.timers.Handle(kAckTimer, [app = app_.get()](common::Tx& tx, const common::Timer& t) {
+    return app->OnAckTimer(tx, t);
+  });
+  ctx.timers.Handle(kHoldTimer, [app = app_.get()](common::Tx& tx, const common::Timer& t) {
+    return app->OnHoldTimer(tx, t);
+  });
+  return absl::OkStatus();
+}
+
+std::vector<grpc::Service*> EscalationModule::GrpcServices() { return {service_.get()}; }
+
+absl::Status EscalationModule::OnEvent(common::Tx& tx, const recovery::v1::Event& event) {
+  return app_->OnEvent(tx, event);
+}
+
+absl::Status EscalationModule::Reload(const YAML::Node& yaml) {
+  ASSIGN_OR_RETURN(EscalationSettings next, ParseSettings(yaml));
+  app_->SetSettings(std::move(next));
+  app_->LogCoverageGaps();
+  return absl::OkStatus();
+}
+
+void EscalationModule::OnReady() {
+  if (auto s = worker_->Recover(); !s.ok()) {
+    common::LogError("delivery recovery failed", {{"error", std::string(s.message())}});
+  }
+  if (options_.start_delivery_worker) worker_->Start();
+  app_->LogCoverageGaps();
+}
+
+void EscalationModule::OnStop() {
+  if (worker_) worker_->Stop();
+}
+
+}  // namespace recovery::escalation

@@ -1,0 +1,56 @@
+// EscalationModule: the escalation service as a common::ServiceModule. main.cc and the tests
+// build the service from it: migrations (the escalation tables, the delivery queue, the
+// escalation-state columns), the recovery.v1.Escalation gRPC service, the consumer's handler,
+// the ack and hold timer handlers, SIGHUP reload of the --config YAML, and the delivery
+// worker, started once the server is up and stopped with the service.
+// Lifetime: outlives the runtime built from it. Thread-safety: as ServiceModule.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "services/common/module.h"
+#include "services/escalation/app.h"
+#include "services/escalation/delivery/senders.h"
+#include "services/escalation/delivery/worker.h"
+#include "services/escalation/grpc_service.h"
+
+namespace recovery::escalation {
+
+class EscalationModule final : public common::ServiceModule {
+ public:
+  struct Options {
+    // Tests that drive deliveries by hand (delivery_worker().RunOnce()) turn the thread off.
+    bool start_delivery_worker = true;
+  };
+  EscalationModule() = default;
+  explicit EscalationModule(Options options) : options_(options) {}
+  ~EscalationModule() override;
+
+  std::string_view name() const override { return kServiceName; }
+  std::vector<std::string> Migrations() const override;
+  absl::Status Init(const common::ServiceContext& ctx) override;
+  std::vector<grpc::Service*> GrpcServices() override;
+  bool consumes_events() const override { return true; }
+  absl::Status OnEvent(common::Tx& tx, const recovery::v1::Event& event) override;
+  absl::Status Reload(const YAML::Node& yaml) override;
+  void OnReady() override;
+  void OnStop() override;
+
+  // After Init.
+  EscalationApp& app() { return *app_; }
+  delivery::DeliveryWorker& delivery_worker() { return *worker_; }
+
+ private:
+  Options options_;
+  std::unique_ptr<EscalationApp> app_;
+  std::unique_ptr<EscalationService> service_;
+  std::unique_ptr<delivery::WebhookSender> webhook_;
+  std::unique_ptr<delivery::SmtpSender> smtp_;
+  delivery::LogSender log_;
+  std::unique_ptr<delivery::DeliveryWorker> worker_;
+};
+
+}  // namespace recovery::escalation

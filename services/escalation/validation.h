@@ -1,0 +1,37 @@
+// Request checks of recovery.v1.Escalation, and of the events escalation consumes, on
+// services/common/validation.h. INVALID_ARGUMENT for malformed fields, NOT_FOUND for ids the
+// directory does not know; every message starts with the field name ("person_id: ...").
+// A consumed event that fails ValidateConsumedEvent is malformed: the app logs, counts and
+// parks it (dead letters) and changes nothing.
+// Thread-safety: pure functions.
+#pragma once
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "recovery/v1/escalation.pb.h"
+#include "recovery/v1/events.pb.h"
+#include "services/escalation/domain/config.h"
+
+namespace recovery::escalation {
+
+absl::Status ValidateAcknowledgePage(const recovery::v1::AcknowledgePageRequest& r, const EscalationConfig& dir);
+absl::Status ValidateResolveEscalation(const recovery::v1::ResolveEscalationRequest& r);
+absl::Status ValidateGetEscalation(const recovery::v1::GetEscalationRequest& r);
+absl::Status ValidateListEscalations(const recovery::v1::ListEscalationsRequest& r);
+absl::Status ValidateListPages(const recovery::v1::ListPagesRequest& r);
+absl::Status ValidateWhoIsOnCall(const recovery::v1::WhoIsOnCallRequest& r, const EscalationConfig& dir);
+absl::Status ValidateListShifts(const recovery::v1::ListShiftsRequest& r, const EscalationConfig& dir);
+// `now`: an override that ends before now changes nothing and is refused.
+absl::Status ValidateAddOverride(const recovery::v1::AddOverrideRequest& r, const EscalationConfig& dir,
+                                 absl::Time now);
+absl::Status ValidateRemoveOverride(const recovery::v1::RemoveOverrideRequest& r);
+absl::Status ValidateIsBusinessHours(const recovery::v1::IsBusinessHoursRequest& r, const EscalationConfig& dir);
+absl::Status ValidateCheckCoverage(const recovery::v1::CheckCoverageRequest& r, const EscalationConfig& dir);
+
+// An event escalation consumes (CaseOpened, CaseReopened, CaseUpdated, SlaBreached,
+// CaseResolved, CaseClosed, ReminderDue), checked like a request: a CaseOpened needs a
+// severity and a category, a ReminderDue a reminder id and a recipient, every id and text is
+// well formed. Field names are the event's ("case_opened.severity"). Other bodies pass.
+absl::Status ValidateConsumedEvent(const recovery::v1::Event& event);
+
+}  // namespace recovery::escalation
