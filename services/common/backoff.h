@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 
 namespace recovery::common {
@@ -28,5 +29,14 @@ struct BackoffPolicy {
     return d;
   }
 };
+
+// Whether a failure is worth waiting out rather than giving up on: the database or a peer
+// away, a serialisation failure, overload. The consumer and the timers retry these without
+// a limit; any other error counts towards their attempt limits.
+inline bool IsTransient(const absl::Status& status) {
+  const absl::StatusCode code = status.code();
+  return code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kAborted ||
+         code == absl::StatusCode::kDeadlineExceeded || code == absl::StatusCode::kResourceExhausted;
+}
 
 }  // namespace recovery::common

@@ -1,38 +1,85 @@
-// Consumer group member with manual offset store after the database commit.
+// Consumer group member with manual offset store after the database commit, and the sorting
+// of failures into malformed (parked), transient (retried, partitions paused) and handler
+// bugs (a few attempts, then parked).
 #include "services/common/consumer.h"
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <optional>
+#include <random>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/dead_letters.h"
 #include "services/common/events.h"
 #include "services/common/kafka_util.h"
 #include "services/common/logging.h"
 #include "services/common/metrics.h"
+#include "services/common/status_macros.h"
 
 namespace recovery::common {
 
 namespace {
 
-// The event in `bytes` when it is one the consumer can handle: it parses, has an id and a body.
-std::optional<recovery::v1::Event> ParseEvent(std::string_view bytes) {
+// A message as read: the event when it parses, and why it cannot be handled ("" when it can).
+struct ParsedMessage {
   recovery::v1::Event event;
-  if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) || event.event_id().empty() ||
-      event.body_case() == recovery::v1::Event::BODY_NOT_SET)
-    return std::nullopt;
-  return event;
+  bool parses = false;
+  std::string malformed;
+};
+
+ParsedMessage ParseEvent(std::string_view bytes) {
+  ParsedMessage m;
+  m.parses = m.event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+  if (!m.parses) {
+    m.malformed = "malformed: the bytes do not parse as a recovery.v1.Event";
+  } else if (m.event.event_id().empty()) {
+    m.malformed = "malformed: the envelope has no event_id";
+  } else if (m.event.body_case() == recovery::v1::Event::BODY_NOT_SET) {
+    m.malformed = "malformed: the envelope has no body";
+  }
+  return m;
 }
 
 // Records the event's id in processed_events inside tx; false when it was already there.
 absl::StatusOr<bool> MarkProcessed(Tx& tx, const recovery::v1::Event& event) {
-  if (auto s = tx.Exec("INSERT INTO processed_events (event_id, processed_us) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                       {event.event_id(), absl::ToUnixMicros(FromProto(event.occurred_at()))});
-      !s.ok())
-    return s;
+  RETURN_IF_ERROR(tx.Exec("INSERT INTO processed_events (event_id, processed_us) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                          {event.event_id(), absl::ToUnixMicros(FromProto(event.occurred_at()))}));
   return tx.ChangedRows() > 0;
+}
+
+// Parks one message in tx. An event with an id is also marked processed, so a redelivery is
+// a duplicate and the message is parked once; false when it already was.
+absl::StatusOr<bool> ParkInTx(Tx& tx, std::string_view bytes, const recovery::v1::Event* event,
+                              const std::string& reason, int attempts) {
+  if (event != nullptr && !event->event_id().empty()) {
+    ASSIGN_OR_RETURN(bool fresh, MarkProcessed(tx, *event));
+    if (!fresh) return false;
+  }
+  DeadLetter letter;
+  letter.origin = kDeadLetterConsumer;
+  if (event != nullptr) {
+    letter.event_id = event->event_id();
+    letter.case_id = event->case_id();
+    if (event->body_case() != recovery::v1::Event::BODY_NOT_SET) letter.type = EventTypeName(*event);
+  }
+  letter.payload = std::string(bytes);
+  letter.reason = reason;
+  letter.attempts = attempts;
+  letter.parked_at = absl::Now();
+  RETURN_IF_ERROR(RecordDeadLetter(tx, letter));
+  return true;
+}
+
+// The consumer whose poll loop runs on this thread (several consumers may share a process).
+thread_local const Consumer* t_polling = nullptr;
+
+double Random01() {
+  thread_local std::minstd_rand rng(std::random_device{}());
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
 }
 
 }  // namespace
@@ -40,11 +87,16 @@ absl::StatusOr<bool> MarkProcessed(Tx& tx, const recovery::v1::Event& event) {
 struct Consumer::Kafka : public RdKafka::RebalanceCb {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
   std::atomic<bool>* assigned = nullptr;
+  std::atomic<bool>* paused = nullptr;
+  // Messages consume() returned while the loop was waiting out a fault; handled next, in order.
+  std::deque<std::unique_ptr<RdKafka::Message>> stash;
 
   void rebalance_cb(RdKafka::KafkaConsumer* c, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       c->assign(partitions);
+      // Still waiting out a fault: what the group hands us now waits too.
+      if (*paused) c->pause(partitions);
       *assigned = true;
     } else {
       c->unassign();
@@ -53,22 +105,25 @@ struct Consumer::Kafka : public RdKafka::RebalanceCb {
   }
 };
 
-Consumer::Consumer(Store& store, EventHandler handler, Metrics* metrics)
-    : store_(store), handler_(std::move(handler)), metrics_(metrics) {}
+Consumer::Consumer(Store& store, EventHandler handler, Metrics* metrics, ConsumerOptions options)
+    : store_(store), handler_(std::move(handler)), metrics_(metrics), options_(std::move(options)) {}
 
 Consumer::~Consumer() { Stop(); }
 
 absl::Status Consumer::Migrate(Store& store) {
-  return store.Migrate("consumer", {
-                                       "CREATE TABLE processed_events (event_id TEXT PRIMARY KEY, "
-                                       "processed_us INTEGER NOT NULL)",
-                                   });
+  RETURN_IF_ERROR(store.Migrate("consumer", {
+                                                "CREATE TABLE processed_events (event_id TEXT PRIMARY KEY, "
+                                                "processed_us INTEGER NOT NULL)",
+                                            }));
+  return MigrateDeadLetters(store);
 }
 
 absl::Status Consumer::Start(const KafkaSettings& settings) {
   if (running_) return absl::FailedPreconditionError("consumer already running");
+  stopping_ = false;
   kafka_ = std::make_unique<Kafka>();
   kafka_->assigned = &assigned_;
+  kafka_->paused = &paused_;
   auto conf = MakeKafkaConf({
       {"bootstrap.servers", settings.brokers},
       {"group.id", settings.group_id},
@@ -91,127 +146,286 @@ absl::Status Consumer::Start(const KafkaSettings& settings) {
   if (auto e = kafka_->consumer->subscribe({settings.topic}); e != RdKafka::ERR_NO_ERROR)
     return absl::InvalidArgumentError(absl::StrCat("--topic: ", RdKafka::err2str(e)));
   running_ = true;
-  thread_ = std::thread([this] { PollLoop(); });
+  thread_ = std::thread([this] {
+    t_polling = this;
+    PollLoop();
+  });
   return absl::OkStatus();
 }
 
 void Consumer::Stop() {
+  {
+    std::lock_guard lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
   if (!running_.exchange(false)) return;
   if (thread_.joinable()) thread_.join();
   if (kafka_ && kafka_->consumer) kafka_->consumer->close();  // commits stored offsets
   kafka_.reset();
 }
 
-void Consumer::CountMalformed(size_t bytes) {
-  ++malformed_;
-  if (metrics_) metrics_->CountConsumed("malformed");
-  LogWarn("skipping malformed event", {{"bytes", std::to_string(bytes)}});
+absl::StatusOr<bool> Consumer::HandleBytes(std::string_view bytes) {
+  const Result r = HandleOne(bytes);
+  switch (r.disposition) {
+    case Disposition::kHandled:
+      return true;
+    case Disposition::kDuplicate:
+      return false;
+    case Disposition::kParked:
+      if (r.status.ok()) return false;
+      return r.status;
+    case Disposition::kStopped:
+      return r.status;
+  }
+  return false;
 }
 
-absl::StatusOr<bool> Consumer::HandleBytes(std::string_view bytes) {
-  const std::optional<recovery::v1::Event> parsed = ParseEvent(bytes);
-  if (!parsed) {
-    CountMalformed(bytes.size());
-    return false;
+Consumer::Result Consumer::HandleOne(std::string_view bytes) {
+  const ParsedMessage parsed = ParseEvent(bytes);
+  if (!parsed.malformed.empty()) {
+    return Park(bytes, parsed.parses ? &parsed.event : nullptr, parsed.malformed, "malformed", 1, absl::OkStatus());
   }
-  const recovery::v1::Event& event = *parsed;
-  for (int attempt = 0;; ++attempt) {
+  const recovery::v1::Event& event = parsed.event;
+  std::optional<absl::Time> fault_since;  // the first transient failure of this event
+  int bug_attempts = 0;
+  Result result{Disposition::kStopped, absl::CancelledError("consumer stopping; the event was not handled")};
+  for (int attempt = 1;; ++attempt) {
     bool duplicate = false;
-    auto s = InTransaction(store_, [&](Tx& tx) -> absl::Status {
-      auto fresh = MarkProcessed(tx, event);
-      if (!fresh.ok()) return fresh.status();
-      duplicate = !*fresh;
+    const absl::Status s = InTransaction(store_, [&](Tx& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(bool fresh, MarkProcessed(tx, event));
+      duplicate = !fresh;
       return duplicate ? absl::OkStatus() : handler_(tx, event);
     });
     if (s.ok()) {
       if (duplicate) {
         ++duplicates_;
         if (metrics_) metrics_->CountConsumed("duplicate");
-        return false;
+        result = {Disposition::kDuplicate, absl::OkStatus()};
+      } else {
+        ++handled_;
+        if (metrics_) metrics_->CountConsumed("handled");
+        result = {Disposition::kHandled, absl::OkStatus()};
       }
-      ++handled_;
-      if (metrics_) metrics_->CountConsumed("handled");
-      return true;
+      if (fault_since)
+        LogInfo("event handled after retries", {{"event_id", event.event_id()}, {"attempts", std::to_string(attempt)}});
+      break;
     }
-    const bool retryable = s.code() == absl::StatusCode::kUnavailable || s.code() == absl::StatusCode::kAborted;
-    if (retryable && attempt < 20 && (running_ || attempt < 3)) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50 * (attempt + 1)));
-      continue;
+    if (s.code() == absl::StatusCode::kInvalidArgument) {
+      result =
+          Park(bytes, &event, absl::StrCat("malformed: the handler refused it: ", s.message()), "invalid", attempt, s);
+      break;
     }
-    // A permanent failure must not wedge the partition: record the event as processed
-    // (so a redelivery is skipped) and move on, loudly.
-    LogError("event handler failed; skipping",
-             {{"event_id", event.event_id()}, {"type", EventTypeName(event)}, {"error", std::string(s.message())}});
-    if (metrics_) metrics_->CountConsumed("failed");
-    (void)InTransaction(store_, [&](Tx& tx) { return MarkProcessed(tx, event).status(); });
-    return s;
+    if (IsTransient(s)) {
+      // Wait it out: the event is not the problem. Hold the partitions where they are and,
+      // once the fault lasts, tell the orchestrator to stop sending traffic.
+      if (!fault_since) {
+        fault_since = absl::Now();
+        LogWarn("event handler hit a transient fault; retrying until it passes",
+                {{"event_id", event.event_id()}, {"type", EventTypeName(event)}, {"error", std::string(s.message())}});
+      }
+      Pause();
+      if (absl::Now() - *fault_since >= options_.not_serving_after) SetServing(false);
+    } else {
+      ++bug_attempts;
+      LogWarn("event handler failed", {{"event_id", event.event_id()},
+                                       {"type", EventTypeName(event)},
+                                       {"attempt", std::to_string(bug_attempts)},
+                                       {"error", std::string(s.message())}});
+      if (bug_attempts >= options_.max_handler_attempts) {
+        result = Park(bytes, &event, absl::StrCat("handler failed ", bug_attempts, " times: ", s.message()),
+                      "handler_failed", attempt, s);
+        break;
+      }
+      Pause();
+    }
+    ++retries_;
+    if (metrics_) metrics_->CountConsumed("retry");
+    if (!WaitBeforeRetry(options_.retry.Delay(attempt, Random01()))) break;
   }
+  Resume();
+  SetServing(true);
+  return result;
+}
+
+Consumer::Result Consumer::Park(std::string_view bytes, const recovery::v1::Event* event, const std::string& reason,
+                                std::string_view metric_reason, int attempts, absl::Status status) {
+  bool fresh = true;
+  for (int attempt = 1;; ++attempt) {
+    const absl::Status s = InTransaction(store_, [&](Tx& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(fresh, ParkInTx(tx, bytes, event, reason, attempts));
+      return absl::OkStatus();
+    });
+    if (s.ok()) break;
+    // Never skip what could not be parked: wait until the store takes it.
+    LogError("could not park an event in dead_letters; retrying", {{"error", std::string(s.message())}});
+    Pause();
+    ++retries_;
+    if (!WaitBeforeRetry(options_.retry.Delay(attempt, Random01())))
+      return {Disposition::kStopped, absl::CancelledError("consumer stopping; the event was not parked")};
+  }
+  if (!fresh) {
+    ++duplicates_;
+    if (metrics_) metrics_->CountConsumed("duplicate");
+    return {Disposition::kDuplicate, absl::OkStatus()};
+  }
+  ++dead_lettered_;
+  const bool malformed = metric_reason != "handler_failed";
+  if (malformed) ++malformed_;
+  if (metrics_) {
+    metrics_->CountConsumed(malformed ? "malformed" : "dead_letter");
+    metrics_->CountConsumerDeadLetter(metric_reason);
+  }
+  LogError(malformed ? "skipping malformed event; parked in dead_letters"
+                     : "event handler kept failing; parked in dead_letters",
+           {{"event_id", event ? event->event_id() : ""},
+            {"type", event && event->body_case() != recovery::v1::Event::BODY_NOT_SET ? EventTypeName(*event) : ""},
+            {"bytes", std::to_string(bytes.size())},
+            {"reason", reason}});
+  return {Disposition::kParked, std::move(status)};
+}
+
+bool Consumer::WaitBeforeRetry(absl::Duration delay) {
+  const absl::Time until = absl::Now() + delay;
+  if (kafka_ && kafka_->consumer && t_polling == this) {
+    // Keep polling (paused partitions deliver nothing): the member keeps its place in the
+    // group, rebalances are served and max.poll.interval.ms is never exceeded.
+    while (!stopping_) {
+      const absl::Duration left = until - absl::Now();
+      if (left <= absl::ZeroDuration()) return true;
+      const int ms = static_cast<int>(std::clamp<int64_t>(absl::ToInt64Milliseconds(left), 1, 100));
+      std::unique_ptr<RdKafka::Message> m(kafka_->consumer->consume(ms));
+      if (m && m->err() == RdKafka::ERR_NO_ERROR) kafka_->stash.push_back(std::move(m));
+    }
+    return false;
+  }
+  std::unique_lock lock(stop_mu_);
+  return !stop_cv_.wait_for(lock, absl::ToChronoNanoseconds(delay), [this] { return stopping_.load(); });
+}
+
+void Consumer::Pause() {
+  if (paused_ || !kafka_ || !kafka_->consumer || t_polling != this) return;
+  std::vector<RdKafka::TopicPartition*> parts;
+  if (kafka_->consumer->assignment(parts) == RdKafka::ERR_NO_ERROR) kafka_->consumer->pause(parts);
+  RdKafka::TopicPartition::destroy(parts);
+  paused_ = true;
+  LogWarn("consumer partitions paused until the event is handled or parked");
+}
+
+void Consumer::Resume() {
+  if (!paused_ || !kafka_ || !kafka_->consumer) return;
+  std::vector<RdKafka::TopicPartition*> parts;
+  if (kafka_->consumer->assignment(parts) == RdKafka::ERR_NO_ERROR) kafka_->consumer->resume(parts);
+  RdKafka::TopicPartition::destroy(parts);
+  paused_ = false;
+  LogInfo("consumer partitions resumed");
+}
+
+void Consumer::SetServing(bool serving) {
+  if (serving_ == serving) return;
+  serving_ = serving;
+  if (!serving)
+    LogWarn("consumer waiting out a fault: readiness NOT_SERVING");
+  else
+    LogInfo("consumer caught up with the fault: readiness SERVING");
+  if (options_.on_serving) options_.on_serving(serving);
 }
 
 absl::Status Consumer::HandleBatch(const std::vector<std::string_view>& messages) {
-  // Parse first: malformed messages are skipped outside any transaction. They are counted
-  // only once the batch is done: if it fails, the caller hands every message to HandleBytes,
-  // which counts them then.
-  std::vector<recovery::v1::Event> events;
-  events.reserve(messages.size());
-  std::vector<size_t> malformed_sizes;
-  for (std::string_view bytes : messages) {
-    if (std::optional<recovery::v1::Event> event = ParseEvent(bytes)) {
-      events.push_back(std::move(*event));
-    } else {
-      malformed_sizes.push_back(bytes.size());
-    }
-  }
-  auto count_malformed = [&] {
-    for (size_t size : malformed_sizes) CountMalformed(size);
-  };
-  if (events.empty()) {
-    count_malformed();
-    return absl::OkStatus();
-  }
+  // Malformed messages are parked inside the batch's transaction, and counted only once it
+  // committed: when it fails, the caller hands every message to HandleBytes, which parks
+  // and counts them then, once.
+  std::vector<ParsedMessage> parsed;
+  parsed.reserve(messages.size());
+  for (std::string_view bytes : messages) parsed.push_back(ParseEvent(bytes));
   // One transaction for the whole batch: each event still records its id first, so the
   // effects stay exactly once, and a single commit replaces one per event.
   int64_t handled = 0, duplicates = 0;
+  std::vector<size_t> parked;
   auto s = InTransaction(store_, [&](Tx& tx) -> absl::Status {
     handled = duplicates = 0;
-    for (const auto& event : events) {
-      auto fresh = MarkProcessed(tx, event);
-      if (!fresh.ok()) return fresh.status();
-      if (!*fresh) {
-        ++duplicates;
-        continue;
+    parked.clear();
+    for (size_t i = 0; i < parsed.size(); ++i) {
+      const ParsedMessage& m = parsed[i];
+      bool fresh = false;
+      if (!m.malformed.empty()) {
+        ASSIGN_OR_RETURN(fresh, ParkInTx(tx, messages[i], m.parses ? &m.event : nullptr, m.malformed, 1));
+        if (fresh) parked.push_back(i);
+      } else {
+        ASSIGN_OR_RETURN(fresh, MarkProcessed(tx, m.event));
+        if (fresh) {
+          RETURN_IF_ERROR(handler_(tx, m.event));
+          ++handled;
+        }
       }
-      if (auto s = handler_(tx, event); !s.ok()) return s;
-      ++handled;
+      if (!fresh) ++duplicates;
     }
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
-  count_malformed();
   handled_ += handled;
   duplicates_ += duplicates;
+  malformed_ += static_cast<int64_t>(parked.size());
+  dead_lettered_ += static_cast<int64_t>(parked.size());
+  for (size_t i : parked) {
+    LogError("skipping malformed event; parked in dead_letters", {{"event_id", parsed[i].event.event_id()},
+                                                                  {"bytes", std::to_string(messages[i].size())},
+                                                                  {"reason", parsed[i].malformed}});
+  }
   if (metrics_) {
     for (int64_t i = 0; i < handled; ++i) metrics_->CountConsumed("handled");
     for (int64_t i = 0; i < duplicates; ++i) metrics_->CountConsumed("duplicate");
+    for (size_t i = 0; i < parked.size(); ++i) {
+      metrics_->CountConsumed("malformed");
+      metrics_->CountConsumerDeadLetter("malformed");
+    }
   }
   return absl::OkStatus();
 }
+
+namespace {
+
+// Stores the offsets after the first `done` messages of the batch (those whose commit
+// happened, or which were parked); the rest come again to whoever holds the partition next.
+void StoreOffsets(RdKafka::KafkaConsumer& consumer, const std::vector<std::unique_ptr<RdKafka::Message>>& batch,
+                  size_t done) {
+  std::map<std::pair<std::string, int32_t>, int64_t> next_offsets;
+  for (size_t i = 0; i < done; ++i) {
+    const auto& m = batch[i];
+    auto& off = next_offsets[{m->topic_name(), m->partition()}];
+    off = std::max(off, m->offset() + 1);
+  }
+  if (next_offsets.empty()) return;
+  std::vector<RdKafka::TopicPartition*> offsets;
+  for (const auto& [tp, off] : next_offsets)
+    offsets.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, off));
+  consumer.offsets_store(offsets);  // fails harmlessly for a partition revoked meanwhile
+  RdKafka::TopicPartition::destroy(offsets);
+}
+
+}  // namespace
 
 void Consumer::PollLoop() {
   // Up to this many already-fetched messages share one transaction (one commit).
   constexpr size_t kMaxBatch = 1000;
   while (running_) {
     std::vector<std::unique_ptr<RdKafka::Message>> batch;
-    std::unique_ptr<RdKafka::Message> first(kafka_->consumer->consume(100));
-    if (!first) continue;
-    if (first->err() == RdKafka::ERR__TIMED_OUT || first->err() == RdKafka::ERR__PARTITION_EOF) continue;
-    if (first->err() != RdKafka::ERR_NO_ERROR) {
-      LogWarn("consumer error", {{"error", first->errstr()}});
-      continue;
+    if (kafka_->stash.empty()) {
+      std::unique_ptr<RdKafka::Message> first(kafka_->consumer->consume(100));
+      if (!first) continue;
+      if (first->err() == RdKafka::ERR__TIMED_OUT || first->err() == RdKafka::ERR__PARTITION_EOF) continue;
+      if (first->err() != RdKafka::ERR_NO_ERROR) {
+        LogWarn("consumer error", {{"error", first->errstr()}});
+        continue;
+      }
+      batch.push_back(std::move(first));
     }
-    batch.push_back(std::move(first));
+    while (!kafka_->stash.empty() && batch.size() < kMaxBatch) {
+      batch.push_back(std::move(kafka_->stash.front()));
+      kafka_->stash.pop_front();
+    }
     // Take what has already been fetched, without waiting, to handle it in one transaction.
-    while (batch.size() < kMaxBatch) {
+    while (kafka_->stash.empty() && batch.size() < kMaxBatch) {
       std::unique_ptr<RdKafka::Message> next(kafka_->consumer->consume(0));
       if (!next || next->err() != RdKafka::ERR_NO_ERROR) break;
       batch.push_back(std::move(next));
@@ -219,21 +433,18 @@ void Consumer::PollLoop() {
     std::vector<std::string_view> payloads;
     payloads.reserve(batch.size());
     for (const auto& m : batch) payloads.emplace_back(static_cast<const char*>(m->payload()), m->len());
+    size_t done = batch.size();
     if (batch.size() == 1 || !HandleBatch(payloads).ok()) {
       // One event, or a batch whose transaction failed: one transaction per event, with the
-      // retry and skip rules of HandleBytes (a failing event must not block the others).
-      for (std::string_view p : payloads) (void)HandleBytes(p);
+      // retry and parking rules of HandleOne (a failing event must not block the others).
+      done = 0;
+      for (std::string_view p : payloads) {
+        if (HandleOne(p).disposition == Disposition::kStopped) break;
+        ++done;
+      }
     }
-    // Every database commit happened (or a message was skipped): now the offsets may move.
-    std::map<std::pair<std::string, int32_t>, int64_t> next_offsets;
-    for (const auto& m : batch) {
-      auto& off = next_offsets[{m->topic_name(), m->partition()}];
-      off = std::max(off, m->offset() + 1);
-    }
-    std::vector<RdKafka::TopicPartition*> offsets;
-    for (const auto& [tp, off] : next_offsets) offsets.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, off));
-    kafka_->consumer->offsets_store(offsets);
-    RdKafka::TopicPartition::destroy(offsets);
+    // Every database commit happened (or a message was parked): now the offsets may move.
+    StoreOffsets(*kafka_->consumer, batch, done);
     if (metrics_) {
       const auto& last = batch.back();
       int64_t low = 0, high = 0;

@@ -67,6 +67,8 @@ struct Metrics::Impl {
   prometheus::Family<prometheus::Counter>* consumed;
   prometheus::Gauge* timers_pending;
   prometheus::Family<prometheus::Counter>* timers_fired;
+  prometheus::Family<prometheus::Counter>* consumer_dead_letters;
+  prometheus::Family<prometheus::Counter>* timers_failed;
   std::mutex mu;
   std::map<std::string, prometheus::Family<prometheus::Counter>*> custom;
   std::shared_ptr<ReadCounters> read;
@@ -108,6 +110,16 @@ Metrics::Metrics(std::string service) : impl_(std::make_unique<Impl>()) {
                                .Add({});
   impl_->timers_fired =
       &prometheus::BuildCounter().Name("recovery_timers_fired_total").Help("timers fired").Labels(labels).Register(r);
+  impl_->consumer_dead_letters = &prometheus::BuildCounter()
+                                      .Name("recovery_consumer_dead_letters_total")
+                                      .Help("events the consumer parked in dead_letters")
+                                      .Labels(labels)
+                                      .Register(r);
+  impl_->timers_failed = &prometheus::BuildCounter()
+                              .Name("recovery_timers_failed_total")
+                              .Help("timers set aside after their handler kept failing")
+                              .Labels(labels)
+                              .Register(r);
 }
 
 Metrics::~Metrics() = default;
@@ -139,6 +151,13 @@ void Metrics::CountConsumed(std::string_view outcome) {
 void Metrics::SetTimersPending(double n) { impl_->timers_pending->Set(n); }
 void Metrics::CountTimerFired(std::string_view kind) {
   impl_->timers_fired->Add({{"kind", std::string(kind)}}).Increment();
+}
+
+void Metrics::CountConsumerDeadLetter(std::string_view reason) {
+  impl_->consumer_dead_letters->Add({{"reason", std::string(reason)}}).Increment();
+}
+void Metrics::CountTimerFailed(std::string_view kind) {
+  impl_->timers_failed->Add({{"kind", std::string(kind)}}).Increment();
 }
 
 void Metrics::Count(std::string_view name, std::string_view label_value, double n) {

@@ -25,9 +25,13 @@ class Metrics {
   void SetOutboxBacklog(double n);
   void CountPublished(double n);
   void SetConsumerLag(double n);
-  void CountConsumed(std::string_view outcome);  // handled, duplicate, malformed, failed
+  void CountConsumed(std::string_view outcome);  // handled, duplicate, malformed, dead_letter, retry
+  // An event the consumer parked in dead_letters: malformed, invalid, handler_failed (alert on it).
+  void CountConsumerDeadLetter(std::string_view reason);
   void SetTimersPending(double n);
   void CountTimerFired(std::string_view kind);
+  // A timer that kept failing and was set aside (alert on it).
+  void CountTimerFailed(std::string_view kind);
   // A service's own counter, e.g. pages_delivered_total.
   void Count(std::string_view name, std::string_view label_value = "", double n = 1);
   // A counter kept elsewhere and read at every scrape (e.g. the store's transactions and

@@ -19,6 +19,7 @@
 #include "services/common/events.h"
 #include "services/common/idempotency.h"
 #include "services/common/logging.h"
+#include "services/common/operations_service.h"
 #include "services/common/status_macros.h"
 #include "services/common/validation.h"
 
@@ -268,7 +269,9 @@ absl::Status ServiceRuntime::Start() {
   }
   timers_->Start();
   if (handler_ && !cfg.kafka_brokers.empty()) {
-    consumer_ = std::make_unique<Consumer>(*store_, handler_, metrics_.get());
+    ConsumerOptions options;
+    options.on_serving = [this](bool serving) { SetConsumerServing(serving); };
+    consumer_ = std::make_unique<Consumer>(*store_, handler_, metrics_.get(), std::move(options));
     if (auto s = consumer_->Start(kafka); !s.ok())
       return absl::Status(s.code(), absl::StrCat("consumer failed to start: ", s.message()));
   }
@@ -286,6 +289,8 @@ absl::Status ServiceRuntime::Start() {
     test_clock_ = std::make_unique<TestClockService>(manual_clock_);
     builder.RegisterService(test_clock_.get());
   }
+  operations_ = std::make_unique<OperationsService>(*store_, *timers_, *clock_);
+  builder.RegisterService(operations_.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<MetricsInterceptorFactory>(metrics_.get()));
   interceptors.push_back(std::make_unique<UnparseableRequestInterceptorFactory>());
@@ -294,6 +299,11 @@ absl::Status ServiceRuntime::Start() {
   if (!server_ || port_ == 0)
     return absl::UnavailableError(absl::StrCat("gRPC server failed to start on ", cfg.listen));
   started_ = true;
+  {
+    std::lock_guard lock(health_mu_);
+    health_open_ = true;
+    if (!consumer_serving_) server_->GetHealthCheckService()->SetServingStatus(false);
+  }
   if (!cfg.port_file.empty()) WriteFileAtomically(cfg.port_file, std::to_string(port_));
   for (auto& fn : ready_) fn();
   LogInfo("ready", {{"port", std::to_string(port_)}, {"db", cfg.db}, {"kafka", cfg.kafka_brokers}});
@@ -303,7 +313,11 @@ absl::Status ServiceRuntime::Start() {
 void ServiceRuntime::Stop() {
   if (!started_) return;
   started_ = false;
-  server_->GetHealthCheckService()->SetServingStatus(false);
+  {
+    std::lock_guard lock(health_mu_);
+    health_open_ = false;
+    server_->GetHealthCheckService()->SetServingStatus(false);
+  }
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server_->Wait();
   for (auto& fn : stop_) fn();
@@ -312,6 +326,12 @@ void ServiceRuntime::Stop() {
   outbox_->WaitDrained(absl::Seconds(2));
   outbox_->Stop();
   LogInfo("stopped");
+}
+
+void ServiceRuntime::SetConsumerServing(bool serving) {
+  std::lock_guard lock(health_mu_);
+  consumer_serving_ = serving;
+  if (health_open_) server_->GetHealthCheckService()->SetServingStatus(serving);
 }
 
 int ServiceRuntime::Run() {

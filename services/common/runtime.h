@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -118,6 +119,13 @@ class ServiceRuntime {
   std::vector<std::function<void()>> stop_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Service> test_clock_;
+  std::unique_ptr<grpc::Service> operations_;
+  // Readiness as the consumer reports it (NOT_SERVING while it waits out a fault); applied
+  // to the health service once the server exists, and no more after Stop().
+  void SetConsumerServing(bool serving);
+  std::mutex health_mu_;
+  bool consumer_serving_ = true;  // guarded by health_mu_
+  bool health_open_ = false;      // guarded by health_mu_
   int port_ = 0;
   bool started_ = false;
 };

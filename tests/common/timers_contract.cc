@@ -128,6 +128,96 @@ TEST_P(TimersContractTest, FailingHandlerKeepsTimerArmed) {
   EXPECT_EQ(timers_->Pending(), 0);
 }
 
+TEST_P(TimersContractTest, FailingTimerBacksOffThenIsSetAsideAndOthersStillFire) {
+  int calls = 0;
+  timers_->Handle("broken", [&](Tx&, const Timer&) {
+    ++calls;
+    return absl::InternalError("handler bug");
+  });
+  ASSERT_TRUE(InTransaction(*store_, [&](Tx& tx) {
+                return timers_->Schedule(tx, "broken", "case1/ack", clock_.Now(), "payload");
+              }).ok());
+  Schedule("a", absl::ZeroDuration());
+  EXPECT_EQ(*timers_->FireDue(clock_.Now()), 1) << "the failing timer does not hold up the reminder";
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(*timers_->FireDue(clock_.Now()), 0) << "backed off, not retried at once";
+  EXPECT_EQ(calls, 1);
+  // Default limit: 5 attempts, 1 s, 2 s, 4 s, 8 s apart.
+  for (absl::Duration wait : {absl::Seconds(1), absl::Seconds(2), absl::Seconds(4), absl::Seconds(8)}) {
+    clock_.Advance(wait - absl::Milliseconds(1));
+    EXPECT_EQ(*timers_->FireDue(clock_.Now()), 0);
+    const int before = calls;
+    clock_.Advance(absl::Milliseconds(1));
+    EXPECT_EQ(*timers_->FireDue(clock_.Now()), 0);
+    EXPECT_EQ(calls, before + 1) << "retried once its backoff passed";
+  }
+  EXPECT_EQ(calls, 5);
+  clock_.Advance(absl::Hours(1));
+  EXPECT_EQ(*timers_->FireDue(clock_.Now()), 0);
+  EXPECT_EQ(calls, 5) << "set aside: no further attempts";
+  EXPECT_EQ(timers_->Pending(), 0);
+  EXPECT_FALSE(timers_->NextDue().has_value());
+
+  std::vector<common::FailedTimer> failed;
+  ASSERT_TRUE(InTransaction(*store_, [&](Tx& tx) -> absl::Status {
+                auto f = timers_->ListFailed(tx, "", 10);
+                if (f.ok()) failed = *f;
+                return f.status();
+              }).ok());
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].timer.kind, "broken");
+  EXPECT_EQ(failed[0].timer.key, "case1/ack");
+  EXPECT_EQ(failed[0].timer.payload, "payload");
+  EXPECT_EQ(failed[0].timer.attempts, 5);
+  EXPECT_NE(failed[0].last_error.find("handler bug"), std::string::npos) << failed[0].last_error;
+
+  // An operator re-arms it once fixed: it fires, and the record is gone.
+  timers_->Handle("broken", [&](Tx&, const Timer&) {
+    ++calls;
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(InTransaction(*store_, [&](Tx& tx) -> absl::Status {
+                auto r = timers_->RetryFailed(tx, "broken", "case1/ack", clock_.Now());
+                EXPECT_TRUE(r.ok() && *r);
+                return r.status();
+              }).ok());
+  EXPECT_EQ(*timers_->FireDue(clock_.Now()), 1);
+  EXPECT_EQ(calls, 6);
+  ASSERT_TRUE(InTransaction(*store_, [&](Tx& tx) -> absl::Status {
+                EXPECT_EQ(timers_->RetryFailed(tx, "broken", "case1/ack", clock_.Now()).status().code(),
+                          absl::StatusCode::kNotFound);
+                auto f = timers_->ListFailed(tx, "broken", 10);
+                EXPECT_TRUE(f.ok() && f->empty());
+                return absl::OkStatus();
+              }).ok());
+}
+
+TEST_P(TimersContractTest, TransientFailuresBackOffWithoutALimit) {
+  int calls = 0;
+  timers_->Handle(
+      "flaky", [&](Tx&, const Timer&) { return ++calls <= 8 ? absl::UnavailableError("db away") : absl::OkStatus(); });
+  ASSERT_TRUE(InTransaction(*store_, [&](Tx& tx) { return timers_->Schedule(tx, "flaky", "k", clock_.Now()); }).ok());
+  int fired = 0;
+  for (int i = 0; i < 9; ++i) {
+    fired += *timers_->FireDue(clock_.Now());
+    clock_.Advance(absl::Minutes(5));  // the backoff's cap
+  }
+  EXPECT_EQ(calls, 9);
+  EXPECT_EQ(fired, 1) << "fired once the fault passed, never set aside";
+}
+
+TEST_P(TimersContractTest, TimerOfAKindWithoutHandlerIsSetAsideNotDropped) {
+  ASSERT_TRUE(InTransaction(*store_, [&](Tx& tx) { return timers_->Schedule(tx, "unknown", "k", clock_.Now()); }).ok());
+  Schedule("a", absl::ZeroDuration());
+  EXPECT_EQ(*timers_->FireDue(clock_.Now()), 1);
+  EXPECT_EQ(timers_->Pending(), 0);
+  ASSERT_TRUE(InTransaction(*store_, [&](Tx& tx) -> absl::Status {
+                auto f = timers_->ListFailed(tx, "unknown", 10);
+                EXPECT_TRUE(f.ok() && f->size() == 1u);
+                return f.status();
+              }).ok());
+}
+
 TEST_P(TimersContractTest, BackgroundLoopFiresWhenManualClockAdvances) {
   Schedule("a", absl::Minutes(15));
   timers_->Start();
