@@ -236,15 +236,17 @@ TEST_F(AuditServiceTest, AnEventWithoutCaseIdOrBodyIsParkedNotChained) {
   auto no_case = OpenedEvent("", 2);
   Record(no_case);
   auto no_body = common::NewEvent(testing::kBase, "c1", "intake", "tester", "req-3");
-  Record(no_body);  // skipped as malformed by the consumer already, before audit sees it
+  Record(no_body);  // parked as malformed by the consumer already, before audit sees it
   fx_.Quiesce();
   const auto stats = Stats();
   EXPECT_EQ(stats.events_total(), 1) << "only the well-formed event is in the chain";
-  const auto parked = Parked();
-  ASSERT_EQ(parked.size(), 1u);
-  EXPECT_EQ(parked[0].event_id, no_case.event_id());
-  EXPECT_EQ(parked[0].type, "CaseOpened");
-  EXPECT_EQ(parked[0].reason, "malformed: case_id: required");
+  const auto parked = Parked();  // newest first
+  ASSERT_EQ(parked.size(), 2u);
+  EXPECT_EQ(parked[0].event_id, no_body.event_id());
+  EXPECT_EQ(parked[0].reason, "malformed: the envelope has no body");
+  EXPECT_EQ(parked[1].event_id, no_case.event_id());
+  EXPECT_EQ(parked[1].type, "CaseOpened");
+  EXPECT_EQ(parked[1].reason, "malformed: case_id: required");
   recovery::v1::VerifyChainResponse verify;
   auto ctx = common::ContextWithDeadline();
   ASSERT_TRUE(stub_->VerifyChain(ctx.get(), recovery::v1::VerifyChainRequest(), &verify).ok());
