@@ -497,7 +497,7 @@ TEST_F(ActionPlanServiceTest, EmptyForeignCaseOpenedIsLoggedCountedParkedAndNotP
   // As published with kcat: a CaseOpened with an empty body for a case intake never opened.
   v1::Event empty = recovery::common::NewEvent(Now(), "never-opened", "intake", "kcat", "");
   empty.mutable_case_opened();
-  ASSERT_TRUE(Deliver(empty).ok());
+  ASSERT_TRUE(fx_.DeliverBytes(empty.SerializeAsString()).ok());
   fx_.Quiesce();
   EXPECT_TRUE(fx_.published().empty());
   EXPECT_EQ(StoredPlans(), 0);
@@ -516,7 +516,7 @@ TEST_F(ActionPlanServiceTest, EmptyForeignCaseOpenedIsLoggedCountedParkedAndNotP
   EXPECT_EQ(letters[0].event_id, empty.event_id());
   EXPECT_EQ(letters[0].type, "CaseOpened");
   EXPECT_THAT(letters[0].reason, HasSubstr("case_opened.category"));
-  EXPECT_THAT(fx_.runtime().metrics().Render(), HasSubstr("malformed"));
+  EXPECT_THAT(fx_.runtime().metrics().Render(), HasSubstr("outcome=\"malformed\"} 1"));
 }
 
 TEST_F(ActionPlanServiceTest, UnknownCategoryFallsBackToTheGenericPlaybook) {
