@@ -47,7 +47,10 @@ absl::Status EscalationModule::Init(const common::ServiceContext& ctx) {
       ctx.store, ctx.clock, std::move(hooks),
       std::map<Channel, delivery::Sender*>{
           {Channel::kWebhook, webhook_.get()}, {Channel::kEmail, smtp_.get()}, {Channel::kLog, &log_}});
-  app_->SetDeliveryWaker([w = worker_.get()] { w->Wake(); });
+  awake_worker_.store(worker_.get());
+  app_->SetDeliveryWaker([this] {
+    if (delivery::DeliveryWorker* w = awake_worker_.load()) w->Wake();
+  });
 
   ctx.timers.Handle(kAckTimer, [app = app_.get()](common::Tx& tx, const common::Timer& t) {
     return app->OnAckTimer(tx, t);
@@ -79,8 +82,12 @@ void EscalationModule::OnReady() {
   app_->LogCoverageGaps();
 }
 
+// The worker is destroyed here, not with the module: it listens to the runtime's clock, which
+// is gone by the time the module is destroyed.
 void EscalationModule::OnStop() {
+  awake_worker_.store(nullptr);
   if (worker_) worker_->Stop();
+  worker_.reset();
 }
 
 }  // namespace recovery::escalation

@@ -6,6 +6,7 @@
 // Lifetime: outlives the runtime built from it. Thread-safety: as ServiceModule.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,6 +52,7 @@ class EscalationModule final : public common::ServiceModule {
   std::unique_ptr<delivery::SmtpSender> smtp_;
   delivery::LogSender log_;
   std::unique_ptr<delivery::DeliveryWorker> worker_;
+  std::atomic<delivery::DeliveryWorker*> awake_worker_{nullptr};  // what the app's waker wakes
 };
 
 }  // namespace recovery::escalation
