@@ -1,5 +1,7 @@
 // A tiny HTTP server for tests: accepts POSTs on 127.0.0.1:<ephemeral>, reads headers and the
-// body (by Content-Length), answers 200 and records each request. Thread-safe accessors.
+// body (by Content-Length), records each request and answers `status()` (200 unless set),
+// after `delay()` and, while Hold() is in force, only once Release() is called: a slow or
+// failing receiver. One connection at a time. Thread-safe accessors.
 #pragma once
 
 #include <netinet/in.h>
@@ -10,6 +12,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
@@ -34,8 +38,42 @@ class WebhookReceiver {
   }
   ~WebhookReceiver() {
     running_ = false;
+    Release();
     thread_.join();
     ::close(fd_);
+  }
+
+  // The HTTP status of the answers from now on.
+  void set_status(int status) { status_ = status; }
+  // Each answer waits this long after the request was read.
+  void set_delay(std::chrono::milliseconds delay) { delay_ms_ = delay.count(); }
+  // Requests are recorded on arrival but not answered until Release().
+  void Hold() {
+    std::lock_guard<std::mutex> lock(mu_);
+    held_ = true;
+  }
+  void Release() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      held_ = false;
+    }
+    release_cv_.notify_all();
+  }
+  // Requests answered so far (count() includes those still held).
+  size_t answered() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return answered_;
+  }
+  // How many requests carried an idempotency key that an earlier request already carried.
+  size_t repeated_keys() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::map<std::string, int> seen;
+    size_t repeats = 0;
+    for (const auto& r : requests_) {
+      auto it = r.headers.find("idempotency-key");
+      if (it != r.headers.end() && seen[it->second]++ > 0) ++repeats;
+    }
+    return repeats;
   }
 
   int port() const { return port_; }
@@ -108,18 +146,29 @@ class WebhookReceiver {
     }
     req.body = body.substr(0, length);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      std::unique_lock<std::mutex> lock(mu_);
       requests_.push_back(std::move(req));
+      release_cv_.wait(lock, [this] { return !held_; });
     }
-    static constexpr char kReply[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-    (void)!::write(c, kReply, sizeof(kReply) - 1);
+    if (const int64_t ms = delay_ms_; ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    const int status = status_;
+    const std::string reply = "HTTP/1.1 " + std::to_string(status) + (status < 300 ? " OK" : " Error") +
+                              "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    (void)!::write(c, reply.data(), reply.size());
+    std::lock_guard<std::mutex> lock(mu_);
+    ++answered_;
   }
 
   int fd_ = -1;
   int port_ = 0;
   std::atomic<bool> running_{true};
   std::thread thread_;
+  std::atomic<int> status_{200};
+  std::atomic<int64_t> delay_ms_{0};
   mutable std::mutex mu_;
+  std::condition_variable release_cv_;
+  bool held_ = false;
+  size_t answered_ = 0;
   std::vector<ReceivedRequest> requests_;
 };
 

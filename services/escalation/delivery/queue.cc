@@ -1,6 +1,12 @@
 // SQL for the delivery queue table.
 #include "services/escalation/delivery/queue.h"
 
+#include <algorithm>
+#include <cctype>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
 namespace recovery::escalation::delivery {
 namespace {
 
@@ -10,7 +16,12 @@ using common::Tx;
 
 constexpr char kColumns[] =
     "page_id, kind, escalation_id, case_id, person_id, channel, target, tier, round, attempts, next_attempt_at, "
-    "status, idempotency_key, payload, subject, reminder_id, last_error, created_at";
+    "status, idempotency_key, payload, subject, reminder_id, last_error, created_at, owner, lease_until, target_host, "
+    "superseded, resends";
+
+// Claimable: pending and due, or 'sending' with an expired lease. Parameters: now, now.
+constexpr char kClaimable[] =
+    "((status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND lease_until <= ?))";
 
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 
@@ -34,6 +45,12 @@ Delivery FromRow(const Row& r) {
   d.reminder_id = r.Str(15);
   d.last_error = r.Str(16);
   d.created_at = absl::FromUnixMicros(r.Int(17));
+  d.owner = r.Str(18);
+  d.lease_until = absl::FromUnixMicros(r.Int(19));
+  d.target_host = r.Str(20);
+  d.superseded = r.Int(21) != 0;
+  d.resends = static_cast<int>(r.Int(22));
+  if (d.target_host.empty()) d.target_host = HostKey(d.channel, d.target);  // rows queued before the column
   return d;
 }
 
@@ -57,16 +74,55 @@ std::vector<std::string> QueueMigrationSteps() {
       " subject TEXT NOT NULL, reminder_id TEXT NOT NULL, last_error TEXT NOT NULL, created_at INTEGER NOT NULL)",
       "CREATE INDEX delivery_queue_due ON delivery_queue (status, next_attempt_at)",
       "CREATE INDEX delivery_queue_escalation ON delivery_queue (escalation_id)",
+      // Leases (a 'sending' row's holder and expiry), the per-host bound, single-attempt rows
+      // of a tier that moved on, and same-key resends.
+      "ALTER TABLE delivery_queue ADD COLUMN owner TEXT NOT NULL DEFAULT ''",
+      "ALTER TABLE delivery_queue ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0",
+      "ALTER TABLE delivery_queue ADD COLUMN target_host TEXT NOT NULL DEFAULT ''",
+      "ALTER TABLE delivery_queue ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0",
+      "ALTER TABLE delivery_queue ADD COLUMN resends INTEGER NOT NULL DEFAULT 0",
+      "CREATE INDEX delivery_queue_lease ON delivery_queue (status, lease_until)",
   };
+}
+
+std::string HostKey(Channel channel, const std::string& target) {
+  if (channel == Channel::kEmail) return "smtp";
+  if (channel != Channel::kWebhook) return std::string(ChannelName(channel));
+  std::string_view rest = target;
+  if (const size_t scheme = rest.find("://"); scheme != std::string_view::npos) rest.remove_prefix(scheme + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (const size_t at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
+  std::string host(rest);
+  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+  return host;
 }
 
 absl::StatusOr<bool> Enqueue(Tx& tx, const Delivery& d) {
   auto s = tx.Exec(std::string("INSERT INTO delivery_queue (") + kColumns +
-                       ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-                   {d.page_id, d.kind, d.escalation_id, d.case_id, d.person_id, std::string(ChannelName(d.channel)),
-                    d.target, int64_t{d.tier}, int64_t{d.round}, int64_t{d.attempts}, Micros(d.next_attempt_at),
-                    d.status, d.idempotency_key, d.payload, d.subject, d.reminder_id, d.last_error,
-                    Micros(d.created_at)});
+                       ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                   {d.page_id,
+                    d.kind,
+                    d.escalation_id,
+                    d.case_id,
+                    d.person_id,
+                    std::string(ChannelName(d.channel)),
+                    d.target,
+                    int64_t{d.tier},
+                    int64_t{d.round},
+                    int64_t{d.attempts},
+                    Micros(d.next_attempt_at),
+                    d.status,
+                    d.idempotency_key,
+                    d.payload,
+                    d.subject,
+                    d.reminder_id,
+                    d.last_error,
+                    Micros(d.created_at),
+                    d.owner,
+                    Micros(d.lease_until),
+                    d.target_host.empty() ? HostKey(d.channel, d.target) : d.target_host,
+                    int64_t{d.superseded},
+                    int64_t{d.resends}});
   if (!s.ok()) return s;
   return tx.ChangedRows() == 1;
 }
@@ -87,10 +143,46 @@ absl::StatusOr<std::vector<Delivery>> DueDeliveries(Tx& tx, absl::Time now, int 
                 {std::string(kPending), Micros(now), int64_t{limit}});
 }
 
+absl::StatusOr<std::vector<Delivery>> ClaimableDeliveries(Tx& tx, absl::Time now, int limit,
+                                                          const std::vector<std::string>& skip_hosts,
+                                                          const std::vector<std::string>& skip_channels) {
+  std::string where = absl::StrCat("WHERE ", kClaimable);
+  Params params = {Micros(now), Micros(now)};
+  const auto not_in = [&](const char* column, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    absl::StrAppend(&where, " AND ", column, " NOT IN (",
+                    absl::StrJoin(std::vector<std::string>(values.size(), "?"), ","), ")");
+    for (const std::string& v : values) params.push_back(v);
+  };
+  not_in("target_host", skip_hosts);
+  not_in("channel", skip_channels);
+  absl::StrAppend(&where, " ORDER BY next_attempt_at, page_id LIMIT ?");
+  params.push_back(int64_t{limit});
+  return Select(tx, where, params);
+}
+
+absl::StatusOr<bool> ClaimDelivery(Tx& tx, Delivery& d, const std::string& owner, absl::Time now,
+                                   absl::Time lease_until) {
+  auto s = tx.Exec(absl::StrCat("UPDATE delivery_queue SET resends = resends + (CASE WHEN status = 'sending' THEN 1 "
+                                "ELSE 0 END), status = 'sending', attempts = attempts + 1, owner = ?, lease_until = ? "
+                                "WHERE page_id = ? AND ",
+                                kClaimable),
+                   {owner, Micros(lease_until), d.page_id, Micros(now), Micros(now)});
+  if (!s.ok()) return s;
+  if (tx.ChangedRows() != 1) return false;
+  auto claimed = LoadDelivery(tx, d.page_id);
+  if (!claimed.ok()) return claimed.status();
+  if (!claimed->has_value()) return false;
+  d = **claimed;
+  return true;
+}
+
 absl::Status UpdateDelivery(Tx& tx, const Delivery& d) {
   return tx.Exec(
-      "UPDATE delivery_queue SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE page_id = ?",
-      {d.status, int64_t{d.attempts}, Micros(d.next_attempt_at), d.last_error, d.page_id});
+      "UPDATE delivery_queue SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, owner = ?,"
+      " lease_until = ? WHERE page_id = ?",
+      {d.status, int64_t{d.attempts}, Micros(d.next_attempt_at), d.last_error, d.owner, Micros(d.lease_until),
+       d.page_id});
 }
 
 absl::StatusOr<int64_t> CancelUndelivered(Tx& tx, const std::string& escalation_id) {
@@ -100,15 +192,43 @@ absl::StatusOr<int64_t> CancelUndelivered(Tx& tx, const std::string& escalation_
   return tx.ChangedRows();
 }
 
-absl::StatusOr<int64_t> RequeueInterrupted(Tx& tx, absl::Time now) {
-  auto s = tx.Exec("UPDATE delivery_queue SET status = ?, next_attempt_at = ? WHERE status = ?",
-                   {std::string(kPending), Micros(now), std::string(kSending)});
+absl::StatusOr<int64_t> SupersedeUndelivered(Tx& tx, const std::string& escalation_id) {
+  // Rows on the wire or never tried get (or finish) their one attempt; the outcome then ends them.
+  if (auto s = tx.Exec("UPDATE delivery_queue SET superseded = 1 WHERE escalation_id = ? AND"
+                       " (status = 'sending' OR (status = 'pending' AND attempts = 0))",
+                       {escalation_id});
+      !s.ok())
+    return s;
+  auto s = tx.Exec(
+      "UPDATE delivery_queue SET status = ?, superseded = 1, last_error = 'superseded: the escalation moved on after ' "
+      "|| CAST(attempts AS TEXT) || ' attempt(s); last error: ' || last_error"
+      " WHERE escalation_id = ? AND status = 'pending' AND attempts > 0",
+      {std::string(kCancelled), escalation_id});
+  if (!s.ok()) return s;
+  return tx.ChangedRows();
+}
+
+absl::StatusOr<std::vector<std::string>> SendingOwners(Tx& tx) {
+  auto rows = tx.Query("SELECT DISTINCT owner FROM delivery_queue WHERE status = 'sending'");
+  if (!rows.ok()) return rows.status();
+  std::vector<std::string> out;
+  for (const Row& r : *rows) out.push_back(r.Str(0));
+  return out;
+}
+
+absl::StatusOr<int64_t> RequeueOwner(Tx& tx, const std::string& owner, absl::Time now) {
+  auto s = tx.Exec(
+      "UPDATE delivery_queue SET status = 'pending', next_attempt_at = ?, lease_until = 0, resends = resends + 1"
+      " WHERE status = 'sending' AND owner = ?",
+      {Micros(now), owner});
   if (!s.ok()) return s;
   return tx.ChangedRows();
 }
 
 absl::StatusOr<std::optional<absl::Time>> NextDue(Tx& tx) {
-  auto rows = tx.Query("SELECT MIN(next_attempt_at) FROM delivery_queue WHERE status = ?", {std::string(kPending)});
+  auto rows = tx.Query(
+      "SELECT MIN(CASE WHEN status = 'pending' THEN next_attempt_at ELSE lease_until END) FROM delivery_queue"
+      " WHERE status IN ('pending', 'sending')");
   if (!rows.ok()) return rows.status();
   if (rows->empty() || (*rows)[0].IsNull(0)) return std::nullopt;
   return std::optional<absl::Time>(absl::FromUnixMicros((*rows)[0].Int(0)));

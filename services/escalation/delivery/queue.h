@@ -1,7 +1,9 @@
 // The durable delivery queue: one row per message that must leave the process (a page on one
 // channel, or a reminder). Rows move pending -> sending -> delivered | pending (retry) | failed,
-// or to cancelled when the escalation is acknowledged, resolved or moves on. All functions run
-// inside the caller's transaction.
+// or to cancelled when the escalation is acknowledged, resolved or moves on. A 'sending' row
+// carries a lease: the owner (one worker process) and until when it holds the row; a row whose
+// lease expired is claimable again by any worker. All functions run inside the caller's
+// transaction.
 #pragma once
 
 #include <optional>
@@ -26,8 +28,8 @@ inline constexpr char kKindReminder[] = "reminder";
 
 struct Delivery {
   std::string page_id;
-  std::string kind = kKindPage;   // page | reminder
-  std::string escalation_id;      // empty for reminders
+  std::string kind = kKindPage;  // page | reminder
+  std::string escalation_id;     // empty for reminders
   std::string case_id;
   std::string person_id;
   Channel channel = Channel::kLog;
@@ -37,13 +39,27 @@ struct Delivery {
   int attempts = 0;
   absl::Time next_attempt_at;
   std::string status = kPending;
-  std::string idempotency_key;    // unique; the same on every attempt, also across restarts
-  std::string payload;            // JSON body
-  std::string subject;            // e-mail subject
-  std::string reminder_id;        // reminders only
+  std::string idempotency_key;  // unique; the same on every attempt, also across restarts
+  std::string payload;          // JSON body
+  std::string subject;          // e-mail subject
+  std::string reminder_id;      // reminders only
   std::string last_error;
   absl::Time created_at;
+  // The lease of a 'sending' row: who claimed it last (a worker's owner id) and until when.
+  std::string owner;
+  absl::Time lease_until = absl::UnixEpoch();
+  // Where the row goes, for the per-host concurrency bound (HostKey; set by Enqueue).
+  std::string target_host;
+  // The escalation moved on before this row was tried: it gets one attempt, no retry.
+  bool superseded = false;
+  // Claims of this row after an expired lease or a restart's requeue: each may have sent the
+  // page a second time under the same idempotency key.
+  int resends = 0;
 };
+
+// The per-host bound's key: "host:port" of a webhook URL (lowercase), "smtp" for e-mail (one
+// relay), "log" for the log channel.
+std::string HostKey(Channel channel, const std::string& target);
 
 // Migration steps of the delivery_queue table (part of the escalation component).
 std::vector<std::string> QueueMigrationSteps();
@@ -54,13 +70,32 @@ absl::StatusOr<std::optional<Delivery>> LoadDelivery(common::Tx& tx, const std::
 absl::StatusOr<std::vector<Delivery>> ListByEscalation(common::Tx& tx, const std::string& escalation_id);
 // Pending rows due at or before now, oldest first.
 absl::StatusOr<std::vector<Delivery>> DueDeliveries(common::Tx& tx, absl::Time now, int limit);
-// Writes status, attempts, next_attempt_at and last_error.
+// Rows a worker may claim now: pending and due, or 'sending' with an expired lease; oldest
+// first, leaving out the given hosts and channels (those at their concurrency bound).
+absl::StatusOr<std::vector<Delivery>> ClaimableDeliveries(common::Tx& tx, absl::Time now, int limit,
+                                                          const std::vector<std::string>& skip_hosts,
+                                                          const std::vector<std::string>& skip_channels);
+// Claims a claimable row for `owner` until `lease_until`: status 'sending', attempts + 1,
+// resends + 1 when the row was reclaimed from an expired lease. False when the row is no
+// longer claimable (another worker got it). `d` gets the claimed row's new values.
+absl::StatusOr<bool> ClaimDelivery(common::Tx& tx, Delivery& d, const std::string& owner, absl::Time now,
+                                   absl::Time lease_until);
+// Writes status, attempts, next_attempt_at, last_error and the lease.
 absl::Status UpdateDelivery(common::Tx& tx, const Delivery& d);
-// pending/sending rows of the escalation -> cancelled. Returns how many.
+// The escalation was acknowledged or resolved: its pending/sending rows -> cancelled (a
+// 'sending' row's owner still records a delivery that went out). Returns how many.
 absl::StatusOr<int64_t> CancelUndelivered(common::Tx& tx, const std::string& escalation_id);
-// sending -> pending (start-up: a crash between claim and outcome). Returns how many.
-absl::StatusOr<int64_t> RequeueInterrupted(common::Tx& tx, absl::Time now);
-// The earliest next_attempt_at of a pending row.
+// The escalation moved to another tier: rows already tried -> cancelled ("superseded" in
+// last_error); rows never tried keep their single attempt (superseded: no retry), so no page
+// is withdrawn before anyone saw it. Returns how many were cancelled.
+absl::StatusOr<int64_t> SupersedeUndelivered(common::Tx& tx, const std::string& escalation_id);
+// Owners of 'sending' rows (for a restart's requeue of its own previous process's rows).
+absl::StatusOr<std::vector<std::string>> SendingOwners(common::Tx& tx);
+// sending -> pending for the rows of one owner (a previous process of this worker), counting
+// a resend on each. Returns how many.
+absl::StatusOr<int64_t> RequeueOwner(common::Tx& tx, const std::string& owner, absl::Time now);
+// When the next row becomes claimable: the earliest next_attempt_at of a pending row or
+// lease_until of a 'sending' row.
 absl::StatusOr<std::optional<absl::Time>> NextDue(common::Tx& tx);
 
 }  // namespace recovery::escalation::delivery

@@ -139,9 +139,10 @@ SendResult SmtpSender::Send(const Delivery& d) {
 }
 
 SendResult LogSender::Send(const Delivery& d) {
-  common::LogInfo(d.kind == kKindReminder ? "REMINDER" : "PAGE",
-                  {{"target", d.target}, {"person_id", d.person_id}, {"idempotency_key", d.idempotency_key},
-                   {"payload", d.payload}});
+  common::LogInfo(d.kind == kKindReminder ? "REMINDER" : "PAGE", {{"target", d.target},
+                                                                  {"person_id", d.person_id},
+                                                                  {"idempotency_key", d.idempotency_key},
+                                                                  {"payload", d.payload}});
   return {true, ""};
 }
 

@@ -15,14 +15,14 @@ namespace recovery::escalation::delivery {
 // (RECOVERY_WEBHOOK_SECRET wins over the YAML); reloadable, so senders ask for them per send.
 struct DeliverySettings {
   std::string webhook_secret;
-  std::string smtp_url;   // e.g. smtp://mail.example.com:25
+  std::string smtp_url;  // e.g. smtp://mail.example.com:25
   std::string smtp_from = "recovery-escalation@localhost";
 };
 using SettingsProvider = std::function<DeliverySettings()>;
 
 struct SendResult {
   bool ok = false;
-  std::string error;  // empty when ok
+  std::string error;       // empty when ok
   bool permanent = false;  // retrying cannot help (e.g. channel not configured): fail now
 };
 
