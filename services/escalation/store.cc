@@ -284,6 +284,8 @@ absl::Status WriteRows(Tx& tx, const EscalationRows& rows, std::optional<int64_t
   if (rows.escalation) RETURN_IF_ERROR(SaveEscalation(tx, *rows.escalation, version));
   if (rows.cancel_undelivered && rows.escalation) {
     RETURN_IF_ERROR(delivery::CancelUndelivered(tx, rows.escalation->escalation_id).status());
+  } else if (rows.supersede_undelivered && rows.escalation) {
+    RETURN_IF_ERROR(delivery::SupersedeUndelivered(tx, rows.escalation->escalation_id).status());
   }
   for (const QueuedMessage& m : rows.queue) {
     ASSIGN_OR_RETURN(const bool inserted, delivery::Enqueue(tx, ToDelivery(m)));

@@ -172,9 +172,10 @@ Decided<EscalationOutcome> Run(const EscalationConfig& directory, const Escalati
   StepResult result = Step(directory, state, input, now);
   if (result.ignored) return result.refusal;
   Translator t(state, facts, cause, now);
-  // The tier moves on: retries of the previous tier's pages stop (before the new ones queue).
+  // The tier moves on: retries of the previous tier's pages stop (before the new ones queue),
+  // but a page not yet tried still gets its one attempt.
   if (std::holds_alternative<AckTimeout>(input) || std::holds_alternative<HoldElapsed>(input)) {
-    t.outcome().rows.cancel_undelivered = true;
+    t.outcome().rows.supersede_undelivered = true;
   }
   t.outcome().timers = std::move(before);
   return t.Translate(std::move(result), advance);

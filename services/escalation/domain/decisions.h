@@ -59,6 +59,9 @@ struct QueuedMessage {
 struct EscalationRows {
   std::optional<EscalationState> escalation;  // the new state to store
   bool cancel_undelivered = false;            // pending/sending pages of `escalation` stop
+  // The tier moved on: pages already tried stop retrying; a page never tried keeps its one
+  // attempt (no page is cancelled before it was tried). cancel_undelivered wins.
+  bool supersede_undelivered = false;
   std::vector<QueuedMessage> queue;
 };
 using EscalationOutcome = common::Outcome<EscalationRows>;
