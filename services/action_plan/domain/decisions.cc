@@ -59,7 +59,11 @@ PlanOutcome Updated(PlanRecord record, Events& events, const Cause& cause,
                     std::vector<v1::TimingWarning> warnings = {}) {
   if (!record.completed && IsComplete(record.plan)) {
     record.completed = true;
-    events.Add().mutable_plan_completed()->set_plan_id(record.plan.plan_id);
+    // `events` refers to the caller's record, which may have been moved into `record`: the
+    // envelope takes its case from the record this function owns.
+    v1::Event& e = events.Add();
+    e.set_case_id(record.plan.case_id);
+    e.mutable_plan_completed()->set_plan_id(record.plan.plan_id);
   }
   record.updated_at = cause.now;
   PlanOutcome outcome;
