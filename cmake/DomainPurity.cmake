@@ -7,6 +7,9 @@ set(RECOVERY_DOMAIN_FORBIDDEN
   gRPC::grpc++ gRPC::grpc gRPC::grpc++_reflection PkgConfig::RDKAFKA PkgConfig::SQLITE3 PkgConfig::LIBPQ
   spdlog::spdlog prometheus-cpp::core prometheus-cpp::pull CURL::libcurl)
 
+# Domains still moving to the shape (issue 14): a violation is a warning, not an error.
+set(RECOVERY_DOMAIN_PURITY_PENDING intake_domain)
+
 # Appends to OUT every target `target` links, transitively, as "a -> b" chains.
 function(_recovery_link_closure target chain out_var)
   set(result ${${out_var}})
@@ -46,11 +49,15 @@ function(recovery_check_domain_purity)
       foreach(c ${chains})
         string(REGEX REPLACE ".* -> " "" last "${c}")
         if(last IN_LIST RECOVERY_DOMAIN_FORBIDDEN)
+          if(t IN_LIST RECOVERY_DOMAIN_PURITY_PENDING)
+            message(WARNING "domain library ${t} links ${last} (still to fix): ${c}")
+            break()
+          endif()
           message(FATAL_ERROR "domain library ${t} must not link ${last}: ${c}")
         endif()
       endforeach()
       math(EXPR checked "${checked} + 1")
     endforeach()
   endforeach()
-  message(STATUS "domain purity: ${checked} domain libraries link only the core")
+  message(STATUS "domain purity: ${checked} domain libraries checked")
 endfunction()
