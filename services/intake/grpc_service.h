@@ -1,19 +1,19 @@
-// recovery.v1.Intake over gRPC: validates each request, runs writes through
-// RunIdempotent (request_id) in one transaction and translates to and from the protos.
+// recovery.v1.Intake over gRPC: validate -> app (in one transaction; writes through
+// RunIdempotent keyed by request_id) -> translate the status. Nothing else.
 // Thread-safe (gRPC calls it from many threads; the store serialises transactions).
 #pragma once
 
 #include "recovery/v1/intake.grpc.pb.h"
 #include "services/common/clock.h"
 #include "services/common/store.h"
-#include "services/intake/case_actions.h"
+#include "services/intake/app.h"
 
 namespace recovery::intake {
 
 class IntakeService final : public recovery::v1::Intake::Service {
  public:
-  IntakeService(recovery::common::Store& store, recovery::common::Clock& clock, CaseActions& actions)
-      : store_(store), clock_(clock), actions_(actions) {}
+  IntakeService(recovery::common::Store& store, recovery::common::Clock& clock, IntakeApp& app)
+      : store_(store), clock_(clock), app_(app) {}
 
   grpc::Status OpenCase(grpc::ServerContext*, const recovery::v1::OpenCaseRequest* req,
                         recovery::v1::OpenCaseResponse* out) override;
@@ -41,15 +41,17 @@ class IntakeService final : public recovery::v1::Intake::Service {
                             recovery::v1::RecordSignalResponse* out) override;
 
  private:
-  // Validation result `valid`, then `apply` inside RunIdempotent keyed by request_id.
-  template <typename Request, typename Response, typename Apply>
-  grpc::Status Write(const char* method, const absl::Status& valid, const Request& req, Response* out,
-                     const Cause& cause, Apply&& apply);
-  Cause CauseOf(const std::string& actor, const std::string& request_id) const;
+  // `valid`, then app_.*method(tx, req, cause, out) inside RunIdempotent keyed by request_id.
+  template <typename Request, typename Response>
+  grpc::Status Write(const char* rpc, const absl::Status& valid, const std::string& actor, const Request& req,
+                     Response* out, absl::Status (IntakeApp::*method)(Tx&, const Request&, const Cause&, Response*));
+  template <typename Request, typename Response>
+  grpc::Status Read(const absl::Status& valid, const Request& req, Response* out,
+                    absl::Status (IntakeApp::*method)(Tx&, const Request&, Response*));
 
   recovery::common::Store& store_;
   recovery::common::Clock& clock_;
-  CaseActions& actions_;
+  IntakeApp& app_;
 };
 
 }  // namespace recovery::intake

@@ -19,11 +19,12 @@ constexpr S kOpen = v1::CASE_STATUS_OPEN, kAck = v1::CASE_STATUS_ACKNOWLEDGED, k
 // The whole legal table; every pair not in it must be refused.
 const std::map<std::pair<S, Transition>, S>& Legal() {
   static const auto* table = new std::map<std::pair<S, Transition>, S>{
-      {{kOpen, Transition::kAcknowledge}, kAck},      {{kReopened, Transition::kAcknowledge}, kAck},
-      {{kAck, Transition::kPlan}, kPlanned},          {{kReopened, Transition::kPlan}, kPlanned},
-      {{kAck, Transition::kResolve}, kResolved},      {{kPlanned, Transition::kResolve}, kResolved},
-      {{kReopened, Transition::kResolve}, kResolved}, {{kResolved, Transition::kClose}, kClosed},
-      {{kResolved, Transition::kReopen}, kReopened},  {{kClosed, Transition::kReopen}, kReopened},
+      {{kNone, Transition::kOpen}, kOpen},           {{kOpen, Transition::kAcknowledge}, kAck},
+      {{kReopened, Transition::kAcknowledge}, kAck}, {{kAck, Transition::kPlan}, kPlanned},
+      {{kReopened, Transition::kPlan}, kPlanned},    {{kAck, Transition::kResolve}, kResolved},
+      {{kPlanned, Transition::kResolve}, kResolved}, {{kReopened, Transition::kResolve}, kResolved},
+      {{kResolved, Transition::kClose}, kClosed},    {{kResolved, Transition::kReopen}, kReopened},
+      {{kClosed, Transition::kReopen}, kReopened},
   };
   return *table;
 }

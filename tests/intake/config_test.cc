@@ -63,6 +63,9 @@ TEST(IntakeConfigTest, ErrorsNameTheKey) {
     std::string yaml, prefix;
   } cases[] = {
       {"categories: []", "categories:"},
+      {"dedup_windw: 1h", "dedup_windw:"},
+      {"signal_rules: [{kind: survey_score, severity: P1, category: other, maxscore: 2}]", "signal_rules[0].maxscore:"},
+      {"signal_rules: [{kind: survey_score, severity: P5, category: other}]", "signal_rules[0].severity:"},
       {"categories: [a, a]", "categories[1]:"},
       {"dedup_window: soon", "dedup_window:"},
       {"signal_rules: {}", "signal_rules:"},

@@ -1,49 +1,67 @@
-// The Intake gRPC service in process on an in-memory store and a manual clock: lifecycle,
-// idempotency, dedup window, signal rules and consumed events, checked through the RPC
-// results and the events waiting in the outbox.
+// The intake service built through IntakeModule on the in-process ServiceFixture (real
+// runtime, SQLite, gRPC on port 0, manual clock): lifecycle, idempotency, dedup window,
+// signal rules and consumed events, checked through the RPC results and the events
+// published (after the Quiesce() barrier).
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include "grpcpp/grpcpp.h"
+#include "recovery/v1/intake.grpc.pb.h"
 #include "services/common/clock.h"
-#include "services/common/consumer.h"
 #include "services/common/events.h"
-#include "services/common/idempotency.h"
-#include "services/common/outbox.h"
-#include "services/intake/grpc_service.h"
-#include "services/intake/handlers.h"
+#include "services/common/proto_time.h"
+#include "services/intake/module.h"
+#include "tests/support/service_fixture.h"
 
 namespace recovery::intake {
 namespace {
 
 namespace v1 = recovery::v1;
-using recovery::common::ManualClock;
+
+// The Intake API over the fixture's channel, with the server-side signatures the tests
+// were written against (the first argument is ignored).
+class IntakeCalls {
+ public:
+  explicit IntakeCalls(const std::shared_ptr<grpc::Channel>& channel) : stub_(v1::Intake::NewStub(channel)) {}
+#define INTAKE_RPC(Name)                                                          \
+  grpc::Status Name(void*, const v1::Name##Request* r, v1::Name##Response* out) { \
+    grpc::ClientContext ctx;                                                      \
+    return stub_->Name(&ctx, *r, out);                                            \
+  }
+  INTAKE_RPC(OpenCase)
+  INTAKE_RPC(GetCase)
+  INTAKE_RPC(ListCases)
+  INTAKE_RPC(UpdateCase)
+  INTAKE_RPC(RecordContact)
+  INTAKE_RPC(AddNote)
+  INTAKE_RPC(AcknowledgeCase)
+  INTAKE_RPC(AssignOwner)
+  INTAKE_RPC(ResolveCase)
+  INTAKE_RPC(CloseCase)
+  INTAKE_RPC(ReopenCase)
+  INTAKE_RPC(RecordSignal)
+#undef INTAKE_RPC
+
+ private:
+  std::unique_ptr<v1::Intake::Stub> stub_;
+};
+
+constexpr absl::Time kStart = absl::FromUnixSeconds(1'795'000'000);
+
+recovery::testing::FixtureOptions AtStart() {
+  recovery::testing::FixtureOptions o;
+  o.start = kStart;
+  return o;
+}
 
 class IntakeServiceTest : public ::testing::Test {
  protected:
-  IntakeServiceTest()
-      : store_(std::move(*recovery::common::OpenStore(":memory:"))),
-        clock_(absl::FromUnixSeconds(1'795'000'000)),
-        outbox_(*store_),
-        actions_(outbox_, DefaultIntakeConfig()),
-        service_(*store_, clock_, actions_),
-        handlers_(clock_, actions_),
-        consumer_(*store_, [this](Tx& tx, const v1::Event& e) { return handlers_.Handle(tx, e); }) {
-    EXPECT_TRUE(recovery::common::Outbox::Migrate(*store_).ok());
-    EXPECT_TRUE(recovery::common::Consumer::Migrate(*store_).ok());
-    EXPECT_TRUE(recovery::common::MigrateIdempotency(*store_).ok());
-    EXPECT_TRUE(MigrateIntakeTables(*store_).ok());
-  }
+  IntakeServiceTest() : fx_(module_, AtStart()), service_(fx_.channel()), clock_(fx_.clock()) {}
 
   // Every event appended so far, in order.
   std::vector<v1::Event> Events() {
-    std::vector<v1::Event> out;
-    EXPECT_TRUE(recovery::common::InTransaction(*store_, [&](Tx& tx) -> absl::Status {
-                  auto rows = tx.Query("SELECT payload FROM outbox ORDER BY id");
-                  if (!rows.ok()) return rows.status();
-                  for (const auto& r : *rows) out.emplace_back().ParseFromString(r.Str(0));
-                  return absl::OkStatus();
-                }).ok());
-    return out;
+    fx_.Quiesce();
+    return fx_.published();
   }
   std::vector<v1::Event> EventsOfType(const std::string& type) {
     std::vector<v1::Event> out;
@@ -124,20 +142,12 @@ class IntakeServiceTest : public ::testing::Test {
     EXPECT_TRUE(service_.GetCase(nullptr, &r, &out).ok());
     return out.case_();
   }
-  void Consume(v1::Event e) {
-    std::string bytes;
-    e.SerializeToString(&bytes);
-    auto r = consumer_.HandleBytes(bytes);
-    ASSERT_TRUE(r.ok()) << r.status();
-  }
+  void Consume(const v1::Event& e) { ASSERT_TRUE(fx_.Deliver(e).ok()); }
 
-  std::unique_ptr<recovery::common::Store> store_;
-  ManualClock clock_;
-  recovery::common::Outbox outbox_;
-  CaseActions actions_;
-  IntakeService service_;
-  IntakeEventHandlers handlers_;
-  recovery::common::Consumer consumer_;
+  IntakeModule module_;
+  recovery::testing::ServiceFixture fx_;
+  IntakeCalls service_;
+  recovery::common::ManualClock& clock_;
   std::vector<std::shared_ptr<void>> keep_;
 };
 
@@ -387,8 +397,8 @@ TEST_F(IntakeServiceTest, ListCasesFiltersAndPages) {
   ASSERT_EQ(out.cases_size(), 1);
   EXPECT_EQ(out.cases(0).id(), ids[3]);
   v1::ListCasesRequest by_time;
-  *by_time.mutable_opened_from() = recovery::common::ToProto(absl::FromUnixSeconds(1'795'000'000) + absl::Minutes(2));
-  *by_time.mutable_opened_to() = recovery::common::ToProto(absl::FromUnixSeconds(1'795'000'000) + absl::Minutes(4));
+  *by_time.mutable_opened_from() = recovery::common::ToProto(kStart + absl::Minutes(2));
+  *by_time.mutable_opened_to() = recovery::common::ToProto(kStart + absl::Minutes(4));
   ASSERT_TRUE(service_.ListCases(nullptr, &by_time, &out).ok());
   ASSERT_EQ(out.cases_size(), 2);
   EXPECT_EQ(out.cases(0).id(), ids[2]);

@@ -1,6 +1,6 @@
 // Request validation: one row per field rule; each error is INVALID_ARGUMENT and starts
 // with the field's name.
-#include "services/intake/domain/validation.h"
+#include "services/intake/validation.h"
 
 #include <gtest/gtest.h>
 
@@ -115,11 +115,92 @@ TEST(ValidationTest, EmailSyntax) {
     EXPECT_FALSE(IsValidEmail(bad)) << bad;
 }
 
-TEST(ValidationTest, TimeZoneSyntaxIsWhatAbseilLoads) {
-  EXPECT_TRUE(IsValidTimeZone("UTC"));
-  EXPECT_TRUE(IsValidTimeZone("Asia/Tokyo"));
-  EXPECT_FALSE(IsValidTimeZone("Asia/Atlantis"));
-  EXPECT_FALSE(IsValidTimeZone(""));
+void ExpectField(const absl::Status& s, const std::string& field);
+
+TEST(ValidationTest, TimeZonesAreIanaNamesOnly) {
+  for (const char* bad : {"/usr/share/zoneinfo/Asia/Tokyo", "Europe/../Asia/Tokyo", "localtime", "Asia/Atlantis"}) {
+    v1::OpenCaseRequest r = ValidOpen();
+    r.mutable_client()->set_time_zone(bad);
+    ExpectField(ValidateOpenCase(r, DefaultIntakeConfig()), "client.time_zone");
+    r = ValidOpen();
+    r.mutable_contact()->set_time_zone(bad);
+    ExpectField(ValidateOpenCase(r, DefaultIntakeConfig()), "contact.time_zone");
+  }
+}
+
+TEST(ValidationTest, LengthsCountCharactersNotBytes) {
+  v1::OpenCaseRequest r = ValidOpen();
+  std::string summary;
+  for (int i = 0; i < 200; ++i) summary += "\xc3\xa9";  // 200 x U+00E9: 400 bytes
+  r.set_summary(summary);
+  EXPECT_TRUE(ValidateOpenCase(r, DefaultIntakeConfig()).ok());
+  r.set_summary(summary + "e");
+  ExpectField(ValidateOpenCase(r, DefaultIntakeConfig()), "summary");
+}
+
+TEST(ValidationTest, WhitespaceOrZeroWidthOnlyRequiredTextIsEmpty) {
+  for (const char* blank : {"   ", "\t\n", "\xe2\x80\x8b", " \xef\xbb\xbf\xe2\x80\x8d "}) {
+    v1::OpenCaseRequest r = ValidOpen();
+    r.set_summary(blank);
+    ExpectField(ValidateOpenCase(r, DefaultIntakeConfig()), "summary");
+    v1::AddNoteRequest n;
+    n.set_request_id("n-1");
+    n.set_case_id(kCaseId);
+    n.set_text(blank);
+    ExpectField(ValidateAddNote(n), "text");
+  }
+}
+
+TEST(ValidationTest, ControlCharactersAreRefusedExceptNewlineAndTabInLongTexts) {
+  v1::OpenCaseRequest r = ValidOpen();
+  r.set_summary("late\x1b[31m report");
+  ExpectField(ValidateOpenCase(r, DefaultIntakeConfig()), "summary");
+  r = ValidOpen();
+  r.set_summary("two\nlines");
+  ExpectField(ValidateOpenCase(r, DefaultIntakeConfig()), "summary");
+  r = ValidOpen();
+  r.set_description("line one\n\tline two");
+  EXPECT_TRUE(ValidateOpenCase(r, DefaultIntakeConfig()).ok());
+  r.set_description("bell\x07");
+  ExpectField(ValidateOpenCase(r, DefaultIntakeConfig()), "description");
+  r = ValidOpen();
+  r.mutable_client()->set_name("Acme\x7f");
+  ExpectField(ValidateOpenCase(r, DefaultIntakeConfig()), "client.name");
+}
+
+TEST(ValidationTest, ListCasesTimestampsOutOfRangeAreInvalid) {
+  v1::ListCasesRequest l;
+  l.mutable_opened_from()->set_seconds(INT64_MIN);
+  ExpectField(ValidateListCases(l), "opened_from");
+  l.Clear();
+  l.mutable_opened_to()->set_nanos(-5);
+  ExpectField(ValidateListCases(l), "opened_to");
+  l.Clear();
+  l.mutable_opened_from()->set_nanos(2'000'000'000);
+  ExpectField(ValidateListCases(l), "opened_from");
+  l.Clear();
+  l.mutable_opened_from()->set_seconds(1'800'000'000);
+  l.mutable_opened_to()->set_seconds(1'700'000'000);
+  ExpectField(ValidateListCases(l), "opened_to");
+}
+
+TEST(ValidationTest, MalformedConsumedEventsNameTheField) {
+  v1::Event acked;
+  acked.set_event_id("e-1");
+  acked.set_case_id(kCaseId);
+  acked.mutable_escalation_acknowledged();
+  ExpectField(ValidateConsumedEvent(acked), "escalation_acknowledged.acknowledged_by");
+  acked.mutable_escalation_acknowledged()->set_acknowledged_by("p-1");
+  EXPECT_TRUE(ValidateConsumedEvent(acked).ok());
+  acked.set_case_id("not a case");
+  ExpectField(ValidateConsumedEvent(acked), "case_id");
+  v1::Event shared;
+  shared.set_case_id(kCaseId);
+  shared.mutable_plan_shared();
+  ExpectField(ValidateConsumedEvent(shared), "plan_shared.version");
+  v1::Event sat;
+  sat.mutable_satisfaction_recorded()->set_low(true);
+  ExpectField(ValidateConsumedEvent(sat), "satisfaction_recorded.client_id");
 }
 
 void ExpectField(const absl::Status& s, const std::string& field) {

@@ -10,7 +10,9 @@
 #include "services/common/events.h"
 #include "services/common/idempotency.h"
 #include "services/common/outbox.h"
-#include "services/intake/case_actions.h"
+#include "services/common/timers.h"
+#include "services/intake/app.h"
+#include "services/intake/store.h"
 #include "services/intake/grpc_service.h"
 #include "tests/postgres/pg_fixture.h"
 
@@ -28,8 +30,9 @@ TEST(PostgresServicesTest, IntakeOpensACaseAndNumbersItsHistoryRows) {
   ASSERT_TRUE(intake::MigrateIntakeTables(**store).ok());
   common::ManualClock clock(absl::FromUnixSeconds(1795557600) + absl::Nanoseconds(1234567));
   common::Outbox outbox(**store);
-  intake::CaseActions actions(outbox, intake::DefaultIntakeConfig());
-  intake::IntakeService service(**store, clock, actions);
+  common::TimerService timers(**store, clock);
+  intake::IntakeApp app(timers, outbox, intake::DefaultIntakeConfig());
+  intake::IntakeService service(**store, clock, app);
 
   v1::OpenCaseRequest open;
   open.set_request_id("open-1");

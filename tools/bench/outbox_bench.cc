@@ -26,7 +26,9 @@
 #include "services/common/kafka_util.h"
 #include "services/common/outbox.h"
 #include "services/common/store.h"
-#include "services/intake/case_actions.h"
+#include "services/common/timers.h"
+#include "services/intake/app.h"
+#include "services/intake/store.h"
 #include "services/intake/grpc_service.h"
 #include "tools/bench/bench_util.h"
 
@@ -75,7 +77,7 @@ std::unique_ptr<rc::Store> FreshStore(const std::string& path) {
 }
 
 // Runs every request through OpenCase on `threads` threads; returns when all returned.
-void CallOpenCase(rc::Store& store, recovery::intake::CaseActions& actions,
+void CallOpenCase(rc::Store& store, recovery::intake::IntakeApp& actions,
                   const std::vector<v1::OpenCaseRequest>& requests, int threads) {
   recovery::intake::IntakeService service(store, rc::SystemClock::Instance(), actions);
   std::atomic<size_t> next{0};
@@ -107,7 +109,8 @@ Run RunOutbox(const std::string& path, const rc::KafkaSettings& settings, int64_
   auto store = FreshStore(path);
   rc::Outbox outbox(*store);
   Check(outbox.Start(settings), "outbox start");
-  recovery::intake::CaseActions actions(outbox, recovery::intake::DefaultIntakeConfig());
+  rc::TimerService timers(*store, rc::SystemClock::Instance());
+  recovery::intake::IntakeApp actions(timers, outbox, recovery::intake::DefaultIntakeConfig());
   const auto requests = MakeRequests(n);
   const int64_t t0 = NowNanos();
   CallOpenCase(*store, actions, requests, threads);
@@ -138,22 +141,24 @@ Run RunDirect(const std::string& path, const rc::KafkaSettings& settings, int64_
   std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf->get(), err));
   if (!producer) Check(absl::InternalError(err), "producer");
   // The dual write: produce inside the handler's transaction, before it commits.
-  recovery::intake::CaseActions actions(
-      [&](rc::Tx&, const v1::Event& e) -> absl::Status {
-        const std::string bytes = e.SerializeAsString();
-        for (;;) {
-          RdKafka::Headers* h = RdKafka::Headers::create();
-          h->add("type", rc::EventTypeName(e));
-          h->add("event_id", e.event_id());
-          auto r = producer->produce(settings.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-                                     const_cast<char*>(bytes.data()), bytes.size(), e.case_id().data(),
-                                     e.case_id().size(), 0, h, nullptr);
-          if (r == RdKafka::ERR_NO_ERROR) break;
-          delete h;
-          if (r != RdKafka::ERR__QUEUE_FULL) return absl::InternalError(RdKafka::err2str(r));
-          producer->poll(10);
+  recovery::intake::IntakeApp actions(
+      [&](rc::Tx&, const rc::Effects& effects) -> absl::Status {
+        for (const v1::Event& e : effects.events) {
+          const std::string bytes = e.SerializeAsString();
+          for (;;) {
+            RdKafka::Headers* h = RdKafka::Headers::create();
+            h->add("type", rc::EventTypeName(e));
+            h->add("event_id", e.event_id());
+            auto r = producer->produce(settings.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                                       const_cast<char*>(bytes.data()), bytes.size(), e.case_id().data(),
+                                       e.case_id().size(), 0, h, nullptr);
+            if (r == RdKafka::ERR_NO_ERROR) break;
+            delete h;
+            if (r != RdKafka::ERR__QUEUE_FULL) return absl::InternalError(RdKafka::err2str(r));
+            producer->poll(10);
+          }
+          producer->poll(0);
         }
-        producer->poll(0);
         return absl::OkStatus();
       },
       recovery::intake::DefaultIntakeConfig());

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "services/intake/domain/errors.h"
 
 namespace recovery::intake {
 namespace {
@@ -22,6 +23,8 @@ struct Rule {
 
 Rule RuleFor(Transition t) {
   switch (t) {
+    case Transition::kOpen:
+      return {{recovery::v1::CASE_STATUS_UNSPECIFIED}, CASE_STATUS_OPEN};
     case Transition::kAcknowledge:
       return {{CASE_STATUS_OPEN, CASE_STATUS_REOPENED}, CASE_STATUS_ACKNOWLEDGED};
     case Transition::kPlan:
@@ -50,6 +53,8 @@ std::string JoinStatuses(const std::vector<CaseStatus>& statuses) {
 
 std::string TransitionName(Transition t) {
   switch (t) {
+    case Transition::kOpen:
+      return "OpenCase";
     case Transition::kAcknowledge:
       return "AcknowledgeCase";
     case Transition::kPlan:
@@ -76,15 +81,17 @@ absl::StatusOr<CaseStatus> ApplyTransition(CaseStatus current, Transition t) {
   for (CaseStatus from : rule.from) {
     if (from == current) return rule.to;
   }
-  return absl::FailedPreconditionError(absl::StrCat("status: case is ", StatusName(current), "; ", TransitionName(t),
-                                                    " needs ", JoinStatuses(rule.from)));
+  return IntakeErrorStatus(IntakeError::kIllegalTransition,
+                           absl::StrCat("status: case is ", StatusName(current), "; ", TransitionName(t), " needs ",
+                                        JoinStatuses(rule.from)));
 }
 
 bool IsActive(CaseStatus s) { return s != CASE_STATUS_RESOLVED && s != CASE_STATUS_CLOSED; }
 
 absl::Status CheckEditable(CaseStatus current, const std::string& rpc) {
   if (current == CASE_STATUS_CLOSED)
-    return absl::FailedPreconditionError(
+    return IntakeErrorStatus(
+        IntakeError::kCaseClosed,
         absl::StrCat("status: case is CLOSED; ", rpc, " needs a case that is not CLOSED (ReopenCase first)"));
   return absl::OkStatus();
 }

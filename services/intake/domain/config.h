@@ -35,7 +35,8 @@ struct IntakeConfig {
 IntakeConfig DefaultIntakeConfig();
 
 // Reads `categories:`, `dedup_window:` and `signal_rules:`; absent keys keep the defaults,
-// a null node is all defaults. Errors name the key path (e.g. "signal_rules[1].severity").
+// a null node is all defaults, an unknown key is an error. Errors name the key path
+// (e.g. "signal_rules[1].severity").
 absl::StatusOr<IntakeConfig> ParseIntakeConfig(const YAML::Node& root);
 
 // The first rule that matches the signal, or nullptr (the signal is only stored).
@@ -46,8 +47,8 @@ const SignalRule* MatchSignalRule(const IntakeConfig& config, recovery::v1::Sign
 bool IsRepeatReport(recovery::v1::CaseStatus existing_status, absl::Time existing_opened_at, absl::Time now,
                     absl::Duration window);
 
-// Parses "P1".."P4" / "survey_score", ... (case-insensitive); nullopt when unknown.
-std::optional<recovery::v1::Severity> ParseSeverity(const std::string& s);
+// "survey_score", ... (case-insensitive); nullopt when unknown. Severities are
+// common::ParseSeverity's.
 std::optional<recovery::v1::SignalKind> ParseSignalKind(const std::string& s);
 
 }  // namespace recovery::intake

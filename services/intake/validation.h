@@ -1,11 +1,14 @@
-// Request validation for every Intake RPC: pure checks of the request messages against
-// the configuration. Each error is INVALID_ARGUMENT and its message starts with the field
-// path (e.g. "client.id: required"). Nothing is stored or published before these pass.
+// Request and consumed-event validation for intake, on services/common/validation.h. Each
+// error is INVALID_ARGUMENT and its message starts with the field path (e.g.
+// "client.id: required"). Nothing is stored or published before these pass.
+// Thread-safety: pure functions.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "absl/status/status.h"
+#include "recovery/v1/events.pb.h"
 #include "recovery/v1/intake.pb.h"
 #include "services/intake/domain/config.h"
 
@@ -30,8 +33,12 @@ absl::Status ValidateCloseCase(const recovery::v1::CloseCaseRequest& req);
 absl::Status ValidateReopenCase(const recovery::v1::ReopenCaseRequest& req);
 absl::Status ValidateRecordSignal(const recovery::v1::RecordSignalRequest& req);
 
-// Building blocks, exposed for their own tests.
+// A consumed event intake acts on (EscalationAcknowledged, PlanShared, SatisfactionRecorded),
+// checked like a request: field paths start with the body's name
+// ("escalation_acknowledged.acknowledged_by: required"). Other events are not checked.
+absl::Status ValidateConsumedEvent(const recovery::v1::Event& event);
+
+// Building block, exposed for its own test.
 bool IsValidEmail(const std::string& email);
-bool IsValidTimeZone(const std::string& name);  // absl::LoadTimeZone succeeds
 
 }  // namespace recovery::intake
