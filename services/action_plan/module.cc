@@ -11,7 +11,7 @@
 #include "services/action_plan/store.h"
 #include "services/action_plan/validation.h"
 #include "services/common/config.h"
-#include "services/common/dead_letters.h"
+#include "services/common/consumer.h"
 #include "services/common/events.h"
 #include "services/common/logging.h"
 #include "services/common/metrics.h"
@@ -134,6 +134,7 @@ absl::Status ActionPlanModule::Init(const recovery::common::ServiceContext& ctx)
   absl::StatusOr<ActionPlanSettings> settings = LoadSettings(ctx.domain_config, config_file_);
   if (!settings.ok()) return absl::InvalidArgumentError(absl::StrCat("--config: ", settings.status().message()));
   metrics_ = &ctx.metrics;
+  clock_ = &ctx.clock;
   app_ = std::make_unique<ActionPlanApp>(ctx.store, ctx.outbox, ctx.timers, ctx.clock, *std::move(settings));
   grpc_ = std::make_unique<ActionPlanService>(*app_);
   return absl::OkStatus();
@@ -146,21 +147,7 @@ absl::Status ActionPlanModule::Reload(const YAML::Node& yaml) {
 }
 
 absl::Status ActionPlanModule::ParkMalformed(Tx& tx, const v1::Event& event, const absl::Status& why) {
-  const std::string type = recovery::common::EventTypeName(event);
-  recovery::common::LogWarn("malformed event skipped", {{"event_id", event.event_id()},
-                                                        {"case_id", event.case_id()},
-                                                        {"type", type},
-                                                        {"error", std::string(why.message())}});
-  metrics_->CountConsumed("malformed");
-  recovery::common::DeadLetter letter;
-  letter.origin = recovery::common::kDeadLetterConsumer;
-  letter.event_id = event.event_id();
-  letter.case_id = event.case_id();
-  letter.type = type;
-  letter.payload = event.SerializeAsString();
-  letter.reason = absl::StrCat("malformed: ", why.message());
-  letter.attempts = 1;
-  return recovery::common::RecordDeadLetter(tx, letter);
+  return recovery::common::SkipMalformedEvent(tx, event, why, clock_->Now(), metrics_);
 }
 
 absl::Status ActionPlanModule::OnEvent(Tx& tx, const v1::Event& event) {

@@ -50,6 +50,7 @@ class ActionPlanModule final : public recovery::common::ServiceModule {
 
   std::string config_file_;
   recovery::common::Metrics* metrics_ = nullptr;
+  recovery::common::Clock* clock_ = nullptr;
   std::unique_ptr<ActionPlanApp> app_;
   std::unique_ptr<ActionPlanService> grpc_;
 };

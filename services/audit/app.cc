@@ -7,7 +7,7 @@
 #include "services/audit/domain/summary.h"
 #include "services/audit/validation.h"
 #include "services/common/clock.h"
-#include "services/common/dead_letters.h"
+#include "services/common/consumer.h"
 #include "services/common/events.h"
 #include "services/common/logging.h"
 #include "services/common/metrics.h"
@@ -60,12 +60,7 @@ absl::StatusOr<bool> RecordEvent(common::Tx& tx, const recovery::v1::Event& even
 
 absl::Status AuditApp::OnEvent(common::Tx& tx, const recovery::v1::Event& event) {
   if (absl::Status invalid = ValidateEvent(event); !invalid.ok()) {
-    common::LogWarn("audit: parking an event that cannot be chained",
-                    {{"event_id", common::QuoteForMessage(event.event_id())},
-                     {"type", common::EventTypeName(event)},
-                     {"error", std::string(invalid.message())}});
-    ctx_.metrics.Count("audit_events_parked_total", common::EventTypeName(event));
-    return common::ParkMalformedEvent(tx, event, invalid, ctx_.clock.Now());
+    return common::SkipMalformedEvent(tx, event, invalid, ctx_.clock.Now(), &ctx_.metrics);
   }
   ASSIGN_OR_RETURN(const bool appended, RecordEvent(tx, event, ctx_.clock.Now()));
   if (!appended)

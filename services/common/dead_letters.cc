@@ -22,18 +22,6 @@ absl::Status RecordDeadLetter(Tx& tx, const DeadLetter& l) {
        absl::ToUnixMicros(l.parked_at)});
 }
 
-absl::Status ParkMalformedEvent(Tx& tx, const recovery::v1::Event& event, const absl::Status& why, absl::Time now) {
-  DeadLetter letter;
-  letter.origin = kDeadLetterConsumer;
-  letter.event_id = event.event_id();
-  letter.case_id = event.case_id();
-  letter.type = EventTypeName(event);
-  letter.payload = event.SerializeAsString();
-  letter.reason = absl::StrCat("malformed: ", why.message());
-  letter.parked_at = now;
-  return RecordDeadLetter(tx, letter);
-}
-
 absl::StatusOr<std::vector<DeadLetter>> ListDeadLetters(Tx& tx, absl::string_view origin, int limit) {
   ASSIGN_OR_RETURN(auto rows,
                    tx.Query("SELECT id, origin, event_id, case_id, type, payload, reason, attempts, parked_us "

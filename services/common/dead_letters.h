@@ -38,11 +38,6 @@ absl::Status MigrateDeadLetters(Store& store);
 // Parks one event in tx (the caller's transaction, so parking and skipping commit together).
 absl::Status RecordDeadLetter(Tx& tx, const DeadLetter& letter);
 
-// Parks a consumed event that parsed but failed the service's own checks (validation.h):
-// origin "consumer", reason "malformed: <why>", the event's serialised bytes as payload.
-// The caller logs and counts it; the consumer then moves on (the event is marked processed).
-absl::Status ParkMalformedEvent(Tx& tx, const recovery::v1::Event& event, const absl::Status& why, absl::Time now);
-
 // The newest first, at most `limit`; origin "" lists both.
 absl::StatusOr<std::vector<DeadLetter>> ListDeadLetters(Tx& tx, absl::string_view origin, int limit);
 

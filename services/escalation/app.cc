@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/apply.h"
-#include "services/common/dead_letters.h"
+#include "services/common/consumer.h"
 #include "services/common/events.h"
 #include "services/common/ids.h"
 #include "services/common/logging.h"
@@ -26,7 +26,6 @@ using common::Tx;
 using v1::Event;
 
 constexpr absl::Duration kCoverageLookahead = absl::Hours(24 * 7);
-constexpr char kMalformedCounter[] = "escalation_malformed_events_total";
 
 std::string Rfc3339(absl::Time t) { return absl::FormatTime(absl::RFC3339_sec, t, absl::UTCTimeZone()); }
 
@@ -315,23 +314,7 @@ std::vector<calendar::Interval> EscalationApp::CheckCoverage(const std::string& 
 // --- consumed events ---
 
 absl::Status EscalationApp::ParkMalformed(Tx& tx, const Event& event, const absl::Status& why) {
-  const std::string type = common::EventTypeName(event);
-  common::LogWarn("malformed event skipped", {{"event_id", event.event_id()},
-                                              {"case_id", common::QuoteForMessage(event.case_id())},
-                                              {"type", type},
-                                              {"error", std::string(why.message())}});
-  common::DeadLetter letter;
-  letter.origin = common::kDeadLetterConsumer;
-  letter.event_id = event.event_id();
-  letter.case_id = event.case_id();
-  letter.type = type;
-  letter.payload = event.SerializeAsString();
-  letter.reason = absl::StrCat("malformed: ", why.message());
-  letter.attempts = 1;
-  letter.parked_at = clock_.Now();
-  RETURN_IF_ERROR(common::RecordDeadLetter(tx, letter));
-  if (metrics_ != nullptr) tx.AfterCommit([m = metrics_, type] { m->Count(kMalformedCounter, type); });
-  return absl::OkStatus();
+  return common::SkipMalformedEvent(tx, event, why, clock_.Now(), metrics_);
 }
 
 absl::Status EscalationApp::OnEvent(Tx& tx, const Event& event) {

@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/apply.h"
 #include "services/common/clock.h"
-#include "services/common/dead_letters.h"
+#include "services/common/consumer.h"
 #include "services/common/events.h"
 #include "services/common/idempotency.h"
 #include "services/common/ids.h"
@@ -248,11 +248,7 @@ absl::Status FollowUpApp::ResumeSla(const v1::ResumeSlaRequest& req, v1::SlaCloc
 
 absl::Status FollowUpApp::OnEvent(Tx& tx, const recovery::v1::Event& event) {
   if (absl::Status invalid = ValidateEvent(event); !invalid.ok()) {
-    common::LogWarn("follow-up: skipping malformed event", {{"event_id", common::QuoteForMessage(event.event_id())},
-                                                            {"type", common::EventTypeName(event)},
-                                                            {"error", std::string(invalid.message())}});
-    ctx_.metrics.Count("follow_up_events_malformed_total", common::EventTypeName(event));
-    return common::ParkMalformedEvent(tx, event, invalid, ctx_.clock.Now());
+    return common::SkipMalformedEvent(tx, event, invalid, ctx_.clock.Now(), &ctx_.metrics);
   }
   ASSIGN_OR_RETURN(auto c, LoadCase(tx, event.case_id()));
   ASSIGN_OR_RETURN(auto reminders, LoadReminders(tx, event.case_id()));

@@ -277,7 +277,7 @@ TEST_F(AppTest, AnEmptyForeignCaseOpenedIsLoggedCountedParkedAndChangesNothing) 
                 }
                 return absl::OkStatus();
               }).ok());
-  EXPECT_NE(fx_.runtime().metrics().Render().find("recovery_escalation_malformed_events_total"), std::string::npos);
+  EXPECT_NE(fx_.runtime().metrics().Render().find("outcome=\"malformed\"} 1"), std::string::npos);
 }
 
 TEST_F(AppTest, EscalationsStoredAsTheOldApiMessageStayReadableAndWritable) {
