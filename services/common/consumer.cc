@@ -54,7 +54,7 @@ absl::StatusOr<bool> MarkProcessed(Tx& tx, const recovery::v1::Event& event) {
 
 // Parks one message in tx. An event with an id is also marked processed, so a redelivery is
 // a duplicate and the message is parked once; false when it already was.
-absl::StatusOr<bool> ParkInTx(Tx& tx, std::string_view bytes, const recovery::v1::Event* event,
+absl::StatusOr<bool> ParkInTx(Tx& tx, absl::Time now, std::string_view bytes, const recovery::v1::Event* event,
                               const std::string& reason, int attempts) {
   if (event != nullptr && !event->event_id().empty()) {
     ASSIGN_OR_RETURN(bool fresh, MarkProcessed(tx, *event));
@@ -70,7 +70,7 @@ absl::StatusOr<bool> ParkInTx(Tx& tx, std::string_view bytes, const recovery::v1
   letter.payload = std::string(bytes);
   letter.reason = reason;
   letter.attempts = attempts;
-  letter.parked_at = absl::Now();
+  letter.parked_at = now;
   RETURN_IF_ERROR(RecordDeadLetter(tx, letter));
   return true;
 }
@@ -110,6 +110,8 @@ Consumer::Consumer(Store& store, EventHandler handler, Metrics* metrics, Consume
     : store_(store), handler_(std::move(handler)), metrics_(metrics), options_(std::move(options)) {}
 
 Consumer::~Consumer() { Stop(); }
+
+absl::Time Consumer::Now() const { return (options_.clock ? options_.clock : &SystemClock::Instance())->Now(); }
 
 absl::Status Consumer::Migrate(Store& store) {
   RETURN_IF_ERROR(store.Migrate("consumer", {
@@ -254,7 +256,7 @@ Consumer::Result Consumer::Park(std::string_view bytes, const recovery::v1::Even
   bool fresh = true;
   for (int attempt = 1;; ++attempt) {
     const absl::Status s = InTransaction(store_, [&](Tx& tx) -> absl::Status {
-      ASSIGN_OR_RETURN(fresh, ParkInTx(tx, bytes, event, reason, attempts));
+      ASSIGN_OR_RETURN(fresh, ParkInTx(tx, Now(), bytes, event, reason, attempts));
       return absl::OkStatus();
     });
     if (s.ok()) break;
@@ -350,7 +352,7 @@ absl::Status Consumer::HandleBatch(const std::vector<std::string_view>& messages
       const ParsedMessage& m = parsed[i];
       bool fresh = false;
       if (!m.malformed.empty()) {
-        ASSIGN_OR_RETURN(fresh, ParkInTx(tx, messages[i], m.parses ? &m.event : nullptr, m.malformed, 1));
+        ASSIGN_OR_RETURN(fresh, ParkInTx(tx, Now(), messages[i], m.parses ? &m.event : nullptr, m.malformed, 1));
         if (fresh) parked.push_back(i);
       } else {
         ASSIGN_OR_RETURN(fresh, MarkProcessed(tx, m.event));

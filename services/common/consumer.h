@@ -31,6 +31,7 @@
 #include "absl/time/time.h"
 #include "recovery/v1/events.pb.h"
 #include "services/common/backoff.h"
+#include "services/common/clock.h"
 #include "services/common/outbox.h"
 #include "services/common/store.h"
 
@@ -55,6 +56,9 @@ struct ConsumerOptions {
   // not_serving_after, true when that event was handled. Called on the consumer's thread;
   // the runtime wires it to the gRPC health service.
   std::function<void(bool serving)> on_serving;
+  // The service's clock, for dead_letters.parked_at; null: the system clock. Not owned.
+  // (Retry delays and the NOT_SERVING threshold are real waits and use real time.)
+  Clock* clock = nullptr;
 };
 
 // Thread-safety: one poll thread after Start(); HandleBytes/HandleBatch may be called from
@@ -118,6 +122,7 @@ class Consumer {
   void Resume();
   void SetServing(bool serving);
   void PollLoop();
+  absl::Time Now() const;
 
   Store& store_;
   EventHandler handler_;

@@ -271,6 +271,7 @@ absl::Status ServiceRuntime::Start() {
   if (handler_ && !cfg.kafka_brokers.empty()) {
     ConsumerOptions options;
     options.on_serving = [this](bool serving) { SetConsumerServing(serving); };
+    options.clock = clock_;
     consumer_ = std::make_unique<Consumer>(*store_, handler_, metrics_.get(), std::move(options));
     if (auto s = consumer_->Start(kafka); !s.ok())
       return absl::Status(s.code(), absl::StrCat("consumer failed to start: ", s.message()));

@@ -247,6 +247,9 @@ TEST_F(AuditServiceTest, AnEventWithoutCaseIdOrBodyIsParkedNotChained) {
   EXPECT_EQ(parked[1].event_id, no_case.event_id());
   EXPECT_EQ(parked[1].type, "CaseOpened");
   EXPECT_EQ(parked[1].reason, "malformed: case_id: required");
+  // Stamped with the service's clock (the fixture's manual clock), by the consumer and by audit.
+  EXPECT_EQ(parked[0].parked_at, fx_.clock().Now());
+  EXPECT_EQ(parked[1].parked_at, fx_.clock().Now());
   recovery::v1::VerifyChainResponse verify;
   auto ctx = common::ContextWithDeadline();
   ASSERT_TRUE(stub_->VerifyChain(ctx.get(), recovery::v1::VerifyChainRequest(), &verify).ok());

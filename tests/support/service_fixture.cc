@@ -33,7 +33,10 @@ ServiceFixture::ServiceFixture(common::ServiceModule& module, FixtureOptions opt
   }
   runtime_ = std::move(*rt);
   if (runtime_->event_handler()) {
-    consumer_ = std::make_unique<common::Consumer>(runtime_->store(), runtime_->event_handler());
+    common::ConsumerOptions options;
+    options.clock = &clock_;
+    consumer_ = std::make_unique<common::Consumer>(runtime_->store(), runtime_->event_handler(), &runtime_->metrics(),
+                                                  std::move(options));
   }
   channel_ = common::MakeChannel("127.0.0.1:" + std::to_string(runtime_->port()));
 }
