@@ -4,7 +4,6 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/apply.h"
 #include "services/common/events.h"
-#include "services/common/logging.h"
 #include "services/common/status_macros.h"
 #include "services/intake/store.h"
 
@@ -12,16 +11,16 @@ namespace recovery::intake {
 namespace {
 
 namespace v1 = recovery::v1;
-using recovery::common::LogWarn;
 constexpr int kDefaultPageSize = 50;
 
-// An event about a case this service does not know is not an error worth retrying.
-absl::Status SkipUnknownCase(const absl::Status& s, const v1::Event& event) {
+// An event about a case intake never opened cannot be applied now or later: it is refused
+// as malformed (INVALID_ARGUMENT naming case_id), so the consumer parks it in dead_letters
+// where an operator sees it, instead of it vanishing behind a log line.
+absl::Status RefuseUnknownCase(const absl::Status& s, const v1::Event& event) {
   if (s.code() != absl::StatusCode::kNotFound) return s;
-  LogWarn(
-      "event for an unknown case skipped",
-      {{"event_id", event.event_id()}, {"type", recovery::common::EventTypeName(event)}, {"case_id", event.case_id()}});
-  return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("case_id: no case '", event.case_id(), "' (",
+                                                 recovery::common::EventTypeName(event),
+                                                 " about a case intake never opened)"));
 }
 
 }  // namespace
@@ -183,7 +182,7 @@ absl::Status IntakeApp::RecordSignal(Tx& tx, const v1::RecordSignalRequest& req,
 absl::Status IntakeApp::OnEscalationAcknowledged(Tx& tx, const v1::Event& event, absl::Time now) {
   const auto& body = event.escalation_acknowledged();
   auto c = LoadCase(tx, event.case_id());
-  if (!c.ok()) return SkipUnknownCase(c.status(), event);
+  if (!c.ok()) return RefuseUnknownCase(c.status(), event);
   ASSIGN_OR_RETURN(const CaseDecision d, DecideAssignOwner(std::move(*c), body.acknowledged_by(), "page acknowledged",
                                                            /*require_editable=*/false,
                                                            Cause::At(body.acknowledged_by(), event.event_id(), now)));
@@ -192,7 +191,7 @@ absl::Status IntakeApp::OnEscalationAcknowledged(Tx& tx, const v1::Event& event,
 
 absl::Status IntakeApp::OnPlanShared(Tx& tx, const v1::Event& event, absl::Time now) {
   auto c = LoadCase(tx, event.case_id());
-  if (!c.ok()) return SkipUnknownCase(c.status(), event);
+  if (!c.ok()) return RefuseUnknownCase(c.status(), event);
   const CaseDecision d = DecidePlanned(std::move(*c), absl::StrCat(event.plan_shared().version()),
                                        Cause::At(event.actor(), event.event_id(), now));
   return Apply(tx, d.outcome);
@@ -217,8 +216,9 @@ absl::Status IntakeApp::OnSatisfactionRecorded(Tx& tx, const v1::Event& event, a
     client.set_name(body.client_id());
   }
   if (client.id().empty()) {
-    LogWarn("SatisfactionRecorded without a client skipped", {{"event_id", event.event_id()}});
-    return absl::OkStatus();
+    // Neither the event nor a case intake knows names the client: malformed, parked.
+    return absl::InvalidArgumentError(absl::StrCat("satisfaction_recorded.client_id: required: case '",
+                                                   event.case_id(), "' is not a case intake opened"));
   }
   const auto cfg = config();
   const SignalRule* rule = MatchSignalRule(*cfg, v1::SIGNAL_KIND_LOW_SATISFACTION, body.score());

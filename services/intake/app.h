@@ -61,7 +61,8 @@ class IntakeApp {
   absl::Status RecordSignal(Tx& tx, const recovery::v1::RecordSignalRequest& req, const Cause& cause,
                             recovery::v1::RecordSignalResponse* out);
 
-  // Consumed events (validated before); an event for an unknown case is logged and skipped.
+  // Consumed events (validated before). An event about a case intake never opened is
+  // INVALID_ARGUMENT ("case_id: no case ..."): malformed, the consumer parks it.
   // The page was acknowledged: that person owns the case (OwnerAssigned, "page acknowledged").
   absl::Status OnEscalationAcknowledged(Tx& tx, const recovery::v1::Event& event, absl::Time now);
   // The plan reached the client: ACKNOWLEDGED/REOPENED -> PLANNED (CasePlanned).

@@ -27,14 +27,18 @@ absl::Status IntakeModule::Init(const recovery::common::ServiceContext& ctx) {
 }
 
 absl::Status IntakeModule::OnEvent(Tx& tx, const v1::Event& event) {
-  if (absl::Status valid = ValidateConsumedEvent(event); !valid.ok()) {
+  absl::Status s = ValidateConsumedEvent(event);
+  if (s.ok()) s = Dispatch(tx, event);
+  if (s.code() == absl::StatusCode::kInvalidArgument) {
     const std::string type = recovery::common::EventTypeName(event);
-    recovery::common::LogWarn(
-        "malformed event skipped",
-        {{"event_id", event.event_id()}, {"type", type}, {"error", std::string(valid.message())}});
+    recovery::common::LogWarn("malformed event refused; the consumer parks it",
+                              {{"event_id", event.event_id()}, {"type", type}, {"error", std::string(s.message())}});
     metrics_->Count("intake_events_rejected_total", type);
-    return valid;
   }
+  return s;
+}
+
+absl::Status IntakeModule::Dispatch(Tx& tx, const v1::Event& event) {
   const absl::Time now = clock_->Now();
   switch (event.body_case()) {
     case v1::Event::kEscalationAcknowledged:

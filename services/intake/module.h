@@ -21,14 +21,19 @@ class IntakeModule final : public recovery::common::ServiceModule {
   absl::Status Init(const recovery::common::ServiceContext& ctx) override;
   std::vector<grpc::Service*> GrpcServices() override { return {grpc_.get()}; }
   bool consumes_events() const override { return true; }
-  // A malformed event is logged, counted (recovery_intake_events_rejected_total by type) and
-  // refused with INVALID_ARGUMENT: the consumer skips it and nothing is stored.
+  // A malformed event (it fails ValidateConsumedEvent, or names a case intake never opened)
+  // is logged, counted (recovery_intake_events_rejected_total{kind=<type>}) and refused with
+  // INVALID_ARGUMENT: the consumer rolls the handler back and parks the event in
+  // dead_letters; nothing is stored or published.
   absl::Status OnEvent(Tx& tx, const recovery::v1::Event& event) override;
   absl::Status Reload(const YAML::Node& yaml) override;
 
   IntakeApp& app() { return *app_; }
 
  private:
+  // The app function of the event's type; OK for the types intake does not act on.
+  absl::Status Dispatch(Tx& tx, const recovery::v1::Event& event);
+
   recovery::common::Clock* clock_ = nullptr;
   recovery::common::Metrics* metrics_ = nullptr;
   std::unique_ptr<IntakeApp> app_;

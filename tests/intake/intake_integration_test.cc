@@ -1,6 +1,8 @@
 // The real recovery-intake binary against the dev broker and a SQLite file: events on the
 // topic (TopicReader and kcat), idempotent retries, validation, crash safety of the outbox
-// (SIGKILL before the relay published) and a consumed EscalationAcknowledged.
+// (SIGKILL before the relay published) and a consumed EscalationAcknowledged. "Nothing else
+// was published" is asserted after a barrier (the outbox empty, the topic read to its end),
+// never after a quiet period.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -52,6 +54,30 @@ v1::OpenCaseRequest OpenRequest(const std::string& request_id, const std::string
   return r;
 }
 
+// Rows waiting in the outbox of the SQLite file `db`, read beside the running service (WAL
+// lets another process read while it writes); -1 when the file cannot be read.
+int64_t OutboxRows(const std::string& db) {
+  auto store = recovery::common::OpenStore(db);
+  if (!store.ok()) return -1;
+  int64_t rows = -1;
+  const absl::Status s = recovery::common::InTransaction(**store, [&](recovery::common::Tx& tx) -> absl::Status {
+    auto counted = tx.Query("SELECT COUNT(*) FROM outbox");
+    if (!counted.ok()) return counted.status();
+    rows = (*counted)[0].Int(0);
+    return absl::OkStatus();
+  });
+  return s.ok() ? rows : -1;
+}
+
+// The barrier for "nothing else was published": the service's outbox is empty (the broker
+// acknowledged every event it committed) and `reader` has read all the topic holds.
+::testing::AssertionResult EverythingPublishedIsRead(const std::string& db, TopicReader& reader) {
+  if (!recovery::testing::PollUntil([&] { return OutboxRows(db) == 0; }, absl::Seconds(30)))
+    return ::testing::AssertionFailure() << "the outbox of " << db << " did not drain: " << OutboxRows(db) << " rows";
+  if (!reader.ReadToEnd()) return ::testing::AssertionFailure() << "the reader did not reach the end of the topic";
+  return ::testing::AssertionSuccess();
+}
+
 grpc::Status Open(v1::Intake::Stub& stub, const v1::OpenCaseRequest& req, v1::OpenCaseResponse* out) {
   auto ctx = ContextWithDeadline();
   return stub.OpenCase(ctx.get(), req, out);
@@ -60,7 +86,8 @@ grpc::Status Open(v1::Intake::Stub& stub, const v1::OpenCaseRequest& req, v1::Op
 TEST(IntakeIntegrationTest, OpenCasePublishesCaseOpenedKeyedByCaseIdAndRetriesPublishNothingNew) {
   DevBroker broker;
   TempDir dir;
-  Intake intake = StartIntake(dir, dir.File("intake.db"), broker.bootstrap(), "a");
+  const std::string db = dir.File("intake.db");
+  Intake intake = StartIntake(dir, db, broker.bootstrap(), "a");
 
   v1::OpenCaseResponse first;
   const v1::OpenCaseRequest req = OpenRequest("open-1", "acme");
@@ -111,7 +138,8 @@ TEST(IntakeIntegrationTest, OpenCasePublishesCaseOpenedKeyedByCaseIdAndRetriesPu
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message().rfind("contact.time_zone: ", 0), 0u) << s.error_message();
 
-  // A later write is the marker: once it is on the topic, anything published before it is too.
+  // A later write, then the barrier: once the outbox is empty and the topic read to its end,
+  // anything the retry or the invalid calls had published would be in the reader.
   v1::AddNoteRequest note;
   note.set_request_id("note-1");
   note.set_case_id(case_id);
@@ -121,7 +149,7 @@ TEST(IntakeIntegrationTest, OpenCasePublishesCaseOpenedKeyedByCaseIdAndRetriesPu
   ASSERT_TRUE(intake.api().AddNote(ctx.get(), note, &note_out).ok());
   ASSERT_TRUE(
       reader.ReadUntil([&](const auto&) { return reader.CountOf(case_id, "NoteAdded") >= 1; }, absl::Seconds(30)));
-  reader.Drain(absl::Seconds(1));
+  ASSERT_TRUE(EverythingPublishedIsRead(db, reader));
   EXPECT_EQ(reader.CountOf(case_id, "CaseOpened"), 1u);
   EXPECT_EQ(reader.all().size(), 2u);  // CaseOpened + NoteAdded: nothing from the retry or the invalid ones
   for (const auto& m : reader.all()) EXPECT_EQ(m.key, case_id);
@@ -141,24 +169,15 @@ TEST(IntakeIntegrationTest, SigkillBeforeTheRelayPublishedLosesNothingAndDuplica
     down.process().Kill(SIGKILL);
     down.process().Wait();
   }
-  {
-    // The event is committed in the outbox, not yet published.
-    auto store = std::move(*recovery::common::OpenStore(db));
-    int64_t waiting = -1;
-    ASSERT_TRUE(recovery::common::InTransaction(*store, [&](recovery::common::Tx& tx) -> absl::Status {
-                  auto rows = tx.Query("SELECT COUNT(*) FROM outbox WHERE case_id = ?", {case_id});
-                  if (!rows.ok()) return rows.status();
-                  waiting = (*rows)[0].Int(0);
-                  return absl::OkStatus();
-                }).ok());
-    EXPECT_EQ(waiting, 1);
-  }
+  // The event is committed in the outbox, not yet published.
+  EXPECT_EQ(OutboxRows(db), 1);
   Intake up = StartIntake(dir, db, broker.bootstrap(), "up");
   TopicReader reader(broker.bootstrap(), kCaseEventsTopic);
   ASSERT_TRUE(
       reader.ReadUntil([&](const auto&) { return reader.CountOf(case_id, "CaseOpened") >= 1; }, absl::Seconds(30)));
-  reader.Drain(absl::Seconds(2));
+  ASSERT_TRUE(EverythingPublishedIsRead(db, reader));
   EXPECT_EQ(reader.CountOf(case_id, "CaseOpened"), 1u);
+  EXPECT_EQ(reader.all().size(), 1u);
   // The committed case survived the crash too.
   v1::GetCaseRequest get;
   get.set_case_id(case_id);

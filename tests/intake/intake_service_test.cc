@@ -7,8 +7,11 @@
 
 #include "grpcpp/grpcpp.h"
 #include "recovery/v1/intake.grpc.pb.h"
+#include "absl/strings/match.h"
 #include "services/common/clock.h"
+#include "services/common/dead_letters.h"
 #include "services/common/events.h"
+#include "services/common/ids.h"
 #include "services/common/proto_time.h"
 #include "services/intake/module.h"
 #include "tests/support/service_fixture.h"
@@ -143,6 +146,18 @@ class IntakeServiceTest : public ::testing::Test {
     return out.case_();
   }
   void Consume(const v1::Event& e) { ASSERT_TRUE(fx_.Deliver(e).ok()); }
+  // What the consumer parked, newest first.
+  std::vector<recovery::common::DeadLetter> DeadLetters() {
+    std::vector<recovery::common::DeadLetter> letters;
+    const absl::Status s = recovery::common::InTransaction(fx_.store(), [&](recovery::common::Tx& tx) -> absl::Status {
+      auto listed = recovery::common::ListDeadLetters(tx, recovery::common::kDeadLetterConsumer, 100);
+      if (!listed.ok()) return listed.status();
+      letters = *std::move(listed);
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(s.ok()) << s;
+    return letters;
+  }
 
   IntakeModule module_;
   recovery::testing::ServiceFixture fx_;
@@ -467,6 +482,67 @@ TEST_F(IntakeServiceTest, EscalationAcknowledgedSetsTheOwnerExactlyOnceEvenWhenD
   EXPECT_EQ(assigned[0].actor(), "p-42");
 }
 
+TEST_F(IntakeServiceTest, MalformedConsumedEventsAreParkedCountedAndChangeNothingAndLaterEventsStillWork) {
+  v1::Case c = Open("open-1");
+  const size_t published_before = Events().size();
+  auto ack = [&](const std::string& case_id) {
+    v1::Event e = recovery::common::NewEvent(clock_.Now(), case_id, "escalation", "p-42", "page-1");
+    e.mutable_escalation_acknowledged()->set_escalation_id("esc-1");
+    e.mutable_escalation_acknowledged()->set_acknowledged_by("p-42");
+    return e;
+  };
+  // No case id, one that is not an id, and a well-formed id of a case intake never opened;
+  // and a PlanShared about that case too.
+  const std::string never_opened = recovery::common::NewId(clock_.Now());
+  v1::Event shared = recovery::common::NewEvent(clock_.Now(), never_opened, "action-plan", "planner", "x");
+  shared.mutable_plan_shared()->set_version(1);
+  const std::vector<v1::Event> bad = {ack(""), ack("not-a-case-id"), ack(never_opened), shared};
+  for (const v1::Event& e : bad) {
+    const absl::Status s = fx_.Deliver(e);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+    EXPECT_TRUE(absl::StartsWith(s.message(), "case_id: ")) << s;
+  }
+  // A redelivery of a parked event is a duplicate: parked once.
+  EXPECT_TRUE(fx_.Deliver(bad[2]).ok());
+
+  fx_.Quiesce();
+  EXPECT_EQ(fx_.published().size(), published_before) << "nothing published";
+  const v1::Case after = Get(c.id());
+  EXPECT_EQ(after.owner(), "");
+  EXPECT_EQ(after.status(), v1::CASE_STATUS_OPEN);
+  v1::ListCasesRequest list;
+  v1::ListCasesResponse listed;
+  ASSERT_TRUE(service_.ListCases(nullptr, &list, &listed).ok());
+  EXPECT_EQ(listed.cases_size(), 1) << "nothing stored";
+  const std::vector<recovery::common::DeadLetter> letters = DeadLetters();
+  ASSERT_EQ(letters.size(), bad.size());
+  for (size_t i = 0; i < bad.size(); ++i) {
+    const recovery::common::DeadLetter& letter = letters[bad.size() - 1 - i];  // newest first
+    EXPECT_EQ(letter.event_id, bad[i].event_id());
+    EXPECT_EQ(letter.case_id, bad[i].case_id());
+    EXPECT_EQ(letter.type, recovery::common::EventTypeName(bad[i]));
+    EXPECT_TRUE(absl::StrContains(letter.reason, "malformed: the handler refused it: case_id: ")) << letter.reason;
+    v1::Event parked;
+    EXPECT_TRUE(parked.ParseFromString(letter.payload));
+    EXPECT_EQ(parked.event_id(), bad[i].event_id());
+  }
+  EXPECT_TRUE(absl::StrContains(letters[1].reason, "no case '" + never_opened + "'")) << letters[1].reason;
+  const std::string metrics = fx_.runtime().metrics().Render();
+  EXPECT_TRUE(absl::StrContains(
+      metrics, "recovery_intake_events_rejected_total{service=\"intake\",kind=\"EscalationAcknowledged\"} 3\n"))
+      << metrics;
+  EXPECT_TRUE(
+      absl::StrContains(metrics, "recovery_intake_events_rejected_total{service=\"intake\",kind=\"PlanShared\"} 1\n"))
+      << metrics;
+
+  // The consumer moved on: a valid event about the open case still takes effect.
+  Consume(ack(c.id()));
+  EXPECT_EQ(Get(c.id()).owner(), "p-42");
+  const auto assigned = EventsOfType("OwnerAssigned");
+  ASSERT_EQ(assigned.size(), 1u);
+  EXPECT_EQ(assigned[0].case_id(), c.id());
+}
+
 TEST_F(IntakeServiceTest, PlanSharedOnAnOpenCaseChangesNothing) {
   v1::Case c = Open("open-1");
   v1::Event shared = recovery::common::NewEvent(clock_.Now(), c.id(), "action-plan", "planner", "x");
@@ -493,6 +569,21 @@ TEST_F(IntakeServiceTest, LowSatisfactionStoresASignalAndOpensACaseForTheClient)
   ASSERT_EQ(opened.size(), 2u);
   EXPECT_EQ(opened[1].case_opened().client().name(), "Acme Corp");  // taken from the surveyed case
   EXPECT_EQ(opened[1].case_opened().category(), "communication");
+}
+
+TEST_F(IntakeServiceTest, LowSatisfactionAboutAnUnknownCaseWithoutAClientIsParked) {
+  // Nothing names the client: not the event, not a case intake knows.
+  v1::Event sat = recovery::common::NewEvent(clock_.Now(), recovery::common::NewId(clock_.Now()), "follow-up",
+                                             "system", "check-1");
+  sat.mutable_satisfaction_recorded()->set_score(1);
+  sat.mutable_satisfaction_recorded()->set_low(true);
+  const absl::Status s = fx_.Deliver(sat);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  EXPECT_TRUE(absl::StartsWith(s.message(), "satisfaction_recorded.client_id: ")) << s;
+  EXPECT_TRUE(Events().empty());
+  const std::vector<recovery::common::DeadLetter> letters = DeadLetters();
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].event_id, sat.event_id());
 }
 
 TEST_F(IntakeServiceTest, SatisfactionThatIsNotLowIsIgnored) {

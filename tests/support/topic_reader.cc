@@ -3,12 +3,14 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
+
 #include "services/common/events.h"
 #include "services/common/kafka_util.h"
 
 namespace recovery::testing {
 
-TopicReader::TopicReader(const std::string& brokers, const std::string& topic) {
+TopicReader::TopicReader(const std::string& brokers, const std::string& topic) : topic_(topic) {
   auto conf = common::MakeKafkaConf({{"bootstrap.servers", brokers},
                                      {"group.id", "test-reader-unused"},
                                      {"enable.auto.commit", "false"},
@@ -46,6 +48,7 @@ void TopicReader::Poll(absl::Duration d) {
     if (m->key()) tm.key = *m->key();
     tm.partition = m->partition();
     tm.offset = m->offset();
+    next_offset_[tm.partition] = std::max(next_offset_[tm.partition], tm.offset + 1);
     if (auto* h = m->headers()) {
       for (const auto& hdr : h->get_all()) {
         std::string v(static_cast<const char*>(hdr.value()), hdr.value_size());
@@ -64,6 +67,37 @@ const std::vector<TopicMessage>& TopicReader::ReadAtLeast(size_t min_count, absl
 }
 
 void TopicReader::Drain(absl::Duration quiet) { Poll(quiet); }
+
+bool TopicReader::ReadToEnd(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  std::vector<RdKafka::TopicPartition*> parts;
+  if (consumer_->assignment(parts) != RdKafka::ERR_NO_ERROR) return false;
+  std::map<int32_t, int64_t> end;  // partition -> high watermark, as the broker says now
+  bool asked = true;
+  for (const RdKafka::TopicPartition* p : parts) {
+    int64_t low = 0, high = 0;
+    const int ms = static_cast<int>(std::max<int64_t>(1, absl::ToInt64Milliseconds(deadline - absl::Now())));
+    if (consumer_->query_watermark_offsets(topic_, p->partition(), &low, &high, ms) != RdKafka::ERR_NO_ERROR) {
+      asked = false;
+      break;
+    }
+    if (high > low) end[p->partition()] = high;
+  }
+  RdKafka::TopicPartition::destroy(parts);
+  if (!asked) return false;
+  auto at_end = [&] {
+    for (const auto& [partition, high] : end) {
+      const auto it = next_offset_.find(partition);
+      if (it == next_offset_.end() || it->second < high) return false;
+    }
+    return true;
+  };
+  while (!at_end()) {
+    if (absl::Now() >= deadline) return false;
+    Poll(absl::Milliseconds(20));
+  }
+  return true;
+}
 
 std::vector<TopicMessage> TopicReader::OfType(const std::string& type) const {
   std::vector<TopicMessage> out;

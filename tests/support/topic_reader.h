@@ -2,6 +2,7 @@
 // assignment, no group), for assertions in integration and end-to-end tests.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,6 +48,11 @@ class TopicReader {
   }
   // Reads for a quiet period (to check that nothing more arrives).
   void Drain(absl::Duration quiet);
+  // Reads every message the broker holds now: asks each partition's high watermark, then
+  // reads until it has read up to it (false when that did not happen within `timeout`).
+  // The barrier for "nothing else was published" once the producer's outbox is empty (every
+  // event it committed was acknowledged by the broker), instead of a quiet period.
+  bool ReadToEnd(absl::Duration timeout = absl::Seconds(20));
   const std::vector<TopicMessage>& all() const { return messages_; }
   std::vector<TopicMessage> OfType(const std::string& type) const;
   std::vector<TopicMessage> OfCase(const std::string& case_id) const;
@@ -55,8 +61,10 @@ class TopicReader {
 
  private:
   void Poll(absl::Duration d);
+  std::string topic_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::vector<TopicMessage> messages_;
+  std::map<int32_t, int64_t> next_offset_;  // per partition: one past the last offset read
 };
 
 }  // namespace recovery::testing
