@@ -306,6 +306,10 @@ int IntakePg(int concurrency, double seconds) {
     Record({"intake-pg", "OpenCase latency p99, " + label, "ms", JsonNumber(out, "p99_us") / 1e3, "raw transaction p99",
             raw.p99_us / 1e3, false, "", -1, note});
   }
+  // The replicas against each other: what the second replica added on this machine.
+  Record({"intake-pg", "OpenCase throughput, 2 replicas vs 1", "req/s", JsonNumber(two, "throughput"),
+          "1 replica, same database", JsonNumber(one, "throughput"), true, "", -1,
+          absl::StrCat(concurrency, " in flight in both; one database, one primary")});
   b->process().Terminate();
   a->process().Terminate();
   return 0;
@@ -914,7 +918,8 @@ int EscalationSlow(int cases, double rate, int slow_ms) {
                    Percentile(f2, 99), " ms)");
   auto record = [&](const std::string& label, const PagePhase& phase, const std::string& odd) {
     std::vector<double> fast = phase.fast_ms, odd_ms = phase.odd_ms;
-    const bool complete = phase.fast_ms.size() == phase.fast_expected;
+    const bool complete =
+        phase.fast_ms.size() == phase.fast_expected && base.size() == fast1.fast_expected + fast2.fast_expected;
     const std::string note =
         absl::StrCat(phase.fast_ms.size(), "/", phase.fast_expected, " fast pages; ", odd, ": ", phase.odd_ms.size(),
                      "/", phase.odd_expected, " of its pages in by then (p50 ", Percentile(odd_ms, 50), " ms), ",
