@@ -2,10 +2,11 @@
 // pre-serialized request bytes) and the no-op generic server it is compared against.
 //
 //   recovery-bench-loadgen serve-noop --port-file F
-//   recovery-bench-loadgen run --target 127.0.0.1:P --method /recovery.v1.Intake/OpenCase
+//   recovery-bench-loadgen run --target 127.0.0.1:P[,127.0.0.1:Q...] --method /recovery.v1.Intake/OpenCase
 //                              [--concurrency 16] [--seconds 5] [--warmup 1] [--out F]
 //
-// `run` keeps exactly --concurrency calls in flight on one channel and writes
+// `run` keeps exactly --concurrency calls in flight (one channel per target; with several
+// targets, call slot i always goes to target i mod n, so each gets an equal share) and writes
 // {"requests","errors","seconds","throughput","p50_us","p99_us","max_us","request_bytes"}.
 // The requests are distinct OpenCaseRequests (unique request_id, client id varied so dedup
 // never links), built and serialized before the clock starts, so the same bytes hit any server.
@@ -21,6 +22,7 @@
 #include <thread>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_split.h"
 #include "recovery/v1/intake.pb.h"
 #include "tools/bench/bench_util.h"
 
@@ -114,30 +116,39 @@ struct Call {
   int64_t start_ns = 0;
 };
 
-int Run(const std::string& target, const std::string& method, int concurrency, double seconds, double warmup,
+int Run(const std::string& targets, const std::string& method, int concurrency, double seconds, double warmup,
         size_t pool, const std::string& out_path) {
   size_t request_bytes = 0;
   auto requests = BuildOpenCaseRequests(pool, &request_bytes);
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
-  if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
-    std::cerr << "loadgen: cannot connect to " << target << "\n";
+  std::vector<std::unique_ptr<grpc::GenericStub>> stubs;
+  const std::vector<std::string> addresses = absl::StrSplit(targets, ',', absl::SkipEmpty());
+  for (const std::string& target : addresses) {
+    auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+    if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
+      std::cerr << "loadgen: cannot connect to " << target << "\n";
+      return 1;
+    }
+    stubs.push_back(std::make_unique<grpc::GenericStub>(channel));
+  }
+  if (stubs.empty()) {
+    std::cerr << "loadgen: --target: no address\n";
     return 1;
   }
-  grpc::GenericStub stub(channel);
   grpc::CompletionQueue cq;
   size_t next = 0;
+  std::vector<Call> calls(static_cast<size_t>(concurrency));
   auto start_call = [&](Call* c) {
     c->~Call();
     new (c) Call();
     c->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     c->start_ns = NowNanos();
+    grpc::GenericStub& stub = *stubs[static_cast<size_t>(c - calls.data()) % stubs.size()];
     c->reader = stub.PrepareUnaryCall(&c->ctx, method, requests[next++ % requests.size()], &cq);
     c->reader->StartCall();
     c->reader->Finish(&c->response, &c->status, c);
   };
-  std::vector<Call> calls(static_cast<size_t>(concurrency));
   const int64_t t0 = NowNanos();
   const int64_t measure_from = t0 + static_cast<int64_t>(warmup * 1e9);
   const int64_t measure_to = measure_from + static_cast<int64_t>(seconds * 1e9);
@@ -179,14 +190,14 @@ int Run(const std::string& target, const std::string& method, int concurrency, d
   o << "{\"requests\":" << measured << ",\"errors\":" << errors << ",\"seconds\":" << seconds
     << ",\"throughput\":" << static_cast<double>(measured - errors) / seconds << ",\"p50_us\":" << p50
     << ",\"p99_us\":" << p99 << ",\"max_us\":" << mx << ",\"request_bytes\":" << request_bytes
-    << ",\"concurrency\":" << concurrency << ",\"first_error\":\"" << recovery::bench::JsonEscape(first_error)
-    << "\"}";
+    << ",\"concurrency\":" << concurrency << ",\"targets\":" << stubs.size() << ",\"first_error\":\""
+    << recovery::bench::JsonEscape(first_error) << "\"}";
   if (out_path.empty()) {
     std::cout << o.str() << std::endl;
   } else {
     std::ofstream(out_path) << o.str() << "\n";
   }
-  std::cerr << "loadgen " << target << ": " << o.str() << "\n";
+  std::cerr << "loadgen " << targets << ": " << o.str() << "\n";
   return 0;
 }
 
@@ -202,7 +213,7 @@ int main(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve-noop", "serve every method with an empty response");
   serve->add_option("--port-file", port_file)->required();
   auto* run = app.add_subcommand("run", "keep --concurrency unary calls in flight");
-  run->add_option("--target", target)->required();
+  run->add_option("--target", target, "host:port, or several separated by commas")->required();
   run->add_option("--method", method);
   run->add_option("--concurrency", concurrency);
   run->add_option("--seconds", seconds);

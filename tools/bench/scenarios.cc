@@ -1,13 +1,17 @@
 // recovery-bench-scenarios: benchmarks that start the real service binaries on the dev broker
 // (loopback) and compare each with a baseline measured in the same run.
 //
-//   recovery-bench-scenarios intake      OpenCase via recovery-bench-loadgen vs its no-op server
-//   recovery-bench-scenarios escalation  OpenCase -> webhook page latency (vs a bare Kafka hop)
-//                                        and new escalations/s with 10,000 open
-//   recovery-bench-scenarios audit       replay rate of recovery-audit vs a raw consumer
+//   recovery-bench-scenarios intake           OpenCase via recovery-bench-loadgen vs its no-op server
+//   recovery-bench-scenarios intake-pg        OpenCase on PostgreSQL (1 and 2 replicas) vs a raw libpq loop
+//   recovery-bench-scenarios escalation       OpenCase -> webhook page latency (vs a bare Kafka hop)
+//                                             and new escalations/s with 10,000 open
+//   recovery-bench-scenarios escalation-slow  page latency at nine fast receivers with one slow (or
+//                                             500-answering) receiver among ten vs all ten fast
+//   recovery-bench-scenarios audit            replay rate of recovery-audit vs a raw consumer
 //
 // Results go to $BENCH_RESULTS (see bench_util.h).
 #include <grpcpp/grpcpp.h>
+#include <libpq-fe.h>
 #include <librdkafka/rdkafkacpp.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -16,6 +20,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -30,6 +35,7 @@
 #include "services/common/ids.h"
 #include "services/common/kafka_util.h"
 #include "tests/support/dev_broker.h"
+#include "tests/support/postgres.h"
 #include "tests/support/process.h"
 #include "tests/support/service_process.h"
 #include "tools/bench/bench_util.h"
@@ -47,14 +53,27 @@ using recovery::bench::Result;
   std::exit(1);
 }
 
-// Starts services/<name>/recovery-<name> on its own SQLite file in dir and the broker.
+// Starts services/<name>/recovery-<name> on the broker and flags.db (default: its own SQLite
+// file in dir); its port and log files in dir are named after `tag` (default: the name).
 std::unique_ptr<rt::ServiceProcess> StartService(const rt::TempDir& dir, const std::string& name,
-                                                 const std::string& brokers, rt::ServiceFlags flags = {}) {
-  flags.db = dir.File(name + ".db");
+                                                 const std::string& brokers, rt::ServiceFlags flags = {},
+                                                 std::string tag = "") {
+  if (tag.empty()) tag = name;
+  if (flags.db.empty()) flags.db = dir.File(name + ".db");
   flags.brokers = brokers;
-  auto p = std::make_unique<rt::ServiceProcess>("services/" + name + "/recovery-" + name, dir, name, flags);
+  auto p = std::make_unique<rt::ServiceProcess>("services/" + name + "/recovery-" + name, dir, tag, flags);
   if (!p->started()) Fail(name + " did not start; see " + p->log_path());
   return p;
+}
+
+// Runs fn(i) for i in [0, n), the i-th no earlier than i / rate seconds after the first.
+void Paced(int n, double rate, const std::function<void(int)>& fn) {
+  const int64_t t0 = NowNanos();
+  for (int i = 0; i < n; ++i) {
+    const int64_t at = t0 + static_cast<int64_t>(i * 1e9 / rate);
+    while (NowNanos() < at) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    fn(i);
+  }
 }
 
 double JsonNumber(const std::string& json, const std::string& key) {
@@ -118,6 +137,181 @@ int Intake(int concurrency, double seconds) {
                        JsonNumber(r1, "requests"), "): sync server + interceptor + validation, no store")});
   intake->process().Terminate();
   noop.Terminate();
+  return 0;
+}
+
+// ---- intake on PostgreSQL ----
+
+// One libpq connection; Fail()s when it cannot connect.
+std::unique_ptr<PGconn, decltype(&PQfinish)> PgConnect(const std::string& url) {
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(url.c_str()), PQfinish);
+  if (PQstatus(conn.get()) != CONNECTION_OK) Fail("connect " + url + ": " + PQerrorMessage(conn.get()));
+  return conn;
+}
+
+// Runs one statement; Fail()s unless it succeeds. Returns the result (text format).
+std::unique_ptr<PGresult, decltype(&PQclear)> PgExec(PGconn* conn, const std::string& sql) {
+  std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn, sql.c_str()), PQclear);
+  const auto st = PQresultStatus(res.get());
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) Fail(sql + ": " + PQresultErrorMessage(res.get()));
+  return res;
+}
+
+// A case row and its first history row as recovery-intake wrote them for one OpenCase of the
+// load generator; the raw baseline inserts copies of these (new ids of the same length).
+struct SampleCase {
+  std::string id, client_id, category, severity, status, owner, opened_at_us, updated_at_us, data;
+  std::string from_status, to_status, at_us, actor, reason;
+};
+
+SampleCase ReadSampleCase(PGconn* conn) {
+  auto res = PgExec(conn,
+                    "SELECT c.id, c.client_id, c.category, c.severity, c.status, c.owner, c.opened_at_us, "
+                    "c.updated_at_us, encode(c.data, 'hex'), t.from_status, t.to_status, t.at_us, t.actor, t.reason "
+                    "FROM cases c JOIN case_transitions t ON t.case_id = c.id AND t.seq = 1 "
+                    "WHERE c.client_id LIKE 'client-bench-%' ORDER BY c.id DESC LIMIT 1");
+  if (PQntuples(res.get()) != 1) Fail("no case written by the load generator in the intake database");
+  auto col = [&](int c) { return std::string(PQgetvalue(res.get(), 0, c), PQgetlength(res.get(), 0, c)); };
+  SampleCase s{col(0), col(1), col(2), col(3),  col(4),  col(5),  col(6),
+               col(7), "",     col(9), col(10), col(11), col(12), col(13)};
+  const std::string hex = col(8);
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    s.data.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return s;
+}
+
+// `prefix` followed by n, zero-padded to `width` characters (ids as long as the service's).
+std::string FixedWidth(const std::string& prefix, int64_t n, size_t width) {
+  std::string digits = std::to_string(n);
+  if (prefix.size() + digits.size() < width) digits.insert(0, width - prefix.size() - digits.size(), '0');
+  return prefix + digits;
+}
+
+struct LoopResult {
+  double throughput = 0, p50_us = 0, p99_us = 0;
+  int64_t errors = 0;
+  std::string first_error;
+};
+
+// The baseline: `threads` libpq connections, each inserting a copy of the sample's case row
+// and its history row (the service's own INSERT statements, prepared once per connection) in
+// one REPEATABLE READ transaction (the service's level) per iteration, into tables made LIKE
+// the service's (same columns, keys and indexes). Counted like the load generator: what
+// started after `warmup` and finished within the next `seconds`.
+LoopResult RawInserts(const std::string& url, const SampleCase& s, int threads, double seconds, double warmup) {
+  {
+    auto conn = PgConnect(url);
+    PgExec(conn.get(), "CREATE TABLE IF NOT EXISTS raw_cases (LIKE cases INCLUDING ALL)");
+    PgExec(conn.get(), "CREATE TABLE IF NOT EXISTS raw_case_transitions (LIKE case_transitions INCLUDING ALL)");
+  }
+  const int64_t measure_from = NowNanos() + static_cast<int64_t>(warmup * 1e9);
+  const int64_t measure_to = measure_from + static_cast<int64_t>(seconds * 1e9);
+  std::vector<std::vector<double>> latencies(static_cast<size_t>(threads));
+  std::vector<int64_t> errors(static_cast<size_t>(threads), 0);
+  std::vector<std::string> first_error(static_cast<size_t>(threads));
+  std::vector<std::thread> workers;
+  const std::string run = std::to_string(NowNanos() % 100000);
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      auto conn = PgConnect(url);
+      PgExec(conn.get(),
+             "PREPARE ins_case (text, text, text, bigint, bigint, text, bigint, bigint, bytea) AS "
+             "INSERT INTO raw_cases (id, client_id, category, severity, status, owner, opened_at_us, "
+             "updated_at_us, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+      PgExec(conn.get(),
+             "PREPARE ins_transition (text, bigint, bigint, bigint, text, text) AS "
+             "INSERT INTO raw_case_transitions (case_id, seq, from_status, to_status, at_us, actor, reason) "
+             "VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM raw_case_transitions WHERE case_id = $1), "
+             "$2, $3, $4, $5, $6)");
+      auto& lat = latencies[static_cast<size_t>(t)];
+      const std::string prefix = absl::StrCat("raw-", run, "-", t, "-");
+      for (int64_t n = 0;; ++n) {
+        const int64_t start = NowNanos();
+        if (start >= measure_to) break;
+        const std::string id = FixedWidth(prefix, n, s.id.size());
+        const std::string client = FixedWidth("c" + prefix, n, s.client_id.size());
+        const char* case_values[] = {id.c_str(),       client.c_str(),  s.category.c_str(),     s.severity.c_str(),
+                                     s.status.c_str(), s.owner.c_str(), s.opened_at_us.c_str(), s.updated_at_us.c_str(),
+                                     s.data.data()};
+        const int case_lengths[] = {0, 0, 0, 0, 0, 0, 0, 0, static_cast<int>(s.data.size())};
+        const int case_formats[] = {0, 0, 0, 0, 0, 0, 0, 0, 1};
+        const char* transition_values[] = {id.c_str(),      s.from_status.c_str(), s.to_status.c_str(),
+                                           s.at_us.c_str(), s.actor.c_str(),       s.reason.c_str()};
+        std::string error;
+        auto step = [&](PGresult* res) {
+          if (error.empty() && PQresultStatus(res) != PGRES_COMMAND_OK) error = PQresultErrorMessage(res);
+          PQclear(res);
+        };
+        step(PQexec(conn.get(), "BEGIN ISOLATION LEVEL REPEATABLE READ"));
+        step(PQexecPrepared(conn.get(), "ins_case", 9, case_values, case_lengths, case_formats, 0));
+        step(PQexecPrepared(conn.get(), "ins_transition", 6, transition_values, nullptr, nullptr, 0));
+        step(PQexec(conn.get(), error.empty() ? "COMMIT" : "ROLLBACK"));
+        const int64_t end = NowNanos();
+        if (start < measure_from || end > measure_to) continue;
+        if (!error.empty()) {
+          ++errors[static_cast<size_t>(t)];
+          if (first_error[static_cast<size_t>(t)].empty()) first_error[static_cast<size_t>(t)] = error;
+          continue;
+        }
+        lat.push_back(static_cast<double>(end - start) / 1e3);
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  LoopResult r;
+  std::vector<double> all;
+  for (int t = 0; t < threads; ++t) {
+    all.insert(all.end(), latencies[static_cast<size_t>(t)].begin(), latencies[static_cast<size_t>(t)].end());
+    r.errors += errors[static_cast<size_t>(t)];
+    if (r.first_error.empty()) r.first_error = first_error[static_cast<size_t>(t)];
+  }
+  r.throughput = static_cast<double>(all.size()) / seconds;
+  r.p50_us = Percentile(all, 50);
+  r.p99_us = Percentile(all, 99);
+  return r;
+}
+
+int IntakePg(int concurrency, double seconds) {
+  rt::PostgresServer pg("intake");
+  if (!pg.available()) Fail("PostgreSQL server binaries not installed (/usr/lib/postgresql/*/bin)");
+  if (!pg.status().ok()) Fail("PostgreSQL did not start: " + pg.status().ToString());
+  rt::TempDir dir;
+  rt::DevBroker broker;
+  // As many pooled connections as calls in flight, like the baseline's connections.
+  const rt::ServiceFlags flags{.db = absl::StrCat(pg.url(), "?pool_size=", concurrency)};
+  auto a = StartService(dir, "intake", broker.bootstrap(), flags, "intake-a");
+  const std::string one = RunLoadgen(dir, a->address(), "pg-one-replica", concurrency, seconds);
+  auto conn = PgConnect(pg.url());
+  const SampleCase sample = ReadSampleCase(conn.get());
+  const LoopResult raw = RawInserts(pg.url(), sample, concurrency, seconds, 1);
+  if (raw.errors > 0) Fail("raw inserts failed: " + raw.first_error);
+  // A second replica on the same database; the load generator's call slots alternate between them.
+  auto b = StartService(dir, "intake", broker.bootstrap(), flags, "intake-b");
+  const std::string two = RunLoadgen(dir, a->address() + "," + b->address(), "pg-two-replicas", concurrency, seconds);
+  const std::string base_name =
+      absl::StrCat("raw libpq: ", concurrency, " connections, case + history row per transaction");
+  const std::vector<std::pair<std::string, std::string>> runs = {{"1 replica", one}, {"2 replicas", two}};
+  for (const auto& [label, out] : runs) {
+    const double errors = JsonNumber(out, "errors");
+    const std::string note = absl::StrCat(
+        concurrency, " in flight", label == "1 replica" ? "" : " (half on each replica)", ", ",
+        JsonNumber(out, "request_bytes"), "-byte requests, ", seconds, " s (order: 1 replica, raw, 2 replicas); ",
+        "--db pool_size=", concurrency, "; the service also writes the report key, request log and outbox rows ",
+        "and its relay publishes; raw rows copied from the service's (record ", sample.data.size(),
+        " bytes); intake errors: ", errors, errors > 0 ? " (first: " + out.substr(out.find("first_error")) + ")" : "");
+    Record({"intake-pg", "OpenCase throughput, " + label, "req/s", JsonNumber(out, "throughput"), base_name,
+            raw.throughput, true, "", -1, note});
+    Record({"intake-pg", "OpenCase latency p50, " + label, "ms", JsonNumber(out, "p50_us") / 1e3, "raw transaction p50",
+            raw.p50_us / 1e3, false, "", -1, note});
+    Record({"intake-pg", "OpenCase latency p99, " + label, "ms", JsonNumber(out, "p99_us") / 1e3, "raw transaction p99",
+            raw.p99_us / 1e3, false, "", -1, note});
+  }
+  // The replicas against each other: what the second replica added on this machine.
+  Record({"intake-pg", "OpenCase throughput, 2 replicas vs 1", "req/s", JsonNumber(two, "throughput"),
+          "1 replica, same database", JsonNumber(one, "throughput"), true, "", -1,
+          absl::StrCat(concurrency, " in flight in both; one database, one primary")});
+  b->process().Terminate();
+  a->process().Terminate();
   return 0;
 }
 
@@ -265,7 +459,8 @@ int Audit(int64_t events, int partitions) {
 // ---- escalation ----
 
 // Accepts webhook POSTs on loopback (one thread per connection), records when each case's
-// first page arrived.
+// first page arrived, and answers each request after `delay` with `status` (200 at once unless
+// Behave() says otherwise).
 class PageReceiver {
  public:
   PageReceiver() {
@@ -284,7 +479,18 @@ class PageReceiver {
     std::lock_guard lock(mu_);
     return arrivals_;
   }
+  // When the page of this case first arrived (steady clock ns), or 0.
+  int64_t ArrivalOf(const std::string& case_id) {
+    std::lock_guard lock(mu_);
+    auto it = arrivals_.find(case_id);
+    return it == arrivals_.end() ? 0 : it->second;
+  }
   int64_t pages() const { return pages_; }
+  // How later requests are answered: after `delay_ms`, with HTTP `status`.
+  void Behave(int delay_ms, int status) {
+    delay_ms_ = delay_ms;
+    status_ = status;
+  }
 
  private:
   void Loop() {
@@ -337,8 +543,12 @@ class PageReceiver {
         }
       }
       ++pages_;
+      // The receiver's own slowness (what is measured is how it delays pages to others).
+      if (const int delay = delay_ms_; delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
       static const char kOk[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-      if (::write(c, kOk, sizeof(kOk) - 1) < 0) return;
+      static const char kError[] = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n";
+      const bool ok = status_ == 200;
+      if (::write(c, ok ? kOk : kError, (ok ? sizeof(kOk) : sizeof(kError)) - 1) < 0) return;
     }
   }
 
@@ -347,10 +557,35 @@ class PageReceiver {
   std::atomic<bool> running_{true};
   std::atomic<int> live_{0};
   std::atomic<int64_t> pages_{0};
+  std::atomic<int> delay_ms_{0};
+  std::atomic<int> status_{200};
   std::thread thread_;
   std::mutex mu_;
   std::map<std::string, int64_t> arrivals_;
 };
+
+// Opens an after-hours case on intake for client "client-<key>" of tier `tier` (which the
+// escalation configurations below route on). Returns the case id; *committed_ns is when the
+// response (the commit) came back.
+std::string OpenCase(recovery::v1::Intake::Stub& stub, const std::string& key, const std::string& tier,
+                     int64_t* committed_ns) {
+  recovery::v1::OpenCaseRequest r;
+  r.set_request_id("e2e-" + key);
+  r.mutable_client()->set_id("client-" + key);
+  r.mutable_client()->set_name("Client");
+  r.mutable_client()->set_tier(tier);
+  r.set_channel(recovery::v1::CHANNEL_PHONE);
+  r.set_category("missed_deadline");
+  r.set_severity(recovery::v1::SEVERITY_P2);
+  r.set_summary("Quarterly report delivered late");
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  recovery::v1::OpenCaseResponse resp;
+  auto s = stub.OpenCase(&ctx, r, &resp);
+  if (!s.ok()) Fail("OpenCase: " + s.error_message());
+  *committed_ns = NowNanos();
+  return resp.case_().id();
+}
 
 std::string EscalationYaml(int port) {
   return absl::StrCat(R"(# Benchmark: every case is after hours (the calendar is open one minute a week) and pages
@@ -417,10 +652,7 @@ std::vector<double> KafkaHop(const std::string& brokers, const std::string& topi
       if (lat_ms.size() >= static_cast<size_t>(count)) break;
     }
   });
-  const int64_t t0 = NowNanos();
-  for (int i = 0; i < count; ++i) {
-    const int64_t at = t0 + static_cast<int64_t>(i * 1e9 / rate);
-    while (NowNanos() < at) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  Paced(count, rate, [&](int i) {
     const std::string payload = std::to_string(NowNanos()) + std::string(200, ' ');
     const std::string key = "hop-" + std::to_string(i);
     RdKafka::Headers* h = RdKafka::Headers::create();
@@ -428,7 +660,7 @@ std::vector<double> KafkaHop(const std::string& brokers, const std::string& topi
     p->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(payload.data()),
                payload.size(), key.data(), key.size(), 0, h, nullptr);
     p->poll(0);
-  }
+  });
   Flush(*p);
   done = true;
   reader.join();
@@ -448,21 +680,10 @@ int Escalation(int cases, double rate, int open_target, int burst) {
   auto stub = recovery::v1::Intake::NewStub(intake->channel());
   std::map<std::string, int64_t> committed;
   auto open_case = [&](int64_t i, const std::string& run) {
-    recovery::v1::OpenCaseRequest r;
-    r.set_request_id(absl::StrCat("e2e-", run, "-", i));
-    r.mutable_client()->set_id(absl::StrCat("client-", run, "-", i));
-    r.mutable_client()->set_name("Client");
-    r.set_channel(recovery::v1::CHANNEL_PHONE);
-    r.set_category("missed_deadline");
-    r.set_severity(recovery::v1::SEVERITY_P2);
-    r.set_summary("Quarterly report delivered late");
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    recovery::v1::OpenCaseResponse resp;
-    auto s = stub->OpenCase(&ctx, r, &resp);
-    if (!s.ok()) Fail("OpenCase: " + s.error_message());
-    committed[resp.case_().id()] = NowNanos();
-    return resp.case_().id();
+    int64_t at = 0;
+    const std::string id = OpenCase(*stub, absl::StrCat(run, "-", i), "", &at);
+    committed[id] = at;
+    return id;
   };
   // Warm-up: the escalation consumer's first group join takes ~3 s.
   const std::string run = std::to_string(NowNanos() % 1000000);
@@ -473,12 +694,7 @@ int Escalation(int cases, double rate, int open_target, int burst) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   committed.clear();
-  const int64_t t0 = NowNanos();
-  for (int i = 0; i < cases; ++i) {
-    const int64_t at = t0 + static_cast<int64_t>(i * 1e9 / rate);
-    while (NowNanos() < at) std::this_thread::sleep_for(std::chrono::microseconds(200));
-    open_case(i, run);
-  }
+  Paced(cases, rate, [&](int i) { open_case(i, run); });
   const int64_t page_deadline = NowNanos() + int64_t{60} * 1000000000;
   std::map<std::string, int64_t> arrivals;
   for (;;) {
@@ -573,17 +789,169 @@ int Escalation(int cases, double rate, int open_target, int burst) {
   return 0;
 }
 
+// ---- one slow receiver among ten ----
+
+// Ten people, each paged by webhook on a receiver of their own (its own host:port, hence its
+// own per-host bound in the delivery worker); a case of client tier "t<N>" pages person r<N>.
+// Every case is after hours (the calendar of every team is open one minute a week) and the
+// ack timeout is long, so each case is exactly one page.
+std::string TenReceiversYaml(const std::vector<std::unique_ptr<PageReceiver>>& receivers) {
+  std::string people, policies, teams, rules;
+  for (size_t i = 0; i < receivers.size(); ++i) {
+    absl::StrAppend(&people, "  - id: r", i, "\n    name: Receiver ", i,
+                    "\n    time_zone: UTC\n    contact_methods:\n      - {channel: webhook, target: "
+                    "\"http://127.0.0.1:",
+                    receivers[i]->port(), "/pages/r", i, "\"}\n");
+    absl::StrAppend(&policies, "  - id: p", i, "\n    name: Policy ", i, "\n    tiers:\n      - targets: [{person: r",
+                    i, "}]\n        ack_timeout: 6h\n    repeats: 0\n");
+    absl::StrAppend(&teams, "  - id: team", i, "\n    name: Team ", i, "\n    members: [r", i,
+                    "]\n    calendar: closed\n    policy: p", i, "\n");
+    absl::StrAppend(&rules, "  - id: tier", i, "\n    client_tiers: [t", i, "]\n    team: team", i, "\n");
+  }
+  return absl::StrCat("# Benchmark: ten people on ten webhook receivers; client tier t<N> pages r<N>.\n", "people:\n",
+                      people, "calendars:\n  - id: closed\n    time_zone: UTC\n    weekly: {sun: [\"03:00-03:01\"]}\n",
+                      "policies:\n", policies, "teams:\n", teams, "routing_rules:\n", rules);
+}
+
+struct PagePhase {
+  std::vector<double> fast_ms;  // page latencies at receivers 1..9
+  size_t fast_expected = 0;
+  std::vector<double> odd_ms;  // at receiver 0, those that had arrived when the fast ones had
+  size_t odd_expected = 0;
+  int64_t odd_requests = 0;          // requests receiver 0 answered meanwhile (retries included)
+  std::vector<std::string> odd_ids;  // the cases paging receiver 0
+};
+
+// Opens `cases` cases at `rate`, case i paging receiver i % 10, and waits (up to 60 s) until
+// every page to receivers 1..9 has arrived.
+PagePhase RunPagePhase(recovery::v1::Intake::Stub& stub, std::vector<std::unique_ptr<PageReceiver>>& receivers,
+                       const std::string& run, int cases, double rate) {
+  const size_t n = receivers.size();
+  const int64_t odd_before = receivers[0]->pages();
+  std::vector<std::pair<std::string, int64_t>> opened(static_cast<size_t>(cases));
+  Paced(cases, rate, [&](int i) {
+    auto& [id, at] = opened[static_cast<size_t>(i)];
+    id = OpenCase(stub, absl::StrCat(run, "-", i), absl::StrCat("t", static_cast<size_t>(i) % n), &at);
+  });
+  PagePhase phase;
+  const int64_t deadline = NowNanos() + int64_t{60} * 1000000000;
+  std::vector<bool> seen(opened.size(), false);
+  size_t pending = 0;
+  for (size_t i = 0; i < opened.size(); ++i) pending += i % n != 0;
+  phase.fast_expected = pending;
+  phase.odd_expected = opened.size() - pending;
+  while (pending > 0 && NowNanos() < deadline) {
+    for (size_t i = 0; i < opened.size(); ++i) {
+      if (i % n == 0 || seen[i]) continue;
+      if (const int64_t t = receivers[i % n]->ArrivalOf(opened[i].first); t != 0) {
+        seen[i] = true;
+        --pending;
+        phase.fast_ms.push_back(static_cast<double>(t - opened[i].second) / 1e6);
+      }
+    }
+    if (pending > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (size_t i = 0; i < opened.size(); i += n) {
+    phase.odd_ids.push_back(opened[i].first);
+    if (const int64_t t = receivers[0]->ArrivalOf(opened[i].first); t != 0)
+      phase.odd_ms.push_back(static_cast<double>(t - opened[i].second) / 1e6);
+  }
+  phase.odd_requests = receivers[0]->pages() - odd_before;
+  return phase;
+}
+
+int EscalationSlow(int cases, double rate, int slow_ms) {
+  constexpr int kReceivers = 10;
+  rt::TempDir dir;
+  rt::DevBroker broker;
+  std::vector<std::unique_ptr<PageReceiver>> receivers;
+  for (int i = 0; i < kReceivers; ++i) receivers.push_back(std::make_unique<PageReceiver>());
+  std::ofstream(dir.File("escalation.yaml")) << TenReceiversYaml(receivers);
+  auto intake = StartService(dir, "intake", broker.bootstrap());
+  auto escalation = StartService(dir, "escalation", broker.bootstrap(), {.config = dir.File("escalation.yaml")});
+  auto stub = recovery::v1::Intake::NewStub(intake->channel());
+  const std::string run = std::to_string(NowNanos() % 1000000);
+  // Warm-up: one page to every receiver (the escalation consumer's first group join takes ~3 s,
+  // and the webhook sender opens its connections).
+  {
+    std::vector<std::string> warm;
+    for (int i = 0; i < kReceivers; ++i) {
+      int64_t at = 0;
+      warm.push_back(OpenCase(*stub, absl::StrCat(run, "-warm-", i), absl::StrCat("t", i), &at));
+    }
+    if (!rt::PollUntil(
+            [&] {
+              for (int i = 0; i < kReceivers; ++i)
+                if (receivers[static_cast<size_t>(i)]->ArrivalOf(warm[static_cast<size_t>(i)]) == 0) return false;
+              return true;
+            },
+            absl::Seconds(60), absl::Milliseconds(20)))
+      Fail("the warm-up pages did not all arrive; see " + dir.File("escalation.log"));
+  }
+  // All fast, one slow, all fast again (the baseline is both all-fast phases), one failing.
+  // The slow receiver is made fast again as soon as the fast pages are in, so its backlog is
+  // drained at once before the next phase; the failing one's retries fall after the last phase.
+  const PagePhase fast1 = RunPagePhase(*stub, receivers, run + "-a", cases, rate);
+  receivers[0]->Behave(slow_ms, 200);
+  const PagePhase slow = RunPagePhase(*stub, receivers, run + "-b", cases, rate);
+  receivers[0]->Behave(0, 200);
+  if (!rt::PollUntil(
+          [&] {
+            for (const std::string& id : slow.odd_ids)
+              if (receivers[0]->ArrivalOf(id) == 0) return false;
+            return true;
+          },
+          absl::Seconds(60), absl::Milliseconds(20)))
+    Fail("the slow receiver's backlog was not delivered within 60 s; see " + dir.File("escalation.log"));
+  const PagePhase fast2 = RunPagePhase(*stub, receivers, run + "-c", cases, rate);
+  receivers[0]->Behave(0, 500);
+  const PagePhase failing = RunPagePhase(*stub, receivers, run + "-d", cases, rate);
+
+  std::vector<double> base = fast1.fast_ms;
+  base.insert(base.end(), fast2.fast_ms.begin(), fast2.fast_ms.end());
+  std::vector<double> f1 = fast1.fast_ms, f2 = fast2.fast_ms;
+  const double b50 = Percentile(base, 50), b99 = Percentile(base, 99);
+  const std::string common_note =
+      absl::StrCat(cases, " after-hours cases per phase at ", rate, "/s, case i paging person i mod 10, each person ",
+                   "a webhook receiver on its own port; phases: all fast, one slow, all fast, one failing; baseline ",
+                   "= both all-fast phases (", base.size(), " pages; p99 ", Percentile(f1, 99), " ms and ",
+                   Percentile(f2, 99), " ms)");
+  auto record = [&](const std::string& label, const PagePhase& phase, const std::string& odd) {
+    std::vector<double> fast = phase.fast_ms, odd_ms = phase.odd_ms;
+    const bool complete =
+        phase.fast_ms.size() == phase.fast_expected && base.size() == fast1.fast_expected + fast2.fast_expected;
+    const std::string note =
+        absl::StrCat(phase.fast_ms.size(), "/", phase.fast_expected, " fast pages; ", odd, ": ", phase.odd_ms.size(),
+                     "/", phase.odd_expected, " of its pages in by then (p50 ", Percentile(odd_ms, 50), " ms), ",
+                     phase.odd_requests, " requests answered; ", common_note);
+    Record({"escalation-slow", "page latency p50 at the 9 fast receivers, " + label, "ms", Percentile(fast, 50),
+            "all ten fast, p50", b50, false, "", -1, note});
+    const double p99 = Percentile(fast, 99);
+    Record({"escalation-slow", "page latency p99 at the 9 fast receivers, " + label, "ms", p99, "all ten fast, p99",
+            b99, false, "within noise of all-fast (<= 1.5x)", complete && p99 <= 1.5 * b99 ? 1 : 0, note});
+  };
+  record(absl::StrCat("one receiver answers after ", slow_ms, " ms"), slow, "slow receiver");
+  record("one receiver answers 500", failing, "failing receiver (retried with backoff)");
+  escalation->process().Terminate();
+  intake->process().Terminate();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"scenario benchmarks on the dev broker"};
   app.require_subcommand(1);
   int concurrency = 16, partitions = 16, cases = 2000, open_target = 10000, burst = 5000;
+  int phase_cases = 500, slow_ms = 1000;
   double seconds = 5, rate = 100;
   int64_t events = 100000;
   auto* intake = app.add_subcommand("intake");
   intake->add_option("--concurrency", concurrency);
   intake->add_option("--seconds", seconds);
+  auto* intake_pg = app.add_subcommand("intake-pg");
+  intake_pg->add_option("--concurrency", concurrency);
+  intake_pg->add_option("--seconds", seconds);
   auto* audit = app.add_subcommand("audit");
   audit->add_option("--events", events);
   audit->add_option("--partitions", partitions);
@@ -592,8 +960,14 @@ int main(int argc, char** argv) {
   esc->add_option("--rate", rate);
   esc->add_option("--open", open_target);
   esc->add_option("--burst", burst);
+  auto* esc_slow = app.add_subcommand("escalation-slow");
+  esc_slow->add_option("--cases", phase_cases, "cases per phase");
+  esc_slow->add_option("--rate", rate);
+  esc_slow->add_option("--slow-ms", slow_ms, "how long the slow receiver takes to answer");
   CLI11_PARSE(app, argc, argv);
   if (*intake) return Intake(concurrency, seconds);
+  if (*intake_pg) return IntakePg(concurrency, seconds);
+  if (*esc_slow) return EscalationSlow(phase_cases, rate, slow_ms);
   if (*audit) return Audit(events, partitions);
   return Escalation(cases, rate, open_target, burst);
 }
