@@ -133,8 +133,6 @@ absl::Status ActionPlanModule::Init(const recovery::common::ServiceContext& ctx)
   config_file_ = ctx.config.config_file;
   absl::StatusOr<ActionPlanSettings> settings = LoadSettings(ctx.domain_config, config_file_);
   if (!settings.ok()) return absl::InvalidArgumentError(absl::StrCat("--config: ", settings.status().message()));
-  metrics_ = &ctx.metrics;
-  clock_ = &ctx.clock;
   app_ = std::make_unique<ActionPlanApp>(ctx.store, ctx.outbox, ctx.timers, ctx.clock, *std::move(settings));
   grpc_ = std::make_unique<ActionPlanService>(*app_);
   return absl::OkStatus();
@@ -146,20 +144,16 @@ absl::Status ActionPlanModule::Reload(const YAML::Node& yaml) {
   return absl::OkStatus();
 }
 
-absl::Status ActionPlanModule::ParkMalformed(Tx& tx, const v1::Event& event, const absl::Status& why) {
-  return recovery::common::SkipMalformedEvent(tx, event, why, clock_->Now(), metrics_);
-}
-
 absl::Status ActionPlanModule::OnEvent(Tx& tx, const v1::Event& event) {
   switch (event.body_case()) {
     case v1::Event::kCaseOpened:
-      if (auto valid = ValidateCaseOpened(event); !valid.ok()) return ParkMalformed(tx, event, valid);
+      if (auto valid = ValidateCaseOpened(event); !valid.ok()) return valid;
       return app_->OnCaseOpened(tx, event);
     case v1::Event::kCaseAcknowledged:
-      if (auto valid = ValidateOwnerEvent(event); !valid.ok()) return ParkMalformed(tx, event, valid);
+      if (auto valid = ValidateOwnerEvent(event); !valid.ok()) return valid;
       return app_->OnCaseAcknowledged(tx, event);
     case v1::Event::kOwnerAssigned:
-      if (auto valid = ValidateOwnerEvent(event); !valid.ok()) return ParkMalformed(tx, event, valid);
+      if (auto valid = ValidateOwnerEvent(event); !valid.ok()) return valid;
       return app_->OnOwnerAssigned(tx, event);
     default:
       return absl::OkStatus();

@@ -46,11 +46,8 @@ class ActionPlanModule final : public recovery::common::ServiceModule {
  private:
   // A consumed event that fails validation: logged, counted, parked; the transaction commits
   // the dead letter with the processed mark, and nothing else happens.
-  absl::Status ParkMalformed(recovery::common::Tx& tx, const recovery::v1::Event& event, const absl::Status& why);
 
   std::string config_file_;
-  recovery::common::Metrics* metrics_ = nullptr;
-  recovery::common::Clock* clock_ = nullptr;
   std::unique_ptr<ActionPlanApp> app_;
   std::unique_ptr<ActionPlanService> grpc_;
 };

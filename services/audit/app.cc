@@ -60,7 +60,7 @@ absl::StatusOr<bool> RecordEvent(common::Tx& tx, const recovery::v1::Event& even
 
 absl::Status AuditApp::OnEvent(common::Tx& tx, const recovery::v1::Event& event) {
   if (absl::Status invalid = ValidateEvent(event); !invalid.ok()) {
-    return common::SkipMalformedEvent(tx, event, invalid, ctx_.clock.Now(), &ctx_.metrics);
+    return invalid;  // the consumer parks it (dead_letters), counts and logs it
   }
   ASSIGN_OR_RETURN(const bool appended, RecordEvent(tx, event, ctx_.clock.Now()));
   if (!appended)

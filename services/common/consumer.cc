@@ -216,7 +216,7 @@ Consumer::Result Consumer::HandleOne(std::string_view bytes) {
     }
     if (s.code() == absl::StatusCode::kInvalidArgument) {
       result =
-          Park(bytes, &event, absl::StrCat("malformed: the handler refused it: ", s.message()), "invalid", attempt, s);
+          Park(bytes, &event, absl::StrCat("malformed: ", s.message()), "invalid", attempt, s);
       break;
     }
     if (IsTransient(s)) {
@@ -456,32 +456,6 @@ void Consumer::PollLoop() {
         metrics_->SetConsumerLag(static_cast<double>(std::max<int64_t>(0, high - last->offset() - 1)));
     }
   }
-}
-
-absl::Status SkipMalformedEvent(Tx& tx, const recovery::v1::Event& event, const absl::Status& why, absl::Time now,
-                                Metrics* metrics) {
-  const std::string type = EventTypeName(event);
-  LogWarn("malformed event skipped; parked in dead_letters", {{"event_id", QuoteForMessage(event.event_id())},
-                                                              {"case_id", QuoteForMessage(event.case_id())},
-                                                              {"type", type},
-                                                              {"error", std::string(why.message())}});
-  DeadLetter letter;
-  letter.origin = kDeadLetterConsumer;
-  letter.event_id = event.event_id();
-  letter.case_id = event.case_id();
-  letter.type = type;
-  letter.payload = event.SerializeAsString();
-  letter.reason = absl::StrCat("malformed: ", why.message());
-  letter.attempts = 1;
-  letter.parked_at = now;
-  RETURN_IF_ERROR(RecordDeadLetter(tx, letter));
-  if (metrics != nullptr) {
-    tx.AfterCommit([metrics] {
-      metrics->CountConsumed("malformed");
-      metrics->CountConsumerDeadLetter("invalid");
-    });
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace recovery::common

@@ -140,13 +140,4 @@ class Consumer {
   std::unique_ptr<Kafka> kafka_;
 };
 
-// For a service's event handler: an event that parsed but failed the service's own checks
-// (its validation.cc) is logged, parked in dead_letters ("malformed: <why>") and counted
-// (recovery_events_consumed_total{outcome="malformed"} and
-// recovery_consumer_dead_letters_total{reason="invalid"}, after the commit), inside the
-// handler's transaction; the consumer then marks it processed and moves on. The one way every
-// service skips what it cannot act on.
-absl::Status SkipMalformedEvent(Tx& tx, const recovery::v1::Event& event, const absl::Status& why, absl::Time now,
-                                Metrics* metrics);
-
 }  // namespace recovery::common

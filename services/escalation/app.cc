@@ -313,13 +313,9 @@ std::vector<calendar::Interval> EscalationApp::CheckCoverage(const std::string& 
 
 // --- consumed events ---
 
-absl::Status EscalationApp::ParkMalformed(Tx& tx, const Event& event, const absl::Status& why) {
-  return common::SkipMalformedEvent(tx, event, why, clock_.Now(), metrics_);
-}
-
 absl::Status EscalationApp::OnEvent(Tx& tx, const Event& event) {
   if (event.source() == kServiceName) return absl::OkStatus();
-  if (absl::Status valid = ValidateConsumedEvent(event); !valid.ok()) return ParkMalformed(tx, event, valid);
+  if (absl::Status valid = ValidateConsumedEvent(event); !valid.ok()) return valid;  // the consumer parks it
   switch (event.body_case()) {
     case Event::kCaseOpened: return OnCaseOpened(tx, event);
     case Event::kCaseReopened: return OnCaseReopened(tx, event);

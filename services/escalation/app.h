@@ -121,7 +121,6 @@ class EscalationApp {
   absl::Status OnSlaBreached(common::Tx& tx, const recovery::v1::Event& event);
   absl::Status OnCaseEnded(common::Tx& tx, const recovery::v1::Event& event, const std::string& reason);
   absl::Status OnReminderDue(common::Tx& tx, const recovery::v1::Event& event);
-  absl::Status ParkMalformed(common::Tx& tx, const recovery::v1::Event& event, const absl::Status& why);
 
   // Starts an escalation for the case unless one is already held or paging.
   absl::Status StartUnlessActive(common::Tx& tx, const CaseFacts& facts, const std::string& reason, const Cause& cause);

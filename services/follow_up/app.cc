@@ -248,7 +248,7 @@ absl::Status FollowUpApp::ResumeSla(const v1::ResumeSlaRequest& req, v1::SlaCloc
 
 absl::Status FollowUpApp::OnEvent(Tx& tx, const recovery::v1::Event& event) {
   if (absl::Status invalid = ValidateEvent(event); !invalid.ok()) {
-    return common::SkipMalformedEvent(tx, event, invalid, ctx_.clock.Now(), &ctx_.metrics);
+    return invalid;  // the consumer parks it (dead_letters), counts and logs it
   }
   ASSIGN_OR_RETURN(auto c, LoadCase(tx, event.case_id()));
   ASSIGN_OR_RETURN(auto reminders, LoadReminders(tx, event.case_id()));

@@ -20,7 +20,6 @@ absl::Status IntakeModule::Init(const recovery::common::ServiceContext& ctx) {
   absl::StatusOr<IntakeConfig> config = ParseIntakeConfig(ctx.domain_config);
   if (!config.ok()) return absl::InvalidArgumentError(absl::StrCat("--config: ", config.status().message()));
   clock_ = &ctx.clock;
-  metrics_ = &ctx.metrics;
   app_ = std::make_unique<IntakeApp>(ctx.timers, ctx.outbox, std::move(*config));
   grpc_ = std::make_unique<IntakeService>(ctx.store, ctx.clock, *app_);
   return absl::OkStatus();
@@ -29,12 +28,6 @@ absl::Status IntakeModule::Init(const recovery::common::ServiceContext& ctx) {
 absl::Status IntakeModule::OnEvent(Tx& tx, const v1::Event& event) {
   absl::Status s = ValidateConsumedEvent(event);
   if (s.ok()) s = Dispatch(tx, event);
-  if (s.code() == absl::StatusCode::kInvalidArgument) {
-    const std::string type = recovery::common::EventTypeName(event);
-    recovery::common::LogWarn("malformed event refused; the consumer parks it",
-                              {{"event_id", event.event_id()}, {"type", type}, {"error", std::string(s.message())}});
-    metrics_->Count("intake_events_rejected_total", type);
-  }
   return s;
 }
 

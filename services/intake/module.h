@@ -22,9 +22,8 @@ class IntakeModule final : public recovery::common::ServiceModule {
   std::vector<grpc::Service*> GrpcServices() override { return {grpc_.get()}; }
   bool consumes_events() const override { return true; }
   // A malformed event (it fails ValidateConsumedEvent, or names a case intake never opened)
-  // is logged, counted (recovery_intake_events_rejected_total{kind=<type>}) and refused with
-  // INVALID_ARGUMENT: the consumer rolls the handler back and parks the event in
-  // dead_letters; nothing is stored or published.
+  // is refused with INVALID_ARGUMENT: the consumer rolls the handler back, parks the event
+  // in dead_letters, logs and counts it; nothing is stored or published.
   absl::Status OnEvent(Tx& tx, const recovery::v1::Event& event) override;
   absl::Status Reload(const YAML::Node& yaml) override;
 
@@ -35,7 +34,6 @@ class IntakeModule final : public recovery::common::ServiceModule {
   absl::Status Dispatch(Tx& tx, const recovery::v1::Event& event);
 
   recovery::common::Clock* clock_ = nullptr;
-  recovery::common::Metrics* metrics_ = nullptr;
   std::unique_ptr<IntakeApp> app_;
   std::unique_ptr<IntakeService> grpc_;
 };

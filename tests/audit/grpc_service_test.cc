@@ -234,7 +234,7 @@ TEST(AuditValidationTest, MalformedIdsAndTimestampFiltersNameTheField) {
 TEST_F(AuditServiceTest, AnEventWithoutCaseIdOrBodyIsParkedNotChained) {
   Record(OpenedEvent("c1", 1));
   auto no_case = OpenedEvent("", 2);
-  Record(no_case);
+  ASSERT_EQ(fx_.Deliver(no_case).code(), absl::StatusCode::kInvalidArgument) << "refused; the consumer parks it";
   auto no_body = common::NewEvent(testing::kBase, "c1", "intake", "tester", "req-3");
   Record(no_body);  // parked as malformed by the consumer already, before audit sees it
   fx_.Quiesce();

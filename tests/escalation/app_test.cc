@@ -258,7 +258,7 @@ TEST_F(AppTest, AnEmptyForeignCaseOpenedIsLoggedCountedParkedAndChangesNothing) 
   // As published with kcat for a case intake never opened: no severity, no category.
   v1::Event empty = common::NewEvent(clock().Now(), "never-opened", "intake", "kcat", "");
   empty.mutable_case_opened();
-  ASSERT_TRUE(fx_.Deliver(empty).ok());
+  ASSERT_EQ(fx_.Deliver(empty).code(), absl::StatusCode::kInvalidArgument) << "refused as malformed; the consumer parked it";
   fx_.Quiesce();
   EXPECT_TRUE(Escalations("never-opened").empty());
   EXPECT_TRUE(fx_.published().empty());
