@@ -57,6 +57,12 @@ class ServiceProcess {
   ::testing::AssertionResult AdvanceClock(absl::Duration by);
   ::testing::AssertionResult SetClock(absl::Time to);
 
+  // grpc.health.v1.Health/Check for the whole server (its readiness): kServing,
+  // kNotServing, or -1 when the call failed.
+  static constexpr int kServing = 1;
+  static constexpr int kNotServing = 2;
+  int Health();
+
  private:
   std::string log_path_;
   std::string address_;

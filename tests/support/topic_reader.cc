@@ -3,12 +3,15 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
+#include <map>
+
 #include "services/common/events.h"
 #include "services/common/kafka_util.h"
 
 namespace recovery::testing {
 
-TopicReader::TopicReader(const std::string& brokers, const std::string& topic) {
+TopicReader::TopicReader(const std::string& brokers, const std::string& topic) : topic_(topic) {
   auto conf = common::MakeKafkaConf({{"bootstrap.servers", brokers},
                                      {"group.id", "test-reader-unused"},
                                      {"enable.auto.commit", "false"},
@@ -26,8 +29,10 @@ TopicReader::TopicReader(const std::string& brokers, const std::string& topic) {
   std::vector<RdKafka::TopicPartition*> parts;
   if (md) {
     for (const auto* tm : *md->topics())
-      for (const auto* pm : *tm->partitions())
+      for (const auto* pm : *tm->partitions()) {
         parts.push_back(RdKafka::TopicPartition::create(topic, pm->id(), RdKafka::Topic::OFFSET_BEGINNING));
+        partitions_.push_back(pm->id());
+      }
   }
   consumer_->assign(parts);
   RdKafka::TopicPartition::destroy(parts);
@@ -64,6 +69,24 @@ const std::vector<TopicMessage>& TopicReader::ReadAtLeast(size_t min_count, absl
 }
 
 void TopicReader::Drain(absl::Duration quiet) { Poll(quiet); }
+
+bool TopicReader::ReadToEnd(absl::Duration timeout) {
+  std::map<int32_t, int64_t> end;  // partition -> the offset after its last message now
+  for (int32_t p : partitions_) {
+    int64_t low = 0, high = 0;
+    if (consumer_->query_watermark_offsets(topic_, p, &low, &high, 5000) != RdKafka::ERR_NO_ERROR) return false;
+    if (high > low) end[p] = high;
+  }
+  return ReadUntil(
+      [&](const std::vector<TopicMessage>& all) {
+        std::map<int32_t, int64_t> next;
+        for (const auto& m : all) next[m.partition] = std::max(next[m.partition], m.offset + 1);
+        for (const auto& [p, high] : end)
+          if (next[p] < high) return false;
+        return true;
+      },
+      timeout);
+}
 
 std::vector<TopicMessage> TopicReader::OfType(const std::string& type) const {
   std::vector<TopicMessage> out;

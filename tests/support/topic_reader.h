@@ -47,6 +47,10 @@ class TopicReader {
   }
   // Reads for a quiet period (to check that nothing more arrives).
   void Drain(absl::Duration quiet);
+  // Reads every message the topic held when called (up to each partition's high watermark
+  // then); false when that did not happen within `timeout`. After a barrier saying that
+  // everything was published (an empty outbox), this is all there is.
+  bool ReadToEnd(absl::Duration timeout = absl::Seconds(20));
   const std::vector<TopicMessage>& all() const { return messages_; }
   std::vector<TopicMessage> OfType(const std::string& type) const;
   std::vector<TopicMessage> OfCase(const std::string& case_id) const;
@@ -56,6 +60,8 @@ class TopicReader {
  private:
   void Poll(absl::Duration d);
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::string topic_;
+  std::vector<int32_t> partitions_;
   std::vector<TopicMessage> messages_;
 };
 
