@@ -142,14 +142,18 @@ bool PollUntil(const std::function<bool()>& done, absl::Duration timeout, absl::
 }
 
 bool WaitForLog(const std::string& path, const std::string& needle, absl::Duration timeout) {
-  return PollUntil(
-      [&] {
-        std::ifstream in(path);
-        std::stringstream text;
-        text << in.rdbuf();
-        return text.str().find(needle) != std::string::npos;
-      },
-      timeout, absl::Milliseconds(50));
+  return PollUntil([&] { return CountInLog(path, needle) > 0; }, timeout, absl::Milliseconds(50));
+}
+
+size_t CountInLog(const std::string& path, const std::string& needle) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string s = text.str();
+  size_t n = 0;
+  for (size_t at = s.find(needle); at != std::string::npos && !needle.empty(); at = s.find(needle, at + needle.size()))
+    ++n;
+  return n;
 }
 
 }  // namespace recovery::testing

@@ -111,5 +111,7 @@ bool PollUntil(const std::function<bool()>& done, absl::Duration timeout,
 
 // Polls a log file (e.g. ServiceProcess::log_path()) until it contains `needle`.
 bool WaitForLog(const std::string& path, const std::string& needle, absl::Duration timeout = absl::Seconds(10));
+// How many times `needle` occurs in the file now (e.g. one log message per page).
+size_t CountInLog(const std::string& path, const std::string& needle);
 
 }  // namespace recovery::testing
