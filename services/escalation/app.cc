@@ -69,9 +69,9 @@ absl::StatusOr<EscalationSettings> ParseSettings(const YAML::Node& root) {
         // A send must end within its lease, or another claim could send the page meanwhile.
         const absl::Duration lease = delivery::DeliveryOptions{}.lease;
         if (out.delivery.webhook_timeout <= absl::ZeroDuration() || out.delivery.webhook_timeout >= lease) {
-          return yaml_fields::Error("webhook_timeout",
-                                    absl::StrCat("must be positive and shorter than the delivery lease (",
-                                                 absl::FormatDuration(lease), ")"));
+          return yaml_fields::Error(
+              "webhook_timeout",
+              absl::StrCat("must be positive and shorter than the delivery lease (", absl::FormatDuration(lease), ")"));
         }
       }
     }

@@ -88,7 +88,8 @@ TEST(SettingsTest, WebhookTimeoutIsReadAndMustFitInTheLease) {
   ASSERT_TRUE(slow.ok()) << slow.status();
   EXPECT_EQ(slow->delivery.webhook_timeout, absl::Seconds(30));
   ExpectError(ParseSettings(YAML::Load(std::string(kYaml) + "webhook_timeout: 2m\n")).status(),
-              absl::StatusCode::kInvalidArgument, "webhook_timeout: must be positive and shorter than the delivery lease");
+              absl::StatusCode::kInvalidArgument,
+              "webhook_timeout: must be positive and shorter than the delivery lease");
   ExpectError(ParseSettings(YAML::Load(std::string(kYaml) + "webhook_timeout: 0s\n")).status(),
               absl::StatusCode::kInvalidArgument, "webhook_timeout:");
 }

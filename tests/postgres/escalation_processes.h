@@ -32,8 +32,9 @@ inline bool EscalationBinaryBuilt() { return std::filesystem::exists(BinaryPath(
 // clock (kManualClockStart, a Tuesday after hours); its port file and log are <tag>.* in `dir`.
 inline ServiceProcess StartEscalation(const TempDir& dir, const std::string& tag, const std::string& db,
                                       const std::string& brokers, const std::string& config) {
-  return ServiceProcess(kEscalationBinary, dir, tag,
-                        ServiceFlags{.db = db, .brokers = brokers, .config = config, .manual_clock = kManualClockStart});
+  return ServiceProcess(
+      kEscalationBinary, dir, tag,
+      ServiceFlags{.db = db, .brokers = brokers, .config = config, .manual_clock = kManualClockStart});
 }
 
 // Requests per Idempotency-Key the receiver got on `path` ("" for every path).

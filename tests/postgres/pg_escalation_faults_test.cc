@@ -31,6 +31,7 @@ namespace {
 namespace v1 = recovery::v1;
 using recovery::escalation::testing::IntegrationConfigYaml;
 using recovery::escalation::testing::PagingCaseOpened;
+using recovery::testing::CountInLog;
 using recovery::testing::DeliveryRow;
 using recovery::testing::DevBroker;
 using recovery::testing::EventPublisher;
@@ -42,7 +43,6 @@ using recovery::testing::RequestsPerKey;
 using recovery::testing::ServiceProcess;
 using recovery::testing::TempDir;
 using recovery::testing::TopicReader;
-using recovery::testing::CountInLog;
 using recovery::testing::WaitForLog;
 using recovery::testing::WaitForPages;
 using recovery::testing::WebhookReceiver;
@@ -126,8 +126,7 @@ class PostgresEscalationFaultsTest : public ::testing::Test {
 
   // Distinct event ids of `type` on the topic per value of `key` (page_id or case_id).
   static std::map<std::string, std::set<std::string>> EventsBy(
-      const TopicReader& topic, const std::string& type,
-      const std::function<std::string(const v1::Event&)>& key) {
+      const TopicReader& topic, const std::string& type, const std::function<std::string(const v1::Event&)>& key) {
     std::map<std::string, std::set<std::string>> out;
     for (const auto& m : topic.OfType(type)) out[key(m.event)].insert(m.event.event_id());
     return out;

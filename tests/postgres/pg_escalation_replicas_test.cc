@@ -56,8 +56,8 @@ TEST(PostgresEscalationReplicasTest, TwoReplicasPageEachCaseOncePerTier) {
   // send needs a claim), so a duplicate would have arrived by now.
   auto store = common::OpenStore(url);
   ASSERT_TRUE(store.ok()) << store.status();
-  ASSERT_TRUE(recovery::testing::PollUntil([&] { return recovery::testing::DeliveriesSettled(**store); },
-                                           absl::Seconds(30)))
+  ASSERT_TRUE(
+      recovery::testing::PollUntil([&] { return recovery::testing::DeliveriesSettled(**store); }, absl::Seconds(30)))
       << "delivery rows still pending or sending";
 
   EXPECT_EQ(Pages(rx, "/alice"), std::make_pair(size_t{kCases}, size_t{kCases})) << "one tier-1 page per case";

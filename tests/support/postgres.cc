@@ -121,9 +121,9 @@ absl::Status PostgresServer::Start(const std::string& database) {
 }
 
 bool PostgresServer::StartServer() {
-  const std::string opts = absl::StrCat("-p ", port_, " -c listen_addresses=127.0.0.1 -c unix_socket_directories=", dir_,
-                                        " -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-                                        " -c max_connections=200");
+  const std::string opts =
+      absl::StrCat("-p ", port_, " -c listen_addresses=127.0.0.1 -c unix_socket_directories=", dir_,
+                   " -c fsync=off -c synchronous_commit=off -c full_page_writes=off", " -c max_connections=200");
   int st = 0;
   RunCommand(AsOwner(absl::StrCat(bin_, "/pg_ctl -D ", dir_, "/data -l ", dir_, "/server.log -w -t 60 -o \"", opts,
                                   "\" start < /dev/null > ", dir_, "/pg_ctl.log 2>&1")),
@@ -226,10 +226,10 @@ absl::Status PostgresServer::AllowConnections(const std::string& database) {
 absl::Status PostgresServer::Crash() {
   if (!started_) return absl::FailedPreconditionError("the server is not running");
   int st = 0;
-  RunCommand(AsOwner(absl::StrCat(bin_, "/pg_ctl -D ", dir_, "/data -m immediate -w stop > ", dir_,
-                                  "/pg_ctl.log 2>&1")),
-             &st);
-  if (st != 0) return absl::InternalError(absl::StrCat("pg_ctl stop -m immediate failed: ", ReadFile(dir_ + "/pg_ctl.log")));
+  RunCommand(
+      AsOwner(absl::StrCat(bin_, "/pg_ctl -D ", dir_, "/data -m immediate -w stop > ", dir_, "/pg_ctl.log 2>&1")), &st);
+  if (st != 0)
+    return absl::InternalError(absl::StrCat("pg_ctl stop -m immediate failed: ", ReadFile(dir_ + "/pg_ctl.log")));
   started_ = false;
   return absl::OkStatus();
 }

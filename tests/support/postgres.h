@@ -38,8 +38,10 @@ class PostgresServer {
   // are terminated, as when it is unreachable; AllowConnections ends that.
   absl::Status RefuseConnections(const std::string& database);
   absl::Status AllowConnections(const std::string& database);
-  // `pg_ctl stop -m immediate`: the postmaster and every backend die at once, as in a crash
-  // (committed transactions survive: the OS keeps what fsync=off did not flush).
+  // `pg_ctl stop -m immediate`: the postmaster and every backend die at once, as in a crash.
+  // The cluster commits with synchronous_commit off, so the last commits could be lost: a test
+  // that crashes it sets synchronous_commit on for its database first (ALTER DATABASE ... SET);
+  // then every commit survives (fsync=off is fine: the OS keeps the files).
   absl::Status Crash();
   // Starts the server again on the same data directory and port (crash recovery runs).
   absl::Status Restart();
