@@ -15,6 +15,7 @@
 #include "services/common/status_macros.h"
 #include "services/common/validation.h"
 #include "services/common/yaml_fields.h"
+#include "services/escalation/delivery/worker.h"
 #include "services/escalation/validation.h"
 #include "yaml-cpp/yaml.h"
 
@@ -51,17 +52,27 @@ absl::StatusOr<EscalationSettings> ParseSettings(const YAML::Node& root) {
     if (root && !root.IsNull()) {
       RETURN_IF_ERROR(yaml_fields::ExpectMap(root, "(root)",
                                              {"people", "calendars", "schedules", "policies", "teams", "routing_rules",
-                                              "webhook_secret", "smtp", "smtp_from"}));
+                                              "webhook_secret", "smtp", "smtp_from", "webhook_timeout"}));
     }
     domain = YAML::Clone(root);
     if (domain.IsMap()) {
-      for (const char* key : {"webhook_secret", "smtp", "smtp_from"}) domain.remove(key);
+      for (const char* key : {"webhook_secret", "smtp", "smtp_from", "webhook_timeout"}) domain.remove(key);
     }
     if (root.IsMap()) {
       ASSIGN_OR_RETURN(out.delivery.webhook_secret, yaml_fields::OptionalString(root, "", "webhook_secret"));
       ASSIGN_OR_RETURN(out.delivery.smtp_url, yaml_fields::OptionalString(root, "", "smtp"));
       ASSIGN_OR_RETURN(out.delivery.smtp_from,
                        yaml_fields::OptionalString(root, "", "smtp_from", out.delivery.smtp_from));
+      if (const YAML::Node timeout = root["webhook_timeout"]) {
+        ASSIGN_OR_RETURN(out.delivery.webhook_timeout, yaml_fields::ParseDurationField(timeout, "webhook_timeout"));
+        // A send must end within its lease, or another claim could send the page meanwhile.
+        const absl::Duration lease = delivery::DeliveryOptions{}.lease;
+        if (out.delivery.webhook_timeout <= absl::ZeroDuration() || out.delivery.webhook_timeout >= lease) {
+          return yaml_fields::Error(
+              "webhook_timeout",
+              absl::StrCat("must be positive and shorter than the delivery lease (", absl::FormatDuration(lease), ")"));
+        }
+      }
     }
   } catch (const YAML::Exception& e) {
     return yaml_fields::Error("(root)", absl::StrCat("malformed YAML: ", e.what()));

@@ -42,7 +42,8 @@ class Outbox;
 
 namespace recovery::escalation {
 
-// The --config file: the domain directory plus `webhook_secret`, `smtp`, `smtp_from`.
+// The --config file: the domain directory plus `webhook_secret`, `smtp`, `smtp_from`,
+// `webhook_timeout`.
 struct EscalationSettings {
   EscalationConfig directory;
   delivery::DeliverySettings delivery;

@@ -298,7 +298,11 @@ TEST_F(WorkerTest, DuplicateIdempotencyKeyIsQueuedOnce) {
 TEST_F(WorkerTest, SlowReceiverDoesNotDelayAnotherPersonsPage) {
   WebhookReceiver slow, fast;
   slow.Hold();
-  WebhookSender webhook([] { return DeliverySettings{}; }, absl::Seconds(60));  // held longer than 5 s is fine
+  WebhookSender webhook([] {  // held longer than the default 5 s is fine
+    DeliverySettings s;
+    s.webhook_timeout = absl::Seconds(60);
+    return s;
+  });
   LogSender log;
   DeliveryWorker worker(*store_, clock_, {}, {{Channel::kWebhook, &webhook}, {Channel::kLog, &log}});
   for (int i = 0; i < 6; ++i) Queue("slow-" + std::to_string(i), "esc-slow", slow.Url("/bob"));

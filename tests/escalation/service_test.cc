@@ -82,6 +82,18 @@ TEST(SettingsTest, ErrorsNameTheKey) {
   ExpectError(bad_team.status(), absl::StatusCode::kInvalidArgument, "routing_rules[1].team");
 }
 
+TEST(SettingsTest, WebhookTimeoutIsReadAndMustFitInTheLease) {
+  EXPECT_EQ(Parse().delivery.webhook_timeout, absl::Seconds(5)) << "the default";
+  auto slow = ParseSettings(YAML::Load(std::string(kYaml) + "webhook_timeout: 30s\n"));
+  ASSERT_TRUE(slow.ok()) << slow.status();
+  EXPECT_EQ(slow->delivery.webhook_timeout, absl::Seconds(30));
+  ExpectError(ParseSettings(YAML::Load(std::string(kYaml) + "webhook_timeout: 2m\n")).status(),
+              absl::StatusCode::kInvalidArgument,
+              "webhook_timeout: must be positive and shorter than the delivery lease");
+  ExpectError(ParseSettings(YAML::Load(std::string(kYaml) + "webhook_timeout: 0s\n")).status(),
+              absl::StatusCode::kInvalidArgument, "webhook_timeout:");
+}
+
 TEST(SettingsTest, UnknownKeysAreRejected) {
   auto typo = ParseSettings(YAML::Load(std::string(kYaml) + "webhook_secrett: x\n"));
   ExpectError(typo.status(), absl::StatusCode::kInvalidArgument, "(root)");

@@ -1,7 +1,9 @@
 // A tiny HTTP server for tests: accepts POSTs on 127.0.0.1:<ephemeral>, reads headers and the
 // body (by Content-Length), records each request and answers `status()` (200 unless set),
 // after `delay()` and, while Hold() is in force, only once Release() is called: a slow or
-// failing receiver. One connection at a time. Thread-safe accessors.
+// failing receiver. Each connection is served on its own thread, so several held requests are
+// on the wire at once (as from concurrent delivery workers); a sender that went away while
+// its request was held (a killed process) costs the receiver nothing. Thread-safe accessors.
 #pragma once
 
 #include <netinet/in.h>
@@ -40,6 +42,12 @@ class WebhookReceiver {
     running_ = false;
     Release();
     thread_.join();
+    std::vector<std::thread> handlers;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      handlers.swap(handlers_);
+    }
+    for (std::thread& t : handlers) t.join();
     ::close(fd_);
   }
 
@@ -94,8 +102,11 @@ class WebhookReceiver {
       if (::poll(&p, 1, 100) <= 0) continue;
       int c = ::accept(fd_, nullptr, nullptr);
       if (c < 0) continue;
-      Handle(c);
-      ::close(c);
+      std::lock_guard<std::mutex> lock(mu_);
+      handlers_.emplace_back([this, c] {
+        Handle(c);
+        ::close(c);
+      });
     }
   }
 
@@ -154,7 +165,8 @@ class WebhookReceiver {
     const int status = status_;
     const std::string reply = "HTTP/1.1 " + std::to_string(status) + (status < 300 ? " OK" : " Error") +
                               "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-    (void)!::write(c, reply.data(), reply.size());
+    // MSG_NOSIGNAL: the sender may have died while held; no SIGPIPE for the test process.
+    (void)!::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
     std::lock_guard<std::mutex> lock(mu_);
     ++answered_;
   }
@@ -170,6 +182,7 @@ class WebhookReceiver {
   bool held_ = false;
   size_t answered_ = 0;
   std::vector<ReceivedRequest> requests_;
+  std::vector<std::thread> handlers_;  // one per accepted connection, joined on destruction
 };
 
 }  // namespace recovery::escalation::testing

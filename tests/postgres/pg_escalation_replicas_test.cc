@@ -3,16 +3,12 @@
 // replica, and each case still gets exactly one tier-1 and one tier-2 page.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <fstream>
-#include <set>
 
 #include "tests/escalation/integration_config.h"
-#include "tests/escalation/webhook_receiver.h"
+#include "tests/postgres/escalation_processes.h"
 #include "tests/postgres/pg_fixture.h"
 #include "tests/support/dev_broker.h"
-#include "tests/support/process.h"
-#include "tests/support/service_process.h"
 
 namespace recovery {
 namespace {
@@ -20,32 +16,15 @@ namespace {
 namespace v1 = recovery::v1;
 using recovery::escalation::testing::IntegrationConfigYaml;
 using recovery::escalation::testing::PagingCaseOpened;
-using recovery::escalation::testing::WebhookReceiver;
 using recovery::testing::DevBroker;
-using recovery::testing::ServiceFlags;
+using recovery::testing::Pages;
 using recovery::testing::ServiceProcess;
 using recovery::testing::TempDir;
-
-// Distinct idempotency keys and total requests per path.
-std::pair<size_t, size_t> Pages(const WebhookReceiver& rx, const std::string& path) {
-  std::set<std::string> keys;
-  size_t total = 0;
-  for (const auto& r : rx.requests()) {
-    if (r.path != path) continue;
-    ++total;
-    auto it = r.headers.find("idempotency-key");
-    keys.insert(it == r.headers.end() ? "" : it->second);
-  }
-  return {keys.size(), total};
-}
-
-bool WaitForPages(const WebhookReceiver& rx, const std::string& path, size_t n, absl::Duration timeout) {
-  return recovery::testing::PollUntil([&] { return Pages(rx, path).first >= n; }, timeout);
-}
+using recovery::testing::WaitForPages;
+using recovery::testing::WebhookReceiver;
 
 TEST(PostgresEscalationReplicasTest, TwoReplicasPageEachCaseOncePerTier) {
-  const std::string binary = recovery::testing::BinaryPath("services/escalation/recovery-escalation");
-  if (!std::filesystem::exists(binary)) GTEST_SKIP() << "recovery-escalation not built";
+  if (!recovery::testing::EscalationBinaryBuilt()) GTEST_SKIP() << "recovery-escalation not built";
   RECOVERY_FRESH_POSTGRES_DB(url);
   constexpr int kCases = 12;
   DevBroker broker;
@@ -56,11 +35,8 @@ TEST(PostgresEscalationReplicasTest, TwoReplicasPageEachCaseOncePerTier) {
 
   std::vector<ServiceProcess> replicas;
   for (const char* name : {"r1", "r2"}) {
-    replicas.emplace_back("services/escalation/recovery-escalation", dir, name,
-                          ServiceFlags{.db = url,
-                                       .brokers = broker.bootstrap(),
-                                       .config = dir.File("escalation.yaml"),
-                                       .manual_clock = recovery::testing::kManualClockStart});
+    replicas.push_back(
+        recovery::testing::StartEscalation(dir, name, url, broker.bootstrap(), dir.File("escalation.yaml")));
     ASSERT_TRUE(replicas.back().started());
   }
 
@@ -76,7 +52,13 @@ TEST(PostgresEscalationReplicasTest, TwoReplicasPageEachCaseOncePerTier) {
     ASSERT_TRUE(r.AdvanceClock(absl::Minutes(6)));
   }
   ASSERT_TRUE(WaitForPages(rx, "/bob", kCases, absl::Seconds(60))) << "tier-2 pages: " << Pages(rx, "/bob").first;
-  absl::SleepFor(absl::Seconds(3));  // a duplicate page would arrive now
+  // The barrier: once no delivery row is pending or sending, no page can go out any more (a
+  // send needs a claim), so a duplicate would have arrived by now.
+  auto store = common::OpenStore(url);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE(
+      recovery::testing::PollUntil([&] { return recovery::testing::DeliveriesSettled(**store); }, absl::Seconds(30)))
+      << "delivery rows still pending or sending";
 
   EXPECT_EQ(Pages(rx, "/alice"), std::make_pair(size_t{kCases}, size_t{kCases})) << "one tier-1 page per case";
   EXPECT_EQ(Pages(rx, "/bob"), std::make_pair(size_t{kCases}, size_t{kCases})) << "one tier-2 page per case";

@@ -108,18 +108,9 @@ absl::Status PostgresServer::Start(const std::string& database) {
              &st);
   if (st != 0) return absl::InternalError(absl::StrCat("initdb failed: ", ReadFile(dir_ + "/initdb.log")));
 
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  for (int attempt = 0; attempt < 3 && !started_; ++attempt) {
     port_ = FreePort();
-    const std::string opts = absl::StrCat("-p ", port_, " -c listen_addresses=127.0.0.1 -c unix_socket_directories=", dir_,
-                                          " -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-                                          " -c max_connections=200");
-    RunCommand(AsOwner(absl::StrCat(bin_, "/pg_ctl -D ", dir_, "/data -l ", dir_, "/server.log -w -t 60 -o \"", opts,
-                                    "\" start < /dev/null > ", dir_, "/pg_ctl.log 2>&1")),
-               &st);
-    if (st == 0) {
-      started_ = true;
-      break;
-    }
+    started_ = StartServer();
   }
   if (!started_)
     return absl::InternalError(absl::StrCat("pg_ctl start failed: ", ReadFile(dir_ + "/pg_ctl.log"),
@@ -127,6 +118,17 @@ absl::Status PostgresServer::Start(const std::string& database) {
   StartWatchdog();
   url_ = UrlFor(database);
   return CreateDatabase(database);
+}
+
+bool PostgresServer::StartServer() {
+  const std::string opts =
+      absl::StrCat("-p ", port_, " -c listen_addresses=127.0.0.1 -c unix_socket_directories=", dir_,
+                   " -c fsync=off -c synchronous_commit=off -c full_page_writes=off", " -c max_connections=200");
+  int st = 0;
+  RunCommand(AsOwner(absl::StrCat(bin_, "/pg_ctl -D ", dir_, "/data -l ", dir_, "/server.log -w -t 60 -o \"", opts,
+                                  "\" start < /dev/null > ", dir_, "/pg_ctl.log 2>&1")),
+             &st);
+  return st == 0;
 }
 
 // A child that outlives a crashed or killed test process: when the pipe closes without
@@ -193,6 +195,52 @@ absl::Status PostgresServer::CreateDatabase(const std::string& name) {
   }
   PQfinish(conn);
   return s;
+}
+
+absl::Status PostgresServer::Exec(const std::string& database, const std::string& sql) {
+  PGconn* conn = PQconnectdb(UrlFor(database).c_str());
+  absl::Status s;
+  if (PQstatus(conn) != CONNECTION_OK) {
+    s = absl::UnavailableError(absl::StrCat("connect: ", PQerrorMessage(conn)));
+  } else {
+    PGresult* res = PQexec(conn, sql.c_str());
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
+      s = absl::InternalError(absl::StrCat(sql, ": ", PQresultErrorMessage(res)));
+    PQclear(res);
+  }
+  PQfinish(conn);
+  return s;
+}
+
+absl::Status PostgresServer::RefuseConnections(const std::string& database) {
+  if (auto s = Exec("postgres", absl::StrCat("ALTER DATABASE \"", database, "\" ALLOW_CONNECTIONS false")); !s.ok())
+    return s;
+  return Exec("postgres", absl::StrCat("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '",
+                                       database, "' AND pid <> pg_backend_pid()"));
+}
+
+absl::Status PostgresServer::AllowConnections(const std::string& database) {
+  return Exec("postgres", absl::StrCat("ALTER DATABASE \"", database, "\" ALLOW_CONNECTIONS true"));
+}
+
+absl::Status PostgresServer::Crash() {
+  if (!started_) return absl::FailedPreconditionError("the server is not running");
+  int st = 0;
+  RunCommand(
+      AsOwner(absl::StrCat(bin_, "/pg_ctl -D ", dir_, "/data -m immediate -w stop > ", dir_, "/pg_ctl.log 2>&1")), &st);
+  if (st != 0)
+    return absl::InternalError(absl::StrCat("pg_ctl stop -m immediate failed: ", ReadFile(dir_ + "/pg_ctl.log")));
+  started_ = false;
+  return absl::OkStatus();
+}
+
+absl::Status PostgresServer::Restart() {
+  if (started_) return absl::FailedPreconditionError("the server is running");
+  started_ = StartServer();
+  if (!started_)
+    return absl::InternalError(absl::StrCat("pg_ctl start failed: ", ReadFile(dir_ + "/pg_ctl.log"),
+                                            ReadFile(dir_ + "/server.log")));
+  return absl::OkStatus();
 }
 
 }  // namespace recovery::testing

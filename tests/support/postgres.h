@@ -29,9 +29,27 @@ class PostgresServer {
   int port() const { return port_; }
   // Creates another database on the cluster.
   absl::Status CreateDatabase(const std::string& name);
+  // Runs one statement as the superuser on `database` (e.g. "postgres" for statements about
+  // another database).
+  absl::Status Exec(const std::string& database, const std::string& sql);
+
+  // Faults for the tests of what survives them:
+  // The database refuses every new connection (ALLOW_CONNECTIONS false) and its open sessions
+  // are terminated, as when it is unreachable; AllowConnections ends that.
+  absl::Status RefuseConnections(const std::string& database);
+  absl::Status AllowConnections(const std::string& database);
+  // `pg_ctl stop -m immediate`: the postmaster and every backend die at once, as in a crash.
+  // The cluster commits with synchronous_commit off, so the last commits could be lost: a test
+  // that crashes it sets synchronous_commit on for its database first (ALTER DATABASE ... SET);
+  // then every commit survives (fsync=off is fine: the OS keeps the files).
+  absl::Status Crash();
+  // Starts the server again on the same data directory and port (crash recovery runs).
+  absl::Status Restart();
 
  private:
   absl::Status Start(const std::string& database);
+  // pg_ctl start on port_; false when it failed (the log is in dir_).
+  bool StartServer();
   void StartWatchdog();
   std::string AsOwner(const std::string& cmd) const;
 

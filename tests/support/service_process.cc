@@ -1,11 +1,16 @@
 // Service binaries, their TestClock and a test event publisher for integration tests.
 #include "tests/support/service_process.h"
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "absl/time/clock.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/grpcpp.h"
 #include "services/common/events.h"
 #include "services/common/grpc_util.h"
 #include "services/common/outbox.h"
@@ -43,6 +48,36 @@ ServiceProcess::ServiceProcess(const std::string& binary, const TempDir& dir, co
   address_ = "127.0.0.1:" + port;
   channel_ = common::MakeChannel(address_);
   clock_ = recovery::v1::TestClock::NewStub(channel_);
+}
+
+int ServiceProcess::Health() {
+  // No generated stub for grpc.health.v1 here: the request is empty and the response is
+  // one varint field (status = 1), read by hand.
+  grpc::GenericStub generic(channel_);
+  grpc::Slice empty(std::string{});
+  grpc::ByteBuffer request(&empty, 1), response;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  grpc::Status status;
+  generic.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                    [&](grpc::Status s) {
+                      std::lock_guard<std::mutex> lock(mu);
+                      status = std::move(s);
+                      done = true;
+                      cv.notify_all();
+                    });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return done; });
+  if (!status.ok()) return -1;
+  std::vector<grpc::Slice> slices;
+  if (!response.Dump(&slices).ok()) return -1;
+  std::string bytes;
+  for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  if (bytes.size() == 2 && bytes[0] == '\x08') return bytes[1];
+  return bytes.empty() ? 0 : -1;  // an empty message: status UNKNOWN (0)
 }
 
 namespace {
@@ -107,14 +142,18 @@ bool PollUntil(const std::function<bool()>& done, absl::Duration timeout, absl::
 }
 
 bool WaitForLog(const std::string& path, const std::string& needle, absl::Duration timeout) {
-  return PollUntil(
-      [&] {
-        std::ifstream in(path);
-        std::stringstream text;
-        text << in.rdbuf();
-        return text.str().find(needle) != std::string::npos;
-      },
-      timeout, absl::Milliseconds(50));
+  return PollUntil([&] { return CountInLog(path, needle) > 0; }, timeout, absl::Milliseconds(50));
+}
+
+size_t CountInLog(const std::string& path, const std::string& needle) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string s = text.str();
+  size_t n = 0;
+  for (size_t at = s.find(needle); at != std::string::npos && !needle.empty(); at = s.find(needle, at + needle.size()))
+    ++n;
+  return n;
 }
 
 }  // namespace recovery::testing

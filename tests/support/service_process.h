@@ -57,6 +57,12 @@ class ServiceProcess {
   ::testing::AssertionResult AdvanceClock(absl::Duration by);
   ::testing::AssertionResult SetClock(absl::Time to);
 
+  // grpc.health.v1.Health/Check for the whole server (its readiness): kServing,
+  // kNotServing, or -1 when the call failed.
+  static constexpr int kServing = 1;
+  static constexpr int kNotServing = 2;
+  int Health();
+
  private:
   std::string log_path_;
   std::string address_;
@@ -105,5 +111,7 @@ bool PollUntil(const std::function<bool()>& done, absl::Duration timeout,
 
 // Polls a log file (e.g. ServiceProcess::log_path()) until it contains `needle`.
 bool WaitForLog(const std::string& path, const std::string& needle, absl::Duration timeout = absl::Seconds(10));
+// How many times `needle` occurs in the file now (e.g. one log message per page).
+size_t CountInLog(const std::string& path, const std::string& needle);
 
 }  // namespace recovery::testing

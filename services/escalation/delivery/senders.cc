@@ -65,10 +65,7 @@ std::string Address(std::string_view addr) {
 
 }  // namespace
 
-WebhookSender::WebhookSender(SettingsProvider settings, absl::Duration timeout)
-    : settings_(std::move(settings)), timeout_(timeout) {
-  GlobalCurlInit();
-}
+WebhookSender::WebhookSender(SettingsProvider settings) : settings_(std::move(settings)) { GlobalCurlInit(); }
 
 SendResult WebhookSender::Send(const Delivery& d) {
   CURL* curl = curl_easy_init();
@@ -87,7 +84,7 @@ SendResult WebhookSender::Send(const Delivery& d) {
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, d.payload.c_str());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(d.payload.size()));
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(timeout_)));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(settings.webhook_timeout)));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Discard);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");

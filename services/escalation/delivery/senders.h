@@ -11,12 +11,15 @@
 
 namespace recovery::escalation::delivery {
 
-// Settings that come from the YAML (`webhook_secret`, `smtp`, `smtp_from`) and the environment
-// (RECOVERY_WEBHOOK_SECRET wins over the YAML); reloadable, so senders ask for them per send.
+// Settings that come from the YAML (`webhook_secret`, `smtp`, `smtp_from`, `webhook_timeout`)
+// and the environment (RECOVERY_WEBHOOK_SECRET wins over the YAML); reloadable, so senders
+// ask for them per send.
 struct DeliverySettings {
   std::string webhook_secret;
   std::string smtp_url;  // e.g. smtp://mail.example.com:25
   std::string smtp_from = "recovery-escalation@localhost";
+  // How long one webhook POST may take; shorter than the delivery lease (DeliveryOptions).
+  absl::Duration webhook_timeout = absl::Seconds(5);
 };
 using SettingsProvider = std::function<DeliverySettings()>;
 
@@ -33,15 +36,15 @@ class Sender {
 };
 
 // POST d.payload to d.target with Content-Type: application/json, Idempotency-Key and
-// X-Recovery-Signature (when a secret is set). 2xx = delivered.
+// X-Recovery-Signature (when a secret is set), within the settings' webhook_timeout. 2xx =
+// delivered.
 class WebhookSender final : public Sender {
  public:
-  explicit WebhookSender(SettingsProvider settings, absl::Duration timeout = absl::Seconds(5));
+  explicit WebhookSender(SettingsProvider settings);
   SendResult Send(const Delivery& d) override;
 
  private:
   SettingsProvider settings_;
-  absl::Duration timeout_;
 };
 
 // Sends d.payload (JSON) as a mail to d.target through the configured SMTP URL: Subject from
