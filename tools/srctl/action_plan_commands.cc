@@ -88,8 +88,9 @@ class CompleteItemCommand {
     req.set_item_id(item_);
     req.set_completion_note(note_);
     req.set_actor(session.actor());
-    return session.Show(session.Call<ActionPlan>(&ActionPlan::Stub::CompleteActionItem, req),
-                        [](const Message& m, std::ostream& out) { out << "completed: " << DisplayText(m, "item.what") << "\n"; });
+    return session.Show(
+        session.Call<ActionPlan>(&ActionPlan::Stub::CompleteActionItem, req),
+        [](const Message& m, std::ostream& out) { out << "completed: " << DisplayText(m, "item.what") << "\n"; });
   }
 
  private:
@@ -155,10 +156,9 @@ class KeepCommitmentCommand {
       req.set_commitment_id(id);
       req.mutable_update()->set_status(recovery::v1::COMMITMENT_STATUS_KEPT);
       req.set_actor(session.actor());
-      RETURN_IF_ERROR(session.Show(session.Call<ActionPlan>(&ActionPlan::Stub::UpdateCommitment, req),
-                                   [](const Message& m, std::ostream& out) {
-                                     out << "kept: " << DisplayText(m, "commitment.text") << "\n";
-                                   }));
+      RETURN_IF_ERROR(session.Show(
+          session.Call<ActionPlan>(&ActionPlan::Stub::UpdateCommitment, req),
+          [](const Message& m, std::ostream& out) { out << "kept: " << DisplayText(m, "commitment.text") << "\n"; }));
     }
     return absl::OkStatus();
   }
@@ -237,14 +237,13 @@ class ShareCommand {
     req.set_request_id(NewRequestId());
     req.set_case_id(case_id_);
     req.set_actor(session.actor());
-    return session.Show(session.Call<ActionPlan>(&ActionPlan::Stub::SharePlan, req),
-                        [this](const recovery::v1::SharePlanResponse& m, std::ostream& out) {
-                          // The summary is a multi-line text on purpose: line breaks kept.
-                          out << "shared version " << m.version() << ":\n\n"
-                              << EscapeForTerminal(markdown_ ? m.summary_markdown() : m.summary_text(),
-                                                   TextLayout::kMultiLine)
-                              << "\n";
-                        });
+    return session.Show(
+        session.Call<ActionPlan>(&ActionPlan::Stub::SharePlan, req),
+        [this](const recovery::v1::SharePlanResponse& m, std::ostream& out) {
+          // The summary is a multi-line text on purpose: line breaks kept.
+          out << "shared version " << m.version() << ":\n\n"
+              << EscapeForTerminal(markdown_ ? m.summary_markdown() : m.summary_text(), TextLayout::kMultiLine) << "\n";
+        });
   }
 
  private:

@@ -41,11 +41,13 @@ class VerifyCommand {
 
   // Exit code 3 when the chain is broken (human output; JSON callers read "ok").
   absl::Status Run(Session& session) const {
-    ASSIGN_OR_RETURN(const auto result, session.Call<Audit>(&Audit::Stub::VerifyChain, recovery::v1::VerifyChainRequest()));
+    ASSIGN_OR_RETURN(const auto result,
+                     session.Call<Audit>(&Audit::Stub::VerifyChain, recovery::v1::VerifyChainRequest()));
     if (!session.json() && !result.ok()) session.set_exit_code(3);
     session.Print(result, [&](std::ostream& out) {
       if (result.ok()) {
-        out << "chain OK: " << result.records_checked() << " records, head " << DisplayText(result, "head_hash") << "\n";
+        out << "chain OK: " << result.records_checked() << " records, head " << DisplayText(result, "head_hash")
+            << "\n";
       } else {
         out << "CHAIN BROKEN:\n" << Pretty(result, 1);
       }

@@ -59,8 +59,8 @@ class ClockCommand {
 }  // namespace
 
 std::vector<Command> ClockCommands() {
-  return {MakeCommand<ClockCommand>(
-      "clock", "move the manual clock of every service (stacks started with --manual-clock)")};
+  return {MakeCommand<ClockCommand>("clock",
+                                    "move the manual clock of every service (stacks started with --manual-clock)")};
 }
 
 }  // namespace recovery::srctl

@@ -34,13 +34,13 @@ Command MakeCommand(std::string name, std::string help) {
 }
 
 // The commands of each file, in the order the usage text lists them.
-std::vector<Command> GenericCommands();      // generic_commands.cc: rpc
-std::vector<Command> ClockCommands();        // clock_commands.cc: clock
-std::vector<Command> IntakeCommands();       // intake_commands.cc
-std::vector<Command> EscalationCommands();   // escalation_commands.cc
-std::vector<Command> ActionPlanCommands();   // action_plan_commands.cc
-std::vector<Command> FollowUpCommands();     // follow_up_commands.cc
-std::vector<Command> AuditCommands();        // audit_commands.cc
-std::vector<Command> OperationsCommands();   // operations_commands.cc: dead letters, failed timers
+std::vector<Command> GenericCommands();     // generic_commands.cc: rpc
+std::vector<Command> ClockCommands();       // clock_commands.cc: clock
+std::vector<Command> IntakeCommands();      // intake_commands.cc
+std::vector<Command> EscalationCommands();  // escalation_commands.cc
+std::vector<Command> ActionPlanCommands();  // action_plan_commands.cc
+std::vector<Command> FollowUpCommands();    // follow_up_commands.cc
+std::vector<Command> AuditCommands();       // audit_commands.cc
+std::vector<Command> OperationsCommands();  // operations_commands.cc: dead letters, failed timers
 
 }  // namespace recovery::srctl

@@ -121,12 +121,11 @@ class EscalationsCommand {
     recovery::v1::ListEscalationsRequest req;
     req.set_case_id(case_id_);
     req.set_active_only(active_);
-    return session.Show(session.Call<Escalation>(&Escalation::Stub::ListEscalations, req),
-                        [](const Message& m, std::ostream& out) {
-                          out << Table(RepeatedMessages(m, "escalations"),
-                                       {"escalation_id", "status", "team_id", "business_hours", "tier", "round",
-                                        "ack_due", "acknowledged_by"});
-                        });
+    return session.Show(
+        session.Call<Escalation>(&Escalation::Stub::ListEscalations, req), [](const Message& m, std::ostream& out) {
+          out << Table(RepeatedMessages(m, "escalations"), {"escalation_id", "status", "team_id", "business_hours",
+                                                            "tier", "round", "ack_due", "acknowledged_by"});
+        });
   }
 
  private:
@@ -141,11 +140,11 @@ class PagesCommand {
   absl::Status Run(Session& session) const {
     recovery::v1::ListPagesRequest req;
     req.set_escalation_id(escalation_);
-    return session.Show(session.Call<Escalation>(&Escalation::Stub::ListPages, req),
-                        [](const Message& m, std::ostream& out) {
-                          out << Table(RepeatedMessages(m, "pages"), {"person_id", "channel", "tier", "round", "status",
-                                                                      "attempts", "idempotency_key"});
-                        });
+    return session.Show(
+        session.Call<Escalation>(&Escalation::Stub::ListPages, req), [](const Message& m, std::ostream& out) {
+          out << Table(RepeatedMessages(m, "pages"),
+                       {"person_id", "channel", "tier", "round", "status", "attempts", "idempotency_key"});
+        });
   }
 
  private:

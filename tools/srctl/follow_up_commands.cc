@@ -25,11 +25,10 @@ class RemindersCommand {
     recovery::v1::ListRemindersRequest req;
     req.set_case_id(case_id_);
     req.set_recipient(recipient_);
-    return session.Show(session.Call<FollowUp>(&FollowUp::Stub::ListReminders, req),
-                        [](const Message& m, std::ostream& out) {
-                          out << Table(RepeatedMessages(m, "reminders"),
-                                       {"next_due", "recipient", "stage", "reason", "repeat"});
-                        });
+    return session.Show(
+        session.Call<FollowUp>(&FollowUp::Stub::ListReminders, req), [](const Message& m, std::ostream& out) {
+          out << Table(RepeatedMessages(m, "reminders"), {"next_due", "recipient", "stage", "reason", "repeat"});
+        });
   }
 
  private:
@@ -107,12 +106,11 @@ class TrendsCommand {
     ASSIGN_OR_RETURN(*req.mutable_to(), ParseTimestamp("--to", to_));
     ASSIGN_OR_RETURN(const auto group_by, ParseEnum<recovery::v1::TrendGroupBy>("--by", group_by_));
     req.set_group_by(group_by);
-    return session.Show(session.Call<FollowUp>(&FollowUp::Stub::GetTrends, req),
-                        [](const Message& m, std::ostream& out) {
-                          out << Table(RepeatedMessages(m, "groups"),
-                                       {"key", "cases", "sla_breach_rate", "mean_time_to_acknowledge",
-                                        "mean_time_to_resolve", "satisfaction_average", "repeat_offenders"});
-                        });
+    return session.Show(session.Call<FollowUp>(&FollowUp::Stub::GetTrends, req), [](const Message& m,
+                                                                                    std::ostream& out) {
+      out << Table(RepeatedMessages(m, "groups"), {"key", "cases", "sla_breach_rate", "mean_time_to_acknowledge",
+                                                   "mean_time_to_resolve", "satisfaction_average", "repeat_offenders"});
+    });
   }
 
  private:
@@ -124,7 +122,8 @@ class TrendsCommand {
 std::vector<Command> FollowUpCommands() {
   return {
       MakeCommand<RemindersCommand>("reminders", "list reminders (follow_up.ListReminders)"),
-      MakeCommand<SatisfactionCommand>("satisfaction", "record the client's satisfaction (follow_up.RecordSatisfaction)"),
+      MakeCommand<SatisfactionCommand>("satisfaction",
+                                       "record the client's satisfaction (follow_up.RecordSatisfaction)"),
       MakeCommand<SubmitReviewCommand>("submit-review", "submit the quality review (follow_up.SubmitReview)"),
       MakeCommand<TrendsCommand>("trends", "complaint trends (follow_up.GetTrends)"),
   };

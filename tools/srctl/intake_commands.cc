@@ -86,8 +86,7 @@ class OpenCommand {
 
  private:
   std::string client_id_, client_name_, tier_, client_tz_, calendar_, contact_name_, email_, phone_, contact_tz_,
-      channel_ = "phone", category_, severity_, summary_, description_, client_view_, firm_view_, emotion_,
-      request_id_;
+      channel_ = "phone", category_, severity_, summary_, description_, client_view_, firm_view_, emotion_, request_id_;
 };
 
 class ShowCommand {
@@ -126,7 +125,8 @@ class CasesCommand {
     req.set_client_id(client_);
     req.set_owner(owner_);
     return session.Show(session.Call<Intake>(&Intake::Stub::ListCases, req), [](const Message& m, std::ostream& out) {
-      out << Table(RepeatedMessages(m, "cases"), {"id", "status", "severity", "category", "client.name", "owner", "summary"});
+      out << Table(RepeatedMessages(m, "cases"),
+                   {"id", "status", "severity", "category", "client.name", "owner", "summary"});
     });
   }
 

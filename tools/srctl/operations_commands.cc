@@ -44,9 +44,9 @@ class DeadLettersCommand {
                             out << service << ": no dead letters\n";
                             return;
                           }
-                          out << Table(RepeatedMessages(m, "dead_letters"), {"id", "parked_at", "origin", "type",
-                                                                             "case_id", "event_id", "attempts",
-                                                                             "reason"});
+                          out << Table(
+                              RepeatedMessages(m, "dead_letters"),
+                              {"id", "parked_at", "origin", "type", "case_id", "event_id", "attempts", "reason"});
                         });
   }
 
@@ -125,8 +125,10 @@ class RetryTimerCommand {
 
 std::vector<Command> OperationsCommands() {
   return {
-      MakeCommand<DeadLettersCommand>("dead-letters", "events a service parked instead of dropping (operations.ListDeadLetters)"),
-      MakeCommand<FailedTimersCommand>("failed-timers", "timers whose handler kept failing (operations.ListFailedTimers)"),
+      MakeCommand<DeadLettersCommand>("dead-letters",
+                                      "events a service parked instead of dropping (operations.ListDeadLetters)"),
+      MakeCommand<FailedTimersCommand>("failed-timers",
+                                       "timers whose handler kept failing (operations.ListFailedTimers)"),
       MakeCommand<RetryTimerCommand>("retry-timer", "re-arm a failed timer, due now (operations.RetryFailedTimer)"),
   };
 }

@@ -58,6 +58,6 @@ std::string TextTable(const std::vector<std::string>& headers, const std::vector
 
 // The elements of a repeated message field.
 std::vector<const google::protobuf::Message*> RepeatedMessages(const google::protobuf::Message& m,
-                                                              const std::string& field);
+                                                               const std::string& field);
 
 }  // namespace recovery::srctl

@@ -23,10 +23,10 @@ namespace recovery::srctl {
 
 // The flags before the command.
 struct GlobalOptions {
-  std::string stack_dir;                        // --stack / RECOVERY_STACK_DIR: <service>.addr files
+  std::string stack_dir;                         // --stack / RECOVERY_STACK_DIR: <service>.addr files
   std::map<std::string, std::string> addresses;  // --intake host:port ... (override the stack)
-  bool json = false;                            // --json
-  std::string actor;                            // --as
+  bool json = false;                             // --json
+  std::string actor;                             // --as
 };
 
 // A unary RPC of a generated stub, e.g. &recovery::v1::Intake::Stub::OpenCase.
