@@ -7,6 +7,7 @@
 //   absl::Status Run(Session& session) const;  // builds the typed request, calls, prints
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
