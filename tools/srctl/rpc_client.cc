@@ -72,7 +72,7 @@ absl::StatusOr<std::unique_ptr<google::protobuf::Message>> CallJson(const std::s
   std::unique_ptr<google::protobuf::Message> request(factory->GetPrototype(method->input_type())->New());
   google::protobuf::util::JsonParseOptions parse_opts;
   auto parsed = google::protobuf::util::JsonStringToMessage(json_request.empty() ? "{}" : json_request, request.get(),
-                                                           parse_opts);
+                                                            parse_opts);
   if (!parsed.ok())
     return absl::InvalidArgumentError(absl::StrCat("request JSON for ", name, ": ", parsed.message().as_string()));
   std::string bytes;

@@ -1,0 +1,47 @@
+// srctl's command table: each service's file lists its commands (name, one line of help, and a
+// class holding the command's flags), and main.cc adds them to the command line, grouped by
+// service in the usage text.
+//
+// A command class has the flags as members (with their defaults), and
+//   void AddFlags(CLI::App& cmd);              // declares them on its subcommand
+//   absl::Status Run(Session& session) const;  // builds the typed request, calls, prints
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "tools/srctl/session.h"
+
+namespace recovery::srctl {
+
+struct Command {
+  std::string name;
+  std::string help;
+  // Declares the command's flags on `cmd` and makes it run in `session` when chosen.
+  std::function<void(CLI::App& cmd, Session& session)> attach;
+};
+
+template <typename C>
+Command MakeCommand(std::string name, std::string help) {
+  return {std::move(name), std::move(help), [](CLI::App& cmd, Session& session) {
+            auto command = std::make_shared<C>();  // owned by the subcommand's callback
+            command->AddFlags(cmd);
+            cmd.callback([&session, command] { session.Finish(command->Run(session)); });
+          }};
+}
+
+// The commands of each file, in the order the usage text lists them.
+std::vector<Command> GenericCommands();     // generic_commands.cc: rpc
+std::vector<Command> ClockCommands();       // clock_commands.cc: clock
+std::vector<Command> IntakeCommands();      // intake_commands.cc
+std::vector<Command> EscalationCommands();  // escalation_commands.cc
+std::vector<Command> ActionPlanCommands();  // action_plan_commands.cc
+std::vector<Command> FollowUpCommands();    // follow_up_commands.cc
+std::vector<Command> AuditCommands();       // audit_commands.cc
+std::vector<Command> OperationsCommands();  // operations_commands.cc: dead letters, failed timers
+
+}  // namespace recovery::srctl

@@ -1,0 +1,215 @@
+// srctl's escalation commands (recovery.v1.Escalation): who is on call, shifts, business hours
+// and coverage; a case's escalations and pages; acknowledging a page; on-call overrides.
+#include <ostream>
+
+#include "recovery/v1/escalation.grpc.pb.h"
+#include "services/common/status_macros.h"
+#include "tools/srctl/command.h"
+#include "tools/srctl/flag_parsing.h"
+#include "tools/srctl/printer.h"
+
+namespace recovery::srctl {
+namespace {
+
+using google::protobuf::Message;
+using recovery::v1::Escalation;
+
+class OnCallCommand {
+ public:
+  void AddFlags(CLI::App& cmd) {
+    cmd.add_option("--schedule", schedule_);
+    cmd.add_option("--team", team_);
+    cmd.add_option("--at", at_, "RFC3339 instant (default: now)");
+  }
+
+  absl::Status Run(Session& session) const {
+    recovery::v1::WhoIsOnCallRequest req;
+    req.set_schedule_id(schedule_);
+    req.set_team_id(team_);
+    if (!at_.empty()) {
+      ASSIGN_OR_RETURN(*req.mutable_at(), ParseTimestamp("--at", at_));
+    }
+    return session.Show(session.Call<Escalation>(&Escalation::Stub::WhoIsOnCall, req),
+                        [](const Message& m, std::ostream& out) {
+                          out << "on call at " << DisplayText(m, "at") << " (" << DisplayText(m, "schedule_id")
+                              << "): " << DisplayText(m, "person_ids") << " person(s)\n"
+                              << Pretty(m, 1);
+                        });
+  }
+
+ private:
+  std::string schedule_, team_, at_;
+};
+
+class ShiftsCommand {
+ public:
+  void AddFlags(CLI::App& cmd) {
+    cmd.add_option("--schedule", schedule_)->required();
+    cmd.add_option("--from", from_)->required();
+    cmd.add_option("--to", to_)->required();
+  }
+
+  absl::Status Run(Session& session) const {
+    recovery::v1::ListShiftsRequest req;
+    req.set_schedule_id(schedule_);
+    ASSIGN_OR_RETURN(*req.mutable_from(), ParseTimestamp("--from", from_));
+    ASSIGN_OR_RETURN(*req.mutable_to(), ParseTimestamp("--to", to_));
+    return session.Show(session.Call<Escalation>(&Escalation::Stub::ListShifts, req),
+                        [](const Message& m, std::ostream& out) {
+                          out << Table(RepeatedMessages(m, "shifts"), {"person_id", "start", "end", "layer"});
+                        });
+  }
+
+ private:
+  std::string schedule_, from_, to_;
+};
+
+class BusinessHoursCommand {
+ public:
+  void AddFlags(CLI::App& cmd) {
+    cmd.add_option("--calendar", calendar_)->required();
+    cmd.add_option("--at", at_, "RFC3339 instant (default: now)");
+  }
+
+  absl::Status Run(Session& session) const {
+    recovery::v1::IsBusinessHoursRequest req;
+    req.set_calendar_id(calendar_);
+    if (!at_.empty()) {
+      ASSIGN_OR_RETURN(*req.mutable_at(), ParseTimestamp("--at", at_));
+    }
+    return session.Show(session.Call<Escalation>(&Escalation::Stub::IsBusinessHours, req),
+                        [this](const recovery::v1::IsBusinessHoursResponse& m, std::ostream& out) {
+                          const std::string holiday = DisplayText(m, "holiday");
+                          out << EscapeForTerminal(calendar_) << ": " << (m.open() ? "OPEN" : "CLOSED")
+                              << (holiday.empty() ? "" : " (" + holiday + ")") << ", next change "
+                              << DisplayText(m, "next_change") << "\n";
+                        });
+  }
+
+ private:
+  std::string calendar_, at_;
+};
+
+class CoverageCommand {
+ public:
+  void AddFlags(CLI::App& cmd) {
+    cmd.add_option("--schedule", schedule_)->required();
+    cmd.add_option("--from", from_)->required();
+    cmd.add_option("--to", to_)->required();
+  }
+
+  absl::Status Run(Session& session) const {
+    recovery::v1::CheckCoverageRequest req;
+    req.set_schedule_id(schedule_);
+    ASSIGN_OR_RETURN(*req.mutable_from(), ParseTimestamp("--from", from_));
+    ASSIGN_OR_RETURN(*req.mutable_to(), ParseTimestamp("--to", to_));
+    return session.Show(session.Call<Escalation>(&Escalation::Stub::CheckCoverage, req));
+  }
+
+ private:
+  std::string schedule_, from_, to_;
+};
+
+class EscalationsCommand {
+ public:
+  void AddFlags(CLI::App& cmd) {
+    cmd.add_option("case", case_id_)->required();
+    cmd.add_flag("--active", active_);
+  }
+
+  absl::Status Run(Session& session) const {
+    recovery::v1::ListEscalationsRequest req;
+    req.set_case_id(case_id_);
+    req.set_active_only(active_);
+    return session.Show(
+        session.Call<Escalation>(&Escalation::Stub::ListEscalations, req), [](const Message& m, std::ostream& out) {
+          out << Table(RepeatedMessages(m, "escalations"), {"escalation_id", "status", "team_id", "business_hours",
+                                                            "tier", "round", "ack_due", "acknowledged_by"});
+        });
+  }
+
+ private:
+  std::string case_id_;
+  bool active_ = false;
+};
+
+class PagesCommand {
+ public:
+  void AddFlags(CLI::App& cmd) { cmd.add_option("escalation", escalation_)->required(); }
+
+  absl::Status Run(Session& session) const {
+    recovery::v1::ListPagesRequest req;
+    req.set_escalation_id(escalation_);
+    return session.Show(
+        session.Call<Escalation>(&Escalation::Stub::ListPages, req), [](const Message& m, std::ostream& out) {
+          out << Table(RepeatedMessages(m, "pages"),
+                       {"person_id", "channel", "tier", "round", "status", "attempts", "idempotency_key"});
+        });
+  }
+
+ private:
+  std::string escalation_;
+};
+
+class AckPageCommand {
+ public:
+  void AddFlags(CLI::App& cmd) {
+    cmd.add_option("--page", page_);
+    cmd.add_option("--escalation", escalation_);
+    cmd.add_option("--person", person_);
+  }
+
+  absl::Status Run(Session& session) const {
+    recovery::v1::AcknowledgePageRequest req;
+    req.set_request_id(NewRequestId());
+    req.set_page_id(page_);
+    req.set_escalation_id(escalation_);
+    req.set_person_id(person_.empty() ? session.actor() : person_);
+    return session.Show(session.Call<Escalation>(&Escalation::Stub::AcknowledgePage, req));
+  }
+
+ private:
+  std::string page_, escalation_, person_;
+};
+
+class OverrideCommand {
+ public:
+  void AddFlags(CLI::App& cmd) {
+    cmd.add_option("--schedule", schedule_)->required();
+    cmd.add_option("--person", person_)->required();
+    cmd.add_option("--from", start_)->required();
+    cmd.add_option("--to", end_)->required();
+    cmd.add_option("--reason", reason_);
+  }
+
+  absl::Status Run(Session& session) const {
+    recovery::v1::AddOverrideRequest req;
+    req.set_request_id(NewRequestId());
+    req.set_schedule_id(schedule_);
+    req.set_person_id(person_);
+    ASSIGN_OR_RETURN(*req.mutable_start(), ParseTimestamp("--from", start_));
+    ASSIGN_OR_RETURN(*req.mutable_end(), ParseTimestamp("--to", end_));
+    req.set_reason(reason_);
+    return session.Show(session.Call<Escalation>(&Escalation::Stub::AddOverride, req));
+  }
+
+ private:
+  std::string schedule_, person_, start_, end_, reason_;
+};
+
+}  // namespace
+
+std::vector<Command> EscalationCommands() {
+  return {
+      MakeCommand<OnCallCommand>("oncall", "who is on call (escalation.WhoIsOnCall)"),
+      MakeCommand<ShiftsCommand>("shifts", "the final on-call schedule (escalation.ListShifts)"),
+      MakeCommand<BusinessHoursCommand>("business-hours", "is a calendar open (escalation.IsBusinessHours)"),
+      MakeCommand<CoverageCommand>("coverage", "coverage gaps of a schedule (escalation.CheckCoverage)"),
+      MakeCommand<EscalationsCommand>("escalations", "a case's escalations (escalation.ListEscalations)"),
+      MakeCommand<PagesCommand>("pages", "the pages of an escalation (escalation.ListPages)"),
+      MakeCommand<AckPageCommand>("ack-page", "acknowledge a page (escalation.AcknowledgePage)"),
+      MakeCommand<OverrideCommand>("override", "add an on-call override (escalation.AddOverride)"),
+  };
+}
+
+}  // namespace recovery::srctl
