@@ -43,10 +43,13 @@ absl::Status EscalationModule::Init(const common::ServiceContext& ctx) {
   hooks.on_outcome = [app = app_.get()](common::Tx& tx, const delivery::Delivery& d, const delivery::SendResult& r) {
     return app->RecordDelivery(tx, d, r);
   };
+  delivery::DeliveryOptions delivery_options;
+  delivery_options.metrics = &ctx.metrics;
   worker_ = std::make_unique<delivery::DeliveryWorker>(
       ctx.store, ctx.clock, std::move(hooks),
       std::map<Channel, delivery::Sender*>{
-          {Channel::kWebhook, webhook_.get()}, {Channel::kEmail, smtp_.get()}, {Channel::kLog, &log_}});
+          {Channel::kWebhook, webhook_.get()}, {Channel::kEmail, smtp_.get()}, {Channel::kLog, &log_}},
+      std::move(delivery_options));
   awake_worker_.store(worker_.get());
   app_->SetDeliveryWaker([this] {
     if (delivery::DeliveryWorker* w = awake_worker_.load()) w->Wake();

@@ -121,6 +121,17 @@ TEST_F(AppTest, CaseOpenedPagesTheOnCallPersonOnEveryChannelAndArmsTheAckTimer) 
   EXPECT_EQ(fx_.runtime().timers().NextDue(), clock().Now() + absl::Minutes(5));
 }
 
+// The module wires the delivery worker's counters into the service's /metrics, at 0 from the start.
+TEST_F(AppTest, DeliveryCountersAreExportedThroughTheServiceMetrics) {
+  const std::string metrics = fx_.runtime().metrics().Render();
+  for (const char* series : {"recovery_delivery_resends_total{service=\"escalation\",kind=\"lease_expired\"} 0",
+                             "recovery_delivery_resends_total{service=\"escalation\",kind=\"requeued\"} 0",
+                             "recovery_delivery_record_retries_total{service=\"escalation\"} 0",
+                             "recovery_delivery_lease_lost_total{service=\"escalation\"} 0"}) {
+    EXPECT_NE(metrics.find(series), std::string::npos) << series << " in\n" << metrics;
+  }
+}
+
 // No page is cancelled before it was tried: the worker is off here, so tier 1's pages were
 // never attempted and keep their one attempt (SupersedeUndelivered) while tier 2 is paged.
 TEST_F(AppTest, AckTimeoutPagesTier2AndLeavesUntriedTier1PagesTheirOneAttempt) {
