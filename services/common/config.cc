@@ -37,7 +37,8 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(std::string service, int argc, 
   }
   if (cfg.db.empty()) return absl::InvalidArgumentError("--db (RECOVERY_DB) is required");
   if (cfg.listen.find(':') == std::string::npos)
-    return absl::InvalidArgumentError(absl::StrCat("--listen (RECOVERY_LISTEN): expected host:port, got '", cfg.listen, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--listen (RECOVERY_LISTEN): expected host:port, got '", cfg.listen, "'"));
   if (cfg.topic.empty()) return absl::InvalidArgumentError("--topic (RECOVERY_TOPIC) must not be empty");
   if (!cfg.manual_clock.empty()) {
     absl::Time t;
@@ -62,7 +63,8 @@ absl::StatusOr<YAML::Node> LoadYamlFile(const std::string& path) {
   } catch (const YAML::BadFile&) {
     return absl::NotFoundError(absl::StrCat("config: cannot read file ", path));
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("config: ", path, ":", e.mark.line + 1, ":", e.mark.column + 1, ": ", e.msg));
+    return absl::InvalidArgumentError(
+        absl::StrCat("config: ", path, ":", e.mark.line + 1, ":", e.mark.column + 1, ": ", e.msg));
   }
 }
 
@@ -74,7 +76,8 @@ absl::StatusOr<std::string> RequireString(const YAML::Node& node, const std::str
 }
 
 absl::StatusOr<absl::Duration> ParseDurationField(const YAML::Node& node, const std::string& path) {
-  if (!node || !node.IsScalar()) return absl::InvalidArgumentError(absl::StrCat(path, ": expected a duration like 90s, 15m, 4h"));
+  if (!node || !node.IsScalar())
+    return absl::InvalidArgumentError(absl::StrCat(path, ": expected a duration like 90s, 15m, 4h"));
   std::string s = node.as<std::string>();
   absl::Duration d;
   // "1d" is accepted as 24h for convenience; calendar-day arithmetic belongs to the caller.

@@ -12,18 +12,18 @@
 namespace recovery::common {
 
 struct ServiceConfig {
-  std::string service;                            // e.g. "intake"
-  std::string listen = "127.0.0.1:0";             // --listen / RECOVERY_LISTEN
-  std::string db;                                 // --db / RECOVERY_DB: sqlite path or postgres:// URL
-  std::string kafka_brokers;                      // --kafka-brokers / RECOVERY_KAFKA_BROKERS; empty: no Kafka
-  std::string topic = "recovery.case-events";     // --topic / RECOVERY_TOPIC
-  std::string config_file;                        // --config / RECOVERY_CONFIG: domain YAML
-  std::string log_level = "info";                 // --log-level / RECOVERY_LOG_LEVEL
-  std::string metrics_listen;                     // --metrics-listen / RECOVERY_METRICS_LISTEN; empty: off
-  std::string group_id;                           // --group-id / RECOVERY_GROUP_ID; default "recovery-<service>"
-  std::string port_file;                          // --port-file: write the bound gRPC port (tests, scripts)
-  std::string manual_clock;                       // --manual-clock=<RFC3339>: test clock + TestClock RPCs
-  std::string fetch_wait_ms = "10";               // --fetch-wait-ms: consumer fetch.wait.max.ms
+  std::string service;                         // e.g. "intake"
+  std::string listen = "127.0.0.1:0";          // --listen / RECOVERY_LISTEN
+  std::string db;                              // --db / RECOVERY_DB: sqlite path or postgres:// URL
+  std::string kafka_brokers;                   // --kafka-brokers / RECOVERY_KAFKA_BROKERS; empty: no Kafka
+  std::string topic = "recovery.case-events";  // --topic / RECOVERY_TOPIC
+  std::string config_file;                     // --config / RECOVERY_CONFIG: domain YAML
+  std::string log_level = "info";              // --log-level / RECOVERY_LOG_LEVEL
+  std::string metrics_listen;                  // --metrics-listen / RECOVERY_METRICS_LISTEN; empty: off
+  std::string group_id;                        // --group-id / RECOVERY_GROUP_ID; default "recovery-<service>"
+  std::string port_file;                       // --port-file: write the bound gRPC port (tests, scripts)
+  std::string manual_clock;                    // --manual-clock=<RFC3339>: test clock + TestClock RPCs
+  std::string fetch_wait_ms = "10";            // --fetch-wait-ms: consumer fetch.wait.max.ms
 };
 
 // Parses argv and the RECOVERY_* environment. Flags win over the environment.

@@ -215,8 +215,7 @@ Consumer::Result Consumer::HandleOne(std::string_view bytes) {
       break;
     }
     if (s.code() == absl::StatusCode::kInvalidArgument) {
-      result =
-          Park(bytes, &event, absl::StrCat("malformed: ", s.message()), "invalid", attempt, s);
+      result = Park(bytes, &event, absl::StrCat("malformed: ", s.message()), "invalid", attempt, s);
       break;
     }
     if (IsTransient(s)) {

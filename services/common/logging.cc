@@ -28,20 +28,28 @@ spdlog::logger& Logger() {
 
 spdlog::level::level_enum ToSpd(LogLevel l) {
   switch (l) {
-    case LogLevel::kDebug: return spdlog::level::debug;
-    case LogLevel::kInfo: return spdlog::level::info;
-    case LogLevel::kWarn: return spdlog::level::warn;
-    case LogLevel::kError: return spdlog::level::err;
+    case LogLevel::kDebug:
+      return spdlog::level::debug;
+    case LogLevel::kInfo:
+      return spdlog::level::info;
+    case LogLevel::kWarn:
+      return spdlog::level::warn;
+    case LogLevel::kError:
+      return spdlog::level::err;
   }
   return spdlog::level::info;
 }
 
 const char* Name(LogLevel l) {
   switch (l) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   return "info";
 }
@@ -52,11 +60,21 @@ std::string JsonEscape(std::string_view s) {
   out.reserve(s.size() + 2);
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           static const char* hex = "0123456789abcdef";
@@ -77,11 +95,16 @@ bool InitLogging(std::string_view service, std::string_view level) {
     std::lock_guard lock(g_mu);
     g_service = std::string(service);
   }
-  if (level == "debug") logger.set_level(spdlog::level::debug);
-  else if (level == "info") logger.set_level(spdlog::level::info);
-  else if (level == "warn") logger.set_level(spdlog::level::warn);
-  else if (level == "error") logger.set_level(spdlog::level::err);
-  else return false;
+  if (level == "debug")
+    logger.set_level(spdlog::level::debug);
+  else if (level == "info")
+    logger.set_level(spdlog::level::info);
+  else if (level == "warn")
+    logger.set_level(spdlog::level::warn);
+  else if (level == "error")
+    logger.set_level(spdlog::level::err);
+  else
+    return false;
   return true;
 }
 
@@ -93,9 +116,9 @@ void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> f
     std::lock_guard lock(g_mu);
     service = g_service;
   }
-  std::string line = absl::StrCat("{\"ts\":\"", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
-                                  "\",\"level\":\"", Name(level), "\",\"service\":\"", JsonEscape(service),
-                                  "\",\"msg\":\"", JsonEscape(msg), "\"");
+  std::string line = absl::StrCat(
+      "{\"ts\":\"", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()), "\",\"level\":\"",
+      Name(level), "\",\"service\":\"", JsonEscape(service), "\",\"msg\":\"", JsonEscape(msg), "\"");
   for (const auto& [k, v] : fields) absl::StrAppend(&line, ",\"", JsonEscape(k), "\":\"", JsonEscape(v), "\"");
   line += "}";
   logger.log(ToSpd(level), "{}", line);

@@ -79,7 +79,8 @@ Metrics::Metrics(std::string service) : impl_(std::make_unique<Impl>()) {
   impl_->read = std::make_shared<ReadCounters>(service);
   auto& r = *impl_->registry;
   const std::map<std::string, std::string> labels{{"service", service}};
-  impl_->rpc_total = &prometheus::BuildCounter().Name("recovery_rpc_total").Help("RPCs handled").Labels(labels).Register(r);
+  impl_->rpc_total =
+      &prometheus::BuildCounter().Name("recovery_rpc_total").Help("RPCs handled").Labels(labels).Register(r);
   impl_->rpc_seconds =
       &prometheus::BuildHistogram().Name("recovery_rpc_seconds").Help("RPC latency").Labels(labels).Register(r);
   impl_->outbox_backlog = &prometheus::BuildGauge()
@@ -100,8 +101,11 @@ Metrics::Metrics(std::string service) : impl_(std::make_unique<Impl>()) {
                              .Labels(labels)
                              .Register(r)
                              .Add({});
-  impl_->consumed =
-      &prometheus::BuildCounter().Name("recovery_events_consumed_total").Help("events consumed").Labels(labels).Register(r);
+  impl_->consumed = &prometheus::BuildCounter()
+                         .Name("recovery_events_consumed_total")
+                         .Help("events consumed")
+                         .Labels(labels)
+                         .Register(r);
   impl_->timers_pending = &prometheus::BuildGauge()
                                .Name("recovery_timers_pending")
                                .Help("durable timers waiting")
@@ -174,8 +178,10 @@ void Metrics::Count(std::string_view name, std::string_view label_value, double 
     }
     family = f;
   }
-  if (label_value.empty()) family->Add({}).Increment(n);
-  else family->Add({{"kind", std::string(label_value)}}).Increment(n);
+  if (label_value.empty())
+    family->Add({}).Increment(n);
+  else
+    family->Add({{"kind", std::string(label_value)}}).Increment(n);
 }
 
 void Metrics::CountFrom(std::string_view name, std::string_view help, std::function<double()> read) {

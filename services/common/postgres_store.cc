@@ -71,8 +71,8 @@ absl::Status PgError(const PGresult* res, PGconn* conn, std::string_view sql) {
   if (msg.empty()) msg = PQerrorMessage(conn);
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   const std::string code = state ? state : "";
-  const std::string text = absl::StrCat(std::string(sql.substr(0, 80)), ": ", msg, code.empty() ? "" : " [", code,
-                                        code.empty() ? "" : "]");
+  const std::string text =
+      absl::StrCat(std::string(sql.substr(0, 80)), ": ", msg, code.empty() ? "" : " [", code, code.empty() ? "" : "]");
   if (code == "40001" || code == "40P01" || code == "55P03") return absl::AbortedError(text);
   if (code == "23505") return absl::AlreadyExistsError(text);
   if (absl::StartsWith(code, "23")) return absl::FailedPreconditionError(text);
@@ -85,7 +85,8 @@ absl::Status PgError(const PGresult* res, PGconn* conn, std::string_view sql) {
 Value DecodeText(Oid type, const char* data, int len) {
   const absl::string_view s(data, static_cast<size_t>(len));
   switch (type) {
-    case kBoolOid: return int64_t{s == "t" ? 1 : 0};
+    case kBoolOid:
+      return int64_t{s == "t" ? 1 : 0};
     case kInt8Oid:
     case kInt2Oid:
     case kInt4Oid:
@@ -115,7 +116,8 @@ Value DecodeText(Oid type, const char* data, int len) {
       PQfreemem(bytes);
       return b;
     }
-    default: return std::string(s);
+    default:
+      return std::string(s);
   }
 }
 
@@ -174,7 +176,8 @@ class Pool {
       return absl::UnavailableError(absl::StrCat("--db: cannot connect to PostgreSQL: ", msg));
     }
     // Notices ("relation already exists, skipping") are not errors; keep them off stderr.
-    PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        c, [](void*, const char*) {}, nullptr);
     return c;
   }
 
@@ -273,8 +276,10 @@ class PostgresTx final : public Tx {
         values[i] = text[i].c_str();
       } else if (auto p = std::get_if<double>(&v)) {
         types[i] = kFloat8Oid;
-        if (std::isnan(*p)) text[i] = "NaN";
-        else if (std::isinf(*p)) text[i] = *p > 0 ? "Infinity" : "-Infinity";
+        if (std::isnan(*p))
+          text[i] = "NaN";
+        else if (std::isinf(*p))
+          text[i] = *p > 0 ? "Infinity" : "-Infinity";
         else {
           char buf[40];
           std::snprintf(buf, sizeof buf, "%.17g", *p);
@@ -294,8 +299,8 @@ class PostgresTx final : public Tx {
         formats[i] = 1;
       }
     }
-    PGresult* res = PQexecParams(conn_, pg_sql.c_str(), n, types.data(), values.data(), lengths.data(),
-                                 formats.data(), /*resultFormat=*/0);
+    PGresult* res = PQexecParams(conn_, pg_sql.c_str(), n, types.data(), values.data(), lengths.data(), formats.data(),
+                                 /*resultFormat=*/0);
     std::unique_ptr<PGresult, decltype(&PQclear)> guard(res, PQclear);
     const auto st = PQresultStatus(res);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -312,8 +317,10 @@ class PostgresTx final : public Tx {
       std::vector<Value> vals;
       vals.reserve(ncols);
       for (int c = 0; c < ncols; ++c) {
-        if (PQgetisnull(res, r, c)) vals.emplace_back(std::monostate{});
-        else vals.push_back(DecodeText(PQftype(res, c), PQgetvalue(res, r, c), PQgetlength(res, r, c)));
+        if (PQgetisnull(res, r, c))
+          vals.emplace_back(std::monostate{});
+        else
+          vals.push_back(DecodeText(PQftype(res, c), PQgetvalue(res, r, c), PQgetlength(res, r, c)));
       }
       rows.emplace_back(std::move(vals));
     }

@@ -20,7 +20,8 @@ namespace {
 absl::Status SqliteError(sqlite3* db, int rc, std::string_view what) {
   const char* msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   const int primary = rc & 0xFF;
-  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return absl::AbortedError(absl::StrCat(std::string(what), ": ", msg));
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+    return absl::AbortedError(absl::StrCat(std::string(what), ": ", msg));
   if (primary == SQLITE_CONSTRAINT) return absl::AlreadyExistsError(absl::StrCat(std::string(what), ": ", msg));
   return absl::InternalError(absl::StrCat(std::string(what), ": ", msg));
 }
@@ -429,11 +430,11 @@ absl::StatusOr<std::vector<Row>> SqliteTx::Run(std::string_view sql, const Param
 
 absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    absl::Status s = absl::InvalidArgumentError(absl::StrCat("--db: cannot open SQLite database '", path, "': ",
-                                                             db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    absl::Status s = absl::InvalidArgumentError(
+        absl::StrCat("--db: cannot open SQLite database '", path, "': ", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
     sqlite3_close_v2(db);
     return s;
   }

@@ -12,17 +12,23 @@ namespace {
 std::string Describe(const YAML::Node& node) {
   if (!node.IsDefined()) return "missing";
   switch (node.Type()) {
-    case YAML::NodeType::Undefined: return "missing";
-    case YAML::NodeType::Null: return "null";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Sequence: return "a sequence";
-    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Undefined:
+      return "missing";
+    case YAML::NodeType::Null:
+      return "null";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    case YAML::NodeType::Sequence:
+      return "a sequence";
+    case YAML::NodeType::Map:
+      return "a map";
   }
   return "unknown";
 }
 
 absl::StatusOr<std::string> Scalar(const YAML::Node& node, absl::string_view path) {
-  if (!node.IsDefined() || !node.IsScalar()) return Error(path, absl::StrCat("expected a scalar, found ", Describe(node)));
+  if (!node.IsDefined() || !node.IsScalar())
+    return Error(path, absl::StrCat("expected a scalar, found ", Describe(node)));
   return node.Scalar();
 }
 
@@ -54,7 +60,8 @@ absl::Status ExpectMap(const YAML::Node& node, absl::string_view path,
 
 absl::Status ExpectSequence(const YAML::Node& node, absl::string_view path, bool optional) {
   if (optional && (!node.IsDefined() || node.IsNull())) return absl::OkStatus();
-  if (!node.IsDefined() || !node.IsSequence()) return Error(path, absl::StrCat("expected a sequence, found ", Describe(node)));
+  if (!node.IsDefined() || !node.IsSequence())
+    return Error(path, absl::StrCat("expected a sequence, found ", Describe(node)));
   return absl::OkStatus();
 }
 
@@ -87,8 +94,7 @@ absl::StatusOr<std::optional<long long>> OptionalInt(const YAML::Node& map, absl
   return std::optional<long long>(v);
 }
 
-absl::StatusOr<bool> OptionalBool(const YAML::Node& map, absl::string_view path, absl::string_view key,
-                                  bool fallback) {
+absl::StatusOr<bool> OptionalBool(const YAML::Node& map, absl::string_view path, absl::string_view key, bool fallback) {
   const std::string p = Key(path, key);
   const YAML::Node node = map[std::string(key)];
   if (!node.IsDefined() || node.IsNull()) return fallback;

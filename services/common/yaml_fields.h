@@ -10,11 +10,11 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "yaml-cpp/yaml.h"
@@ -41,8 +41,7 @@ absl::StatusOr<std::string> OptionalString(const YAML::Node& map, absl::string_v
                                            absl::string_view fallback = "");
 absl::StatusOr<std::optional<long long>> OptionalInt(const YAML::Node& map, absl::string_view path,
                                                      absl::string_view key);
-absl::StatusOr<bool> OptionalBool(const YAML::Node& map, absl::string_view path, absl::string_view key,
-                                  bool fallback);
+absl::StatusOr<bool> OptionalBool(const YAML::Node& map, absl::string_view path, absl::string_view key, bool fallback);
 // A scalar or a sequence of scalars; absent -> empty.
 absl::StatusOr<std::vector<std::string>> StringList(const YAML::Node& map, absl::string_view path,
                                                     absl::string_view key);

@@ -158,9 +158,8 @@ void EscalationApp::LogCoverageGaps() {
 // --- the one apply path ---
 
 absl::Status EscalationApp::Apply(Tx& tx, const EscalationOutcome& outcome, std::optional<int64_t> version) {
-  RETURN_IF_ERROR(common::ApplyOutcome(tx, outcome, timers_, outbox_, [&](Tx& t, const EscalationRows& rows) {
-    return WriteRows(t, rows, version);
-  }));
+  RETURN_IF_ERROR(common::ApplyOutcome(tx, outcome, timers_, outbox_,
+                                       [&](Tx& t, const EscalationRows& rows) { return WriteRows(t, rows, version); }));
   if (!outcome.rows.queue.empty() && wake_delivery_) tx.AfterCommit(wake_delivery_);
   return absl::OkStatus();
 }
@@ -205,7 +204,8 @@ absl::StatusOr<EscalationState> EscalationApp::AcknowledgePage(Tx& tx, const v1:
   }
   ASSIGN_OR_RETURN(auto row, LoadEscalation(tx, escalation_id));
   if (!row) return ToStatus(Refusal{EscalationError::kUnknownEscalation, ""}, "escalation_id");
-  ASSIGN_OR_RETURN(auto decided, Step(tx, *row, Acknowledge{person_id}, Cause{r.request_id(), person_id, r.page_id(), ""}));
+  ASSIGN_OR_RETURN(auto decided,
+                   Step(tx, *row, Acknowledge{person_id}, Cause{r.request_id(), person_id, r.page_id(), ""}));
   if (const Refusal* refused = RefusalOf(decided)) return ToStatus(*refused, "escalation_id");
   return *std::get<EscalationOutcome>(decided).rows.escalation;
 }
@@ -221,8 +221,8 @@ absl::StatusOr<EscalationState> EscalationApp::ResolveEscalation(Tx& tx, const v
 }
 
 absl::StatusOr<StoredOverride> EscalationApp::AddOverride(Tx& tx, const v1::AddOverrideRequest& r) {
-  StoredOverride o{common::NewId(clock_.Now()), r.schedule_id(),           r.person_id(),
-                   common::FromProto(r.start()), common::FromProto(r.end()), r.reason()};
+  StoredOverride o{common::NewId(clock_.Now()), r.schedule_id(), r.person_id(), common::FromProto(r.start()),
+                   common::FromProto(r.end()),  r.reason()};
   RETURN_IF_ERROR(InsertOverride(tx, o));
   RETURN_IF_ERROR(RefreshOverridesAfterCommit(tx));
   return o;
@@ -231,7 +231,8 @@ absl::StatusOr<StoredOverride> EscalationApp::AddOverride(Tx& tx, const v1::AddO
 absl::StatusOr<StoredOverride> EscalationApp::RemoveOverride(Tx& tx, const v1::RemoveOverrideRequest& r) {
   ASSIGN_OR_RETURN(auto o, LoadOverride(tx, r.override_id()));
   if (!o) {
-    return absl::NotFoundError(absl::StrCat("override_id: unknown override ", common::QuoteForMessage(r.override_id())));
+    return absl::NotFoundError(
+        absl::StrCat("override_id: unknown override ", common::QuoteForMessage(r.override_id())));
   }
   RETURN_IF_ERROR(DeleteOverride(tx, r.override_id()));
   RETURN_IF_ERROR(RefreshOverridesAfterCommit(tx));
@@ -328,14 +329,22 @@ absl::Status EscalationApp::OnEvent(Tx& tx, const Event& event) {
   if (event.source() == kServiceName) return absl::OkStatus();
   if (absl::Status valid = ValidateConsumedEvent(event); !valid.ok()) return valid;  // the consumer parks it
   switch (event.body_case()) {
-    case Event::kCaseOpened: return OnCaseOpened(tx, event);
-    case Event::kCaseReopened: return OnCaseReopened(tx, event);
-    case Event::kCaseUpdated: return OnCaseUpdated(tx, event);
-    case Event::kSlaBreached: return OnSlaBreached(tx, event);
-    case Event::kCaseResolved: return OnCaseEnded(tx, event, "case resolved");
-    case Event::kCaseClosed: return OnCaseEnded(tx, event, "case closed");
-    case Event::kReminderDue: return OnReminderDue(tx, event);
-    default: return absl::OkStatus();
+    case Event::kCaseOpened:
+      return OnCaseOpened(tx, event);
+    case Event::kCaseReopened:
+      return OnCaseReopened(tx, event);
+    case Event::kCaseUpdated:
+      return OnCaseUpdated(tx, event);
+    case Event::kSlaBreached:
+      return OnSlaBreached(tx, event);
+    case Event::kCaseResolved:
+      return OnCaseEnded(tx, event, "case resolved");
+    case Event::kCaseClosed:
+      return OnCaseEnded(tx, event, "case closed");
+    case Event::kReminderDue:
+      return OnReminderDue(tx, event);
+    default:
+      return absl::OkStatus();
   }
 }
 
@@ -409,13 +418,16 @@ absl::Status EscalationApp::OnAckTimer(Tx& tx, const common::Timer& timer) {
   ASSIGN_OR_RETURN(auto row, LoadEscalation(tx, id));
   if (!row) return absl::OkStatus();
   // A stale timeout (the tier moved on, or the escalation stopped) is refused: nothing changes.
-  return Step(tx, *row, AckTimeout{tier, round}, Cause{absl::StrCat("timer:", kAckTimer, ":", timer.key), kServiceName, "", ""}).status();
+  return Step(tx, *row, AckTimeout{tier, round},
+              Cause{absl::StrCat("timer:", kAckTimer, ":", timer.key), kServiceName, "", ""})
+      .status();
 }
 
 absl::Status EscalationApp::OnHoldTimer(Tx& tx, const common::Timer& timer) {
   ASSIGN_OR_RETURN(auto row, LoadEscalation(tx, timer.key));
   if (!row) return absl::OkStatus();
-  return Step(tx, *row, HoldElapsed{}, Cause{absl::StrCat("timer:", kHoldTimer, ":", timer.key), kServiceName, "", ""}).status();
+  return Step(tx, *row, HoldElapsed{}, Cause{absl::StrCat("timer:", kHoldTimer, ":", timer.key), kServiceName, "", ""})
+      .status();
 }
 
 // --- delivery ---

@@ -20,21 +20,30 @@ using common::Tx;
 
 v1::EscalationStatus StatusToProto(EscalationStatus s) {
   switch (s) {
-    case EscalationStatus::kNew: return v1::ESCALATION_STATUS_NEW;
-    case EscalationStatus::kHeld: return v1::ESCALATION_STATUS_HELD;
-    case EscalationStatus::kPaging: return v1::ESCALATION_STATUS_PAGING;
-    case EscalationStatus::kAcknowledged: return v1::ESCALATION_STATUS_ACKNOWLEDGED;
-    case EscalationStatus::kResolved: return v1::ESCALATION_STATUS_RESOLVED;
-    case EscalationStatus::kExhausted: return v1::ESCALATION_STATUS_EXHAUSTED;
+    case EscalationStatus::kNew:
+      return v1::ESCALATION_STATUS_NEW;
+    case EscalationStatus::kHeld:
+      return v1::ESCALATION_STATUS_HELD;
+    case EscalationStatus::kPaging:
+      return v1::ESCALATION_STATUS_PAGING;
+    case EscalationStatus::kAcknowledged:
+      return v1::ESCALATION_STATUS_ACKNOWLEDGED;
+    case EscalationStatus::kResolved:
+      return v1::ESCALATION_STATUS_RESOLVED;
+    case EscalationStatus::kExhausted:
+      return v1::ESCALATION_STATUS_EXHAUSTED;
   }
   return v1::ESCALATION_STATUS_UNSPECIFIED;
 }
 
 v1::TargetKind KindToProto(TargetKind k) {
   switch (k) {
-    case TargetKind::kPerson: return v1::TARGET_KIND_PERSON;
-    case TargetKind::kSchedule: return v1::TARGET_KIND_SCHEDULE;
-    case TargetKind::kTeam: return v1::TARGET_KIND_TEAM;
+    case TargetKind::kPerson:
+      return v1::TARGET_KIND_PERSON;
+    case TargetKind::kSchedule:
+      return v1::TARGET_KIND_SCHEDULE;
+    case TargetKind::kTeam:
+      return v1::TARGET_KIND_TEAM;
   }
   return v1::TARGET_KIND_UNSPECIFIED;
 }
@@ -282,7 +291,8 @@ grpc::Status EscalationService::IsBusinessHours(grpc::ServerContext*, const v1::
 grpc::Status EscalationService::CheckCoverage(grpc::ServerContext*, const v1::CheckCoverageRequest* req,
                                               v1::CheckCoverageResponse* resp) {
   if (auto s = ValidateCheckCoverage(*req, *app_.directory()); !s.ok()) return ToGrpcStatus(s);
-  for (const calendar::Interval& gap : app_.CheckCoverage(req->schedule_id(), FromProto(req->from()), FromProto(req->to()))) {
+  for (const calendar::Interval& gap :
+       app_.CheckCoverage(req->schedule_id(), FromProto(req->from()), FromProto(req->to()))) {
     auto* g = resp->add_gaps();
     *g->mutable_start() = ToProto(gap.start);
     *g->mutable_end() = ToProto(gap.end);

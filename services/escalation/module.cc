@@ -55,12 +55,10 @@ absl::Status EscalationModule::Init(const common::ServiceContext& ctx) {
     if (delivery::DeliveryWorker* w = awake_worker_.load()) w->Wake();
   });
 
-  ctx.timers.Handle(kAckTimer, [app = app_.get()](common::Tx& tx, const common::Timer& t) {
-    return app->OnAckTimer(tx, t);
-  });
-  ctx.timers.Handle(kHoldTimer, [app = app_.get()](common::Tx& tx, const common::Timer& t) {
-    return app->OnHoldTimer(tx, t);
-  });
+  ctx.timers.Handle(kAckTimer,
+                    [app = app_.get()](common::Tx& tx, const common::Timer& t) { return app->OnAckTimer(tx, t); });
+  ctx.timers.Handle(kHoldTimer,
+                    [app = app_.get()](common::Tx& tx, const common::Timer& t) { return app->OnHoldTimer(tx, t); });
   return absl::OkStatus();
 }
 

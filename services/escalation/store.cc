@@ -33,37 +33,55 @@ bool IsActive(EscalationStatus s) { return s == EscalationStatus::kHeld || s == 
 // Status and target kind numbers are the same in the storage and the old API enum.
 EscalationStatus StatusFromNumber(int n) {
   switch (n) {
-    case 2: return EscalationStatus::kHeld;
-    case 3: return EscalationStatus::kPaging;
-    case 4: return EscalationStatus::kAcknowledged;
-    case 5: return EscalationStatus::kResolved;
-    case 6: return EscalationStatus::kExhausted;
-    default: return EscalationStatus::kNew;
+    case 2:
+      return EscalationStatus::kHeld;
+    case 3:
+      return EscalationStatus::kPaging;
+    case 4:
+      return EscalationStatus::kAcknowledged;
+    case 5:
+      return EscalationStatus::kResolved;
+    case 6:
+      return EscalationStatus::kExhausted;
+    default:
+      return EscalationStatus::kNew;
   }
 }
 storage::StoredStatus StatusToStored(EscalationStatus s) {
   switch (s) {
-    case EscalationStatus::kNew: return storage::STORED_STATUS_NEW;
-    case EscalationStatus::kHeld: return storage::STORED_STATUS_HELD;
-    case EscalationStatus::kPaging: return storage::STORED_STATUS_PAGING;
-    case EscalationStatus::kAcknowledged: return storage::STORED_STATUS_ACKNOWLEDGED;
-    case EscalationStatus::kResolved: return storage::STORED_STATUS_RESOLVED;
-    case EscalationStatus::kExhausted: return storage::STORED_STATUS_EXHAUSTED;
+    case EscalationStatus::kNew:
+      return storage::STORED_STATUS_NEW;
+    case EscalationStatus::kHeld:
+      return storage::STORED_STATUS_HELD;
+    case EscalationStatus::kPaging:
+      return storage::STORED_STATUS_PAGING;
+    case EscalationStatus::kAcknowledged:
+      return storage::STORED_STATUS_ACKNOWLEDGED;
+    case EscalationStatus::kResolved:
+      return storage::STORED_STATUS_RESOLVED;
+    case EscalationStatus::kExhausted:
+      return storage::STORED_STATUS_EXHAUSTED;
   }
   return storage::STORED_STATUS_UNSPECIFIED;
 }
 TargetKind KindFromNumber(int n) {
   switch (n) {
-    case 2: return TargetKind::kSchedule;
-    case 3: return TargetKind::kTeam;
-    default: return TargetKind::kPerson;
+    case 2:
+      return TargetKind::kSchedule;
+    case 3:
+      return TargetKind::kTeam;
+    default:
+      return TargetKind::kPerson;
   }
 }
 storage::StoredTargetKind KindToStored(TargetKind k) {
   switch (k) {
-    case TargetKind::kPerson: return storage::STORED_TARGET_KIND_PERSON;
-    case TargetKind::kSchedule: return storage::STORED_TARGET_KIND_SCHEDULE;
-    case TargetKind::kTeam: return storage::STORED_TARGET_KIND_TEAM;
+    case TargetKind::kPerson:
+      return storage::STORED_TARGET_KIND_PERSON;
+    case TargetKind::kSchedule:
+      return storage::STORED_TARGET_KIND_SCHEDULE;
+    case TargetKind::kTeam:
+      return storage::STORED_TARGET_KIND_TEAM;
   }
   return storage::STORED_TARGET_KIND_UNSPECIFIED;
 }
@@ -257,18 +275,17 @@ absl::Status SaveEscalation(Tx& tx, const EscalationState& s, std::optional<int6
         " VALUES (?,?,?,?,?,?,1)",
         {s.escalation_id, s.case_id, active, Blob{blob}, updated, kFormatStored});
   }
-  RETURN_IF_ERROR(tx.Exec(
-      "UPDATE escalations SET active = ?, state = ?, updated_at = ?, format = ?, version = ?"
-      " WHERE escalation_id = ? AND version = ?",
-      {active, Blob{blob}, updated, kFormatStored, *version + 1, s.escalation_id, *version}));
+  RETURN_IF_ERROR(
+      tx.Exec("UPDATE escalations SET active = ?, state = ?, updated_at = ?, format = ?, version = ?"
+              " WHERE escalation_id = ? AND version = ?",
+              {active, Blob{blob}, updated, kFormatStored, *version + 1, s.escalation_id, *version}));
   if (tx.ChangedRows() != 1) {
     return absl::AbortedError(absl::StrCat("escalation ", s.escalation_id, " changed concurrently"));
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<StoredEscalationRow>> ListEscalations(Tx& tx, const std::string& case_id,
-                                                                 bool active_only) {
+absl::StatusOr<std::vector<StoredEscalationRow>> ListEscalations(Tx& tx, const std::string& case_id, bool active_only) {
   ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat(kEscalationColumns, " WHERE case_id = ?",
                                                     active_only ? " AND active = 1" : "", " ORDER BY escalation_id"),
                                        {case_id}));

@@ -84,7 +84,9 @@ absl::Status ValidateGetEscalation(const v1::GetEscalationRequest& r) {
   return CheckUuid("escalation_id", r.escalation_id(), true);
 }
 
-absl::Status ValidateListEscalations(const v1::ListEscalationsRequest& r) { return CheckId("case_id", r.case_id(), true); }
+absl::Status ValidateListEscalations(const v1::ListEscalationsRequest& r) {
+  return CheckId("case_id", r.case_id(), true);
+}
 
 absl::Status ValidateListPages(const v1::ListPagesRequest& r) {
   return CheckUuid("escalation_id", r.escalation_id(), true);

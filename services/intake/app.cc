@@ -217,8 +217,8 @@ absl::Status IntakeApp::OnSatisfactionRecorded(Tx& tx, const v1::Event& event, a
   }
   if (client.id().empty()) {
     // Neither the event nor a case intake knows names the client: malformed, parked.
-    return absl::InvalidArgumentError(absl::StrCat("satisfaction_recorded.client_id: required: case '",
-                                                   event.case_id(), "' is not a case intake opened"));
+    return absl::InvalidArgumentError(absl::StrCat("satisfaction_recorded.client_id: required: case '", event.case_id(),
+                                                   "' is not a case intake opened"));
   }
   const auto cfg = config();
   const SignalRule* rule = MatchSignalRule(*cfg, v1::SIGNAL_KIND_LOW_SATISFACTION, body.score());

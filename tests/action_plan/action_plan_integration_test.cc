@@ -198,8 +198,9 @@ TEST(ActionPlanIntegrationTest, CaseOpenedDraftsAnOwnedPlanThatIsSharedReviewedA
   EXPECT_TRUE(apology);
   EXPECT_TRUE(liability);
   v1::ReviewMessageRequest good;
-  good.set_text("Thank you for raising this. I have taken ownership of the board pack and will deliver it by "
-                "Friday; I will call you once it is with you.");
+  good.set_text(
+      "Thank you for raising this. I have taken ownership of the board pack and will deliver it by "
+      "Friday; I will call you once it is with you.");
   good.mutable_context()->set_commitment_recorded(true);
   v1::ReviewMessageResponse good_out;
   {

@@ -497,7 +497,8 @@ TEST_F(ActionPlanServiceTest, EmptyForeignCaseOpenedIsLoggedCountedParkedAndNotP
   // As published with kcat: a CaseOpened with an empty body for a case intake never opened.
   v1::Event empty = recovery::common::NewEvent(Now(), "never-opened", "intake", "kcat", "");
   empty.mutable_case_opened();
-  ASSERT_EQ(fx_.DeliverBytes(empty.SerializeAsString()).code(), absl::StatusCode::kInvalidArgument) << "refused as malformed; the consumer parked it";
+  ASSERT_EQ(fx_.DeliverBytes(empty.SerializeAsString()).code(), absl::StatusCode::kInvalidArgument)
+      << "refused as malformed; the consumer parked it";
   fx_.Quiesce();
   EXPECT_TRUE(fx_.published().empty());
   EXPECT_EQ(StoredPlans(), 0);

@@ -233,8 +233,8 @@ TEST(CalendarDstEdgeTest, WindowInTheOverlapOpensAtFirstOccurrenceAndIsLonger) {
 
 TEST(CalendarDstEdgeTest, WindowWhollyInsideTheGapDoesNotExistThatDay) {
   const Calendar cal = Make("Europe/London", EveryDay({W(1, 15, 1, 45)}));  // London gap 01:00-02:00
-  EXPECT_TRUE(cal.OpenIntervals(Local("Europe/London", 2026, 3, 29, 0), Local("Europe/London", 2026, 3, 29, 23))
-                  .empty());
+  EXPECT_TRUE(
+      cal.OpenIntervals(Local("Europe/London", 2026, 3, 29, 0), Local("Europe/London", 2026, 3, 29, 23)).empty());
   EXPECT_EQ(cal.NextOpen(Local("Europe/London", 2026, 3, 29, 0)), Local("Europe/London", 2026, 3, 30, 1, 15));
 }
 
@@ -271,9 +271,11 @@ absl::Status ParseError(const std::string& yaml) {
 }
 
 TEST(ParseCalendarTest, ErrorsNameTheKeyPath) {
-  EXPECT_THAT(ParseError("calendars:\n  - {id: a, time_zone: UTC}\n  - {id: b, time_zone: UTC, weekly: {mon: [\"17:00-09:00\"]}}\n")
-                  .message(),
-              HasSubstr("calendars[1].weekly.mon[0]: end before start"));
+  EXPECT_THAT(
+      ParseError(
+          "calendars:\n  - {id: a, time_zone: UTC}\n  - {id: b, time_zone: UTC, weekly: {mon: [\"17:00-09:00\"]}}\n")
+          .message(),
+      HasSubstr("calendars[1].weekly.mon[0]: end before start"));
   EXPECT_THAT(ParseError("calendars:\n  - {id: a, time_zone: Mars/Olympus}\n").message(),
               HasSubstr("calendars[0].time_zone: unknown time zone 'Mars/Olympus'"));
   EXPECT_THAT(ParseError("calendars:\n  - {id: a, time_zone: UTC, weeky: {}}\n").message(),

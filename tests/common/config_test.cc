@@ -18,8 +18,8 @@ absl::StatusOr<ServiceConfig> Parse(std::vector<std::string> args) {
 }
 
 TEST(ConfigTest, ParsesCommonFlags) {
-  auto cfg = Parse({"--listen", "127.0.0.1:7001", "--db", "/tmp/x.db", "--kafka-brokers", "127.0.0.1:9092",
-                    "--topic", "t1", "--log-level", "debug"});
+  auto cfg = Parse({"--listen", "127.0.0.1:7001", "--db", "/tmp/x.db", "--kafka-brokers", "127.0.0.1:9092", "--topic",
+                    "t1", "--log-level", "debug"});
   ASSERT_TRUE(cfg.ok()) << cfg.status();
   EXPECT_EQ(cfg->listen, "127.0.0.1:7001");
   EXPECT_EQ(cfg->db, "/tmp/x.db");

@@ -171,8 +171,8 @@ TEST_F(ConsumerKafkaTest, PoisonEventIsParkedAfterItsLimitAndLaterEventsFlow) {
                   "type = 'CaseClosed' AND case_id = 'case-2' AND reason = 'handler failed 5 times: handler bug'"),
             1);
   const std::string metrics = runtime_->metrics().Render();
-  EXPECT_EQ(MetricValue(metrics, R"(recovery_consumer_dead_letters_total{service="kafkaprobe",reason="handler_failed"})"),
-            1)
+  EXPECT_EQ(
+      MetricValue(metrics, R"(recovery_consumer_dead_letters_total{service="kafkaprobe",reason="handler_failed"})"), 1)
       << metrics;
   EXPECT_EQ(MetricValue(metrics, R"(recovery_events_consumed_total{service="kafkaprobe",outcome="dead_letter"})"), 1)
       << metrics;

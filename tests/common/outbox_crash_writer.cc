@@ -40,8 +40,8 @@ int main(int argc, char** argv) {
       next = (*rows)[0].Int(0);
       for (int64_t seq = next; seq < std::min<int64_t>(next + 10, n); ++seq) {
         if (auto e = tx.Exec("INSERT INTO progress (seq) VALUES (?)", {seq}); !e.ok()) return e;
-        auto event = NewEvent(SystemClock::Instance().Now(), "case-" + std::to_string(seq % 7), "crash-writer",
-                              "test", "");
+        auto event =
+            NewEvent(SystemClock::Instance().Now(), "case-" + std::to_string(seq % 7), "crash-writer", "test", "");
         event.mutable_signal_recorded()->set_signal_id(std::to_string(seq));
         if (auto e = outbox.Append(tx, event); !e.ok()) return e;
       }

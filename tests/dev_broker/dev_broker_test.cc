@@ -1,9 +1,14 @@
 // Integration tests for tools/dev_broker: start the real recovery-dev-broker
 // binary as a child process and talk to it with real clients over TCP.
 
-#include <librdkafka/rdkafkacpp.h>
-
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <librdkafka/rdkafkacpp.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -17,13 +22,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <signal.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace {
 
@@ -168,8 +166,7 @@ class DeliveryCounter : public RdKafka::DeliveryReportCb {
 };
 
 std::string Uuidish() {
-  return std::to_string(::getpid()) + "-" +
-         std::to_string(Clock::now().time_since_epoch().count());
+  return std::to_string(::getpid()) + "-" + std::to_string(Clock::now().time_since_epoch().count());
 }
 
 TEST(DevBrokerTest, PrintsBootstrapAndStopsCleanlyOnSigterm) {
@@ -201,10 +198,8 @@ TEST(DevBrokerTest, IdempotentProducerAndGroupConsumerRoundTrip) {
   // Produce: keyed, idempotent, acks=all.
   {
     DeliveryCounter dr;
-    auto conf = MakeConf({{"bootstrap.servers", addr},
-                          {"enable.idempotence", "true"},
-                          {"acks", "all"},
-                          {"linger.ms", "5"}});
+    auto conf =
+        MakeConf({{"bootstrap.servers", addr}, {"enable.idempotence", "true"}, {"acks", "all"}, {"linger.ms", "5"}});
     std::string err;
     ASSERT_EQ(conf->set("dr_cb", &dr, err), RdKafka::Conf::CONF_OK) << err;
     std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), err));
@@ -213,9 +208,9 @@ TEST(DevBrokerTest, IdempotentProducerAndGroupConsumerRoundTrip) {
       for (int k = 0; k < kKeys; ++k) {
         const std::string key = "case-" + std::to_string(k);
         const std::string value = key + ":" + std::to_string(seq);
-        RdKafka::ErrorCode rc = producer->produce(
-            topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-            const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, nullptr);
+        RdKafka::ErrorCode rc =
+            producer->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                              const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, nullptr);
         ASSERT_EQ(rc, RdKafka::ERR_NO_ERROR) << RdKafka::err2str(rc);
         producer->poll(0);
       }
@@ -232,8 +227,7 @@ TEST(DevBrokerTest, IdempotentProducerAndGroupConsumerRoundTrip) {
                         {"enable.partition.eof", "false"},
                         {"fetch.wait.max.ms", "10"}});
   std::string err;
-  std::unique_ptr<RdKafka::KafkaConsumer> consumer(
-      RdKafka::KafkaConsumer::create(conf.get(), err));
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
   ASSERT_NE(consumer, nullptr) << err;
   ASSERT_EQ(consumer->subscribe({topic}), RdKafka::ERR_NO_ERROR);
 
@@ -285,8 +279,7 @@ bool OnPath(const std::string& program) {
 
 TEST(DevBrokerTest, KcatListsTopicsWithPartitions) {
   if (!OnPath("kcat")) GTEST_SKIP() << "kcat not on PATH";
-  BrokerProcess broker({"--topic", "recovery.case-events", "--topic", "recovery.other",
-                        "--partitions", "6"});
+  BrokerProcess broker({"--topic", "recovery.case-events", "--topic", "recovery.other", "--partitions", "6"});
   const std::string addr = broker.WaitForBootstrap();
   ASSERT_FALSE(addr.empty());
 
@@ -300,8 +293,7 @@ TEST(DevBrokerTest, KcatListsTopicsWithPartitions) {
   const int rc = ::pclose(pipe);
   ASSERT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << out;
 
-  EXPECT_NE(out.find("topic \"recovery.case-events\" with 6 partitions"), std::string::npos)
-      << out;
+  EXPECT_NE(out.find("topic \"recovery.case-events\" with 6 partitions"), std::string::npos) << out;
   EXPECT_NE(out.find("topic \"recovery.other\" with 6 partitions"), std::string::npos) << out;
   EXPECT_NE(out.find("broker 1 at " + addr), std::string::npos) << out;
 

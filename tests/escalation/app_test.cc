@@ -269,7 +269,8 @@ TEST_F(AppTest, AnEmptyForeignCaseOpenedIsLoggedCountedParkedAndChangesNothing) 
   // As published with kcat for a case intake never opened: no severity, no category.
   v1::Event empty = common::NewEvent(clock().Now(), "never-opened", "intake", "kcat", "");
   empty.mutable_case_opened();
-  ASSERT_EQ(fx_.Deliver(empty).code(), absl::StatusCode::kInvalidArgument) << "refused as malformed; the consumer parked it";
+  ASSERT_EQ(fx_.Deliver(empty).code(), absl::StatusCode::kInvalidArgument)
+      << "refused as malformed; the consumer parked it";
   fx_.Quiesce();
   EXPECT_TRUE(Escalations("never-opened").empty());
   EXPECT_TRUE(fx_.published().empty());
@@ -307,9 +308,10 @@ TEST_F(AppTest, EscalationsStoredAsTheOldApiMessageStayReadableAndWritable) {
   tier->mutable_targets(0)->set_id("bob");
   tier->mutable_ack_timeout()->set_seconds(300);
   ASSERT_TRUE(common::InTransaction(fx_.store(), [&](common::Tx& tx) {
-                return tx.Exec("INSERT INTO escalations (escalation_id, case_id, active, state, updated_at)"
-                               " VALUES (?,?,1,?,0)",
-                               {id, "old-case", common::Blob{legacy.SerializeAsString()}});
+                return tx.Exec(
+                    "INSERT INTO escalations (escalation_id, case_id, active, state, updated_at)"
+                    " VALUES (?,?,1,?,0)",
+                    {id, "old-case", common::Blob{legacy.SerializeAsString()}});
               }).ok());
   auto read = app().GetEscalation(id);
   ASSERT_TRUE(read.ok()) << read.status();

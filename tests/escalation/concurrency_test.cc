@@ -13,8 +13,8 @@
 #include "grpcpp/grpcpp.h"
 #include "recovery/v1/escalation.grpc.pb.h"
 #include "services/common/events.h"
-#include "services/common/ids.h"
 #include "services/common/grpc_util.h"
+#include "services/common/ids.h"
 #include "services/common/timers.h"
 #include "services/escalation/module.h"
 #include "tests/common/store_backend.h"
@@ -61,8 +61,7 @@ class EscalationConcurrencyTest : public StoreBackendTest {
   void SetUp() override {
     StoreBackendTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    fx_ = std::make_unique<recovery::testing::ServiceFixture>(
-        module_, WithConfig(kYaml, url()));
+    fx_ = std::make_unique<recovery::testing::ServiceFixture>(module_, WithConfig(kYaml, url()));
     ASSERT_TRUE(fx_->ok());
     for (int i = 0; i < kEscalations; ++i) {
       v1::Event e = common::NewEvent(fx_->clock().Now(), "case-" + std::to_string(i), "intake", "tester", "req");
@@ -136,7 +135,8 @@ TEST_P(EscalationConcurrencyTest, TwoAckTimerFiringsAtOnceAdvanceOneTier) {
     for (int k = 0; k < 2; ++k) {
       threads[k] = std::thread([&, k] {
         go.arrive_and_wait();
-        results[k] = common::InTransaction(fx_->store(), [&](common::Tx& tx) { return module_.app().OnAckTimer(tx, timer); });
+        results[k] =
+            common::InTransaction(fx_->store(), [&](common::Tx& tx) { return module_.app().OnAckTimer(tx, timer); });
       });
     }
     for (auto& t : threads) t.join();

@@ -13,8 +13,8 @@
 namespace recovery::escalation {
 namespace {
 
-using testing_util::Utc;
 using ::testing::HasSubstr;
+using testing_util::Utc;
 
 constexpr const char* kMinimal = R"(
 people:
@@ -143,7 +143,8 @@ TEST(ConfigTest, NotificationRuleNeedsMatchingContactMethod) {
 }
 
 TEST(ConfigTest, NonMapDocumentIsAnErrorNotAnException) {
-  EXPECT_EQ(ParseEscalationConfig(YAML::Load("- just\n- a list\n")).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseEscalationConfig(YAML::Load("- just\n- a list\n")).status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseEscalationConfig(YAML::Node()).status().code(), absl::StatusCode::kInvalidArgument);
 }
 

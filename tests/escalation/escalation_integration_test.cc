@@ -157,11 +157,13 @@ TEST_F(EscalationIntegrationTest, UnacknowledgedPageEscalatesAndAcknowledgementS
   const size_t pages_at_ack = rx_.count();
   ASSERT_TRUE(svc.AdvanceClock(absl::Hours(6)));  // long past every timeout and retry
   TopicReader reader(broker_.bootstrap());
-  ASSERT_TRUE(reader.ReadUntil([](const std::vector<TopicMessage>& all) {
-    for (const auto& m : all)
-      if (m.event.has_escalation_acknowledged()) return true;
-    return false;
-  }, absl::Seconds(30)));
+  ASSERT_TRUE(reader.ReadUntil(
+      [](const std::vector<TopicMessage>& all) {
+        for (const auto& m : all)
+          if (m.event.has_escalation_acknowledged()) return true;
+        return false;
+      },
+      absl::Seconds(30)));
   ASSERT_TRUE(WaitUntilSettled(svc, "case-1")) << "pages still pending after the acknowledgement";
   EXPECT_EQ(rx_.count(), pages_at_ack) << "a page was sent after the acknowledgement";
   EXPECT_EQ(DeliveredWebhooks(svc, "case-1"), pages_at_ack);
@@ -234,7 +236,9 @@ TEST_F(EscalationIntegrationTest, SighupKeepsTheOldConfigWhenTheNewOneIsInvalidA
   EXPECT_EQ(PeopleIds(svc), (std::vector<std::string>{"alice", "bob"}));
 
   std::string yaml = IntegrationConfigYaml(rx_, kSecret);
-  yaml.replace(yaml.find("people:\n"), 8, "people:\n  - {id: carol, name: Carol, time_zone: UTC, contact_methods: [{channel: log, target: carol}]}\n");
+  yaml.replace(
+      yaml.find("people:\n"), 8,
+      "people:\n  - {id: carol, name: Carol, time_zone: UTC, contact_methods: [{channel: log, target: carol}]}\n");
   std::ofstream(dir_.File("escalation.yaml")) << yaml;
   svc.process().Kill(SIGHUP);
   ASSERT_TRUE(recovery::testing::WaitForLog(dir_.File("svc.log"), "configuration reloaded"));

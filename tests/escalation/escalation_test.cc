@@ -10,10 +10,10 @@
 namespace recovery::escalation {
 namespace {
 
-using testing_util::Local;
-using testing_util::MakeFixture;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
+using testing_util::Local;
+using testing_util::MakeFixture;
 
 template <typename T>
 std::vector<T> All(const std::vector<Effect>& effects) {
@@ -168,11 +168,12 @@ TEST_F(EscalationTest, ResolveAfterAckEndsWithoutPaging) {
 }
 
 TEST_F(EscalationTest, PeopleReachedThroughSeveralTargetsArePagedOnce) {
-  EscalationPlan plan{"p",
-                      {Tier{{{TargetKind::kPerson, "alice"}, {TargetKind::kSchedule, "oncall"}, {TargetKind::kTeam, "platform"}},
-                            absl::Minutes(5)}},
-                      0,
-                      ""};
+  EscalationPlan plan{
+      "p",
+      {Tier{{{TargetKind::kPerson, "alice"}, {TargetKind::kSchedule, "oncall"}, {TargetKind::kTeam, "platform"}},
+            absl::Minutes(5)}},
+      0,
+      ""};
   const StepResult r = Run(NewEscalation("esc-2", "case-2", plan), Start{});
   EXPECT_THAT(PagedPeople(r.effects), ElementsAre("alice"));
   EXPECT_EQ(All<PageTarget>(r.effects).size(), 2u);  // alice's two rules, once each

@@ -14,7 +14,9 @@ namespace recovery::escalation::testing_util {
 inline EscalationConfig MakeFixture() {
   EscalationConfig c;
   c.people = {
-      Person{"alice", "Alice", "Europe/London",
+      Person{"alice",
+             "Alice",
+             "Europe/London",
              {{Channel::kWebhook, "https://hooks/alice"}, {Channel::kEmail, "alice@example.com"}},
              {{Channel::kWebhook, absl::ZeroDuration()}, {Channel::kEmail, absl::Minutes(2)}}},
       Person{"bob", "Bob", "Europe/London", {{Channel::kWebhook, "https://hooks/bob"}}, {}},
@@ -31,10 +33,12 @@ inline EscalationConfig MakeFixture() {
   layer.length = 1;
   layer.start = absl::CivilSecond(2026, 1, 5, 9, 0, 0);
   c.schedules.push_back(*MakeSchedule("oncall", "On-call", "Europe/London", {layer}, {}));
-  c.policies.push_back(EscalationPolicy{"default", "Default",
+  c.policies.push_back(EscalationPolicy{"default",
+                                        "Default",
                                         {Tier{{Target{TargetKind::kSchedule, "oncall"}}, absl::Minutes(5)},
                                          Tier{{Target{TargetKind::kPerson, "dave"}}, absl::Minutes(10)}},
-                                        1, "erin"});
+                                        1,
+                                        "erin"});
   Team team;
   team.id = "platform";
   team.name = "Platform";

@@ -37,8 +37,8 @@ TEST_F(RoutingTest, FirstMatchingRuleWins) {
   RoutingRule gold = Rule("gold", "platform");
   gold.client_tiers = {"gold"};
   RoutingRule any = Rule("any", "other");
-  absl::StatusOr<RoutingDecision> d =
-      Route({billing, gold, any}, config_.teams, config_.calendars, Facts(recovery::v1::SEVERITY_P3), nullptr, in_hours_);
+  absl::StatusOr<RoutingDecision> d = Route({billing, gold, any}, config_.teams, config_.calendars,
+                                            Facts(recovery::v1::SEVERITY_P3), nullptr, in_hours_);
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ(d->rule_id, "gold");
   EXPECT_EQ(d->team_id, "platform");
@@ -66,13 +66,14 @@ TEST_F(RoutingTest, RuleCriteriaMatchSetsMaxSeverityTiersAndClients) {
 TEST_F(RoutingTest, NoMatchingRuleIsNotFound) {
   RoutingRule r = Rule("r", "platform");
   r.categories = {"billing"};
-  absl::StatusOr<RoutingDecision> d = Route({r}, config_.teams, config_.calendars, Facts(recovery::v1::SEVERITY_P1), nullptr, in_hours_);
+  absl::StatusOr<RoutingDecision> d =
+      Route({r}, config_.teams, config_.calendars, Facts(recovery::v1::SEVERITY_P1), nullptr, in_hours_);
   EXPECT_EQ(d.status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(RoutingTest, InBusinessHoursPagesTheOwnerTier) {
-  absl::StatusOr<RoutingDecision> d =
-      Route({Rule("r", "platform")}, config_.teams, config_.calendars, Facts(recovery::v1::SEVERITY_P3), nullptr, in_hours_);
+  absl::StatusOr<RoutingDecision> d = Route({Rule("r", "platform")}, config_.teams, config_.calendars,
+                                            Facts(recovery::v1::SEVERITY_P3), nullptr, in_hours_);
   ASSERT_TRUE(d.ok());
   EXPECT_TRUE(d->business_hours);
   EXPECT_EQ(d->mode, PageMode::kOwners);
@@ -85,8 +86,8 @@ TEST_F(RoutingTest, InBusinessHoursPagesTheOwnerTier) {
 }
 
 TEST_F(RoutingTest, AfterHoursPagesOnCallPolicy) {
-  absl::StatusOr<RoutingDecision> d =
-      Route({Rule("r", "platform")}, config_.teams, config_.calendars, Facts(recovery::v1::SEVERITY_P3), nullptr, after_hours_);
+  absl::StatusOr<RoutingDecision> d = Route({Rule("r", "platform")}, config_.teams, config_.calendars,
+                                            Facts(recovery::v1::SEVERITY_P3), nullptr, after_hours_);
   ASSERT_TRUE(d.ok());
   EXPECT_FALSE(d->business_hours);
   EXPECT_EQ(d->mode, PageMode::kOnCall);
@@ -99,8 +100,8 @@ TEST_F(RoutingTest, AfterHoursPagesOnCallPolicy) {
 TEST_F(RoutingTest, ClosedClientCalendarMakesItAfterHours) {
   // 10:00 London = 05:00 New York: the team is open, the client is not.
   const calendar::Calendar& ny = config_.calendars[1];
-  absl::StatusOr<RoutingDecision> d =
-      Route({Rule("r", "platform")}, config_.teams, config_.calendars, Facts(recovery::v1::SEVERITY_P3), &ny, in_hours_);
+  absl::StatusOr<RoutingDecision> d = Route({Rule("r", "platform")}, config_.teams, config_.calendars,
+                                            Facts(recovery::v1::SEVERITY_P3), &ny, in_hours_);
   ASSERT_TRUE(d.ok());
   EXPECT_FALSE(d->business_hours);
   EXPECT_EQ(d->mode, PageMode::kOnCall);
@@ -149,8 +150,8 @@ TEST_F(RoutingTest, HoldRuleInBusinessHoursPagesOwnersAtOnce) {
 }
 
 TEST_F(RoutingTest, UnknownTeamIsFailedPrecondition) {
-  absl::StatusOr<RoutingDecision> d =
-      Route({Rule("r", "ghost")}, config_.teams, config_.calendars, Facts(recovery::v1::SEVERITY_P1), nullptr, in_hours_);
+  absl::StatusOr<RoutingDecision> d = Route({Rule("r", "ghost")}, config_.teams, config_.calendars,
+                                            Facts(recovery::v1::SEVERITY_P1), nullptr, in_hours_);
   EXPECT_EQ(d.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 

@@ -53,8 +53,9 @@ void ExpectContiguous(const std::vector<Shift>& shifts, absl::Time from, absl::T
 }
 
 TEST(ScheduleTest, DailyRotationCyclesThroughParticipants) {
-  const Schedule s = Make("Europe/London", {Layer({"alice", "bob", "carol"}, RotationUnit::kDays, 1,
-                                                  absl::CivilSecond(2026, 1, 5, 9, 0, 0))});
+  const Schedule s =
+      Make("Europe/London",
+           {Layer({"alice", "bob", "carol"}, RotationUnit::kDays, 1, absl::CivilSecond(2026, 1, 5, 9, 0, 0))});
   EXPECT_EQ(OnCall(s, Local("Europe/London", 2026, 1, 5, 9)), "alice");
   EXPECT_EQ(OnCall(s, Local("Europe/London", 2026, 1, 6, 8, 59)), "alice");
   EXPECT_EQ(OnCall(s, Local("Europe/London", 2026, 1, 6, 9)), "bob");
@@ -70,8 +71,8 @@ TEST(ScheduleTest, NobodyIsOnCallBeforeTheRotationStarts) {
 
 TEST(ScheduleTest, WeeklyRotationHandsOffOnTheStartWeekday) {
   // 2026-01-05 is a Monday.
-  const Schedule s = Make("America/New_York", {Layer({"alice", "bob"}, RotationUnit::kWeeks, 1,
-                                                     absl::CivilSecond(2026, 1, 5, 10, 0, 0))});
+  const Schedule s = Make("America/New_York",
+                          {Layer({"alice", "bob"}, RotationUnit::kWeeks, 1, absl::CivilSecond(2026, 1, 5, 10, 0, 0))});
   EXPECT_EQ(OnCall(s, Local("America/New_York", 2026, 1, 11, 23)), "alice");
   EXPECT_EQ(OnCall(s, Local("America/New_York", 2026, 1, 12, 9, 59)), "alice");
   EXPECT_EQ(OnCall(s, Local("America/New_York", 2026, 1, 12, 10)), "bob");
@@ -79,9 +80,10 @@ TEST(ScheduleTest, WeeklyRotationHandsOffOnTheStartWeekday) {
 }
 
 TEST(ScheduleTest, HourRotationHandsOffEveryTwelveLocalHours) {
-  const Schedule s = Make("Asia/Kolkata", {Layer({"day", "night"}, RotationUnit::kHours, 12,
-                                                 absl::CivilSecond(2026, 1, 5, 9, 0, 0))});
-  const std::vector<Shift> shifts = ListShifts(s, Local("Asia/Kolkata", 2026, 1, 5, 9), Local("Asia/Kolkata", 2026, 1, 7, 9));
+  const Schedule s =
+      Make("Asia/Kolkata", {Layer({"day", "night"}, RotationUnit::kHours, 12, absl::CivilSecond(2026, 1, 5, 9, 0, 0))});
+  const std::vector<Shift> shifts =
+      ListShifts(s, Local("Asia/Kolkata", 2026, 1, 5, 9), Local("Asia/Kolkata", 2026, 1, 7, 9));
   ASSERT_EQ(shifts.size(), 4u);
   EXPECT_EQ(shifts[0].person_id, "day");
   EXPECT_EQ(shifts[1].person_id, "night");
@@ -104,21 +106,24 @@ TEST(ScheduleTest, HigherLayerWinsOnlyWhereItsRestrictionsAreOpen) {
   const absl::Time to = Local("Europe/London", 2026, 1, 7, 0);
   const std::vector<Shift> shifts = ListShifts(s, from, to);
   EXPECT_THAT(shifts, ElementsAre(Shift{"alice", from, Local("Europe/London", 2026, 1, 6, 9), 0},
-                                  Shift{"carol", Local("Europe/London", 2026, 1, 6, 9), Local("Europe/London", 2026, 1, 6, 17), 1},
+                                  Shift{"carol", Local("Europe/London", 2026, 1, 6, 9),
+                                        Local("Europe/London", 2026, 1, 6, 17), 1},
                                   Shift{"alice", Local("Europe/London", 2026, 1, 6, 17), to, 0}));
 }
 
 TEST(ScheduleTest, OverrideCoversItsWindowAboveAllLayers) {
   const absl::Time o_from = Utc(2026, 1, 6, 12);
   const absl::Time o_to = Utc(2026, 1, 6, 15);
-  const Schedule s = Make("UTC", {Layer({"alice", "bob"}, RotationUnit::kDays, 1, absl::CivilSecond(2026, 1, 5, 9, 0, 0))},
-                          {Override{"dave", o_from, o_to}});
+  const Schedule s =
+      Make("UTC", {Layer({"alice", "bob"}, RotationUnit::kDays, 1, absl::CivilSecond(2026, 1, 5, 9, 0, 0))},
+           {Override{"dave", o_from, o_to}});
   EXPECT_EQ(OnCall(s, o_from - absl::Seconds(1)), "bob");
   EXPECT_EQ(OnCall(s, o_from), "dave");
   EXPECT_EQ(OnCall(s, o_to), "bob");
   const std::vector<Shift> shifts = ListShifts(s, Utc(2026, 1, 6, 9), Utc(2026, 1, 7, 9));
-  EXPECT_THAT(shifts, ElementsAre(Shift{"bob", Utc(2026, 1, 6, 9), o_from, 0}, Shift{"dave", o_from, o_to, kOverrideLayer},
-                                  Shift{"bob", o_to, Utc(2026, 1, 7, 9), 0}));
+  EXPECT_THAT(shifts,
+              ElementsAre(Shift{"bob", Utc(2026, 1, 6, 9), o_from, 0}, Shift{"dave", o_from, o_to, kOverrideLayer},
+                          Shift{"bob", o_to, Utc(2026, 1, 7, 9), 0}));
 }
 
 TEST(ScheduleTest, LaterOverrideWinsWhereOverridesOverlap) {
@@ -139,20 +144,27 @@ TEST(ScheduleTest, CoverageGapsAreTheUncoveredStretches) {
   // From Monday 00:00: nothing before the layer starts (Tue 00:00) and nothing outside 09-17.
   const std::vector<calendar::Interval> gaps =
       FindCoverageGaps(s, Local("Europe/London", 2026, 1, 5, 0), Local("Europe/London", 2026, 1, 8, 0));
-  EXPECT_THAT(gaps, ElementsAre(calendar::Interval{Local("Europe/London", 2026, 1, 5, 0), Local("Europe/London", 2026, 1, 6, 9)},
-                                calendar::Interval{Local("Europe/London", 2026, 1, 6, 17), Local("Europe/London", 2026, 1, 7, 9)},
-                                calendar::Interval{Local("Europe/London", 2026, 1, 7, 17), Local("Europe/London", 2026, 1, 8, 0)}));
+  EXPECT_THAT(
+      gaps,
+      ElementsAre(calendar::Interval{Local("Europe/London", 2026, 1, 5, 0), Local("Europe/London", 2026, 1, 6, 9)},
+                  calendar::Interval{Local("Europe/London", 2026, 1, 6, 17), Local("Europe/London", 2026, 1, 7, 9)},
+                  calendar::Interval{Local("Europe/London", 2026, 1, 7, 17), Local("Europe/London", 2026, 1, 8, 0)}));
 }
 
 TEST(ScheduleTest, FullyCoveredScheduleHasNoGaps) {
-  const Schedule s = Make("UTC", {Layer({"alice", "bob"}, RotationUnit::kHours, 8, absl::CivilSecond(2026, 1, 1, 0, 0, 0))});
+  const Schedule s =
+      Make("UTC", {Layer({"alice", "bob"}, RotationUnit::kHours, 8, absl::CivilSecond(2026, 1, 1, 0, 0, 0))});
   EXPECT_THAT(FindCoverageGaps(s, Utc(2026, 2, 1), Utc(2026, 3, 1)), IsEmpty());
 }
 
 TEST(ScheduleTest, MakeScheduleRejectsBadInput) {
   EXPECT_FALSE(MakeSchedule("s", "", "Not/AZone", {}, {}).ok());
-  EXPECT_FALSE(MakeSchedule("s", "", "UTC", {Layer({}, RotationUnit::kDays, 1, absl::CivilSecond(2026, 1, 1, 0, 0, 0))}, {}).ok());
-  EXPECT_FALSE(MakeSchedule("s", "", "UTC", {Layer({"a"}, RotationUnit::kDays, 0, absl::CivilSecond(2026, 1, 1, 0, 0, 0))}, {}).ok());
+  EXPECT_FALSE(
+      MakeSchedule("s", "", "UTC", {Layer({}, RotationUnit::kDays, 1, absl::CivilSecond(2026, 1, 1, 0, 0, 0))}, {})
+          .ok());
+  EXPECT_FALSE(
+      MakeSchedule("s", "", "UTC", {Layer({"a"}, RotationUnit::kDays, 0, absl::CivilSecond(2026, 1, 1, 0, 0, 0))}, {})
+          .ok());
   EXPECT_FALSE(MakeSchedule("s", "", "UTC", {}, {Override{"a", Utc(2026, 1, 2), Utc(2026, 1, 1)}}).ok());
 }
 
@@ -169,7 +181,8 @@ class ScheduleDstTest : public ::testing::TestWithParam<DstCase> {
 TEST_P(ScheduleDstTest, DailyHandoffStaysAtNineLocalAcrossSpringForward) {
   const DstCase& c = GetParam();
   const absl::CivilDay start = c.spring - 3;
-  const Schedule s = Make(c.zone, {Layer({"a", "b", "c"}, RotationUnit::kDays, 1, absl::CivilSecond(start) + 9 * 3600)});
+  const Schedule s =
+      Make(c.zone, {Layer({"a", "b", "c"}, RotationUnit::kDays, 1, absl::CivilSecond(start) + 9 * 3600)});
   const absl::Time from = L(c.spring - 2, 9);
   const absl::Time to = L(c.spring + 2, 9);
   const std::vector<Shift> shifts = ListShifts(s, from, to);
@@ -192,7 +205,8 @@ TEST_P(ScheduleDstTest, DailyHandoffStaysAtNineLocalAcrossSpringForward) {
 
 TEST_P(ScheduleDstTest, DailyHandoffStaysAtNineLocalAcrossFallBack) {
   const DstCase& c = GetParam();
-  const Schedule s = Make(c.zone, {Layer({"a", "b"}, RotationUnit::kDays, 1, absl::CivilSecond(c.fall - 10) + 9 * 3600)});
+  const Schedule s =
+      Make(c.zone, {Layer({"a", "b"}, RotationUnit::kDays, 1, absl::CivilSecond(c.fall - 10) + 9 * 3600)});
   const absl::Time from = L(c.fall - 1, 9);
   const absl::Time to = L(c.fall + 1, 9);
   const std::vector<Shift> shifts = ListShifts(s, from, to);
@@ -205,7 +219,9 @@ TEST_P(ScheduleDstTest, DailyHandoffStaysAtNineLocalAcrossFallBack) {
 
 TEST_P(ScheduleDstTest, InstantsAroundTheTransitionsHaveExactlyOneOnCall) {
   const DstCase& c = GetParam();
-  const Schedule s = Make(c.zone, {Layer({"a", "b"}, RotationUnit::kDays, 1, absl::CivilSecond(std::min(c.spring, c.fall) - 30) + 9 * 3600)});
+  const Schedule s =
+      Make(c.zone,
+           {Layer({"a", "b"}, RotationUnit::kDays, 1, absl::CivilSecond(std::min(c.spring, c.fall) - 30) + 9 * 3600)});
   for (absl::CivilDay day : {c.spring, c.fall}) {
     // Every 15 minutes from 22:00 the evening before until 06:00: across the gap or overlap.
     const absl::Time night_start = L(day - 1, 22);
@@ -240,7 +256,8 @@ TEST_P(ScheduleDstTest, TwelveHourRotationHandsOffAtNineAndTwentyOneLocal) {
 TEST_P(ScheduleDstTest, WeeklyHandoffKeepsLocalTimeAcrossBothTransitions) {
   const DstCase& c = GetParam();
   // Start the weekly rotation on the weekday of the spring-forward day, three weeks earlier.
-  const Schedule s = Make(c.zone, {Layer({"a", "b"}, RotationUnit::kWeeks, 1, absl::CivilSecond(c.spring - 21) + 9 * 3600)});
+  const Schedule s =
+      Make(c.zone, {Layer({"a", "b"}, RotationUnit::kWeeks, 1, absl::CivilSecond(c.spring - 21) + 9 * 3600)});
   const absl::Time from = L(c.spring - 7, 9);
   const absl::Time to = L(c.spring + 7, 9);
   const std::vector<Shift> shifts = ListShifts(s, from, to);
@@ -254,8 +271,8 @@ INSTANTIATE_TEST_SUITE_P(Zones, ScheduleDstTest, recovery::testing::DstCases(), 
 
 TEST(ScheduleDstEdgeTest, HandoffInsideSpringGapHappensAtTheTransition) {
   // New York 2026-03-08: 02:00 EST -> 03:00 EDT at 07:00Z. A 02:30 handoff does not exist.
-  const Schedule s = Make("America/New_York", {Layer({"a", "b"}, RotationUnit::kDays, 1,
-                                                     absl::CivilSecond(2026, 3, 1, 2, 30, 0))});
+  const Schedule s =
+      Make("America/New_York", {Layer({"a", "b"}, RotationUnit::kDays, 1, absl::CivilSecond(2026, 3, 1, 2, 30, 0))});
   const absl::Time handoff = HandoffInstant(s, s.layers[0], 7);
   EXPECT_EQ(handoff, Utc(2026, 3, 8, 7, 0));
   EXPECT_NE(OnCall(s, handoff - absl::Seconds(1)), OnCall(s, handoff));
@@ -267,8 +284,8 @@ TEST(ScheduleDstEdgeTest, HandoffInsideSpringGapHappensAtTheTransition) {
 
 TEST(ScheduleDstEdgeTest, HandoffInsideFallBackOverlapUsesFirstOccurrence) {
   // New York 2026-11-01: 01:30 happens at 05:30Z (EDT) and again at 06:30Z (EST).
-  const Schedule s = Make("America/New_York", {Layer({"a", "b"}, RotationUnit::kDays, 1,
-                                                     absl::CivilSecond(2026, 10, 31, 1, 30, 0))});
+  const Schedule s =
+      Make("America/New_York", {Layer({"a", "b"}, RotationUnit::kDays, 1, absl::CivilSecond(2026, 10, 31, 1, 30, 0))});
   EXPECT_EQ(HandoffInstant(s, s.layers[0], 1), Utc(2026, 11, 1, 5, 30));
   EXPECT_EQ(OnCall(s, Utc(2026, 11, 1, 5, 29)), "a");
   EXPECT_EQ(OnCall(s, Utc(2026, 11, 1, 5, 30)), "b");

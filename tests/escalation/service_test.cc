@@ -6,9 +6,9 @@
 #include <cstdlib>
 
 #include "services/common/events.h"
-#include "services/escalation/domain/schedule.h"
 #include "services/common/ids.h"
 #include "services/escalation/app.h"
+#include "services/escalation/domain/schedule.h"
 #include "services/escalation/grpc_service.h"
 #include "services/escalation/validation.h"
 #include "yaml-cpp/yaml.h"
@@ -213,7 +213,8 @@ TEST_F(ValidationTest, AddOverrideEntirelyInThePastIsInvalidArgument) {
   *r.mutable_start() = common::ToProto(At("2026-11-20T00:00:00Z"));
   *r.mutable_end() = common::ToProto(At("2026-11-21T00:00:00Z"));
   const absl::Time now = At("2026-11-24T22:00:00Z");
-  ExpectError(ValidateAddOverride(r, dir_, now), absl::StatusCode::kInvalidArgument, "end: the override is entirely in the past");
+  ExpectError(ValidateAddOverride(r, dir_, now), absl::StatusCode::kInvalidArgument,
+              "end: the override is entirely in the past");
   *r.mutable_end() = common::ToProto(now + absl::Hours(1));  // started in the past, still running: fine
   EXPECT_TRUE(ValidateAddOverride(r, dir_, now).ok());
 }

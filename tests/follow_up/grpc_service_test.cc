@@ -400,7 +400,8 @@ TEST_F(FollowUpServiceTest, AMalformedConsumedEventIsParkedAndChangesNothing) {
   // A CaseOpened with an empty body for a case no one opened (as kcat would publish it).
   v1::Event empty = common::NewEvent(fx_.clock().Now(), "c-ghost", "intake", "t", "r");
   empty.mutable_case_opened();
-  ASSERT_EQ(fx_.Deliver(empty).code(), absl::StatusCode::kInvalidArgument) << "refused as malformed; parked, not retried";
+  ASSERT_EQ(fx_.Deliver(empty).code(), absl::StatusCode::kInvalidArgument)
+      << "refused as malformed; parked, not retried";
   fx_.Advance(absl::Hours(30));
   EXPECT_TRUE(fx_.published().empty()) << "no SLA clock was started";
   const auto parked = DeadLetters();

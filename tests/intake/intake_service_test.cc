@@ -5,9 +5,9 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/match.h"
 #include "grpcpp/grpcpp.h"
 #include "recovery/v1/intake.grpc.pb.h"
-#include "absl/strings/match.h"
 #include "services/common/clock.h"
 #include "services/common/dead_letters.h"
 #include "services/common/events.h"
@@ -529,7 +529,8 @@ TEST_F(IntakeServiceTest, MalformedConsumedEventsAreParkedCountedAndChangeNothin
   EXPECT_TRUE(absl::StrContains(letters[1].reason, "no case '" + never_opened + "'")) << letters[1].reason;
   const std::string metrics = fx_.runtime().metrics().Render();
   // Counted by the consumer, as in every service.
-  EXPECT_TRUE(absl::StrContains(metrics, "recovery_events_consumed_total{service=\"intake\",outcome=\"malformed\"} 4\n"))
+  EXPECT_TRUE(
+      absl::StrContains(metrics, "recovery_events_consumed_total{service=\"intake\",outcome=\"malformed\"} 4\n"))
       << metrics;
   EXPECT_TRUE(
       absl::StrContains(metrics, "recovery_consumer_dead_letters_total{service=\"intake\",reason=\"invalid\"} 4\n"))
@@ -573,8 +574,8 @@ TEST_F(IntakeServiceTest, LowSatisfactionStoresASignalAndOpensACaseForTheClient)
 
 TEST_F(IntakeServiceTest, LowSatisfactionAboutAnUnknownCaseWithoutAClientIsParked) {
   // Nothing names the client: not the event, not a case intake knows.
-  v1::Event sat = recovery::common::NewEvent(clock_.Now(), recovery::common::NewId(clock_.Now()), "follow-up",
-                                             "system", "check-1");
+  v1::Event sat =
+      recovery::common::NewEvent(clock_.Now(), recovery::common::NewId(clock_.Now()), "follow-up", "system", "check-1");
   sat.mutable_satisfaction_recorded()->set_score(1);
   sat.mutable_satisfaction_recorded()->set_low(true);
   const absl::Status s = fx_.Deliver(sat);

@@ -36,7 +36,7 @@ inline StoreBackend PostgresBackend() {
 }  // namespace recovery::testing
 
 // In a test body: skip without PostgreSQL, then bind `url` to a fresh database.
-#define RECOVERY_FRESH_POSTGRES_DB(url)                     \
+#define RECOVERY_FRESH_POSTGRES_DB(url)                             \
   RECOVERY_REQUIRE_POSTGRES(::recovery::testing::SharedPostgres()); \
   const std::string url = ::recovery::testing::FreshDatabaseUrl();  \
   ASSERT_FALSE(url.empty())

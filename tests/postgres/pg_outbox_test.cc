@@ -43,8 +43,8 @@ TEST(PostgresOutboxTest, TwoReplicasRelaysPublish1000EventsEachExactlyOnceInCase
       Store& store = w % 2 == 0 ? *store_a : *store_b;
       Outbox& outbox = w % 2 == 0 ? relay_a : relay_b;
       for (int i = 0; i < kPerWriter; ++i) {
-        auto s = AppendOpened(store, outbox, "case-" + std::to_string(w) + "-" + std::to_string(i % 7),
-                              std::to_string(i));
+        auto s =
+            AppendOpened(store, outbox, "case-" + std::to_string(w) + "-" + std::to_string(i % 7), std::to_string(i));
         ASSERT_TRUE(s.ok()) << s;
       }
     });

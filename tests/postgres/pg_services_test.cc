@@ -12,8 +12,8 @@
 #include "services/common/outbox.h"
 #include "services/common/timers.h"
 #include "services/intake/app.h"
-#include "services/intake/store.h"
 #include "services/intake/grpc_service.h"
+#include "services/intake/store.h"
 #include "tests/postgres/pg_fixture.h"
 
 namespace recovery {

@@ -42,8 +42,9 @@ TEST(PostgresSqlTest, DdlMapsSqliteTypes) {
 TEST(PostgresStoreTest, ConcurrentUpdateOfOneRowIsAborted) {
   RECOVERY_FRESH_POSTGRES_DB(url);
   auto store = OpenStore(url);
-  ASSERT_TRUE((*store)->Migrate("t", {"CREATE TABLE c (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)",
-                                      "INSERT INTO c (id, n) VALUES (1, 0)"})
+  ASSERT_TRUE((*store)
+                  ->Migrate("t", {"CREATE TABLE c (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)",
+                                  "INSERT INTO c (id, n) VALUES (1, 0)"})
                   .ok());
   auto first = (*store)->Begin();
   ASSERT_TRUE(first.ok());
@@ -56,8 +57,9 @@ TEST(PostgresStoreTest, ConcurrentIncrementsThroughThePoolLoseNoUpdate) {
   RECOVERY_FRESH_POSTGRES_DB(url);
   auto store = OpenStore(url + "?pool_size=3");
   ASSERT_TRUE(store.ok()) << store.status();
-  ASSERT_TRUE((*store)->Migrate("t", {"CREATE TABLE c (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)",
-                                      "INSERT INTO c (id, n) VALUES (1, 0)"})
+  ASSERT_TRUE((*store)
+                  ->Migrate("t", {"CREATE TABLE c (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)",
+                                  "INSERT INTO c (id, n) VALUES (1, 0)"})
                   .ok());
   constexpr int kThreads = 6, kEach = 20;
   std::atomic<int> aborted_retries{0};
@@ -123,8 +125,10 @@ TEST(PostgresStoreTest, PooledConnectionsClosedByTheServerAreReplaced) {
   auto admin = OpenStore(url);
   ASSERT_TRUE(admin.ok());
   ASSERT_TRUE(InTransaction(**admin, [](Tx& tx) {
-                return tx.Query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                return tx
+                    .Query(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")
                     .status();
               }).ok());
   EXPECT_TRUE(InTransaction(**store, [](Tx& tx) { return tx.Exec("INSERT INTO t VALUES (1)"); }).ok());

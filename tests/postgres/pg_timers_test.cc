@@ -59,8 +59,10 @@ TEST_P(PostgresTimersTest, TwoReplicasFire500DueTimersEachExactlyOnce) {
       const absl::Time deadline = absl::Now() + absl::Seconds(60);
       while (absl::Now() < deadline && replicas[i].timers->Pending() > 0) {
         auto n = replicas[i].timers->FireDue(clock_.Now());
-        if (n.ok()) fired[i] += *n;
-        else ++errors;  // a serialisation failure that outlasted InTransaction's retries
+        if (n.ok())
+          fired[i] += *n;
+        else
+          ++errors;  // a serialisation failure that outlasted InTransaction's retries
       }
     });
   }

@@ -1,8 +1,8 @@
 // Throwaway PostgreSQL cluster for tests.
 #include "tests/support/postgres.h"
 
-#include <libpq-fe.h>
 #include <errno.h>
+#include <libpq-fe.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <sys/socket.h>
@@ -113,8 +113,8 @@ absl::Status PostgresServer::Start(const std::string& database) {
     started_ = StartServer();
   }
   if (!started_)
-    return absl::InternalError(absl::StrCat("pg_ctl start failed: ", ReadFile(dir_ + "/pg_ctl.log"),
-                                            ReadFile(dir_ + "/server.log")));
+    return absl::InternalError(
+        absl::StrCat("pg_ctl start failed: ", ReadFile(dir_ + "/pg_ctl.log"), ReadFile(dir_ + "/server.log")));
   StartWatchdog();
   url_ = UrlFor(database);
   return CreateDatabase(database);
@@ -138,8 +138,8 @@ void PostgresServer::StartWatchdog() {
   int fds[2];
   if (pipe(fds) != 0) return;
   const std::string cleanup =
-      AsOwner(absl::StrCat(bin_, "/pg_ctl -D ", dir_, "/data -m immediate -w stop > /dev/null 2>&1")) +
-      "; rm -rf " + dir_;
+      AsOwner(absl::StrCat(bin_, "/pg_ctl -D ", dir_, "/data -m immediate -w stop > /dev/null 2>&1")) + "; rm -rf " +
+      dir_;
   const pid_t pid = fork();
   if (pid < 0) {
     close(fds[0]);
@@ -238,8 +238,8 @@ absl::Status PostgresServer::Restart() {
   if (started_) return absl::FailedPreconditionError("the server is running");
   started_ = StartServer();
   if (!started_)
-    return absl::InternalError(absl::StrCat("pg_ctl start failed: ", ReadFile(dir_ + "/pg_ctl.log"),
-                                            ReadFile(dir_ + "/server.log")));
+    return absl::InternalError(
+        absl::StrCat("pg_ctl start failed: ", ReadFile(dir_ + "/pg_ctl.log"), ReadFile(dir_ + "/server.log")));
   return absl::OkStatus();
 }
 

@@ -68,8 +68,8 @@ class PostgresServer {
 }  // namespace recovery::testing
 
 // Skips the test when PostgreSQL is not installed, fails it when it did not start.
-#define RECOVERY_REQUIRE_POSTGRES(server)                                                     \
-  do {                                                                                        \
-    if (!(server).available()) GTEST_SKIP() << "PostgreSQL server binaries not installed";    \
-    ASSERT_TRUE((server).status().ok()) << (server).status();                                 \
+#define RECOVERY_REQUIRE_POSTGRES(server)                                                  \
+  do {                                                                                     \
+    if (!(server).available()) GTEST_SKIP() << "PostgreSQL server binaries not installed"; \
+    ASSERT_TRUE((server).status().ok()) << (server).status();                              \
   } while (0)

@@ -36,7 +36,7 @@ ServiceFixture::ServiceFixture(common::ServiceModule& module, FixtureOptions opt
     common::ConsumerOptions options;
     options.clock = &clock_;
     consumer_ = std::make_unique<common::Consumer>(runtime_->store(), runtime_->event_handler(), &runtime_->metrics(),
-                                                  std::move(options));
+                                                   std::move(options));
   }
   channel_ = common::MakeChannel("127.0.0.1:" + std::to_string(runtime_->port()));
 }

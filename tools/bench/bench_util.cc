@@ -45,8 +45,8 @@ void Record(const Result& r) {
   std::ostringstream o;
   const double ratio = r.baseline > 0 ? r.value / r.baseline : 0;
   o << "{\"bench\":\"" << JsonEscape(r.bench) << "\",\"metric\":\"" << JsonEscape(r.metric) << "\",\"unit\":\""
-    << JsonEscape(r.unit) << "\",\"value\":" << Num(r.value) << ",\"baseline_name\":\""
-    << JsonEscape(r.baseline_name) << "\",\"baseline\":" << Num(r.baseline) << ",\"ratio\":" << Num(ratio)
+    << JsonEscape(r.unit) << "\",\"value\":" << Num(r.value) << ",\"baseline_name\":\"" << JsonEscape(r.baseline_name)
+    << "\",\"baseline\":" << Num(r.baseline) << ",\"ratio\":" << Num(ratio)
     << ",\"higher_is_better\":" << (r.higher_is_better ? "true" : "false") << ",\"goal\":\"" << JsonEscape(r.goal)
     << "\",\"goal_met\":" << (r.goal_met < 0 ? "null" : (r.goal_met ? "true" : "false")) << ",\"note\":\""
     << JsonEscape(r.note) << "\"}";

@@ -17,8 +17,8 @@ struct Result {
   std::string baseline_name;  // e.g. "no-op gRPC server"
   double baseline = 0;        // same unit
   bool higher_is_better = true;
-  std::string goal;           // human-readable, e.g. ">= 0.5x baseline"
-  int goal_met = -1;          // 1 met, 0 missed, -1 no goal on this row
+  std::string goal;   // human-readable, e.g. ">= 0.5x baseline"
+  int goal_met = -1;  // 1 met, 0 missed, -1 no goal on this row
   std::string note;
 };
 

@@ -28,8 +28,8 @@
 #include "services/common/store.h"
 #include "services/common/timers.h"
 #include "services/intake/app.h"
-#include "services/intake/store.h"
 #include "services/intake/grpc_service.h"
+#include "services/intake/store.h"
 #include "tools/bench/bench_util.h"
 
 namespace {

@@ -104,8 +104,8 @@ int Intake(int concurrency, double seconds) {
   auto intake = StartService(dir, "intake", broker.bootstrap());
   const std::string& intake_addr = intake->address();
   rt::Process noop;
-  noop = rt::Process(rt::BinaryPath("tools/bench/recovery-bench-loadgen"), {"serve-noop", "--port-file", dir.File("noop.port")},
-                     dir.File("noop.log"));
+  noop = rt::Process(rt::BinaryPath("tools/bench/recovery-bench-loadgen"),
+                     {"serve-noop", "--port-file", dir.File("noop.port")}, dir.File("noop.log"));
   const std::string noop_addr = "127.0.0.1:" + rt::WaitForFile(dir.File("noop.port"));
   // Alternate baseline and intake so drift on a shared machine hits both.
   const std::string b1 = RunLoadgen(dir, noop_addr, "noop1", concurrency, seconds);
@@ -116,9 +116,10 @@ int Intake(int concurrency, double seconds) {
     return (JsonNumber(a, k) + JsonNumber(b, k)) / 2;
   };
   const double errors = JsonNumber(s1, "errors") + JsonNumber(s2, "errors");
-  const std::string note = absl::StrCat(concurrency, " in flight, ", JsonNumber(s1, "request_bytes"),
-                                        "-byte requests, 2 x ", seconds, " s each, alternating; intake errors: ", errors,
-                                        errors > 0 ? " (first: " + s1.substr(s1.find("first_error")) + ")" : "");
+  const std::string note =
+      absl::StrCat(concurrency, " in flight, ", JsonNumber(s1, "request_bytes"), "-byte requests, 2 x ", seconds,
+                   " s each, alternating; intake errors: ", errors,
+                   errors > 0 ? " (first: " + s1.substr(s1.find("first_error")) + ")" : "");
   const double tput = avg(s1, s2, "throughput"), base = avg(b1, b2, "throughput");
   Record({"intake", "OpenCase throughput", "req/s", tput, "no-op generic gRPC server", base, true, ">= 0.5x baseline",
           tput >= 0.5 * base && errors == 0 ? 1 : 0, note});
@@ -337,8 +338,8 @@ std::unique_ptr<RdKafka::Producer> MakeProducer(const std::string& brokers, cons
 
 // A consumer assigned to every partition of the topic (no group: no 3 s join), from the
 // beginning or the end.
-std::unique_ptr<RdKafka::KafkaConsumer> MakeReader(const std::string& brokers, const std::string& topic,
-                                                   int partitions, bool from_end) {
+std::unique_ptr<RdKafka::KafkaConsumer> MakeReader(const std::string& brokers, const std::string& topic, int partitions,
+                                                   bool from_end) {
   auto conf = Conf({{"bootstrap.servers", brokers},
                     {"group.id", "bench-reader-" + std::to_string(NowNanos())},
                     {"enable.auto.commit", "false"},
@@ -349,8 +350,8 @@ std::unique_ptr<RdKafka::KafkaConsumer> MakeReader(const std::string& brokers, c
   if (!c) Fail(err);
   std::vector<RdKafka::TopicPartition*> parts;
   for (int i = 0; i < partitions; ++i)
-    parts.push_back(RdKafka::TopicPartition::create(topic, i,
-                                                    from_end ? RdKafka::Topic::OFFSET_END : RdKafka::Topic::OFFSET_BEGINNING));
+    parts.push_back(RdKafka::TopicPartition::create(
+        topic, i, from_end ? RdKafka::Topic::OFFSET_END : RdKafka::Topic::OFFSET_BEGINNING));
   c->assign(parts);
   RdKafka::TopicPartition::destroy(parts);
   return c;
@@ -369,9 +370,9 @@ void Produce(RdKafka::Producer& p, const std::string& topic, const recovery::v1:
     RdKafka::Headers* h = RdKafka::Headers::create();
     h->add("type", recovery::common::EventTypeName(e));
     h->add("event_id", e.event_id());
-    auto r = p.produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-                       const_cast<char*>(bytes.data()), bytes.size(), e.case_id().data(), e.case_id().size(), 0, h,
-                       nullptr);
+    auto r =
+        p.produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(bytes.data()),
+                  bytes.size(), e.case_id().data(), e.case_id().size(), 0, h, nullptr);
     if (r == RdKafka::ERR_NO_ERROR) break;
     delete h;
     if (r != RdKafka::ERR__QUEUE_FULL) Fail(RdKafka::err2str(r));
@@ -710,8 +711,8 @@ int Escalation(int cases, double rate, int open_target, int burst) {
   const size_t delivered = e2e_ms.size();
   auto hop = KafkaHop(broker.bootstrap(), topic, partitions, 1000, rate);
   const std::string note = absl::StrCat(delivered, "/", cases, " pages for after-hours cases at ", rate,
-                                        "/s; baseline: bare producer->consumer hop (fetch.wait.max.ms=10), ", hop.size(),
-                                        " msgs at the same rate");
+                                        "/s; baseline: bare producer->consumer hop (fetch.wait.max.ms=10), ",
+                                        hop.size(), " msgs at the same rate");
   const double p50 = Percentile(e2e_ms, 50), p99 = Percentile(e2e_ms, 99), mx = e2e_ms.empty() ? 0 : e2e_ms.back();
   const double h50 = Percentile(hop, 50), h99 = Percentile(hop, 99), hmx = hop.empty() ? 0 : hop.back();
   Record({"e2e", "OpenCase committed -> page delivered p50", "ms", p50, "Kafka hop p50", h50, false, "", -1, note});

@@ -40,7 +40,8 @@ void Check(bool ok, const std::string& what) {
 }
 
 void CheckRc(sqlite3* db, int rc, const char* what) {
-  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) Check(false, std::string(what) + ": " + sqlite3_errmsg(db));
+  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+    Check(false, std::string(what) + ": " + sqlite3_errmsg(db));
 }
 
 // Raw SQLite: the same table, index, pragmas and rows as TimerService, through one
@@ -233,9 +234,7 @@ int main(int argc, char** argv) {
     timers.Stop();
   }
   std::vector<double> lm;
-  {
-    lm = late_ms;
-  }
+  { lm = late_ms; }
   const double p50 = recovery::bench::Percentile(lm, 50), p99 = recovery::bench::Percentile(lm, 99);
   const double mx = lm.empty() ? 0 : lm.back();
   const double b50 = recovery::bench::Percentile(base_late_ms, 50), b99 = recovery::bench::Percentile(base_late_ms, 99);

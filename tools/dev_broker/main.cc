@@ -4,9 +4,10 @@
 
 #include <librdkafka/rdkafka.h>  // must come before rdkafka_mock.h
 #include <librdkafka/rdkafka_mock.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
-
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -14,9 +15,6 @@
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <pthread.h>
-#include <unistd.h>
 
 namespace {
 
@@ -43,22 +41,19 @@ bool WriteFileAtomically(const std::string& path, const std::string& content) {
   const std::string tmp = path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "w");
   if (f == nullptr) {
-    std::cerr << "recovery-dev-broker: cannot open " << tmp << ": " << std::strerror(errno)
-              << "\n";
+    std::cerr << "recovery-dev-broker: cannot open " << tmp << ": " << std::strerror(errno) << "\n";
     return false;
   }
-  const bool wrote = std::fwrite(content.data(), 1, content.size(), f) == content.size() &&
-                     std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
+  const bool wrote = std::fwrite(content.data(), 1, content.size(), f) == content.size() && std::fflush(f) == 0 &&
+                     ::fsync(::fileno(f)) == 0;
   const bool closed = std::fclose(f) == 0;
   if (!wrote || !closed) {
-    std::cerr << "recovery-dev-broker: cannot write " << tmp << ": " << std::strerror(errno)
-              << "\n";
+    std::cerr << "recovery-dev-broker: cannot write " << tmp << ": " << std::strerror(errno) << "\n";
     std::remove(tmp.c_str());
     return false;
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::cerr << "recovery-dev-broker: cannot rename " << tmp << " to " << path << ": "
-              << std::strerror(errno) << "\n";
+    std::cerr << "recovery-dev-broker: cannot rename " << tmp << " to " << path << ": " << std::strerror(errno) << "\n";
     std::remove(tmp.c_str());
     return false;
   }
@@ -80,8 +75,7 @@ int Run(const Options& opts) {
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   if (!opts.debug.empty() &&
-      rd_kafka_conf_set(conf, "debug", opts.debug.c_str(), errstr, sizeof(errstr)) !=
-          RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_set(conf, "debug", opts.debug.c_str(), errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
     std::cerr << "recovery-dev-broker: --debug: " << errstr << "\n";
     rd_kafka_conf_destroy(conf);
     return 2;
@@ -106,11 +100,9 @@ int Run(const Options& opts) {
   int rc = 0;
   const int replication_factor = 1;
   for (const std::string& topic : opts.topics) {
-    rd_kafka_resp_err_t err =
-        rd_kafka_mock_topic_create(cluster, topic.c_str(), opts.partitions, replication_factor);
+    rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(cluster, topic.c_str(), opts.partitions, replication_factor);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      std::cerr << "recovery-dev-broker: cannot create topic " << topic << ": "
-                << rd_kafka_err2str(err) << "\n";
+      std::cerr << "recovery-dev-broker: cannot create topic " << topic << ": " << rd_kafka_err2str(err) << "\n";
       rc = 1;
       break;
     }
@@ -147,8 +139,7 @@ int Run(const Options& opts) {
       }
     }
     if (rc == 0) {
-      std::cerr << "recovery-dev-broker: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
-                << ", shutting down\n";
+      std::cerr << "recovery-dev-broker: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", shutting down\n";
     }
   }
 
@@ -167,11 +158,8 @@ int main(int argc, char** argv) {
   CLI::App app{
       "Development Kafka broker on librdkafka's in-memory mock cluster. Prints "
       "'bootstrap=HOST:PORT[,HOST:PORT...]' on stdout once ready and runs until SIGTERM/SIGINT."};
-  app.add_option("--brokers", opts.brokers, "Number of mock brokers")
-      ->check(CLI::Range(1, 16))
-      ->capture_default_str();
-  app.add_option("--topic", opts.topics,
-                 "Topic to create at start (repeatable); default recovery.case-events")
+  app.add_option("--brokers", opts.brokers, "Number of mock brokers")->check(CLI::Range(1, 16))->capture_default_str();
+  app.add_option("--topic", opts.topics, "Topic to create at start (repeatable); default recovery.case-events")
       ->take_all();
   app.add_option("--partitions", opts.partitions, "Partitions per created topic")
       ->check(CLI::Range(1, 10000))
@@ -179,8 +167,7 @@ int main(int argc, char** argv) {
   app.add_option("--bootstrap-file", opts.bootstrap_file,
                  "Also write the bare bootstrap address to this file (atomically, via "
                  "PATH.tmp + rename); removed again on clean shutdown");
-  app.add_option("--debug", opts.debug,
-                 "librdkafka debug contexts for the hosting handle, e.g. 'mock' or 'all'");
+  app.add_option("--debug", opts.debug, "librdkafka debug contexts for the hosting handle, e.g. 'mock' or 'all'");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -36,13 +36,20 @@ std::string Short(std::string_view hex) { return std::string(hex.substr(0, 16));
 
 std::string ChainCheckName(ChainCheck check) {
   switch (check) {
-    case ChainCheck::kSequence: return "sequence";
-    case ChainCheck::kEventHash: return "event_hash";
-    case ChainCheck::kPrevLink: return "prev_link";
-    case ChainCheck::kRecordHash: return "record_hash";
-    case ChainCheck::kEventContent: return "event_content";
-    case ChainCheck::kCaseSequence: return "case_sequence";
-    case ChainCheck::kHead: return "head";
+    case ChainCheck::kSequence:
+      return "sequence";
+    case ChainCheck::kEventHash:
+      return "event_hash";
+    case ChainCheck::kPrevLink:
+      return "prev_link";
+    case ChainCheck::kRecordHash:
+      return "record_hash";
+    case ChainCheck::kEventContent:
+      return "event_content";
+    case ChainCheck::kCaseSequence:
+      return "case_sequence";
+    case ChainCheck::kHead:
+      return "head";
   }
   return "unknown";
 }
@@ -75,8 +82,8 @@ std::string EventBytes(const recovery::v1::Event& event) {
   return out;
 }
 
-ChainRecord NextRecord(int64_t head_seq, std::string_view head_hash, int64_t case_seq,
-                       const recovery::v1::Event& event, std::string event_bytes) {
+ChainRecord NextRecord(int64_t head_seq, std::string_view head_hash, int64_t case_seq, const recovery::v1::Event& event,
+                       std::string event_bytes) {
   ChainRecord r;
   r.seq = head_seq + 1;
   r.case_seq = case_seq;
@@ -100,36 +107,40 @@ std::optional<ChainBreak> ChainVerifier::Add(const ChainRecord& r) {
   if (r.seq != expected_seq) {
     if (r.seq > expected_seq)
       return ChainBreak{expected_seq, "", ChainCheck::kSequence,
-                        absl::StrCat("record ", expected_seq, " is missing; next present record is ", r.seq,
-                                     " (event ", r.event_id, ")")};
+                        absl::StrCat("record ", expected_seq, " is missing; next present record is ", r.seq, " (event ",
+                                     r.event_id, ")")};
     return broken(ChainCheck::kSequence, absl::StrCat("expected seq ", expected_seq, ", found ", r.seq));
   }
   if (const std::string actual = Sha256Hex(r.event_bytes); actual != r.event_sha256)
-    return broken(ChainCheck::kEventHash,
-                  absl::StrCat("SHA-256 of stored event bytes is ", Short(actual), "..., stored event_sha256 is ",
-                               Short(r.event_sha256), "..."));
+    return broken(ChainCheck::kEventHash, absl::StrCat("SHA-256 of stored event bytes is ", Short(actual),
+                                                       "..., stored event_sha256 is ", Short(r.event_sha256), "..."));
   const std::string& expected_prev = checked_ == 0 ? GenesisHash() : last_hash_;
   if (r.prev_hash != expected_prev)
     return broken(ChainCheck::kPrevLink, absl::StrCat("prev_hash ", Short(r.prev_hash), "... != record_hash of seq ",
                                                       last_seq_, " ", Short(expected_prev), "..."));
   if (const std::string actual = RecordHash(r.prev_hash, r.event_sha256, r.seq, r.event_id); actual != r.record_hash)
-    return broken(ChainCheck::kRecordHash, absl::StrCat("recomputed record_hash ", Short(actual),
-                                                        "... != stored ", Short(r.record_hash), "..."));
+    return broken(ChainCheck::kRecordHash, absl::StrCat("recomputed record_hash ", Short(actual), "... != stored ",
+                                                        Short(r.record_hash), "..."));
   recovery::v1::Event event;
   if (!event.ParseFromString(r.event_bytes))
     return broken(ChainCheck::kEventContent, "stored event bytes do not parse");
   std::string mismatch;
-  if (event.event_id() != r.event_id) mismatch = "event_id";
-  else if (event.case_id() != r.case_id) mismatch = "case_id";
-  else if (common::EventTypeName(event) != r.type) mismatch = "type";
-  else if (event.source() != r.source) mismatch = "source";
-  else if (absl::ToUnixMicros(common::FromProto(event.occurred_at())) != r.occurred_us) mismatch = "occurred_at";
+  if (event.event_id() != r.event_id)
+    mismatch = "event_id";
+  else if (event.case_id() != r.case_id)
+    mismatch = "case_id";
+  else if (common::EventTypeName(event) != r.type)
+    mismatch = "type";
+  else if (event.source() != r.source)
+    mismatch = "source";
+  else if (absl::ToUnixMicros(common::FromProto(event.occurred_at())) != r.occurred_us)
+    mismatch = "occurred_at";
   if (!mismatch.empty())
     return broken(ChainCheck::kEventContent, absl::StrCat("stored ", mismatch, " column differs from the event bytes"));
   int64_t& case_last = case_seq_[r.case_id];
   if (r.case_seq != case_last + 1)
-    return broken(ChainCheck::kCaseSequence, absl::StrCat("case ", r.case_id, ": expected case_seq ", case_last + 1,
-                                                          ", found ", r.case_seq));
+    return broken(ChainCheck::kCaseSequence,
+                  absl::StrCat("case ", r.case_id, ": expected case_seq ", case_last + 1, ", found ", r.case_seq));
   case_last = r.case_seq;
   ++checked_;
   last_seq_ = r.seq;

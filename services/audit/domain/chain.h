@@ -61,8 +61,8 @@ struct ChainHead {
 };
 
 // The next record after a head (seq, hash); head_seq 0 with GenesisHash() for the first.
-ChainRecord NextRecord(int64_t head_seq, std::string_view head_hash, int64_t case_seq,
-                       const recovery::v1::Event& event, std::string event_bytes);
+ChainRecord NextRecord(int64_t head_seq, std::string_view head_hash, int64_t case_seq, const recovery::v1::Event& event,
+                       std::string event_bytes);
 
 // Verifies records fed in ascending seq order. Not thread-safe.
 class ChainVerifier {

@@ -45,8 +45,8 @@ std::string SummarizeEvent(const Event& e) {
   switch (e.body_case()) {
     case Event::kCaseOpened: {
       const auto& b = e.case_opened();
-      return absl::StrCat("Case opened (", Sev(b.severity()), ", ", b.category(), ") for ", b.client().name(),
-                          " via ", Chan(b.channel()), Colon(b.summary()));
+      return absl::StrCat("Case opened (", Sev(b.severity()), ", ", b.category(), ") for ", b.client().name(), " via ",
+                          Chan(b.channel()), Colon(b.summary()));
     }
     case Event::kCaseUpdated:
       return absl::StrCat("Case updated: ", absl::StrJoin(e.case_updated().changed_fields(), ", "));
@@ -57,17 +57,22 @@ std::string SummarizeEvent(const Event& e) {
                           Dur(e.case_acknowledged().time_to_acknowledge()));
     case Event::kOwnerAssigned:
       return absl::StrCat("Owner set to ", e.owner_assigned().owner(), " (", e.owner_assigned().reason(), ")");
-    case Event::kCaseResolved: return absl::StrCat("Case resolved", Colon(e.case_resolved().resolution()));
-    case Event::kCaseClosed: return absl::StrCat("Case closed", Colon(e.case_closed().reason()));
-    case Event::kCaseReopened: return absl::StrCat("Case reopened", Colon(e.case_reopened().reason()));
+    case Event::kCaseResolved:
+      return absl::StrCat("Case resolved", Colon(e.case_resolved().resolution()));
+    case Event::kCaseClosed:
+      return absl::StrCat("Case closed", Colon(e.case_closed().reason()));
+    case Event::kCaseReopened:
+      return absl::StrCat("Case reopened", Colon(e.case_reopened().reason()));
     case Event::kSignalRecorded:
-      return absl::StrCat("Signal recorded (", EnumWord(recovery::v1::SignalKind_descriptor,
-                                                          e.signal_recorded().kind(), "SIGNAL_KIND_", true),
-                          ")", Colon(e.signal_recorded().detail()));
+      return absl::StrCat(
+          "Signal recorded (",
+          EnumWord(recovery::v1::SignalKind_descriptor, e.signal_recorded().kind(), "SIGNAL_KIND_", true), ")",
+          Colon(e.signal_recorded().detail()));
     case Event::kNoteAdded:
       return absl::StrCat(e.note_added().shareable() ? "Shareable note" : "Internal note", " by ",
                           e.note_added().author());
-    case Event::kCasePlanned: return "Case planned";
+    case Event::kCasePlanned:
+      return "Case planned";
     case Event::kEscalationStarted:
       return absl::StrCat("Escalation started to team ", e.escalation_started().team_id(), " (",
                           e.escalation_started().reason(), ")");
@@ -97,7 +102,8 @@ std::string SummarizeEvent(const Event& e) {
     case Event::kPlanDrafted:
       return absl::StrCat("Plan drafted from playbook ", e.plan_drafted().playbook_id(), " with ",
                           e.plan_drafted().items_size(), " items");
-    case Event::kActionItemAdded: return absl::StrCat("Action item added: ", e.action_item_added().item().what());
+    case Event::kActionItemAdded:
+      return absl::StrCat("Action item added: ", e.action_item_added().item().what());
     case Event::kActionItemUpdated:
       return absl::StrCat("Action item updated: ", e.action_item_updated().item().what());
     case Event::kActionItemCompleted:
@@ -105,7 +111,8 @@ std::string SummarizeEvent(const Event& e) {
     case Event::kCommitmentMade:
       return absl::StrCat("Commitment made: ", e.commitment_made().commitment().text(), " (due ",
                           When(e.commitment_made().commitment().due()), ")");
-    case Event::kCommitmentKept: return absl::StrCat("Commitment kept: ", e.commitment_kept().commitment().text());
+    case Event::kCommitmentKept:
+      return absl::StrCat("Commitment kept: ", e.commitment_kept().commitment().text());
     case Event::kCommitmentBroken:
       return absl::StrCat("Commitment broken: ", e.commitment_broken().commitment().text());
     case Event::kCommitmentUpdated:
@@ -114,22 +121,30 @@ std::string SummarizeEvent(const Event& e) {
     case Event::kAmendsRecorded:
       return absl::StrCat("Amends recorded: ", e.amends_recorded().kind(), " ", e.amends_recorded().value(), " ",
                           e.amends_recorded().currency());
-    case Event::kRootCauseSet: return absl::StrCat("Root cause set: ", e.root_cause_set().category());
-    case Event::kPlanShared: return absl::StrCat("Plan shared with client (version ", e.plan_shared().version(), ")");
-    case Event::kPlanCompleted: return "Plan completed";
-    case Event::kSlaBreached: return absl::StrCat("SLA breached: ", Sla(e.sla_breached().kind()));
-    case Event::kSlaPaused: return absl::StrCat("SLA paused: ", Sla(e.sla_paused().kind()), Colon(e.sla_paused().reason()));
+    case Event::kRootCauseSet:
+      return absl::StrCat("Root cause set: ", e.root_cause_set().category());
+    case Event::kPlanShared:
+      return absl::StrCat("Plan shared with client (version ", e.plan_shared().version(), ")");
+    case Event::kPlanCompleted:
+      return "Plan completed";
+    case Event::kSlaBreached:
+      return absl::StrCat("SLA breached: ", Sla(e.sla_breached().kind()));
+    case Event::kSlaPaused:
+      return absl::StrCat("SLA paused: ", Sla(e.sla_paused().kind()), Colon(e.sla_paused().reason()));
     case Event::kSlaResumed:
       return absl::StrCat("SLA resumed: ", Sla(e.sla_resumed().kind()), ", due ", When(e.sla_resumed().new_due()));
     case Event::kReminderDue:
       return absl::StrCat("Reminder due for ", e.reminder_due().recipient(), Colon(e.reminder_due().reason()));
     case Event::kFollowUpSent:
-      return absl::StrCat("Follow-up sent by ", Chan(e.follow_up_sent().channel()), Colon(e.follow_up_sent().summary()));
+      return absl::StrCat("Follow-up sent by ", Chan(e.follow_up_sent().channel()),
+                          Colon(e.follow_up_sent().summary()));
     case Event::kSatisfactionRecorded:
       return absl::StrCat("Satisfaction ", e.satisfaction_recorded().score(), "/5",
                           e.satisfaction_recorded().low() ? " (low)" : "");
-    case Event::kSatisfactionCheckDue: return "Satisfaction check due";
-    case Event::kReviewDue: return absl::StrCat("Quality review due (owner ", e.review_due().owner(), ")");
+    case Event::kSatisfactionCheckDue:
+      return "Satisfaction check due";
+    case Event::kReviewDue:
+      return absl::StrCat("Quality review due (owner ", e.review_due().owner(), ")");
     case Event::kReviewSubmitted:
       return absl::StrCat("Quality review submitted; themes: ", absl::StrJoin(e.review_submitted().themes(), ", "));
     case Event::kReminderSnoozed:

@@ -59,8 +59,8 @@ absl::StatusOr<DailyWindow> ParseDailyWindow(absl::string_view text, absl::strin
   absl::StatusOr<absl::Duration> end = ParseClock(parts[1], path, /*allow_24=*/true);
   if (!end.ok()) return end.status();
   if (*end <= *start) {
-    return Error(path, absl::StrCat("end before start in '", text,
-                                    "' (a window cannot cross midnight: split it at 24:00)"));
+    return Error(path,
+                 absl::StrCat("end before start in '", text, "' (a window cannot cross midnight: split it at 24:00)"));
   }
   return DailyWindow{*start, *end};
 }
@@ -215,8 +215,7 @@ std::vector<Interval> Calendar::OpenIntervals(absl::Time from, absl::Time to) co
 absl::StatusOr<WeeklyHours> ParseWeeklyHours(const YAML::Node& node, absl::string_view path) {
   WeeklyHours weekly;
   if (!node.IsDefined() || node.IsNull()) return weekly;
-  if (absl::Status s = yaml_fields::ExpectMap(node, path, {"mon", "tue", "wed", "thu", "fri", "sat", "sun"});
-      !s.ok()) {
+  if (absl::Status s = yaml_fields::ExpectMap(node, path, {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}); !s.ok()) {
     return s;
   }
   for (std::size_t d = 0; d < kDayNames.size(); ++d) {
@@ -286,8 +285,8 @@ absl::StatusOr<Calendar> ParseCalendarImpl(const YAML::Node& node, absl::string_
       holidays.push_back(*std::move(h));
     }
   }
-  absl::StatusOr<Calendar> cal = Calendar::Create(*std::move(id), *std::move(zone), *std::move(weekly),
-                                                  std::move(holidays));
+  absl::StatusOr<Calendar> cal =
+      Calendar::Create(*std::move(id), *std::move(zone), *std::move(weekly), std::move(holidays));
   if (!cal.ok()) {
     // Create names fields relative to the calendar; anchor them at `path`.
     return absl::InvalidArgumentError(absl::StrCat(path, ".", cal.status().message()));
@@ -315,7 +314,8 @@ absl::StatusOr<std::vector<Calendar>> ParseCalendarList(const YAML::Node& node, 
       absl::StatusOr<Calendar> cal = ParseCalendarImpl(node[i], p);
       if (!cal.ok()) return cal.status();
       for (const Calendar& other : out) {
-        if (other.id() == cal->id()) return Error(Key(p, "id"), absl::StrCat("duplicate calendar id '", cal->id(), "'"));
+        if (other.id() == cal->id())
+          return Error(Key(p, "id"), absl::StrCat("duplicate calendar id '", cal->id(), "'"));
       }
       out.push_back(*std::move(cal));
     }

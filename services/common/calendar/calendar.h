@@ -19,10 +19,10 @@
 #include <array>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
@@ -134,8 +134,7 @@ absl::StatusOr<Calendar> ParseCalendar(const YAML::Node& node, absl::string_view
 
 // A sequence of calendars (the value of a `calendars:` key); ids must be unique. An absent or
 // null node is an empty list.
-absl::StatusOr<std::vector<Calendar>> ParseCalendarList(const YAML::Node& node,
-                                                        absl::string_view path = "calendars");
+absl::StatusOr<std::vector<Calendar>> ParseCalendarList(const YAML::Node& node, absl::string_view path = "calendars");
 
 // Parses "HH:MM-HH:MM" into a window; exposed for other configs that need weekly windows.
 absl::StatusOr<DailyWindow> ParseDailyWindow(absl::string_view text, absl::string_view path);

@@ -62,9 +62,10 @@ DeliveryWorker::DeliveryWorker(common::Store& store, common::Clock& clock, Hooks
   if (options_.per_host < 1) options_.per_host = 1;
   if (options_.metrics != nullptr) {
     // Exported at 0 from the start, so an alert on their rate has a series to watch.
-    for (const char* reason : {"requeued", "lease_expired"}) options_.metrics->Count("delivery_resends_total", reason, 0);
-    for (const char* name : {"delivery_record_retries_total", "delivery_records_abandoned_total",
-                             "delivery_lease_lost_total"})
+    for (const char* reason : {"requeued", "lease_expired"})
+      options_.metrics->Count("delivery_resends_total", reason, 0);
+    for (const char* name :
+         {"delivery_record_retries_total", "delivery_records_abandoned_total", "delivery_lease_lost_total"})
       options_.metrics->Count(name, "", 0);
   }
   for (int i = 0; i < options_.max_in_flight; ++i) pool_.emplace_back([this] { PoolLoop(); });

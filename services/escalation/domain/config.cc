@@ -74,8 +74,8 @@ absl::StatusOr<Target> ParseTarget(const YAML::Node& node, absl::string_view pat
 }
 
 absl::StatusOr<Person> ParsePerson(const YAML::Node& node, absl::string_view path) {
-  RETURN_IF_ERROR(yaml_fields::ExpectMap(node, path,
-                                         {"id", "name", "time_zone", "contact_methods", "notification_rules"}));
+  RETURN_IF_ERROR(
+      yaml_fields::ExpectMap(node, path, {"id", "name", "time_zone", "contact_methods", "notification_rules"}));
   Person p;
   ASSIGN_OR_RETURN(auto id, yaml_fields::RequiredString(node, path, "id"));
   ASSIGN_OR_RETURN(auto name, yaml_fields::OptionalString(node, path, "name"));
@@ -85,28 +85,28 @@ absl::StatusOr<Person> ParsePerson(const YAML::Node& node, absl::string_view pat
   p.name = std::move(name);
   p.time_zone = std::move(zone);
   auto parse_method = [](const YAML::Node& n, absl::string_view at) -> absl::StatusOr<ContactMethod> {
-        RETURN_IF_ERROR(yaml_fields::ExpectMap(n, at, {"channel", "target"}));
-        ASSIGN_OR_RETURN(auto channel, yaml_fields::RequiredString(n, at, "channel"));
-        std::optional<Channel> c = ParseChannel(channel);
-        if (!c) return Error(Key(at, "channel"), absl::StrCat("unknown channel '", channel, "' (webhook, email, log)"));
-        ASSIGN_OR_RETURN(auto target, yaml_fields::RequiredString(n, at, "target"));
-        return ContactMethod{*c, std::move(target)};
+    RETURN_IF_ERROR(yaml_fields::ExpectMap(n, at, {"channel", "target"}));
+    ASSIGN_OR_RETURN(auto channel, yaml_fields::RequiredString(n, at, "channel"));
+    std::optional<Channel> c = ParseChannel(channel);
+    if (!c) return Error(Key(at, "channel"), absl::StrCat("unknown channel '", channel, "' (webhook, email, log)"));
+    ASSIGN_OR_RETURN(auto target, yaml_fields::RequiredString(n, at, "target"));
+    return ContactMethod{*c, std::move(target)};
   };
   ASSIGN_OR_RETURN(auto methods, ParseList<ContactMethod>(node, path, "contact_methods", parse_method));
   if (methods.empty()) return Error(Key(path, "contact_methods"), "at least one contact method is required");
   p.contact_methods = std::move(methods);
   auto parse_rule = [&p](const YAML::Node& n, absl::string_view at) -> absl::StatusOr<NotificationRule> {
-        RETURN_IF_ERROR(yaml_fields::ExpectMap(n, at, {"channel", "delay"}));
-        ASSIGN_OR_RETURN(auto channel, yaml_fields::RequiredString(n, at, "channel"));
-        std::optional<Channel> c = ParseChannel(channel);
-        if (!c) return Error(Key(at, "channel"), absl::StrCat("unknown channel '", channel, "' (webhook, email, log)"));
-        if (std::none_of(p.contact_methods.begin(), p.contact_methods.end(),
-                         [&](const ContactMethod& m) { return m.channel == *c; })) {
-          return Error(Key(at, "channel"), absl::StrCat("no contact method for channel '", channel, "'"));
-        }
-        ASSIGN_OR_RETURN(auto delay, DurationOr(n, at, "delay", absl::ZeroDuration()));
-        if (delay < absl::ZeroDuration()) return Error(Key(at, "delay"), "must not be negative");
-        return NotificationRule{*c, delay};
+    RETURN_IF_ERROR(yaml_fields::ExpectMap(n, at, {"channel", "delay"}));
+    ASSIGN_OR_RETURN(auto channel, yaml_fields::RequiredString(n, at, "channel"));
+    std::optional<Channel> c = ParseChannel(channel);
+    if (!c) return Error(Key(at, "channel"), absl::StrCat("unknown channel '", channel, "' (webhook, email, log)"));
+    if (std::none_of(p.contact_methods.begin(), p.contact_methods.end(),
+                     [&](const ContactMethod& m) { return m.channel == *c; })) {
+      return Error(Key(at, "channel"), absl::StrCat("no contact method for channel '", channel, "'"));
+    }
+    ASSIGN_OR_RETURN(auto delay, DurationOr(n, at, "delay", absl::ZeroDuration()));
+    if (delay < absl::ZeroDuration()) return Error(Key(at, "delay"), "must not be negative");
+    return NotificationRule{*c, delay};
   };
   ASSIGN_OR_RETURN(auto rules, ParseList<NotificationRule>(node, path, "notification_rules", parse_rule));
   p.notification_rules = std::move(rules);
@@ -156,14 +156,14 @@ absl::StatusOr<Schedule> ParseSchedule(const YAML::Node& node, absl::string_view
   RETURN_IF_ERROR(CheckZone(zone, path));
   ASSIGN_OR_RETURN(auto layers, ParseList<RotationLayer>(node, path, "layers", ParseLayer));
   auto parse_override = [](const YAML::Node& n, absl::string_view at) -> absl::StatusOr<Override> {
-        RETURN_IF_ERROR(yaml_fields::ExpectMap(n, at, {"person", "from", "to"}));
-        ASSIGN_OR_RETURN(auto person, yaml_fields::RequiredString(n, at, "person"));
-        if (!n["from"].IsDefined()) return Error(Key(at, "from"), "required");
-        if (!n["to"].IsDefined()) return Error(Key(at, "to"), "required");
-        ASSIGN_OR_RETURN(auto from, yaml_fields::ParseInstantField(n["from"], Key(at, "from")));
-        ASSIGN_OR_RETURN(auto to, yaml_fields::ParseInstantField(n["to"], Key(at, "to")));
-        if (to <= from) return Error(Key(at, "to"), "must be after 'from'");
-        return Override{std::move(person), from, to};
+    RETURN_IF_ERROR(yaml_fields::ExpectMap(n, at, {"person", "from", "to"}));
+    ASSIGN_OR_RETURN(auto person, yaml_fields::RequiredString(n, at, "person"));
+    if (!n["from"].IsDefined()) return Error(Key(at, "from"), "required");
+    if (!n["to"].IsDefined()) return Error(Key(at, "to"), "required");
+    ASSIGN_OR_RETURN(auto from, yaml_fields::ParseInstantField(n["from"], Key(at, "from")));
+    ASSIGN_OR_RETURN(auto to, yaml_fields::ParseInstantField(n["to"], Key(at, "to")));
+    if (to <= from) return Error(Key(at, "to"), "must be after 'from'");
+    return Override{std::move(person), from, to};
   };
   ASSIGN_OR_RETURN(auto overrides, ParseList<Override>(node, path, "overrides", parse_override));
   if (layers.empty() && overrides.empty()) return Error(Key(path, "layers"), "at least one layer is required");
@@ -239,13 +239,15 @@ absl::StatusOr<RoutingRule> ParseRule(const YAML::Node& node, absl::string_view 
   ASSIGN_OR_RETURN(auto severities, yaml_fields::StringList(node, path, "severities"));
   for (std::size_t i = 0; i < severities.size(); ++i) {
     std::optional<Severity> s = common::ParseSeverity(severities[i]);
-    if (!s) return Error(Index(Key(path, "severities"), i), absl::StrCat("unknown severity '", severities[i], "' (P1-P4)"));
+    if (!s)
+      return Error(Index(Key(path, "severities"), i), absl::StrCat("unknown severity '", severities[i], "' (P1-P4)"));
     rule.severities.push_back(*s);
   }
   ASSIGN_OR_RETURN(auto max_sev, yaml_fields::OptionalString(node, path, "max_severity"));
   if (!max_sev.empty()) {
     rule.max_severity = common::ParseSeverity(max_sev);
-    if (!rule.max_severity) return Error(Key(path, "max_severity"), absl::StrCat("unknown severity '", max_sev, "' (P1-P4)"));
+    if (!rule.max_severity)
+      return Error(Key(path, "max_severity"), absl::StrCat("unknown severity '", max_sev, "' (P1-P4)"));
   }
   ASSIGN_OR_RETURN(auto tiers, yaml_fields::StringList(node, path, "client_tiers"));
   rule.client_tiers = std::move(tiers);
@@ -273,7 +275,8 @@ absl::Status CheckTarget(const EscalationConfig& c, const Target& t, absl::strin
   const bool known = t.kind == TargetKind::kPerson     ? c.FindPerson(t.id) != nullptr
                      : t.kind == TargetKind::kSchedule ? c.FindSchedule(t.id) != nullptr
                                                        : c.FindTeam(t.id) != nullptr;
-  if (!known) return Error(Key(path, TargetKindName(t.kind)), absl::StrCat("unknown ", TargetKindName(t.kind), " '", t.id, "'"));
+  if (!known)
+    return Error(Key(path, TargetKindName(t.kind)), absl::StrCat("unknown ", TargetKindName(t.kind), " '", t.id, "'"));
   return absl::OkStatus();
 }
 
@@ -326,7 +329,8 @@ absl::Status ValidateEscalationConfig(const EscalationConfig& c) {
     const std::string p = Index("schedules", i);
     for (std::size_t l = 0; l < s.layers.size(); ++l) {
       for (std::size_t j = 0; j < s.layers[l].participants.size(); ++j) {
-        RETURN_IF_ERROR(CheckPerson(c, s.layers[l].participants[j], Index(Key(Index(Key(p, "layers"), l), "participants"), j)));
+        RETURN_IF_ERROR(
+            CheckPerson(c, s.layers[l].participants[j], Index(Key(Index(Key(p, "layers"), l), "participants"), j)));
       }
     }
     for (std::size_t o = 0; o < s.overrides.size(); ++o) {

@@ -58,11 +58,11 @@
 // Thread-safety: an EscalationConfig is a plain value; const use is safe from any thread.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "services/common/calendar/calendar.h"
 #include "services/escalation/domain/model.h"
 #include "services/escalation/domain/schedule.h"

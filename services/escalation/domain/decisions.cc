@@ -39,7 +39,9 @@ class Translator {
   Translator(const EscalationState& state, const CaseFacts* facts, const Cause& cause, absl::Time now)
       : state_(state), facts_(facts), cause_(cause), now_(now) {}
 
-  v1::Event NewEvent() const { return common::NewEvent(now_, state_.case_id, kServiceName, cause_.actor, cause_.causation_id); }
+  v1::Event NewEvent() const {
+    return common::NewEvent(now_, state_.case_id, kServiceName, cause_.actor, cause_.causation_id);
+  }
 
   void Page(const PageTarget& page) {
     QueuedMessage m;
@@ -126,7 +128,8 @@ class Translator {
         t->set_from_tier(adv->from_tier);
         t->set_to_tier(adv->to_tier);
         t->set_round(adv->to_round);
-        t->set_reason(std::string(AdvanceReasonName(adv->reason == AdvanceReason::kNoOneToPage ? adv->reason : advance)));
+        t->set_reason(
+            std::string(AdvanceReasonName(adv->reason == AdvanceReason::kNoOneToPage ? adv->reason : advance)));
         out_.events.push_back(std::move(e));
       } else if (const auto* ack = std::get_if<EscalationAcknowledged>(&effect)) {
         v1::Event e = NewEvent();
@@ -197,9 +200,12 @@ bool ParseAckTimerKey(const std::string& key, std::string* escalation_id, int* t
 
 v1::PageChannel ChannelToProto(Channel c) {
   switch (c) {
-    case Channel::kWebhook: return v1::PAGE_CHANNEL_WEBHOOK;
-    case Channel::kEmail: return v1::PAGE_CHANNEL_EMAIL;
-    case Channel::kLog: return v1::PAGE_CHANNEL_LOG;
+    case Channel::kWebhook:
+      return v1::PAGE_CHANNEL_WEBHOOK;
+    case Channel::kEmail:
+      return v1::PAGE_CHANNEL_EMAIL;
+    case Channel::kLog:
+      return v1::PAGE_CHANNEL_LOG;
   }
   return v1::PAGE_CHANNEL_UNSPECIFIED;
 }
@@ -230,8 +236,8 @@ Decided<EscalationOutcome> StartEscalation(const EscalationConfig& directory, co
   return Run(directory, state, Start{decision->hold_until}, &facts, cause, now, AdvanceReason::kAckTimeout, {});
 }
 
-Decided<EscalationOutcome> Decide(const EscalationConfig& directory, const EscalationState& state,
-                                  const Input& input, const CaseFacts* facts, const Cause& cause, absl::Time now) {
+Decided<EscalationOutcome> Decide(const EscalationConfig& directory, const EscalationState& state, const Input& input,
+                                  const CaseFacts* facts, const Cause& cause, absl::Time now) {
   return Run(directory, state, input, facts, cause, now, AdvanceReason::kAckTimeout, {});
 }
 
@@ -274,8 +280,8 @@ Decided<EscalationOutcome> QueueReminder(const EscalationConfig& directory, cons
     d.channel = m.channel;
     d.target = m.target;
     d.not_before = now;
-    d.idempotency_key = absl::StrCat("reminder/", r.reminder_id(), "/", r.repeat(), "/",
-                                     std::string(ChannelName(m.channel)), "/", n++);
+    d.idempotency_key =
+        absl::StrCat("reminder/", r.reminder_id(), "/", r.repeat(), "/", std::string(ChannelName(m.channel)), "/", n++);
     d.payload = body;
     d.subject = absl::StrCat("Reminder: ", r.reason());
     d.reminder_id = r.reminder_id();
@@ -285,8 +291,8 @@ Decided<EscalationOutcome> QueueReminder(const EscalationConfig& directory, cons
   return out;
 }
 
-common::Effects DeliveryAttempted(const QueuedMessage& d, int attempts, bool ok, const std::string& error,
-                                  bool final, absl::Time now) {
+common::Effects DeliveryAttempted(const QueuedMessage& d, int attempts, bool ok, const std::string& error, bool final,
+                                  absl::Time now) {
   common::Effects out;
   v1::Event e = common::NewEvent(now, d.case_id, kServiceName, kServiceName, d.page_id);
   if (d.kind == QueuedMessage::Kind::kReminder) {
@@ -319,8 +325,8 @@ common::Effects DeliveryAttempted(const QueuedMessage& d, int attempts, bool ok,
 
 CaseFacts FactsFromCaseOpened(const v1::Event& event) {
   const v1::CaseOpened& o = event.case_opened();
-  return CaseFacts{event.case_id(),  o.category(),           o.severity(), o.client().tier(),
-                   o.client().id(), o.client().calendar_id(), o.summary()};
+  return CaseFacts{event.case_id(),          o.category(), o.severity(), o.client().tier(), o.client().id(),
+                   o.client().calendar_id(), o.summary()};
 }
 
 CaseFacts MergeCaseReopened(CaseFacts c, const v1::CaseReopened& r) {

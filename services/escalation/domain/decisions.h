@@ -81,8 +81,8 @@ Decided<EscalationOutcome> StartEscalation(const EscalationConfig& directory, co
 
 // One input to a stored escalation (Step, translated). `facts` (may be null) words the pages.
 // A refusal is the state machine's reason for ignoring the input.
-Decided<EscalationOutcome> Decide(const EscalationConfig& directory, const EscalationState& state,
-                                  const Input& input, const CaseFacts* facts, const Cause& cause, absl::Time now);
+Decided<EscalationOutcome> Decide(const EscalationConfig& directory, const EscalationState& state, const Input& input,
+                                  const CaseFacts* facts, const Cause& cause, absl::Time now);
 
 // "The next tier now" (SLA breached): a paging escalation advances as if its ack timer fired
 // (that timer is cancelled), a held one pages at once. Otherwise kNotActive.

@@ -7,18 +7,30 @@ namespace recovery::escalation {
 
 absl::string_view EscalationErrorName(EscalationError error) {
   switch (error) {
-    case EscalationError::kUnknownEscalation: return "unknown escalation";
-    case EscalationError::kUnknownPage: return "unknown page";
-    case EscalationError::kNotStarted: return "not started";
-    case EscalationError::kAlreadyStarted: return "already started";
-    case EscalationError::kAlreadyAcknowledged: return "already acknowledged";
-    case EscalationError::kAlreadyResolved: return "already resolved";
-    case EscalationError::kNotActive: return "not paging or held";
-    case EscalationError::kNotHeld: return "not held";
-    case EscalationError::kStaleTimeout: return "stale ack timeout";
-    case EscalationError::kNoMatchingRule: return "no routing rule matches";
-    case EscalationError::kRoutingBroken: return "routing configuration is broken";
-    case EscalationError::kUnknownRecipient: return "unknown person";
+    case EscalationError::kUnknownEscalation:
+      return "unknown escalation";
+    case EscalationError::kUnknownPage:
+      return "unknown page";
+    case EscalationError::kNotStarted:
+      return "not started";
+    case EscalationError::kAlreadyStarted:
+      return "already started";
+    case EscalationError::kAlreadyAcknowledged:
+      return "already acknowledged";
+    case EscalationError::kAlreadyResolved:
+      return "already resolved";
+    case EscalationError::kNotActive:
+      return "not paging or held";
+    case EscalationError::kNotHeld:
+      return "not held";
+    case EscalationError::kStaleTimeout:
+      return "stale ack timeout";
+    case EscalationError::kNoMatchingRule:
+      return "no routing rule matches";
+    case EscalationError::kRoutingBroken:
+      return "routing configuration is broken";
+    case EscalationError::kUnknownRecipient:
+      return "unknown person";
   }
   return "unknown error";
 }

@@ -26,10 +26,10 @@ struct Machine {
     for (const NotificationRule& rule : rules) {
       for (const ContactMethod& m : person->contact_methods) {
         if (m.channel != rule.channel) continue;
-        effects.push_back(PageTarget{
-            person_id, m.channel, m.target, now + std::max(rule.delay, absl::ZeroDuration()), tier, round,
-            absl::StrCat(state.escalation_id, "/r", round, "/t", tier, "/", person_id, "/", ChannelName(m.channel),
-                         "/", n++)});
+        effects.push_back(PageTarget{person_id, m.channel, m.target, now + std::max(rule.delay, absl::ZeroDuration()),
+                                     tier, round,
+                                     absl::StrCat(state.escalation_id, "/r", round, "/t", tier, "/", person_id, "/",
+                                                  ChannelName(m.channel), "/", n++)});
       }
     }
   }
@@ -80,7 +80,9 @@ struct Machine {
   StepResult Ignore(EscalationError error, std::string detail = "") {
     return StepResult{std::move(state), {}, true, Refusal{error, std::move(detail)}};
   }
-  StepResult Done() { return StepResult{std::move(state), std::move(effects), false, {EscalationError::kNotStarted, ""}}; }
+  StepResult Done() {
+    return StepResult{std::move(state), std::move(effects), false, {EscalationError::kNotStarted, ""}};
+  }
 
   StepResult operator()(const Start& in) {
     if (state.status != EscalationStatus::kNew) return Ignore(EscalationError::kAlreadyStarted);
@@ -131,9 +133,12 @@ struct Machine {
       case EscalationStatus::kPaging:
       case EscalationStatus::kExhausted:
         break;
-      case EscalationStatus::kNew: return Ignore(EscalationError::kNotStarted);
-      case EscalationStatus::kAcknowledged: return Ignore(EscalationError::kAlreadyAcknowledged);
-      case EscalationStatus::kResolved: return Ignore(EscalationError::kAlreadyResolved);
+      case EscalationStatus::kNew:
+        return Ignore(EscalationError::kNotStarted);
+      case EscalationStatus::kAcknowledged:
+        return Ignore(EscalationError::kAlreadyAcknowledged);
+      case EscalationStatus::kResolved:
+        return Ignore(EscalationError::kAlreadyResolved);
     }
     Stop();
     state.status = EscalationStatus::kAcknowledged;
@@ -156,9 +161,12 @@ struct Machine {
 
 absl::string_view AdvanceReasonName(AdvanceReason reason) {
   switch (reason) {
-    case AdvanceReason::kAckTimeout: return "ack timeout";
-    case AdvanceReason::kNoOneToPage: return "no one to page";
-    case AdvanceReason::kSlaBreached: return "sla breached";
+    case AdvanceReason::kAckTimeout:
+      return "ack timeout";
+    case AdvanceReason::kNoOneToPage:
+      return "no one to page";
+    case AdvanceReason::kSlaBreached:
+      return "sla breached";
   }
   return "unknown";
 }

@@ -139,9 +139,9 @@ struct EscalationResolved {
   std::string by;
 };
 
-using Effect = std::variant<PageTarget, ArmAckTimer, CancelAckTimer, ArmHoldTimer, CancelHoldTimer,
-                            CancelPendingPages, EscalationStarted, EscalationHeld, TierAdvanced,
-                            EscalationAcknowledged, EscalationExhausted, EscalationResolved>;
+using Effect = std::variant<PageTarget, ArmAckTimer, CancelAckTimer, ArmHoldTimer, CancelHoldTimer, CancelPendingPages,
+                            EscalationStarted, EscalationHeld, TierAdvanced, EscalationAcknowledged,
+                            EscalationExhausted, EscalationResolved>;
 
 struct StepResult {
   EscalationState state;

@@ -5,9 +5,12 @@ namespace recovery::escalation {
 
 absl::string_view ChannelName(Channel c) {
   switch (c) {
-    case Channel::kWebhook: return "webhook";
-    case Channel::kEmail: return "email";
-    case Channel::kLog: return "log";
+    case Channel::kWebhook:
+      return "webhook";
+    case Channel::kEmail:
+      return "email";
+    case Channel::kLog:
+      return "log";
   }
   return "unknown";
 }
@@ -21,9 +24,12 @@ std::optional<Channel> ParseChannel(absl::string_view name) {
 
 absl::string_view TargetKindName(TargetKind k) {
   switch (k) {
-    case TargetKind::kPerson: return "person";
-    case TargetKind::kSchedule: return "schedule";
-    case TargetKind::kTeam: return "team";
+    case TargetKind::kPerson:
+      return "person";
+    case TargetKind::kSchedule:
+      return "schedule";
+    case TargetKind::kTeam:
+      return "team";
   }
   return "unknown";
 }

@@ -14,7 +14,7 @@
 namespace recovery::escalation {
 
 enum class Channel { kWebhook, kEmail, kLog };
-absl::string_view ChannelName(Channel c);                      // "webhook", "email", "log"
+absl::string_view ChannelName(Channel c);  // "webhook", "email", "log"
 std::optional<Channel> ParseChannel(absl::string_view name);
 
 // Where a person can be reached on one channel: a URL, an address, a log label.
@@ -97,8 +97,8 @@ struct CaseFacts {
 struct RoutingRule {
   std::string id;
   std::vector<std::string> categories;
-  std::vector<Severity> severities;       // exact set
-  std::optional<Severity> max_severity;   // "up to P3" = P1, P2 or P3
+  std::vector<Severity> severities;      // exact set
+  std::optional<Severity> max_severity;  // "up to P3" = P1, P2 or P3
   std::vector<std::string> client_tiers;
   std::vector<std::string> client_ids;
   std::string team_id;

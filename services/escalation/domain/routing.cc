@@ -43,7 +43,8 @@ absl::Time NextJointOpen(const calendar::Calendar& a, const calendar::Calendar* 
 absl::StatusOr<RoutingDecision> Route(const std::vector<RoutingRule>& rules, const std::vector<Team>& teams,
                                       const std::vector<calendar::Calendar>& calendars, const CaseFacts& facts,
                                       const calendar::Calendar* client_calendar, absl::Time now) {
-  const auto rule = std::find_if(rules.begin(), rules.end(), [&](const RoutingRule& r) { return RuleMatches(r, facts); });
+  const auto rule =
+      std::find_if(rules.begin(), rules.end(), [&](const RoutingRule& r) { return RuleMatches(r, facts); });
   if (rule == rules.end()) {
     return absl::NotFoundError(absl::StrCat("no routing rule matches case '", facts.case_id, "'"));
   }

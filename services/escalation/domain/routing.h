@@ -26,8 +26,8 @@ struct RoutingDecision {
   std::string rule_id;
   std::string team_id;
   std::string policy_id;
-  bool business_hours = false;          // team calendar open AND client calendar (if any) open
-  std::optional<absl::Time> hold_until; // set only with PageMode::kHold
+  bool business_hours = false;           // team calendar open AND client calendar (if any) open
+  std::optional<absl::Time> hold_until;  // set only with PageMode::kHold
   PageMode mode = PageMode::kOnCall;
 };
 

@@ -18,9 +18,15 @@ using yaml_fields::Key;
 long long StepSeconds(const RotationLayer& layer) {
   long long unit = 3600;
   switch (layer.unit) {
-    case RotationUnit::kHours: unit = 3600; break;
-    case RotationUnit::kDays: unit = 86400; break;
-    case RotationUnit::kWeeks: unit = 7 * 86400; break;
+    case RotationUnit::kHours:
+      unit = 3600;
+      break;
+    case RotationUnit::kDays:
+      unit = 86400;
+      break;
+    case RotationUnit::kWeeks:
+      unit = 7 * 86400;
+      break;
   }
   return unit * layer.length;
 }

@@ -35,8 +35,8 @@ struct RotationLayer {
   std::string name;
   std::vector<std::string> participants;  // person ids, in rotation order
   RotationUnit unit = RotationUnit::kWeeks;
-  int length = 1;                         // in `unit`s, > 0
-  absl::CivilSecond start;                // start date + handoff time, local civil time
+  int length = 1;           // in `unit`s, > 0
+  absl::CivilSecond start;  // start date + handoff time, local civil time
   // Weekly local windows in which the layer is active; nullopt = always active.
   std::optional<calendar::WeeklyHours> restrictions;
   // Derived by MakeSchedule from `restrictions` (same zone as the schedule); do not set by hand.
