@@ -117,10 +117,10 @@ int64_t Outbox::Backlog() {
 bool Outbox::WaitDrained(absl::Duration timeout) {
   const auto deadline = std::chrono::steady_clock::now() + absl::ToChronoMilliseconds(timeout);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (Backlog() == 0) return true;
+    if (!in_round_.load() && Backlog() == 0 && !in_round_.load()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  return Backlog() == 0;
+  return !in_round_.load() && Backlog() == 0;
 }
 
 bool Outbox::Pause(absl::Duration delay, std::stop_token stop) {
@@ -146,6 +146,13 @@ void Outbox::RelayLoop(std::stop_token stop) {
     again = false;
     delay = absl::ZeroDuration();
 
+    // From the claim until the round's rows are acknowledged and counted: WaitDrained waits
+    // for it, so an empty table also means final counters.
+    in_round_.store(true);
+    struct RoundEnd {
+      std::atomic<bool>& flag;
+      ~RoundEnd() { flag.store(false); }
+    } round_end{in_round_};
     absl::StatusOr<Claim> claim = ClaimBatch();
     if (!claim.ok()) {
       LogError("outbox claim failed", {{"error", std::string(claim.status().message())}});

@@ -75,7 +75,8 @@ class Outbox {
 
   // Rows waiting to be published.
   int64_t Backlog();
-  // Blocks until the backlog is empty or the timeout passes; true when empty.
+  // Blocks until the backlog is empty and the relay has acknowledged and counted its round,
+  // or the timeout passes; true when drained.
   bool WaitDrained(absl::Duration timeout);
 
   // Rows parked in dead_letters because the publisher refused them for good.
@@ -120,6 +121,7 @@ class Outbox {
   bool wake_ = false;
   std::atomic<bool> running_{false};
   std::atomic<int64_t> parked_{0};
+  std::atomic<bool> in_round_{false};  // the relay is between a claim and its counters
   std::atomic<int64_t> republished_{0};
   EventPublisher* publisher_ = nullptr;
   std::unique_ptr<EventPublisher> owned_publisher_;

@@ -134,15 +134,25 @@ absl::Status TimerService::RecordFailure(const Timer& timer, const absl::Status&
   const int attempts = timer.attempts + 1;
   const bool give_up = !IsTransient(error) && attempts >= options_.max_attempts;
   const std::string text = ErrorText(error);
+  // Compare-and-set on the attempts read with the timer: two firings of one due timer at once
+  // (a background loop and an explicit FireDue, or two replicas once the first rolled back)
+  // may both try it, but only the first records that attempt; the other changes nothing.
+  bool recorded = false;
   RETURN_IF_ERROR(InTransaction(store_, [&](Tx& tx) -> absl::Status {
     if (give_up) {
-      RETURN_IF_ERROR(SetAside(tx, timer, attempts, text, now));
-      return tx.Exec("DELETE FROM timers WHERE kind = ? AND key = ?", {timer.kind, timer.key});
+      RETURN_IF_ERROR(tx.Exec("DELETE FROM timers WHERE kind = ? AND key = ? AND attempts = ?",
+                              {timer.kind, timer.key, static_cast<int64_t>(timer.attempts)}));
+      recorded = tx.ChangedRows() > 0;
+      return recorded ? SetAside(tx, timer, attempts, text, now) : absl::OkStatus();
     }
-    return tx.Exec("UPDATE timers SET due_us = ?, attempts = ?, last_error = ? WHERE kind = ? AND key = ?",
-                   {absl::ToUnixMicros(now + options_.retry.Delay(attempts)), static_cast<int64_t>(attempts), text,
-                    timer.kind, timer.key});
+    RETURN_IF_ERROR(tx.Exec(
+        "UPDATE timers SET due_us = ?, attempts = ?, last_error = ? WHERE kind = ? AND key = ? AND attempts = ?",
+        {absl::ToUnixMicros(now + options_.retry.Delay(attempts)), static_cast<int64_t>(attempts), text, timer.kind,
+         timer.key, static_cast<int64_t>(timer.attempts)}));
+    recorded = tx.ChangedRows() > 0;
+    return absl::OkStatus();
   }));
+  if (!recorded) return absl::OkStatus();
   if (give_up) {
     LogError("timer handler kept failing; timer set aside in failed_timers",
              {{"kind", timer.kind}, {"key", timer.key}, {"attempts", std::to_string(attempts)}, {"error", text}});

@@ -10,7 +10,6 @@
 #include "services/common/events.h"
 #include "services/common/ids.h"
 #include "services/common/logging.h"
-#include "services/common/metrics.h"
 #include "services/common/outbox.h"
 #include "services/common/status_macros.h"
 #include "services/common/validation.h"
@@ -99,8 +98,8 @@ EscalationConfig MergeOverrides(EscalationConfig merged, const std::vector<Store
 }
 
 EscalationApp::EscalationApp(common::Store& store, common::Clock& clock, common::TimerService& timers,
-                             common::Outbox& outbox, common::Metrics* metrics)
-    : store_(store), clock_(clock), timers_(timers), outbox_(outbox), metrics_(metrics) {}
+                             common::Outbox& outbox)
+    : store_(store), clock_(clock), timers_(timers), outbox_(outbox) {}
 
 // --- configuration ---
 

@@ -36,7 +36,6 @@ class Node;
 }
 
 namespace recovery::common {
-class Metrics;
 class Outbox;
 }  // namespace recovery::common
 
@@ -58,8 +57,7 @@ EscalationConfig MergeOverrides(EscalationConfig directory, const std::vector<St
 
 class EscalationApp {
  public:
-  EscalationApp(common::Store& store, common::Clock& clock, common::TimerService& timers, common::Outbox& outbox,
-                common::Metrics* metrics);
+  EscalationApp(common::Store& store, common::Clock& clock, common::TimerService& timers, common::Outbox& outbox);
 
   // Configuration. LoadOverrides reads the stored overrides (start-up).
   void SetSettings(EscalationSettings settings);
@@ -139,7 +137,6 @@ class EscalationApp {
   common::Clock& clock_;
   common::TimerService& timers_;
   common::Outbox& outbox_;
-  common::Metrics* metrics_;
   std::function<void()> wake_delivery_;
 
   mutable absl::Mutex mu_;

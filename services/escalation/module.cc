@@ -29,7 +29,7 @@ absl::Status EscalationModule::Init(const common::ServiceContext& ctx) {
     common::LogWarn("no webhook_secret or RECOVERY_WEBHOOK_SECRET: webhooks are sent unsigned");
   }
   RETURN_IF_ERROR(ctx.store.Migrate(kStateMigrationComponent, EscalationStateMigrations()));
-  app_ = std::make_unique<EscalationApp>(ctx.store, ctx.clock, ctx.timers, ctx.outbox, &ctx.metrics);
+  app_ = std::make_unique<EscalationApp>(ctx.store, ctx.clock, ctx.timers, ctx.outbox);
   app_->SetSettings(std::move(settings));
   RETURN_IF_ERROR(app_->LoadOverrides());
   service_ = std::make_unique<EscalationService>(*app_, ctx.store);
