@@ -238,7 +238,15 @@ TEST(ActionPlanIntegrationTest, CaseOpenedDraftsAnOwnedPlanThatIsSharedReviewedA
   }
   EXPECT_EQ(replay.SerializeAsString(), made.SerializeAsString());
   // Re-delivered events after the restart (the consumer resumes its group) change nothing.
-  reader.Drain(absl::Seconds(2));
+  // The barrier: the service's group has committed every offset on the topic (offsets are
+  // stored only after the handler committed) and the topic is read to its end.
+  // Then its outbox is empty (whatever it wrote is on the topic), and once more the group has
+  // consumed that, so the topic read to its end holds all the service did.
+  ASSERT_TRUE(recovery::testing::GroupCommittedToEnd(broker.bootstrap(), "recovery-action-plan"));
+  ASSERT_TRUE(recovery::testing::PollUntil(
+      [&] { return recovery::testing::SqliteOutboxRows(dir.File("plan.db")) == 0; }, absl::Seconds(30)));
+  ASSERT_TRUE(recovery::testing::GroupCommittedToEnd(broker.bootstrap(), "recovery-action-plan"));
+  ASSERT_TRUE(reader.ReadToEnd());
   ASSERT_TRUE(GetPlan(service->api(), case_id, &after).ok());
   EXPECT_EQ(after.SerializeAsString(), before.SerializeAsString());
   EXPECT_EQ(reader.CountOf(case_id, "PlanDrafted"), 1u);

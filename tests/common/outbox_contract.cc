@@ -241,8 +241,7 @@ TEST_P(OutboxContractTest, EventOverMessageMaxBytesIsParkedAndLaterEventsStillPu
   ASSERT_TRUE(outbox.WaitDrained(absl::Seconds(30))) << "the relay stalled behind the oversized event";
 
   TopicReader reader(broker.bootstrap());
-  reader.ReadAtLeast(4);
-  reader.Drain(absl::Milliseconds(500));
+  ASSERT_TRUE(reader.ReadToEnd());  // the outbox is empty: everything published is on the topic
   const auto& msgs = reader.all();
   ASSERT_EQ(msgs.size(), 4u);
   ExpectCaseOrder(msgs);

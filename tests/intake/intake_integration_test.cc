@@ -54,26 +54,12 @@ v1::OpenCaseRequest OpenRequest(const std::string& request_id, const std::string
   return r;
 }
 
-// Rows waiting in the outbox of the SQLite file `db`, read beside the running service (WAL
-// lets another process read while it writes); -1 when the file cannot be read.
-int64_t OutboxRows(const std::string& db) {
-  auto store = recovery::common::OpenStore(db);
-  if (!store.ok()) return -1;
-  int64_t rows = -1;
-  const absl::Status s = recovery::common::InTransaction(**store, [&](recovery::common::Tx& tx) -> absl::Status {
-    auto counted = tx.Query("SELECT COUNT(*) FROM outbox");
-    if (!counted.ok()) return counted.status();
-    rows = (*counted)[0].Int(0);
-    return absl::OkStatus();
-  });
-  return s.ok() ? rows : -1;
-}
-
 // The barrier for "nothing else was published": the service's outbox is empty (the broker
 // acknowledged every event it committed) and `reader` has read all the topic holds.
 ::testing::AssertionResult EverythingPublishedIsRead(const std::string& db, TopicReader& reader) {
-  if (!recovery::testing::PollUntil([&] { return OutboxRows(db) == 0; }, absl::Seconds(30)))
-    return ::testing::AssertionFailure() << "the outbox of " << db << " did not drain: " << OutboxRows(db) << " rows";
+  if (!recovery::testing::PollUntil([&] { return recovery::testing::SqliteOutboxRows(db) == 0; }, absl::Seconds(30)))
+    return ::testing::AssertionFailure() << "the outbox of " << db
+                                         << " did not drain: " << recovery::testing::SqliteOutboxRows(db) << " rows";
   if (!reader.ReadToEnd()) return ::testing::AssertionFailure() << "the reader did not reach the end of the topic";
   return ::testing::AssertionSuccess();
 }
@@ -170,7 +156,7 @@ TEST(IntakeIntegrationTest, SigkillBeforeTheRelayPublishedLosesNothingAndDuplica
     down.process().Wait();
   }
   // The event is committed in the outbox, not yet published.
-  EXPECT_EQ(OutboxRows(db), 1);
+  EXPECT_EQ(recovery::testing::SqliteOutboxRows(db), 1);
   Intake up = StartIntake(dir, db, broker.bootstrap(), "up");
   TopicReader reader(broker.bootstrap(), kCaseEventsTopic);
   ASSERT_TRUE(

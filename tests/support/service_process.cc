@@ -156,4 +156,17 @@ size_t CountInLog(const std::string& path, const std::string& needle) {
   return n;
 }
 
+int64_t SqliteOutboxRows(const std::string& db) {
+  auto store = common::OpenStore(db);
+  if (!store.ok()) return -1;
+  int64_t rows = -1;
+  const absl::Status s = common::InTransaction(**store, [&](common::Tx& tx) -> absl::Status {
+    auto counted = tx.Query("SELECT COUNT(*) FROM outbox");
+    if (!counted.ok()) return counted.status();
+    rows = (*counted)[0].Int(0);
+    return absl::OkStatus();
+  });
+  return s.ok() ? rows : -1;
+}
+
 }  // namespace recovery::testing

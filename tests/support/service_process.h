@@ -109,6 +109,10 @@ class EventPublisher {
 bool PollUntil(const std::function<bool()>& done, absl::Duration timeout,
                absl::Duration interval = absl::Milliseconds(100));
 
+// Rows waiting in the outbox of the SQLite file `db`, read beside the running service (WAL
+// lets another process read while it writes); -1 when the file cannot be read.
+int64_t SqliteOutboxRows(const std::string& db);
+
 // Polls a log file (e.g. ServiceProcess::log_path()) until it contains `needle`.
 bool WaitForLog(const std::string& path, const std::string& needle, absl::Duration timeout = absl::Seconds(10));
 // How many times `needle` occurs in the file now (e.g. one log message per page).

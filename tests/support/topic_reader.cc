@@ -4,6 +4,7 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <algorithm>
+#include <map>
 
 #include "services/common/events.h"
 #include "services/common/kafka_util.h"
@@ -66,8 +67,6 @@ const std::vector<TopicMessage>& TopicReader::ReadAtLeast(size_t min_count, absl
   return messages_;
 }
 
-void TopicReader::Drain(absl::Duration quiet) { Poll(quiet); }
-
 bool TopicReader::ReadToEnd(absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   std::vector<RdKafka::TopicPartition*> parts;
@@ -118,6 +117,53 @@ size_t TopicReader::CountOf(const std::string& case_id, const std::string& type)
   for (const auto& m : messages_)
     if (m.event.case_id() == case_id && m.type_header == type) ++n;
   return n;
+}
+
+bool GroupCommittedToEnd(const std::string& brokers, const std::string& group, absl::Duration timeout,
+                         const std::string& topic) {
+  auto conf =
+      common::MakeKafkaConf({{"bootstrap.servers", brokers}, {"group.id", group}, {"enable.auto.commit", "false"}});
+  std::string err;
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf->get(), err));
+  if (!consumer) return false;
+  const absl::Time deadline = absl::Now() + timeout;
+  std::vector<int32_t> partitions;
+  {
+    RdKafka::Metadata* raw = nullptr;
+    std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(consumer.get(), topic, nullptr, err));
+    while (consumer->metadata(false, t.get(), &raw, 2000) != RdKafka::ERR_NO_ERROR) {
+      if (absl::Now() >= deadline) return false;
+    }
+    std::unique_ptr<RdKafka::Metadata> md(raw);
+    for (const auto* tm : *md->topics())
+      for (const auto* pm : *tm->partitions()) partitions.push_back(pm->id());
+  }
+  bool caught_up = false;
+  while (!caught_up && absl::Now() < deadline) {
+    caught_up = true;
+    std::vector<RdKafka::TopicPartition*> parts;
+    std::map<int32_t, int64_t> end;
+    for (int32_t p : partitions) {
+      int64_t low = 0, high = 0;
+      if (consumer->query_watermark_offsets(topic, p, &low, &high, 2000) != RdKafka::ERR_NO_ERROR) {
+        caught_up = false;
+        break;
+      }
+      if (high > low) {
+        end[p] = high;
+        parts.push_back(RdKafka::TopicPartition::create(topic, p));
+      }
+    }
+    if (caught_up && !parts.empty()) {
+      if (consumer->committed(parts, 2000) != RdKafka::ERR_NO_ERROR) caught_up = false;
+      for (const RdKafka::TopicPartition* tp : parts)
+        if (tp->err() != RdKafka::ERR_NO_ERROR || tp->offset() < end[tp->partition()]) caught_up = false;
+    }
+    RdKafka::TopicPartition::destroy(parts);
+    if (!caught_up) absl::SleepFor(absl::Milliseconds(50));  // polling a positive condition
+  }
+  consumer->close();
+  return caught_up;
 }
 
 }  // namespace recovery::testing

@@ -29,6 +29,14 @@ struct TopicMessage {
   recovery::v1::Event event;
 };
 
+// True once consumer group `group` has committed, on every partition of `topic` that holds
+// messages, the offset after the last one the broker holds now (a consumer of this runtime
+// stores an offset only after its handler committed, so every event up to now was handled);
+// false when that did not happen within `timeout`. Reads the group's committed offsets
+// without joining it. The barrier for "the service has consumed everything", never a sleep.
+bool GroupCommittedToEnd(const std::string& brokers, const std::string& group,
+                         absl::Duration timeout = absl::Seconds(30), const std::string& topic = kCaseEventsTopic);
+
 class TopicReader {
  public:
   TopicReader(const std::string& brokers, const std::string& topic = kCaseEventsTopic);
@@ -46,8 +54,6 @@ class TopicReader {
     }
     return pred(messages_);
   }
-  // Reads for a quiet period (to check that nothing more arrives).
-  void Drain(absl::Duration quiet);
   // Reads every message the broker holds now: asks each partition's high watermark, then
   // reads until it has read up to it (false when that did not happen within `timeout`).
   // The barrier for "nothing else was published" once the producer's outbox is empty (every
