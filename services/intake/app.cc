@@ -5,6 +5,7 @@
 #include "services/common/apply.h"
 #include "services/common/events.h"
 #include "services/common/status_macros.h"
+#include "services/common/validation.h"
 #include "services/intake/store.h"
 
 namespace recovery::intake {
@@ -18,9 +19,9 @@ constexpr int kDefaultPageSize = 50;
 // where an operator sees it, instead of it vanishing behind a log line.
 absl::Status RefuseUnknownCase(const absl::Status& s, const v1::Event& event) {
   if (s.code() != absl::StatusCode::kNotFound) return s;
-  return absl::InvalidArgumentError(absl::StrCat("case_id: no case '", event.case_id(), "' (",
-                                                 recovery::common::EventTypeName(event),
-                                                 " about a case intake never opened)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("case_id: no case ", recovery::common::QuoteForMessage(event.case_id()), " (",
+                   recovery::common::EventTypeName(event), " about a case intake never opened)"));
 }
 
 }  // namespace
@@ -217,8 +218,9 @@ absl::Status IntakeApp::OnSatisfactionRecorded(Tx& tx, const v1::Event& event, a
   }
   if (client.id().empty()) {
     // Neither the event nor a case intake knows names the client: malformed, parked.
-    return absl::InvalidArgumentError(absl::StrCat("satisfaction_recorded.client_id: required: case '", event.case_id(),
-                                                   "' is not a case intake opened"));
+    return absl::InvalidArgumentError(absl::StrCat("satisfaction_recorded.client_id: required: case ",
+                                                   recovery::common::QuoteForMessage(event.case_id()),
+                                                   " is not a case intake opened"));
   }
   const auto cfg = config();
   const SignalRule* rule = MatchSignalRule(*cfg, v1::SIGNAL_KIND_LOW_SATISFACTION, body.score());
