@@ -5,15 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "services/common/dead_letters.h"
 #include "services/common/events.h"
@@ -97,37 +93,8 @@ class ConsumerKafkaTest : public ::testing::Test {
     return n;
   }
 
-  // grpc.health.v1.Health/Check for the whole server: 1 SERVING, 2 NOT_SERVING (the response's
-  // field 1), -1 on an error. The tree has no generated health stub, so the call is generic:
-  // an empty HealthCheckRequest (service "") is zero bytes, but it must be one (empty) slice:
-  // a ByteBuffer without slices is a null buffer, which gRPC does not send.
-  int Health() {
-    grpc::GenericStub generic(channel_);
-    grpc::Slice empty(std::string{});
-    grpc::ByteBuffer request(&empty, 1), response;
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-    grpc::Status status;
-    generic.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                      [&](grpc::Status s) {
-                        std::lock_guard lock(mu);
-                        status = std::move(s);
-                        done = true;
-                        cv.notify_all();
-                      });
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return done; });
-    if (!status.ok()) return -1;
-    std::vector<grpc::Slice> slices;
-    if (!response.Dump(&slices).ok()) return -1;
-    std::string bytes;
-    for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-    if (bytes.size() == 2 && bytes[0] == '\x08') return bytes[1];
-    return bytes.empty() ? 0 : -1;
-  }
+  // Readiness of the runtime under test: 1 SERVING, 2 NOT_SERVING, -1 on an error.
+  int Health() { return recovery::testing::CheckHealth(channel_, absl::Seconds(10)); }
 
   recovery::testing::TempDir dir_;
   recovery::testing::DevBroker broker_;

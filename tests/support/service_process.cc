@@ -50,14 +50,15 @@ ServiceProcess::ServiceProcess(const std::string& binary, const TempDir& dir, co
   clock_ = recovery::v1::TestClock::NewStub(channel_);
 }
 
-int ServiceProcess::Health() {
+int CheckHealth(const std::shared_ptr<grpc::Channel>& channel, absl::Duration deadline) {
   // No generated stub for grpc.health.v1 here: the request is empty and the response is
-  // one varint field (status = 1), read by hand.
-  grpc::GenericStub generic(channel_);
+  // one varint field (status = 1), read by hand. The empty request must still be one (empty)
+  // slice: a ByteBuffer without slices is a null buffer, which gRPC refuses to send.
+  grpc::GenericStub generic(channel);
   grpc::Slice empty(std::string{});
   grpc::ByteBuffer request(&empty, 1), response;
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;
@@ -79,6 +80,8 @@ int ServiceProcess::Health() {
   if (bytes.size() == 2 && bytes[0] == '\x08') return bytes[1];
   return bytes.empty() ? 0 : -1;  // an empty message: status UNKNOWN (0)
 }
+
+int ServiceProcess::Health() { return CheckHealth(channel_, absl::Seconds(5)); }
 
 namespace {
 

@@ -61,7 +61,7 @@ class ServiceProcess {
   // kNotServing, or -1 when the call failed.
   static constexpr int kServing = 1;
   static constexpr int kNotServing = 2;
-  int Health();
+  int Health();  // CheckHealth(channel(), 5 s)
 
  private:
   std::string log_path_;
@@ -106,6 +106,10 @@ class EventPublisher {
 
 // Polls `done` every `interval` until it holds or `timeout` passes (consumers' first group join
 // takes ~3 s, so integration tests wait generously); returns its last value.
+// grpc.health.v1.Health/Check for the whole server behind `channel`: 1 SERVING,
+// 2 NOT_SERVING, 0 UNKNOWN, -1 when the call failed or did not answer within `deadline`.
+int CheckHealth(const std::shared_ptr<grpc::Channel>& channel, absl::Duration deadline);
+
 bool PollUntil(const std::function<bool()>& done, absl::Duration timeout,
                absl::Duration interval = absl::Milliseconds(100));
 
