@@ -87,6 +87,24 @@ class PostgresEscalationFaultsTest : public ::testing::Test {
     return store.ok() ? std::move(*store) : nullptr;
   }
 
+  // Two replicas on the database, the receiver holding every answer, and one after-hours P1
+  // case per page: returns once all `cases` of alice's pages are on the wire.
+  void TwoReplicasWithPagesOnTheWire(size_t cases, std::vector<ServiceProcess>* replicas,
+                                     std::unique_ptr<common::Store>* store) {
+    for (const char* tag : {"r1", "r2"}) {
+      replicas->push_back(Start(tag));
+      ASSERT_TRUE(replicas->back().started());
+    }
+    *store = OpenDatabase();
+    ASSERT_TRUE(*store);
+    rx_.Hold();
+    EventPublisher publisher(dir_.File("publisher.db"), broker_.bootstrap());
+    std::vector<v1::Event> events;
+    for (size_t i = 0; i < cases; ++i) events.push_back(P1CaseOpened("case-" + std::to_string(i)));
+    ASSERT_NO_FATAL_FAILURE(publisher.Publish(events));
+    ASSERT_TRUE(AllOnTheWire(**store, cases));
+  }
+
   // The rows of one person's webhook pages.
   static std::vector<DeliveryRow> WebhookRows(common::Store& store, const std::string& person) {
     std::vector<DeliveryRow> out;
@@ -216,18 +234,8 @@ TEST_F(PostgresEscalationFaultsTest, DatabaseRefusingConnectionsFor30sLosesNoEve
 TEST_F(PostgresEscalationFaultsTest, CrashWithPagesOnTheWireRecordsEachOutcomeOncePostgresIsBack) {
   constexpr size_t kCases = 6;
   std::vector<ServiceProcess> replicas;
-  for (const char* tag : {"r1", "r2"}) {
-    replicas.push_back(Start(tag));
-    ASSERT_TRUE(replicas.back().started());
-  }
-  auto store = OpenDatabase();
-  ASSERT_TRUE(store);
-  rx_.Hold();
-  EventPublisher publisher(dir_.File("publisher.db"), broker_.bootstrap());
-  std::vector<v1::Event> events;
-  for (size_t i = 0; i < kCases; ++i) events.push_back(P1CaseOpened("case-" + std::to_string(i)));
-  ASSERT_NO_FATAL_FAILURE(publisher.Publish(events));
-  ASSERT_TRUE(AllOnTheWire(*store, kCases));
+  std::unique_ptr<common::Store> store;
+  ASSERT_NO_FATAL_FAILURE(TwoReplicasWithPagesOnTheWire(kCases, &replicas, &store));
   std::set<pid_t> holders;
   for (const DeliveryRow& r : WebhookRows(*store, "alice")) holders.insert(OwnerPid(r.owner));
 
@@ -257,18 +265,8 @@ TEST_F(PostgresEscalationFaultsTest, CrashWithPagesOnTheWireRecordsEachOutcomeOn
 TEST_F(PostgresEscalationFaultsTest, CrashOutlastingTheLeaseReclaimsAndResendsEachPageOnceWithoutARestart) {
   constexpr size_t kCases = 6;
   std::vector<ServiceProcess> replicas;
-  for (const char* tag : {"r1", "r2"}) {
-    replicas.push_back(Start(tag));
-    ASSERT_TRUE(replicas.back().started());
-  }
-  auto store = OpenDatabase();
-  ASSERT_TRUE(store);
-  rx_.Hold();
-  EventPublisher publisher(dir_.File("publisher.db"), broker_.bootstrap());
-  std::vector<v1::Event> events;
-  for (size_t i = 0; i < kCases; ++i) events.push_back(P1CaseOpened("case-" + std::to_string(i)));
-  ASSERT_NO_FATAL_FAILURE(publisher.Publish(events));
-  ASSERT_TRUE(AllOnTheWire(*store, kCases));
+  std::unique_ptr<common::Store> store;
+  ASSERT_NO_FATAL_FAILURE(TwoReplicasWithPagesOnTheWire(kCases, &replicas, &store));
 
   const absl::Status crashed = pg().Crash();
   ASSERT_TRUE(crashed.ok()) << crashed;
@@ -310,20 +308,10 @@ TEST_F(PostgresEscalationFaultsTest, CrashOutlastingTheLeaseReclaimsAndResendsEa
 TEST_F(PostgresEscalationFaultsTest, KillingOneReplicaWhileTheOtherDeliversResendsNoneOfTheSurvivorsPages) {
   constexpr size_t kCases = 8;
   std::vector<ServiceProcess> replicas;
-  for (const char* tag : {"r1", "r2"}) {
-    replicas.push_back(Start(tag));
-    ASSERT_TRUE(replicas.back().started());
-  }
+  std::unique_ptr<common::Store> store;
+  ASSERT_NO_FATAL_FAILURE(TwoReplicasWithPagesOnTheWire(kCases, &replicas, &store));
   ServiceProcess& victim = replicas[0];
   ServiceProcess& survivor = replicas[1];
-  auto store = OpenDatabase();
-  ASSERT_TRUE(store);
-  rx_.Hold();
-  EventPublisher publisher(dir_.File("publisher.db"), broker_.bootstrap());
-  std::vector<v1::Event> events;
-  for (size_t i = 0; i < kCases; ++i) events.push_back(P1CaseOpened("case-" + std::to_string(i)));
-  ASSERT_NO_FATAL_FAILURE(publisher.Publish(events));
-  ASSERT_TRUE(AllOnTheWire(*store, kCases));
 
   std::set<std::string> victim_keys, survivor_keys;
   for (const DeliveryRow& r : WebhookRows(*store, "alice")) {
