@@ -19,6 +19,7 @@
 #include "services/common/grpc_util.h"
 #include "services/intake/module.h"
 #include "tests/common/store_backend.h"
+#include "tests/intake/requests.h"
 #include "tests/postgres/pg_fixture.h"
 #include "tests/support/service_fixture.h"
 
@@ -27,24 +28,10 @@ namespace {
 
 namespace v1 = recovery::v1;
 using recovery::common::ContextWithDeadline;
+using recovery::intake::testing::OpenRequest;
 using recovery::testing::StoreBackendTest;
 
 constexpr int kPairs = 20;
-
-v1::OpenCaseRequest OpenRequest(const std::string& request_id, const std::string& client) {
-  v1::OpenCaseRequest r;
-  r.set_request_id(request_id);
-  r.mutable_client()->set_id(client);
-  r.mutable_client()->set_name("Acme Corp");
-  r.mutable_contact()->set_email("jo@acme.example");
-  r.set_channel(v1::CHANNEL_PHONE);
-  r.set_category("missed_deadline");
-  r.set_severity(v1::SEVERITY_P2);
-  r.set_summary("Quarterly report is late");
-  r.set_emotional_state(v1::EMOTIONAL_STATE_FRUSTRATED);
-  r.set_opened_by("agent-1");
-  return r;
-}
 
 class IntakeConcurrencyTest : public StoreBackendTest {
  protected:

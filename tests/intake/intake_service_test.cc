@@ -14,6 +14,7 @@
 #include "services/common/ids.h"
 #include "services/common/proto_time.h"
 #include "services/intake/module.h"
+#include "tests/intake/requests.h"
 #include "tests/support/service_fixture.h"
 
 namespace recovery::intake {
@@ -73,20 +74,9 @@ class IntakeServiceTest : public ::testing::Test {
     return out;
   }
 
-  v1::OpenCaseRequest OpenRequest(const std::string& request_id, const std::string& client = "acme",
-                                  const std::string& category = "missed_deadline") {
-    v1::OpenCaseRequest r;
-    r.set_request_id(request_id);
-    r.mutable_client()->set_id(client);
-    r.mutable_client()->set_name("Acme Corp");
-    r.mutable_contact()->set_email("jo@acme.example");
-    r.set_channel(v1::CHANNEL_PHONE);
-    r.set_category(category);
-    r.set_severity(v1::SEVERITY_P2);
-    r.set_summary("Quarterly report is late");
-    r.set_emotional_state(v1::EMOTIONAL_STATE_FRUSTRATED);
-    r.set_opened_by("agent-1");
-    return r;
+  static v1::OpenCaseRequest OpenRequest(const std::string& request_id, const std::string& client = "acme",
+                                         const std::string& category = "missed_deadline") {
+    return recovery::intake::testing::OpenRequest(request_id, client, category);
   }
 
   v1::Case Open(const std::string& request_id, const std::string& client = "acme",
