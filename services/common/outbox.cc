@@ -117,10 +117,12 @@ int64_t Outbox::Backlog() {
 bool Outbox::WaitDrained(absl::Duration timeout) {
   const auto deadline = std::chrono::steady_clock::now() + absl::ToChronoMilliseconds(timeout);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (!in_round_.load() && Backlog() == 0 && !in_round_.load()) return true;
+    // Empty, and no round in progress after the count: any round that deleted rows has
+    // also counted them.
+    if (Backlog() == 0 && !in_round_.load()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  return !in_round_.load() && Backlog() == 0;
+  return Backlog() == 0 && !in_round_.load();
 }
 
 bool Outbox::Pause(absl::Duration delay, std::stop_token stop) {

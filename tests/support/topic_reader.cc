@@ -10,6 +10,26 @@
 #include "services/common/kafka_util.h"
 
 namespace recovery::testing {
+namespace {
+
+// The topic's partition ids, as the broker's metadata says (asked up to `attempts` times, 2 s
+// each); empty when it never answered.
+std::vector<int32_t> PartitionsOf(RdKafka::KafkaConsumer& consumer, const std::string& topic, int attempts) {
+  std::string err;
+  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(&consumer, topic, nullptr, err));
+  RdKafka::Metadata* raw = nullptr;
+  for (int i = 0; i < attempts && consumer.metadata(false, t.get(), &raw, 2000) != RdKafka::ERR_NO_ERROR; ++i) {
+  }
+  std::unique_ptr<RdKafka::Metadata> md(raw);
+  std::vector<int32_t> out;
+  if (md) {
+    for (const auto* tm : *md->topics())
+      for (const auto* pm : *tm->partitions()) out.push_back(pm->id());
+  }
+  return out;
+}
+
+}  // namespace
 
 TopicReader::TopicReader(const std::string& brokers, const std::string& topic) : topic_(topic) {
   auto conf = common::MakeKafkaConf({{"bootstrap.servers", brokers},
@@ -20,18 +40,9 @@ TopicReader::TopicReader(const std::string& brokers, const std::string& topic) :
   std::string err;
   consumer_.reset(RdKafka::KafkaConsumer::create(conf->get(), err));
   // Manual assignment of all partitions from the beginning: no group join delay.
-  std::unique_ptr<RdKafka::Metadata> md;
-  RdKafka::Metadata* raw = nullptr;
-  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(consumer_.get(), topic, nullptr, err));
-  for (int i = 0; i < 50 && consumer_->metadata(false, t.get(), &raw, 2000) != RdKafka::ERR_NO_ERROR; ++i) {
-  }
-  md.reset(raw);
   std::vector<RdKafka::TopicPartition*> parts;
-  if (md) {
-    for (const auto* tm : *md->topics())
-      for (const auto* pm : *tm->partitions())
-        parts.push_back(RdKafka::TopicPartition::create(topic, pm->id(), RdKafka::Topic::OFFSET_BEGINNING));
-  }
+  for (int32_t p : PartitionsOf(*consumer_, topic, 50))
+    parts.push_back(RdKafka::TopicPartition::create(topic, p, RdKafka::Topic::OFFSET_BEGINNING));
   consumer_->assign(parts);
   RdKafka::TopicPartition::destroy(parts);
 }
@@ -127,17 +138,9 @@ bool GroupCommittedToEnd(const std::string& brokers, const std::string& group, a
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf->get(), err));
   if (!consumer) return false;
   const absl::Time deadline = absl::Now() + timeout;
-  std::vector<int32_t> partitions;
-  {
-    RdKafka::Metadata* raw = nullptr;
-    std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(consumer.get(), topic, nullptr, err));
-    while (consumer->metadata(false, t.get(), &raw, 2000) != RdKafka::ERR_NO_ERROR) {
-      if (absl::Now() >= deadline) return false;
-    }
-    std::unique_ptr<RdKafka::Metadata> md(raw);
-    for (const auto* tm : *md->topics())
-      for (const auto* pm : *tm->partitions()) partitions.push_back(pm->id());
-  }
+  const std::vector<int32_t> partitions =
+      PartitionsOf(*consumer, topic, static_cast<int>(absl::ToInt64Seconds(timeout) / 2) + 1);
+  if (partitions.empty()) return false;
   bool caught_up = false;
   while (!caught_up && absl::Now() < deadline) {
     caught_up = true;
