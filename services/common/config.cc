@@ -28,6 +28,18 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(std::string service, int argc, 
   app.add_option("--port-file", cfg.port_file, "write the bound gRPC port to this file");
   app.add_option("--manual-clock", cfg.manual_clock, "start a manual clock at this RFC3339 instant (tests only)");
   app.add_option("--fetch-wait-ms", cfg.fetch_wait_ms, "consumer fetch.wait.max.ms")->envname("RECOVERY_FETCH_WAIT_MS");
+  app.add_option("--auth-config", cfg.auth_config, "access configuration YAML (identity provider, tokens, policy)")
+      ->envname("RECOVERY_AUTH_CONFIG");
+  app.add_option("--tls-cert", cfg.tls_cert, "serve TLS with this PEM certificate chain")->envname("RECOVERY_TLS_CERT");
+  app.add_option("--tls-key", cfg.tls_key, "the PEM private key of --tls-cert")->envname("RECOVERY_TLS_KEY");
+  app.add_option("--tls-client-ca", cfg.tls_client_ca, "require client certificates signed by this PEM CA bundle")
+      ->envname("RECOVERY_TLS_CLIENT_CA");
+  app.add_option("--max-request-bytes", cfg.max_request_bytes, "largest request message accepted")
+      ->envname("RECOVERY_MAX_REQUEST_BYTES")
+      ->check(CLI::Range(1024, 64 << 20));
+  app.add_option("--kafka-option", cfg.kafka_options, "librdkafka property key=value (repeatable)")
+      ->envname("RECOVERY_KAFKA_OPTIONS")
+      ->delimiter(',');
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -53,6 +65,18 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(std::string service, int argc, 
     wait = -1;
   }
   if (wait < 0 || wait > 10000) return absl::InvalidArgumentError("--fetch-wait-ms: expected 0..10000");
+  if (cfg.auth_config.empty())
+    return absl::InvalidArgumentError(
+        "--auth-config (RECOVERY_AUTH_CONFIG) is required: every call is authenticated (see README, Identity and "
+        "access)");
+  if (cfg.tls_cert.empty() != cfg.tls_key.empty())
+    return absl::InvalidArgumentError("--tls-cert and --tls-key (RECOVERY_TLS_CERT, RECOVERY_TLS_KEY) go together");
+  if (!cfg.tls_client_ca.empty() && cfg.tls_cert.empty())
+    return absl::InvalidArgumentError("--tls-client-ca needs --tls-cert and --tls-key: mTLS is TLS first");
+  for (const auto& kv : cfg.kafka_options)
+    if (kv.find('=') == std::string::npos || kv.front() == '=')
+      return absl::InvalidArgumentError(
+          absl::StrCat("--kafka-option (RECOVERY_KAFKA_OPTIONS): expected key=value, got '", kv, "'"));
   if (cfg.group_id.empty()) cfg.group_id = absl::StrCat("recovery-", service);
   return cfg;
 }

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "yaml-cpp/yaml.h"
@@ -24,6 +25,18 @@ struct ServiceConfig {
   std::string port_file;                       // --port-file: write the bound gRPC port (tests, scripts)
   std::string manual_clock;                    // --manual-clock=<RFC3339>: test clock + TestClock RPCs
   std::string fetch_wait_ms = "10";            // --fetch-wait-ms: consumer fetch.wait.max.ms
+  // Identity and access (services/common/auth): who may call, as which principal.
+  std::string auth_config;  // --auth-config / RECOVERY_AUTH_CONFIG: access YAML (required)
+  // TLS for the gRPC server: both set to serve TLS; with a client CA, client certificates
+  // are required and verified (mTLS).
+  std::string tls_cert;             // --tls-cert / RECOVERY_TLS_CERT: PEM certificate chain
+  std::string tls_key;              // --tls-key / RECOVERY_TLS_KEY: PEM private key
+  std::string tls_client_ca;        // --tls-client-ca / RECOVERY_TLS_CLIENT_CA: PEM CA bundle
+  int max_request_bytes = 1 << 20;  // --max-request-bytes / RECOVERY_MAX_REQUEST_BYTES
+  // librdkafka properties for both producer and consumer, e.g. security.protocol=SSL,
+  // ssl.ca.location=/etc/ca.pem, sasl.mechanism=SCRAM-SHA-512 (--kafka-option, repeatable;
+  // RECOVERY_KAFKA_OPTIONS: comma-separated).
+  std::vector<std::string> kafka_options;
 };
 
 // Parses argv and the RECOVERY_* environment. Flags win over the environment.

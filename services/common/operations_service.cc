@@ -2,6 +2,7 @@
 #include "services/common/operations_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "services/common/auth/access_control.h"
 #include "services/common/clock.h"
 #include "services/common/dead_letters.h"
 #include "services/common/grpc_util.h"
@@ -32,8 +33,10 @@ absl::Status CheckOrigin(const std::string& origin) {
 
 }  // namespace
 
-grpc::Status OperationsService::ListDeadLetters(grpc::ServerContext*, const recovery::v1::ListDeadLettersRequest* in,
+grpc::Status OperationsService::ListDeadLetters(grpc::ServerContext* ctx,
+                                                const recovery::v1::ListDeadLettersRequest* in,
                                                 recovery::v1::ListDeadLettersResponse* out) {
+  RETURN_IF_REFUSED(ctx);
   return ToGrpcStatus([&]() -> absl::Status {
     RETURN_IF_ERROR(CheckOrigin(in->origin()));
     ASSIGN_OR_RETURN(const int limit, CheckLimit(in->limit()));
@@ -58,8 +61,10 @@ grpc::Status OperationsService::ListDeadLetters(grpc::ServerContext*, const reco
   }());
 }
 
-grpc::Status OperationsService::ListFailedTimers(grpc::ServerContext*, const recovery::v1::ListFailedTimersRequest* in,
+grpc::Status OperationsService::ListFailedTimers(grpc::ServerContext* ctx,
+                                                 const recovery::v1::ListFailedTimersRequest* in,
                                                  recovery::v1::ListFailedTimersResponse* out) {
+  RETURN_IF_REFUSED(ctx);
   return ToGrpcStatus([&]() -> absl::Status {
     RETURN_IF_ERROR(CheckId("kind", in->kind(), /*required=*/false));
     ASSIGN_OR_RETURN(const int limit, CheckLimit(in->limit()));
@@ -82,8 +87,10 @@ grpc::Status OperationsService::ListFailedTimers(grpc::ServerContext*, const rec
   }());
 }
 
-grpc::Status OperationsService::RetryFailedTimer(grpc::ServerContext*, const recovery::v1::RetryFailedTimerRequest* in,
+grpc::Status OperationsService::RetryFailedTimer(grpc::ServerContext* ctx,
+                                                 const recovery::v1::RetryFailedTimerRequest* in,
                                                  recovery::v1::RetryFailedTimerResponse* out) {
+  RETURN_IF_REFUSED(ctx);
   return ToGrpcStatus([&]() -> absl::Status {
     RETURN_IF_ERROR(CheckId("kind", in->kind(), /*required=*/true));
     RETURN_IF_ERROR(RequireText("key", in->key(), kMaxTimerKeyChars));

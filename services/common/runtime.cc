@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -18,6 +19,7 @@
 #include "services/common/dead_letters.h"
 #include "services/common/events.h"
 #include "services/common/idempotency.h"
+#include "services/common/kafka_util.h"
 #include "services/common/logging.h"
 #include "services/common/operations_service.h"
 #include "services/common/status_macros.h"
@@ -102,19 +104,22 @@ class MetricsInterceptorFactory final : public grpc::experimental::ServerInterce
 class TestClockService final : public recovery::v1::TestClock::Service {
  public:
   explicit TestClockService(ManualClock* clock) : clock_(clock) {}
-  grpc::Status GetTime(grpc::ServerContext*, const recovery::v1::GetTimeRequest*,
+  grpc::Status GetTime(grpc::ServerContext* ctx, const recovery::v1::GetTimeRequest*,
                        recovery::v1::TimeResponse* out) override {
+    RETURN_IF_REFUSED(ctx);
     *out->mutable_now() = ToProto(clock_->Now());
     return grpc::Status::OK;
   }
-  grpc::Status SetTime(grpc::ServerContext*, const recovery::v1::SetTimeRequest* in,
+  grpc::Status SetTime(grpc::ServerContext* ctx, const recovery::v1::SetTimeRequest* in,
                        recovery::v1::TimeResponse* out) override {
+    RETURN_IF_REFUSED(ctx);
     clock_->Set(FromProto(in->time()));
     *out->mutable_now() = ToProto(clock_->Now());
     return grpc::Status::OK;
   }
-  grpc::Status AdvanceTime(grpc::ServerContext*, const recovery::v1::AdvanceTimeRequest* in,
+  grpc::Status AdvanceTime(grpc::ServerContext* ctx, const recovery::v1::AdvanceTimeRequest* in,
                            recovery::v1::TimeResponse* out) override {
+    RETURN_IF_REFUSED(ctx);
     const absl::Duration d = absl::Seconds(in->by().seconds()) + absl::Nanoseconds(in->by().nanos());
     if (d < absl::ZeroDuration()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "by: must not be negative");
     clock_->Advance(d);
@@ -125,6 +130,32 @@ class TestClockService final : public recovery::v1::TestClock::Service {
  private:
   ManualClock* clock_;
 };
+
+absl::StatusOr<std::string> ReadPem(const std::string& path, const std::string& flag) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot read ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (ss.str().find("-----BEGIN") == std::string::npos)
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": ", path, " is not PEM"));
+  return ss.str();
+}
+
+// Plaintext without --tls-cert; TLS with it; mTLS (client certificates required and verified)
+// with --tls-client-ca.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(const ServiceConfig& cfg) {
+  if (cfg.tls_cert.empty()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions options;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  ASSIGN_OR_RETURN(pair.cert_chain, ReadPem(cfg.tls_cert, "--tls-cert"));
+  ASSIGN_OR_RETURN(pair.private_key, ReadPem(cfg.tls_key, "--tls-key"));
+  options.pem_key_cert_pairs.push_back(std::move(pair));
+  if (!cfg.tls_client_ca.empty()) {
+    ASSIGN_OR_RETURN(options.pem_root_certs, ReadPem(cfg.tls_client_ca, "--tls-client-ca"));
+    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
 
 void WriteFileAtomically(const std::string& path, const std::string& content) {
   const std::string tmp = path + ".tmp";
@@ -190,6 +221,23 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::CreateFromConfig
   }
 
   rt->metrics_ = std::make_unique<Metrics>(service);
+  if (rt->config_.auth_config.empty())
+    return absl::InvalidArgumentError("--auth-config (RECOVERY_AUTH_CONFIG) is required: every call is authenticated");
+  ASSIGN_OR_RETURN(AccessConfig access, AccessConfig::Load(rt->config_.auth_config));
+  Clock& credential_clock = options.credential_clock != nullptr ? *options.credential_clock : SystemClock::Instance();
+  ASSIGN_OR_RETURN(rt->access_, AccessControl::Create(std::move(access), credential_clock, rt->metrics_.get()));
+  rt->OnReload([rt = rt.get()] {
+    const std::string& file = rt->config_.auth_config;
+    auto next = AccessConfig::Load(file);
+    const absl::Status s = next.ok() ? rt->access_->Reload(*std::move(next)) : next.status();
+    if (!s.ok()) {
+      LogError("auth-config reload failed; keeping the previous access configuration",
+               {{"file", file}, {"error", std::string(s.message())}});
+      return;
+    }
+    LogInfo("access configuration reloaded", {{"file", file}});
+  });
+  RETURN_IF_ERROR(SetKafkaClientOptions(rt->config_.kafka_options));
   ASSIGN_OR_RETURN(rt->store_, OpenStore(rt->config_.db));
   if (rt->store_->dialect() == Dialect::kSqlite) {
     // Group commit at work: transactions per commit = the first over the second.
@@ -280,7 +328,9 @@ absl::Status ServiceRuntime::Start() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(cfg.listen, grpc::InsecureServerCredentials(), &port_);
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials, ServerCredentialsFor(cfg));
+  builder.AddListeningPort(cfg.listen, credentials, &port_);
+  builder.SetMaxReceiveMessageSize(cfg.max_request_bytes);
   // Keep the synchronous server's threads: by default it lets all but two idle pollers exit
   // and creates new ones under the next burst, so every burst paid for thread creation.
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
@@ -293,6 +343,8 @@ absl::Status ServiceRuntime::Start() {
   operations_ = std::make_unique<OperationsService>(*store_, *timers_, *clock_);
   builder.RegisterService(operations_.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  // Access first: a refused call reaches no handler's effects, and the metrics see its status.
+  interceptors.push_back(access_->InterceptorFactory());
   interceptors.push_back(std::make_unique<MetricsInterceptorFactory>(metrics_.get()));
   interceptors.push_back(std::make_unique<UnparseableRequestInterceptorFactory>());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));

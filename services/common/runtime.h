@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/common/auth/access_control.h"
 #include "services/common/clock.h"
 #include "services/common/config.h"
 #include "services/common/consumer.h"
@@ -36,6 +37,9 @@ struct RuntimeOptions {
   // The outbox relay publishes through it instead of Kafka (no brokers needed); not owned,
   // outlives the runtime.
   EventPublisher* publisher = nullptr;
+  // Decides credential expiry and rate limits instead of the system clock (tests); not owned.
+  // The service's --manual-clock never does: tokens are issued in real time.
+  Clock* credential_clock = nullptr;
 };
 
 class ServiceRuntime {
@@ -61,6 +65,8 @@ class ServiceRuntime {
   Outbox& outbox() { return *outbox_; }
   TimerService& timers() { return *timers_; }
   Metrics& metrics() { return *metrics_; }
+  // Who may call: the --auth-config credentials, policy and limits (reloaded on SIGHUP).
+  AccessControl& access() { return *access_; }
   // The --config YAML (a null node when no file was given).
   const YAML::Node& domain_config() const { return domain_config_; }
 
@@ -107,6 +113,7 @@ class ServiceRuntime {
   ManualClock* manual_clock_ = nullptr;
   EventPublisher* publisher_ = nullptr;
   std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<AccessControl> access_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<TimerService> timers_;

@@ -8,6 +8,7 @@
 #include "services/common/status_macros.h"
 #include "services/common/store.h"
 #include "services/common/timers.h"
+#include "tests/support/test_identity.h"
 
 namespace recovery::testing {
 
@@ -18,6 +19,7 @@ ServiceFixture::ServiceFixture(common::ServiceModule& module, FixtureOptions opt
   cfg.listen = "127.0.0.1:0";
   cfg.db = options_.db.empty() ? dir_.File("service.db") : options_.db;
   cfg.log_level = "warn";
+  cfg.auth_config = TestIdentity::Shared().auth_config_path();
   if (!options_.config_yaml.empty()) {
     cfg.config_file = dir_.File("config.yaml");
     std::ofstream(cfg.config_file) << options_.config_yaml;
@@ -38,7 +40,15 @@ ServiceFixture::ServiceFixture(common::ServiceModule& module, FixtureOptions opt
     consumer_ = std::make_unique<common::Consumer>(runtime_->store(), runtime_->event_handler(), &runtime_->metrics(),
                                                    std::move(options));
   }
-  channel_ = common::MakeChannel("127.0.0.1:" + std::to_string(runtime_->port()));
+  channel_ = ChannelAs(kTestPerson);
+}
+
+std::shared_ptr<grpc::Channel> ServiceFixture::ChannelAs(const std::string& person) const {
+  return TestIdentity::Shared().ChannelAs("127.0.0.1:" + std::to_string(runtime_->port()), person);
+}
+
+std::shared_ptr<grpc::Channel> ServiceFixture::ChannelWithToken(const std::string& token) const {
+  return TestIdentity::ChannelWithToken("127.0.0.1:" + std::to_string(runtime_->port()), token);
 }
 
 ServiceFixture::~ServiceFixture() {

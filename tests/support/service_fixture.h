@@ -50,7 +50,11 @@ class ServiceFixture {
   common::ManualClock& clock() { return clock_; }
   common::ServiceRuntime& runtime() { return *runtime_; }
   common::Store& store() { return runtime_->store(); }
+  // A channel acting as kTestPerson (an admin); ChannelAs acts as another person (with the
+  // groups TestIdentity gives them), ChannelWithToken sends any token (or none: "").
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+  std::shared_ptr<grpc::Channel> ChannelAs(const std::string& person) const;
+  std::shared_ptr<grpc::Channel> ChannelWithToken(const std::string& token) const;
   int port() const { return runtime_->port(); }
   // What the outbox relay publishes to.
   RecordingPublisher& publisher() { return publisher_; }

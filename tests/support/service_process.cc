@@ -15,6 +15,7 @@
 #include "services/common/grpc_util.h"
 #include "services/common/outbox.h"
 #include "services/common/store.h"
+#include "tests/support/test_identity.h"
 
 namespace recovery::testing {
 
@@ -41,12 +42,14 @@ ServiceProcess::ServiceProcess(const std::string& binary, const TempDir& dir, co
   add("--topic", flags.topic);
   add("--config", flags.config);
   add("--manual-clock", flags.manual_clock);
+  add("--auth-config", flags.auth_config.empty() ? TestIdentity::Shared().auth_config_path() : flags.auth_config);
+  for (const auto& extra : flags.extra) args.push_back(extra);
   process_ = Process(BinaryPath(binary), args, log_path_);
   const std::string port = WaitForFile(port_file, absl::Seconds(30));
   started_ = !port.empty();
   EXPECT_TRUE(started_) << binary << " did not start; see " << log_path_;
   address_ = "127.0.0.1:" + port;
-  channel_ = common::MakeChannel(address_);
+  channel_ = TestIdentity::Shared().ChannelAs(address_, kTestPerson);
   clock_ = recovery::v1::TestClock::NewStub(channel_);
 }
 

@@ -30,11 +30,13 @@ absl::Time ManualClockStart();
 // The common flags of every service binary (services/common/runtime.h); empty ones are left out.
 // Every member has a default so that designated initializers may name only what they set.
 struct ServiceFlags {
-  std::string db = {};            // --db: a SQLite path or a postgresql:// URL
-  std::string brokers = {};       // --kafka-brokers
-  std::string topic = {};         // --topic
-  std::string config = {};        // --config
-  std::string manual_clock = {};  // --manual-clock (RFC 3339); then the binary serves recovery.v1.TestClock
+  std::string db = {};                  // --db: a SQLite path or a postgresql:// URL
+  std::string brokers = {};             // --kafka-brokers
+  std::string topic = {};               // --topic
+  std::string config = {};              // --config
+  std::string manual_clock = {};        // --manual-clock (RFC 3339); then the binary serves recovery.v1.TestClock
+  std::string auth_config = {};         // --auth-config; empty: TestIdentity::Shared()'s
+  std::vector<std::string> extra = {};  // more flags, as they are (e.g. --tls-cert F)
 };
 
 // One run of a service binary. Destroying it SIGKILLs the process if still running (Process).
@@ -51,6 +53,7 @@ class ServiceProcess {
   // "127.0.0.1:<port>", for clients that are not gRPC stubs (the bench's load generator).
   const std::string& address() const { return address_; }
   Process& process() { return process_; }
+  // Acts as kTestPerson (an admin) of TestIdentity::Shared().
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
 
   // recovery.v1.TestClock of a binary started with flags.manual_clock.
