@@ -106,7 +106,8 @@ TEST_F(VerifierTest, ForgedAndBrokenTokensAreRefused) {
   // Another key claiming the provider's kid.
   ExpectRefused(SigningKey::Ec("k1").Sign(Spec("lee")), "signature does not verify");
   // alg none: a header and claims with an empty signature.
-  const std::string claims_json = R"({"iss":"https://idp.example","aud":"urn:recovery:api","sub":"lee","exp":1900000000})";
+  const std::string claims_json =
+      R"({"iss":"https://idp.example","aud":"urn:recovery:api","sub":"lee","exp":1900000000})";
   ExpectRefused(B64(R"({"alg":"none","kid":"k1"})") + "." + B64(claims_json) + ".", "algorithm 'none'");
   // HS256 "signed" with the public key's JWK text as the HMAC secret.
   TokenSpec hs = Spec("lee");
@@ -129,7 +130,9 @@ TEST_F(VerifierTest, ForgedAndBrokenTokensAreRefused) {
   // Tampered claims with the original signature.
   const std::string good = key_.Sign(Spec("lee"));
   const auto dot1 = good.find('.'), dot2 = good.rfind('.');
-  const std::string tampered = good.substr(0, dot1 + 1) + B64(R"({"iss":"https://idp.example","aud":"urn:recovery:api","sub":"mia","exp":1900000000})") + good.substr(dot2);
+  const std::string tampered =
+      good.substr(0, dot1 + 1) +
+      B64(R"({"iss":"https://idp.example","aud":"urn:recovery:api","sub":"mia","exp":1900000000})") + good.substr(dot2);
   ExpectRefused(tampered, "signature does not verify");
 }
 
@@ -194,9 +197,12 @@ people:
   - {subject: lee, person: lee}
   - {subject: mia, person: mia, roles: [admin]}
 api_tokens:
-  - {name: survey, sha256: )") + ApiTokenHash(kApiToken) + R"(, roles: [integration]}
-  - {name: old, sha256: )" + ApiTokenHash("srk_old") + R"(, roles: [integration], revoked: true}
-  - {name: expired, sha256: )" + ApiTokenHash("srk_expired") + R"(, roles: [integration], expires: 2020-01-01T00:00:00Z}
+  - {name: survey, sha256: )") +
+                           ApiTokenHash(kApiToken) + R"(, roles: [integration]}
+  - {name: old, sha256: )" +
+                           ApiTokenHash("srk_old") + R"(, roles: [integration], revoked: true}
+  - {name: expired, sha256: )" +
+                           ApiTokenHash("srk_expired") + R"(, roles: [integration], expires: 2020-01-01T00:00:00Z}
 limits:
   default: {rate: 1000, burst: 1000, in_flight: 100}
   principals:
@@ -347,7 +353,8 @@ TEST(PolicyTest, TheDefaultPolicyCoversEveryRpc) {
   for (const auto* fd :
        {recovery::v1::OpenCaseRequest::descriptor()->file(), recovery::v1::AcknowledgePageRequest::descriptor()->file(),
         recovery::v1::GetPlanRequest::descriptor()->file(), recovery::v1::ListRemindersRequest::descriptor()->file(),
-        recovery::v1::GetTimelineRequest::descriptor()->file(), recovery::v1::ListDeadLettersRequest::descriptor()->file(),
+        recovery::v1::GetTimelineRequest::descriptor()->file(),
+        recovery::v1::ListDeadLettersRequest::descriptor()->file(),
         recovery::v1::GetTimeRequest::descriptor()->file()}) {
     for (int i = 0; i < fd->service_count(); ++i) services.push_back(fd->service(i));
   }
