@@ -13,8 +13,31 @@ namespace {
 
 absl::StatusOr<ServiceConfig> Parse(std::vector<std::string> args) {
   std::vector<const char*> argv{"svc"};
+  bool has_auth = false;
+  for (auto& a : args) has_auth = has_auth || a == "--auth-config";
+  if (!has_auth && getenv("RECOVERY_AUTH_CONFIG") == nullptr) {
+    args.push_back("--auth-config");
+    args.push_back("/etc/recovery/access.yaml");
+  }
   for (auto& a : args) argv.push_back(a.c_str());
   return ParseServiceConfig("intake", static_cast<int>(argv.size()), argv.data());
+}
+
+TEST(ConfigTest, AuthenticationIsRequiredAndTlsFlagsGoTogether) {
+  std::vector<const char*> bare{"svc", "--db", "/tmp/x.db"};
+  auto none = ParseServiceConfig("intake", static_cast<int>(bare.size()), bare.data());
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(std::string(none.status().message()).find("--auth-config"), std::string::npos) << none.status();
+  auto half = Parse({"--db", "/tmp/x.db", "--tls-cert", "/tmp/c.pem"});
+  ASSERT_FALSE(half.ok());
+  EXPECT_NE(std::string(half.status().message()).find("--tls-key"), std::string::npos) << half.status();
+  auto mtls = Parse({"--db", "/tmp/x.db", "--tls-client-ca", "/tmp/ca.pem"});
+  EXPECT_FALSE(mtls.ok());
+  auto kafka = Parse({"--db", "/tmp/x.db", "--kafka-option", "security.protocol=SSL", "--kafka-option",
+                      "ssl.ca.location=/tmp/ca.pem"});
+  ASSERT_TRUE(kafka.ok()) << kafka.status();
+  EXPECT_EQ(kafka->kafka_options.size(), 2u);
+  EXPECT_FALSE(Parse({"--db", "/tmp/x.db", "--kafka-option", "nonsense"}).ok());
 }
 
 TEST(ConfigTest, ParsesCommonFlags) {

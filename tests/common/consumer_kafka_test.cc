@@ -20,6 +20,7 @@
 #include "tests/support/dev_broker.h"
 #include "tests/support/process.h"
 #include "tests/support/service_process.h"
+#include "tests/support/test_identity.h"
 
 namespace recovery::common {
 namespace {
@@ -70,12 +71,14 @@ class ConsumerKafkaTest : public ::testing::Test {
     cfg.kafka_brokers = broker_.bootstrap();
     cfg.group_id = "recovery-kafkaprobe";
     cfg.log_level = "error";
+    cfg.auth_config = recovery::testing::TestIdentity::Shared().auth_config_path();
     auto rt = ServiceRuntime::Create(module_, cfg);
     ASSERT_TRUE(rt.ok()) << rt.status();
     runtime_ = std::move(*rt);
     const absl::Status started = runtime_->Start();
     ASSERT_TRUE(started.ok()) << started;
-    channel_ = MakeChannel("127.0.0.1:" + std::to_string(runtime_->port()));
+    channel_ = recovery::testing::TestIdentity::Shared().ChannelAs("127.0.0.1:" + std::to_string(runtime_->port()),
+                                                                   recovery::testing::kTestPerson);
     publisher_ = std::make_unique<recovery::testing::EventPublisher>(dir_.File("publisher.db"), broker_.bootstrap());
   }
   void TearDown() override {
