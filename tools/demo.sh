@@ -31,6 +31,13 @@ step() {
     fi
   done
 }
+# as <person> <command...>: runs the command signed in as that demo account (an access token
+# from the stack's identity provider; tools/stack.sh token).
+as() {
+  local who=$1; shift
+  RECOVERY_TOKEN=$("$ROOT/tools/stack.sh" token "$who" --data "$DATA") || fail "could not sign in as $who"
+  RECOVERY_TOKEN=$RECOVERY_TOKEN "$@"
+}
 fail() { printf '\n\033[31mDEMO FAILED at step %d: %s\033[0m\n(logs in %s/logs)\n' "$STEP" "$*" "$DATA" >&2; exit 1; }
 run() { echo "\$ srctl $*"; "$SRCTL" "$@" || fail "srctl $1 failed"; }
 json() { "$SRCTL" --json "$@" || fail "srctl $1 failed"; }
@@ -73,6 +80,10 @@ has_page_for() { [[ $(pages_for "$1") -ge 1 ]]; }
 step "Start the local stack (dev broker, webhook receiver, five services) on a simulated clock at $START"
 rm -rf "$DATA"
 "$ROOT/tools/stack.sh" start --data "$DATA" --manual-clock "$START"
+# Everyone signs in at the identity provider; steps nobody in particular takes run as Mia
+# (head of client services, an admin), the others as the person who takes them.
+export RECOVERY_TOKEN
+RECOVERY_TOKEN=$("$ROOT/tools/stack.sh" token mia --data "$DATA") || fail "could not sign in as mia"
 run clock show
 
 step "After hours (Tue 21:40 London): who is on call for client services?"
@@ -80,7 +91,7 @@ run oncall --schedule client-services-oncall
 run business-hours --calendar acme-london
 
 step "A distressed client reports an urgent problem after business hours"
-OPEN=$(json --as reception open --client-id acme --client-name "Acme Ltd" --tier enterprise \
+OPEN=$(as reception json open --client-id acme --client-name "Acme Ltd" --tier enterprise \
   --client-tz Europe/London --calendar acme-london --contact-name "Dana Reyes" --email dana@acme.example \
   --phone "+44 20 7946 0000" --contact-tz Europe/London --channel phone --category unreachable --severity P1 \
   --summary "Payroll export failed and nobody answered the support line" \
@@ -103,13 +114,13 @@ tail -n 3 "$DATA/logs/webhook.log"
 
 step "The account lead acknowledges the page; intake makes them the case owner"
 ESC=$(field "$(json escalations "$CASE")" "d['escalations'][0]['escalation_id']")
-run --as lee ack-page --escalation "$ESC" --person lee
+as lee run ack-page --escalation "$ESC"
 owner_is_lee() { [[ $(field "$(json show "$CASE")" "d['case'].get('owner','')") == lee ]]; }
 eventually 20 "the owner assignment" owner_is_lee
 LEE_PAGES=$(pages_for lee); ONCALL_PAGES=$(pages_for "$ONCALL")
 
 step "The case is acknowledged to the client, with the emotional state recorded"
-run ack "$CASE" --by lee --emotion concerned \
+as lee run ack "$CASE" --emotion concerned \
   --message "Dana, I'm sorry we missed your calls tonight. I own this now; the export is being rerun and I will call you at 22:30."
 
 step "The plan drafted from the 'unreachable' playbook now has owners"
@@ -118,7 +129,7 @@ eventually 20 "the drafted plan with owners" plan_has_owner
 run plan "$CASE"
 
 step "A commitment: report back by 10:00 tomorrow, client time"
-run --as lee add-commitment "$CASE" --text "We will report back with the root cause and the fix by 10:00 tomorrow" \
+as lee run add-commitment "$CASE" --text "We will report back with the root cause and the fix by 10:00 tomorrow" \
   --owner lee --due "2026-11-25T10:00:00" --tz Europe/London
 
 step "Wording review: a draft that over-apologises and accepts liability is flagged"
@@ -149,18 +160,18 @@ run reminders --case "$CASE"
 
 step "The action items are completed"
 for ITEM in $(field "$(json plan "$CASE")" "' '.join(i['id'] for i in d['plan'].get('items',[]) if i.get('status') in ('ITEM_STATUS_OPEN','ITEM_STATUS_IN_PROGRESS'))"); do
-  run --as lee complete-item "$CASE" "$ITEM" --note "Done"
+  as lee run complete-item "$CASE" "$ITEM" --note "Done"
 done
 run keep-commitment "$CASE"
 
 step "The case is resolved; the satisfaction check comes due and is recorded"
-run --as lee resolve "$CASE" --resolution "Export rerun, payroll delivered 22:20; after-hours line now forwards to on-call."
+as lee run resolve "$CASE" --resolution "Export rerun, payroll delivered 22:20; after-hours line now forwards to on-call."
 run clock advance 2h
-run_when_ready --as lee satisfaction "$CASE" --score 4 --comment "Rough night, but Lee took charge and kept every promise."
-run --as lee close "$CASE" --reason "Client confirmed payroll delivered"
+as lee run_when_ready satisfaction "$CASE" --score 4 --comment "Rough night, but Lee took charge and kept every promise."
+as lee run close "$CASE" --reason "Client confirmed payroll delivered"
 
 step "The quality review is submitted"
-run_when_ready --as lee submit-review "$CASE" \
+as lee run_when_ready submit-review "$CASE" \
   --expected "Support line answered after hours; export succeeds" \
   --happened "Export failed on a schema change; calls went to voicemail for 45 minutes" \
   --went-well "Escalation reached the account lead within minutes; the plan and promise were kept" \

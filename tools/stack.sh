@@ -6,6 +6,7 @@
 #   tools/stack.sh start [--data DIR] [--manual-clock RFC3339]   start in the background
 #   tools/stack.sh stop  [--data DIR]                            stop a background stack
 #   tools/stack.sh restart SERVICE [--data DIR]                  SIGKILL one service and start it again
+#   tools/stack.sh token PERSON [--data DIR]                     print an access token for a demo account
 #
 # Service addresses land in DIR/stack/<service>.addr, which srctl reads
 # (RECOVERY_STACK_DIR=DIR/stack). Logs are in DIR/logs.
@@ -16,6 +17,7 @@ BUILD=${BUILD_DIR:-$ROOT/build}
 cmd=${1:-run}; shift || true
 SERVICE=""
 if [[ $cmd == restart ]]; then SERVICE=${1:?restart needs a service name}; shift; fi
+if [[ $cmd == token ]]; then SERVICE=${1:?token needs a person}; shift; fi
 DATA=$ROOT/data
 CLOCK=""
 while (($#)); do
@@ -67,6 +69,8 @@ launch() {
   local args=(--listen 127.0.0.1:0 --port-file "$DATA/stack/$s.port" --db "$DATA/db/$s.db"
               --kafka-brokers "$brokers" --topic recovery.case-events --log-level info)
   [[ -e $DATA/config/$s.yaml ]] && args+=(--config "$DATA/config/$s.yaml")
+  # Every call authenticated (the local oidc-provider's tokens), every port TLS.
+  args+=(--auth-config "$DATA/config/access.yaml" --tls-cert "$DATA/tls/server.pem" --tls-key "$DATA/tls/server-key.pem")
   [[ -n $clock ]] && args+=(--manual-clock "$clock")
   "$(binary "$s")" "${args[@]}" >>"$DATA/logs/$s.log" 2>&1 &
   echo $! >"$DATA/pids/$s.pid"
@@ -75,6 +79,19 @@ launch() {
 wait_service() {
   wait_file "$DATA/stack/$1.port" 30
   echo "127.0.0.1:$(cat "$DATA/stack/$1.port")" >"$DATA/stack/$1.addr"
+}
+
+# token <person>: an access token for that demo account from the stack's identity provider
+# (the OAuth device flow, approved headlessly by tools/idp/token.mjs), cached for 5 minutes.
+token() {
+  local who=$1 file="$DATA/tokens/$1"
+  mkdir -p "$DATA/tokens"
+  if [[ -s $file && $(($(date +%s) - $(stat -c %Y "$file"))) -lt 300 ]]; then cat "$file"; return; fi
+  NODE_EXTRA_CA_CERTS="$DATA/tls/ca.pem" node "$ROOT/tools/idp/token.mjs" --issuer "$(cat "$DATA/stack/issuer")" \
+      --ca "$DATA/tls/ca.pem" --login "$who" --password demo |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' >"$file.tmp"
+  mv "$file.tmp" "$file"
+  cat "$file"
 }
 
 # restart <service>: SIGKILL it (a crash, not a drain) and start it again on the same
@@ -87,7 +104,7 @@ restart() {
     local other
     for other in "${SERVICES[@]}"; do
       [[ $other == "$s" ]] && continue
-      clock=$(RECOVERY_STACK_DIR="$DATA/stack" "$BUILD/tools/srctl/srctl" --json clock show 2>/dev/null |
+      clock=$(RECOVERY_STACK_DIR="$DATA/stack" RECOVERY_TOKEN=$(token mia) "$BUILD/tools/srctl/srctl" --json clock show 2>/dev/null |
               python3 -c 'import sys,re; m=re.search(r"clock: (\S+)", sys.stdin.read()); print(m.group(1) if m else "")' || true)
       [[ -n $clock ]] && break
     done
@@ -100,8 +117,10 @@ restart() {
 
 start() {
   stop
-  rm -rf "$DATA/stack" "$DATA/config"
-  mkdir -p "$DATA"/{stack,logs,pids,db,config}
+  rm -rf "$DATA/stack" "$DATA/config" "$DATA/tokens"
+  mkdir -p "$DATA"/{stack,logs,pids,db,config,tokens}
+  # A throwaway CA and certificates for this stack (tools/make_certs.sh, openssl).
+  [[ -s $DATA/tls/ca.pem ]] || "$ROOT/tools/make_certs.sh" "$DATA/tls" >"$DATA/logs/certs.log" 2>&1
   export RECOVERY_WEBHOOK_SECRET=${RECOVERY_WEBHOOK_SECRET:-demo-secret}
 
   "$BUILD/tools/dev_broker/recovery-dev-broker" --topic recovery.case-events --partitions 4 \
@@ -110,26 +129,38 @@ start() {
   python3 "$ROOT/tools/webhook_receiver.py" --port-file "$DATA/stack/webhook.port" \
       --out "$DATA/webhook-pages.jsonl" >"$DATA/logs/webhook.log" 2>&1 &
   echo $! >"$DATA/pids/webhook.pid"
+  # The identity provider: a real oidc-provider (tools/idp) with the demo's people.
+  node "$ROOT/tools/idp/server.mjs" --port-file "$DATA/stack/idp.port" --accounts "$ROOT/tools/idp/accounts.json" \
+      --tls-cert "$DATA/tls/server.pem" --tls-key "$DATA/tls/server-key.pem" --keys-file "$DATA/idp-keys.json" \
+      --monitoring-secret-file "$DATA/monitoring-secret" >"$DATA/logs/idp.log" 2>&1 &
+  echo $! >"$DATA/pids/idp.pid"
   wait_file "$DATA/stack/broker.addr" 20
+  wait_file "$DATA/stack/idp.port" 30
+  local issuer
+  issuer="https://127.0.0.1:$(cat "$DATA/stack/idp.port")"
+  echo "$issuer" >"$DATA/stack/issuer"
   wait_file "$DATA/stack/webhook.port" 20
   local brokers webhook
   brokers=$(cat "$DATA/stack/broker.addr")
   webhook="http://127.0.0.1:$(cat "$DATA/stack/webhook.port")"
   for f in "$ROOT"/deploy/config/*.yaml; do
     sed -e "s|\${WEBHOOK_URL}|$webhook|g" -e "s|\${CONFIG_DIR}|$ROOT/deploy/config|g" \
-        -e "s|\${SOURCE_DIR}|$ROOT|g" "$f" >"$DATA/config/$(basename "$f")"
+        -e "s|\${SOURCE_DIR}|$ROOT|g" -e "s|\${ISSUER}|$issuer|g" -e "s|\${TLS_DIR}|$DATA/tls|g" \
+        "$f" >"$DATA/config/$(basename "$f")"
   done
   echo "$CLOCK" >"$DATA/clock"
   for s in "${SERVICES[@]}"; do launch "$s" "$CLOCK"; done
   for s in "${SERVICES[@]}"; do wait_service "$s"; done
-  echo "stack up: broker $brokers, webhook $webhook, services:"
+  echo "stack up: broker $brokers, webhook $webhook, identity provider $issuer, services (TLS):"
   for s in "${SERVICES[@]}"; do echo "  $s $(cat "$DATA/stack/$s.addr")"; done
-  echo "srctl: RECOVERY_STACK_DIR=$DATA/stack $BUILD/tools/srctl/srctl cases"
+  echo "srctl: export RECOVERY_STACK_DIR=$DATA/stack; $BUILD/tools/srctl/srctl login --user mia (password demo)"
+  echo "       or: export RECOVERY_TOKEN=\$($ROOT/tools/stack.sh token mia --data $DATA); srctl cases"
 }
 
 case $cmd in
   start) start ;;
   restart) restart "$SERVICE" ;;
+  token) token "$SERVICE" ;;
   stop) stop ;;
   run)
     trap 'echo; echo "stopping stack"; stop; exit 0' INT TERM
