@@ -24,6 +24,7 @@ ServiceFixture::ServiceFixture(common::ServiceModule& module, FixtureOptions opt
     cfg.config_file = dir_.File("config.yaml");
     std::ofstream(cfg.config_file) << options_.config_yaml;
   }
+  if (options_.adjust) options_.adjust(cfg);
   auto rt = common::ServiceRuntime::Create(module, cfg, {.clock = &clock_, .publisher = &publisher_});
   if (!rt.ok()) {
     ADD_FAILURE() << "service " << module.name() << " did not build: " << rt.status();

@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,8 @@ struct FixtureOptions {
   // Also hand the service's own published events back to its consumer (the runtime filters
   // them unless the module consumes its own events), as the topic would.
   bool loop_back = true;
+  // Last changes to the runtime's configuration (e.g. TLS files, another --auth-config).
+  std::function<void(common::ServiceConfig&)> adjust = nullptr;
 };
 
 class ServiceFixture {
