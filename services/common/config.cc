@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "services/common/yaml_fields.h"
 
 namespace recovery::common {
 
@@ -81,16 +82,7 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(std::string service, int argc, 
   return cfg;
 }
 
-absl::StatusOr<YAML::Node> LoadYamlFile(const std::string& path) {
-  try {
-    return YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return absl::NotFoundError(absl::StrCat("config: cannot read file ", path));
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("config: ", path, ":", e.mark.line + 1, ":", e.mark.column + 1, ": ", e.msg));
-  }
-}
+absl::StatusOr<YAML::Node> LoadYamlFile(const std::string& path) { return yaml_fields::LoadFile(path); }
 
 absl::StatusOr<std::string> RequireString(const YAML::Node& node, const std::string& key, const std::string& path) {
   const YAML::Node v = node[key];

@@ -7,6 +7,18 @@
 #include "absl/strings/str_cat.h"
 
 namespace recovery::yaml_fields {
+
+absl::StatusOr<YAML::Node> LoadFile(const std::string& path) {
+  try {
+    return YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return absl::NotFoundError(absl::StrCat("config: cannot read file ", path));
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config: ", path, ":", e.mark.line + 1, ":", e.mark.column + 1, ": ", e.msg));
+  }
+}
+
 namespace {
 
 std::string Describe(const YAML::Node& node) {

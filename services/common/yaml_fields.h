@@ -21,6 +21,9 @@
 
 namespace recovery::yaml_fields {
 
+// Loads a YAML file; a parse error names the file, line and column.
+absl::StatusOr<YAML::Node> LoadFile(const std::string& path);
+
 // "a.b" / "a[3]"; an empty parent yields just the key.
 std::string Key(absl::string_view parent, absl::string_view key);
 std::string Index(absl::string_view parent, std::size_t i);

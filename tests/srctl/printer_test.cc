@@ -5,6 +5,7 @@
 
 #include "recovery/v1/intake.pb.h"
 #include "services/common/events.h"
+#include "services/common/grpc_util.h"
 #include "tools/srctl/rpc_client.h"
 
 namespace recovery::srctl {
@@ -55,10 +56,13 @@ TEST(RpcClientTest, ServiceKeyIsTheFolderName) {
 }
 
 TEST(RpcClientTest, UnknownMethodAndBadJsonAreNamed) {
-  auto missing = CallJson("127.0.0.1:1", "Intake.Frobnicate", "{}");
+  // Both fail before any call: the channel is never connected.
+  const auto channel = common::MakeChannel("127.0.0.1:1");
+  grpc::ClientContext context;
+  auto missing = CallJson(channel, context, "Intake.Frobnicate", "{}");
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_NE(missing.status().message().find("Intake.Frobnicate"), std::string::npos);
-  auto bad = CallJson("127.0.0.1:1", "Intake.GetCase", "{\"case_idd\": 1}");
+  auto bad = CallJson(channel, context, "Intake.GetCase", "{\"case_idd\": 1}");
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
 }
 

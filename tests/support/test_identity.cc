@@ -17,11 +17,60 @@
 
 namespace recovery::testing {
 
-struct TestIdentity::Key {
+struct SigningKey::Handle {
   cjose_jwk_t* jwk = nullptr;
-  std::string kid = "test-es256-1";
-  ~Key() { cjose_jwk_release(jwk); }
+  ~Handle() { cjose_jwk_release(jwk); }
 };
+
+namespace {
+SigningKey::Handle* NewHandle(cjose_jwk_t* jwk, const std::string& kid) {
+  cjose_err err;
+  cjose_jwk_set_kid(jwk, kid.data(), kid.size(), &err);
+  auto* h = new SigningKey::Handle();
+  h->jwk = jwk;
+  return h;
+}
+}  // namespace
+
+SigningKey SigningKey::Ec(std::string kid) {
+  cjose_err err;
+  SigningKey k;
+  k.key_.reset(NewHandle(cjose_jwk_create_EC_random(CJOSE_JWK_EC_P_256, &err), kid));
+  k.kid_ = std::move(kid);
+  return k;
+}
+
+SigningKey SigningKey::Rsa(std::string kid) {
+  cjose_err err;
+  static const uint8_t kExponent[] = {0x01, 0x00, 0x01};
+  SigningKey k;
+  k.key_.reset(NewHandle(cjose_jwk_create_RSA_random(2048, kExponent, sizeof(kExponent), &err), kid));
+  k.kid_ = std::move(kid);
+  return k;
+}
+
+SigningKey SigningKey::Hmac(const std::string& secret, std::string kid) {
+  cjose_err err;
+  SigningKey k;
+  k.key_.reset(NewHandle(
+      cjose_jwk_create_oct_spec(reinterpret_cast<const uint8_t*>(secret.data()), secret.size(), &err), kid));
+  k.kid_ = std::move(kid);
+  return k;
+}
+
+std::string SigningKey::PublicJwk() const {
+  cjose_err err;
+  char* pub = cjose_jwk_to_json(key_->jwk, false, &err);
+  std::string out = pub ? pub : "";
+  free(pub);
+  return out;
+}
+
+std::string JwksOf(const std::vector<std::string>& public_jwks) {
+  std::string out = "{\"keys\": [";
+  for (size_t i = 0; i < public_jwks.size(); ++i) absl::StrAppend(&out, i ? ", " : "", public_jwks[i]);
+  return out + "]}";
+}
 
 namespace {
 
@@ -58,20 +107,15 @@ TestIdentity& TestIdentity::Shared() {
   return *identity;
 }
 
-TestIdentity::TestIdentity() : key_(std::make_shared<Key>()) {
+TestIdentity::TestIdentity() : key_(SigningKey::Ec("test-es256-1")) {
   char tmpl[] = "/tmp/recovery-identity-XXXXXX";
   dir_ = mkdtemp(tmpl);
   static std::string dir_to_remove;
   dir_to_remove = dir_;
   atexit([] { std::filesystem::remove_all(dir_to_remove); });
 
-  cjose_err err;
-  key_->jwk = cjose_jwk_create_EC_random(CJOSE_JWK_EC_P_256, &err);
-  cjose_jwk_set_kid(key_->jwk, key_->kid.data(), key_->kid.size(), &err);
-  char* pub = cjose_jwk_to_json(key_->jwk, false, &err);
   jwks_ = dir_ + "/jwks.json";
-  Write(jwks_, absl::StrCat("{\"keys\": [", pub, "]}\n"));
-  free(pub);
+  Write(jwks_, JwksOf({key_.PublicJwk()}) + "\n");
 
   std::string people;
   for (const auto& [person, groups] : Groups()) absl::StrAppend(&people, "  - {subject: ", person, "}\n");
@@ -103,7 +147,9 @@ limits:
 )"));
 }
 
-std::string TestIdentity::Mint(const TokenSpec& spec) const {
+std::string TestIdentity::Mint(const TokenSpec& spec) const { return key_.Sign(spec); }
+
+std::string SigningKey::Sign(const TokenSpec& spec) const {
   json_t* claims = json_object();
   json_object_set_new(claims, "iss", json_string(spec.issuer.c_str()));
   json_object_set_new(claims, "aud", json_string(spec.audience.c_str()));
@@ -122,7 +168,7 @@ std::string TestIdentity::Mint(const TokenSpec& spec) const {
   cjose_err err;
   cjose_header_t* header = cjose_header_new(&err);
   cjose_header_set(header, CJOSE_HDR_ALG, spec.alg.c_str(), &err);
-  const std::string kid = spec.kid.empty() ? key_->kid : spec.kid;
+  const std::string kid = spec.kid.empty() ? kid_ : spec.kid;
   cjose_header_set(header, CJOSE_HDR_KID, kid.c_str(), &err);
   cjose_header_set(header, "typ", "at+jwt", &err);
   cjose_jws_t* jws =

@@ -35,6 +35,28 @@ struct TokenSpec {
   std::string alg = "ES256";
 };
 
+// A key that signs test tokens (cjose): EC P-256 (ES256), RSA 2048 (RS256), or an HMAC key
+// made from given bytes (HS256: to forge a token "signed" with a public key).
+class SigningKey {
+ public:
+  static SigningKey Ec(std::string kid);
+  static SigningKey Rsa(std::string kid);
+  static SigningKey Hmac(const std::string& secret, std::string kid);
+  // The public JWK (JSON), with its kid.
+  std::string PublicJwk() const;
+  // A compact JWS over the claims of `spec`, with spec.alg and kid (spec.kid overrides).
+  std::string Sign(const TokenSpec& spec) const;
+  const std::string& kid() const { return kid_; }
+  struct Handle;
+
+ private:
+  std::shared_ptr<Handle> key_;
+  std::string kid_;
+};
+
+// {"keys": [...]} of the given public JWKs.
+std::string JwksOf(const std::vector<std::string>& public_jwks);
+
 class TestIdentity {
  public:
   // The process-wide provider; its files live in a temp directory removed at exit.
@@ -59,8 +81,7 @@ class TestIdentity {
 
  private:
   TestIdentity();
-  struct Key;
-  std::shared_ptr<Key> key_;
+  SigningKey key_;
   std::string dir_;
   std::string auth_config_;
   std::string jwks_;

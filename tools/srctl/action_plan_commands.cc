@@ -64,7 +64,6 @@ class AddItemCommand {
     item->set_why(why_);
     item->set_how(how_);
     item->set_client_visible(!internal_);
-    req.set_actor(session.actor());
     return session.Show(session.Call<ActionPlan>(&ActionPlan::Stub::AddActionItem, req));
   }
 
@@ -87,7 +86,6 @@ class CompleteItemCommand {
     req.set_case_id(case_id_);
     req.set_item_id(item_);
     req.set_completion_note(note_);
-    req.set_actor(session.actor());
     return session.Show(
         session.Call<ActionPlan>(&ActionPlan::Stub::CompleteActionItem, req),
         [](const Message& m, std::ostream& out) { out << "completed: " << DisplayText(m, "item.what") << "\n"; });
@@ -115,7 +113,6 @@ class AddCommitmentCommand {
     commitment->set_text(text_);
     commitment->set_owner(owner_);
     ASSIGN_OR_RETURN(*commitment->mutable_due(), ParseInstant("--due", due_, tz_));
-    req.set_actor(session.actor());
     return session.Show(session.Call<ActionPlan>(&ActionPlan::Stub::AddCommitment, req),
                         [](const Message& m, std::ostream& out) {
                           out << "commitment " << DisplayText(m, "commitment.id") << " due "
@@ -155,7 +152,6 @@ class KeepCommitmentCommand {
       req.set_case_id(case_id_);
       req.set_commitment_id(id);
       req.mutable_update()->set_status(recovery::v1::COMMITMENT_STATUS_KEPT);
-      req.set_actor(session.actor());
       RETURN_IF_ERROR(session.Show(
           session.Call<ActionPlan>(&ActionPlan::Stub::UpdateCommitment, req),
           [](const Message& m, std::ostream& out) { out << "kept: " << DisplayText(m, "commitment.text") << "\n"; }));
@@ -189,7 +185,6 @@ class AmendsCommand {
     amends->set_currency(currency_);
     amends->set_approver(approver_);
     amends->set_reason(reason_);
-    req.set_actor(session.actor());
     return session.Show(session.Call<ActionPlan>(&ActionPlan::Stub::RecordAmends, req));
   }
 
@@ -217,7 +212,6 @@ class RootCauseCommand {
     root_cause->set_firm_view(firm_view_);
     root_cause->set_agreed_explanation(agreed_);
     root_cause->set_category(category_);
-    req.set_actor(session.actor());
     return session.Show(session.Call<ActionPlan>(&ActionPlan::Stub::SetRootCause, req));
   }
 
@@ -236,7 +230,6 @@ class ShareCommand {
     recovery::v1::SharePlanRequest req;
     req.set_request_id(NewRequestId());
     req.set_case_id(case_id_);
-    req.set_actor(session.actor());
     return session.Show(
         session.Call<ActionPlan>(&ActionPlan::Stub::SharePlan, req),
         [this](const recovery::v1::SharePlanResponse& m, std::ostream& out) {

@@ -76,8 +76,9 @@ class ExportCommand {
     if (!to_.empty()) {
       ASSIGN_OR_RETURN(*req.mutable_occurred_to(), ParseTimestamp("--to", to_));
     }
-    auto stub = Audit::NewStub(session.ChannelTo(address));
-    auto context = common::ContextWithDeadline(kExportTimeout);
+    ASSIGN_OR_RETURN(const auto channel, session.ChannelTo(address));
+    ASSIGN_OR_RETURN(const auto context, session.NewContext(kExportTimeout));
+    auto stub = Audit::NewStub(channel);
     auto reader = stub->ExportEvents(context.get(), req);
     recovery::v1::ExportEventsResponse line;
     while (reader->Read(&line)) session.PrintJsonText(line.json_line());

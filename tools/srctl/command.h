@@ -30,11 +30,16 @@ Command MakeCommand(std::string name, std::string help) {
   return {std::move(name), std::move(help), [](CLI::App& cmd, Session& session) {
             auto command = std::make_shared<C>();  // owned by the subcommand's callback
             command->AddFlags(cmd);
-            cmd.callback([&session, command] { session.Finish(command->Run(session)); });
+            cmd.callback([&session, command] {
+              absl::Status status = session.CheckOptions();
+              if (status.ok()) status = command->Run(session);
+              session.Finish(status);
+            });
           }};
 }
 
 // The commands of each file, in the order the usage text lists them.
+std::vector<Command> AuthCommands();        // auth_commands.cc: login, logout, whoami, token
 std::vector<Command> GenericCommands();     // generic_commands.cc: rpc
 std::vector<Command> ClockCommands();       // clock_commands.cc: clock
 std::vector<Command> IntakeCommands();      // intake_commands.cc

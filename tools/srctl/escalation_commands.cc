@@ -155,21 +155,25 @@ class AckPageCommand {
  public:
   void AddFlags(CLI::App& cmd) {
     cmd.add_option("--page", page_);
-    cmd.add_option("--escalation", escalation_);
-    cmd.add_option("--person", person_);
+    cmd.add_option("--escalation", escalation_, "your page of this escalation (the token names you)");
+    // Kept for one release so that old scripts hear why, not "unknown option".
+    cmd.add_option("--person", removed_person_, "gone: the token names who acknowledges")->group("");
   }
 
   absl::Status Run(Session& session) const {
+    if (!removed_person_.empty())
+      return absl::InvalidArgumentError(
+          "--person is gone: a page is acknowledged by whoever the token names; give --page, or --escalation for "
+          "your page of it (srctl login --user ... or --token)");
     recovery::v1::AcknowledgePageRequest req;
     req.set_request_id(NewRequestId());
     req.set_page_id(page_);
     req.set_escalation_id(escalation_);
-    req.set_person_id(person_.empty() ? session.actor() : person_);
     return session.Show(session.Call<Escalation>(&Escalation::Stub::AcknowledgePage, req));
   }
 
  private:
-  std::string page_, escalation_, person_;
+  std::string page_, escalation_, removed_person_;
 };
 
 class OverrideCommand {

@@ -83,7 +83,6 @@ class SubmitReviewCommand {
     for (const std::string& theme : themes_) req.add_themes(theme);
     req.set_root_cause(root_cause_);
     for (const std::string& action : actions_) req.add_follow_on_actions(action);
-    req.set_submitted_by(session.actor());
     return session.Show(session.Call<FollowUp>(&FollowUp::Stub::SubmitReview, req));
   }
 

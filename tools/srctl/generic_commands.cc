@@ -30,7 +30,9 @@ class RpcCommand {
       service = ServiceKey(name.substr(0, name.find('.')));
     }
     ASSIGN_OR_RETURN(const std::string address, session.AddressOf(service));
-    ASSIGN_OR_RETURN(const auto response, CallJson(address, method_, body_));
+    ASSIGN_OR_RETURN(const auto channel, session.ChannelTo(address));
+    ASSIGN_OR_RETURN(const auto context, session.NewContext());
+    ASSIGN_OR_RETURN(const auto response, CallJson(channel, *context, method_, body_));
     session.Print(*response, nullptr);
     return absl::OkStatus();
   }

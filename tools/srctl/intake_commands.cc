@@ -80,7 +80,6 @@ class OpenCommand {
     req.set_firm_view(firm_view_);
     ASSIGN_OR_RETURN(const auto emotion, ParseEnum<recovery::v1::EmotionalState>("--emotion", emotion_));
     req.set_emotional_state(emotion);
-    req.set_opened_by(session.actor());
     return session.Show(session.Call<Intake>(&Intake::Stub::OpenCase, req), PrintCase);
   }
 
@@ -140,22 +139,25 @@ class AckCommand {
     cmd.add_option("case", case_id_)->required();
     cmd.add_option("--message", message_, "what was said to the client")->required();
     cmd.add_option("--emotion", emotion_, "the client's emotional state now");
-    cmd.add_option("--by", by_, "person acknowledging")->required();
+    // Kept for one release so that old scripts hear why, not "unknown option".
+    cmd.add_option("--by", removed_by_, "gone: the token names who acknowledges")->group("");
   }
 
   absl::Status Run(Session& session) const {
+    if (!removed_by_.empty())
+      return absl::InvalidArgumentError(
+          "--by is gone: the person acknowledging is whoever the token names; use srctl login --user ... or --token");
     recovery::v1::AcknowledgeCaseRequest req;
     req.set_request_id(NewRequestId());
     req.set_case_id(case_id_);
     req.set_message(message_);
     ASSIGN_OR_RETURN(const auto emotion, ParseEnum<recovery::v1::EmotionalState>("--emotion", emotion_));
     req.set_emotional_state(emotion);
-    req.set_acknowledged_by(by_);
     return session.Show(session.Call<Intake>(&Intake::Stub::AcknowledgeCase, req), PrintCase);
   }
 
  private:
-  std::string case_id_, message_, emotion_, by_;
+  std::string case_id_, message_, emotion_, removed_by_;
 };
 
 class ContactCommand {
@@ -176,7 +178,6 @@ class ContactCommand {
     req.set_summary(summary_);
     ASSIGN_OR_RETURN(const auto emotion, ParseEnum<recovery::v1::EmotionalState>("--emotion", emotion_));
     req.set_emotional_state(emotion);
-    req.set_recorded_by(session.actor());
     return session.Show(session.Call<Intake>(&Intake::Stub::RecordContact, req));
   }
 
@@ -196,7 +197,6 @@ class ResolveCommand {
     req.set_request_id(NewRequestId());
     req.set_case_id(case_id_);
     req.set_resolution(resolution_);
-    req.set_actor(session.actor());
     return session.Show(session.Call<Intake>(&Intake::Stub::ResolveCase, req), PrintCase);
   }
 
@@ -216,7 +216,6 @@ class CloseCommand {
     req.set_request_id(NewRequestId());
     req.set_case_id(case_id_);
     req.set_reason(reason_);
-    req.set_actor(session.actor());
     return session.Show(session.Call<Intake>(&Intake::Stub::CloseCase, req), PrintCase);
   }
 
@@ -236,7 +235,6 @@ class ReopenCommand {
     req.set_request_id(NewRequestId());
     req.set_case_id(case_id_);
     req.set_reason(reason_);
-    req.set_actor(session.actor());
     return session.Show(session.Call<Intake>(&Intake::Stub::ReopenCase, req), PrintCase);
   }
 
@@ -258,7 +256,6 @@ class NoteCommand {
     req.set_case_id(case_id_);
     req.set_text(text_);
     req.set_shareable(shareable_);
-    req.set_author(session.actor());
     return session.Show(session.Call<Intake>(&Intake::Stub::AddNote, req));
   }
 
@@ -280,7 +277,6 @@ class AssignCommand {
     req.set_request_id(NewRequestId());
     req.set_case_id(case_id_);
     req.set_owner(owner_);
-    req.set_actor(session.actor());
     req.set_reason(reason_);
     return session.Show(session.Call<Intake>(&Intake::Stub::AssignOwner, req), PrintCase);
   }
@@ -308,7 +304,6 @@ class SignalCommand {
     req.mutable_client()->set_name(client_name_);
     req.set_score(score_);
     req.set_detail(detail_);
-    req.set_actor(session.actor());
     return session.Show(session.Call<Intake>(&Intake::Stub::RecordSignal, req));
   }
 

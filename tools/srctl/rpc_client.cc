@@ -59,10 +59,10 @@ std::string ToJson(const google::protobuf::Message& m, bool pretty) {
   return out;
 }
 
-absl::StatusOr<std::unique_ptr<google::protobuf::Message>> CallJson(const std::string& address,
+absl::StatusOr<std::unique_ptr<google::protobuf::Message>> CallJson(const std::shared_ptr<grpc::Channel>& channel,
+                                                                    grpc::ClientContext& context,
                                                                     const std::string& full_method,
-                                                                    const std::string& json_request,
-                                                                    absl::Duration timeout) {
+                                                                    const std::string& json_request) {
   std::string name = full_method;
   if (!absl::StartsWith(name, "recovery.v1.")) name = "recovery.v1." + name;
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
@@ -81,14 +81,10 @@ absl::StatusOr<std::unique_ptr<google::protobuf::Message>> CallJson(const std::s
   grpc::ByteBuffer req_buf(&slice, 1);
   grpc::ByteBuffer resp_buf;
 
-  static std::map<std::string, std::shared_ptr<grpc::Channel>> channels;  // one channel per peer
-  auto& channel = channels[address];
-  if (!channel) channel = common::MakeChannel(address);
   grpc::GenericStub stub(channel);
-  auto ctx = common::ContextWithDeadline(timeout);
   std::promise<grpc::Status> done;
   const std::string path = absl::StrCat("/", method->service()->full_name(), "/", method->name());
-  stub.UnaryCall(ctx.get(), path, grpc::StubOptions(), &req_buf, &resp_buf,
+  stub.UnaryCall(&context, path, grpc::StubOptions(), &req_buf, &resp_buf,
                  [&done](grpc::Status s) { done.set_value(std::move(s)); });
   grpc::Status status = done.get_future().get();
   if (!status.ok()) return common::FromGrpcStatus(status);

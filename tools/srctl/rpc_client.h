@@ -9,6 +9,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
 
 namespace recovery::srctl {
 
@@ -28,13 +30,14 @@ class Stack {
 // The service folder name ("intake") for a proto service name ("recovery.v1.Intake").
 std::string ServiceKey(const std::string& proto_service);
 
-// Calls full_method ("recovery.v1.Intake.OpenCase" or "Intake.OpenCase") at address with a
-// JSON request. Returns the response message (owned). gRPC errors come back as absl::Status
-// with the same code and message.
-absl::StatusOr<std::unique_ptr<google::protobuf::Message>> CallJson(const std::string& address,
+// Calls full_method ("recovery.v1.Intake.OpenCase" or "Intake.OpenCase") on `channel` with a
+// JSON request, in `context` (its deadline and metadata: Session::NewContext). Returns the
+// response message (owned). gRPC errors come back as absl::Status with the same code and
+// message.
+absl::StatusOr<std::unique_ptr<google::protobuf::Message>> CallJson(const std::shared_ptr<grpc::Channel>& channel,
+                                                                    grpc::ClientContext& context,
                                                                     const std::string& full_method,
-                                                                    const std::string& json_request,
-                                                                    absl::Duration timeout = absl::Seconds(15));
+                                                                    const std::string& json_request);
 
 std::string ToJson(const google::protobuf::Message& m, bool pretty);
 

@@ -1,9 +1,12 @@
-// Addresses, channels and output of one srctl run.
+// Addresses, credentials, channels and output of one srctl run.
 #include "tools/srctl/session.h"
 
 #include <iostream>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/support/channel_arguments.h"
 #include "tools/srctl/printer.h"
 
 namespace recovery::srctl {
@@ -16,10 +19,47 @@ Stack Session::LoadStack() const {
   return stack;
 }
 
-std::shared_ptr<grpc::Channel> Session::ChannelTo(const std::string& address) {
+absl::Status Session::CheckOptions() const {
+  if (!options_->removed_as.empty()) return absl::InvalidArgumentError(kRemovedAsMessage);
+  return absl::OkStatus();
+}
+
+TlsSettings Session::Tls() const {
+  TlsSettings tls = options_->tls;
+  if (tls.ca_file.empty()) tls.ca_file = StackCaFile(options_->stack_dir);
+  return tls;
+}
+
+absl::StatusOr<BearerToken> Session::Token() {
+  if (token_) return *token_;
+  std::ostringstream warnings;
+  absl::StatusOr<BearerToken> token = ResolveToken(
+      TokenSources{options_->token, options_->token_environment, options_->token_cache, Http()}, clock(), warnings);
+  // A refresh error may quote the identity provider: escaped like any text from outside.
+  std::cerr << EscapeForTerminal(warnings.str(), TextLayout::kMultiLine);
+  if (!token.ok()) return token.status();
+  token_ = *token;
+  return *token_;
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Session::ChannelTo(const std::string& address) {
   auto& channel = channels_[address];
-  if (!channel) channel = common::MakeChannel(address);
+  if (channel) return channel;
+  const TlsSettings tls = Tls();
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials = ChannelCredentialsFor(tls);
+  if (!credentials.ok()) return credentials.status();
+  grpc::ChannelArguments args;
+  if (tls.enabled() && !tls.server_name.empty()) args.SetSslTargetNameOverride(tls.server_name);
+  channel = grpc::CreateCustomChannel(address, *credentials, args);
   return channel;
+}
+
+absl::StatusOr<std::unique_ptr<grpc::ClientContext>> Session::NewContext(absl::Duration timeout) {
+  absl::StatusOr<BearerToken> token = Token();
+  if (!token.ok()) return token.status();
+  auto context = common::ContextWithDeadline(timeout);
+  if (!token->value.empty()) context->AddMetadata("authorization", absl::StrCat("Bearer ", token->value));
+  return context;
 }
 
 void Session::Print(const google::protobuf::Message& m, const std::function<void(std::ostream&)>& human) const {
@@ -49,6 +89,15 @@ void Session::Finish(const absl::Status& status) {
   if (code.empty()) code = "UNKNOWN";
   // A service's message may quote what it was given, so it is escaped like stored text.
   std::cerr << "error: " << code << ": " << EscapeForTerminal(status.message(), TextLayout::kMultiLine) << "\n";
+  // Only after a call to a service: login's own errors need no hint to log in.
+  if (absl::IsUnauthenticated(status) && token_) {
+    if (token_->value.empty()) {
+      std::cerr << "hint: no credential was sent: run srctl login or pass --token (RECOVERY_TOKEN)\n";
+    } else {
+      std::cerr << "hint: the token was refused (expired, revoked or for another issuer): run srctl login or pass "
+                   "--token\n";
+    }
+  }
   exit_code_ = 1;
 }
 

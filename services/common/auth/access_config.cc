@@ -6,7 +6,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/config.h"
 #include "services/common/status_macros.h"
 #include "services/common/yaml_fields.h"
 
@@ -116,7 +115,7 @@ bool IsLowerHex64(const std::string& s) {
 }  // namespace
 
 absl::StatusOr<AccessConfig> AccessConfig::Load(const std::string& path) {
-  ASSIGN_OR_RETURN(YAML::Node yaml, LoadYamlFile(path));
+  ASSIGN_OR_RETURN(YAML::Node yaml, yf::LoadFile(path));
   return Parse(yaml, "auth-config", std::filesystem::path(path).parent_path().string());
 }
 
@@ -130,7 +129,7 @@ absl::StatusOr<AccessConfig> AccessConfig::Parse(const YAML::Node& yaml, const s
     c.policy = std::shared_ptr<const Policy>(&Policy::Default(), [](const Policy*) {});
   } else {
     policy_file = Resolve(base_dir, policy_file);
-    ASSIGN_OR_RETURN(YAML::Node p, LoadYamlFile(policy_file));
+    ASSIGN_OR_RETURN(YAML::Node p, yf::LoadFile(policy_file));
     ASSIGN_OR_RETURN(Policy parsed, Policy::Parse(p, policy_file));
     c.policy = std::make_shared<const Policy>(std::move(parsed));
   }
@@ -139,8 +138,9 @@ absl::StatusOr<AccessConfig> AccessConfig::Parse(const YAML::Node& yaml, const s
 
   const std::string people_path = yf::Key(source, "people");
   RETURN_IF_ERROR(yf::ExpectSequence(yaml["people"], people_path, true));
-  for (std::size_t i = 0; i < yaml["people"].size(); ++i) {
-    const YAML::Node n = yaml["people"][i];
+  const YAML::Node people_list = yaml["people"];
+  for (std::size_t i = 0; people_list && i < people_list.size(); ++i) {
+    const YAML::Node n = people_list[i];
     const std::string p = yf::Index(people_path, i);
     RETURN_IF_ERROR(yf::ExpectMap(n, p, {"subject", "person", "roles"}));
     ASSIGN_OR_RETURN(std::string subject, yf::RequiredString(n, p, "subject"));
@@ -154,8 +154,9 @@ absl::StatusOr<AccessConfig> AccessConfig::Parse(const YAML::Node& yaml, const s
   const std::string tokens_path = yf::Key(source, "api_tokens");
   RETURN_IF_ERROR(yf::ExpectSequence(yaml["api_tokens"], tokens_path, true));
   std::set<std::string> hashes;
-  for (std::size_t i = 0; i < yaml["api_tokens"].size(); ++i) {
-    const YAML::Node n = yaml["api_tokens"][i];
+  const YAML::Node api_tokens_list = yaml["api_tokens"];
+  for (std::size_t i = 0; api_tokens_list && i < api_tokens_list.size(); ++i) {
+    const YAML::Node n = api_tokens_list[i];
     const std::string p = yf::Index(tokens_path, i);
     RETURN_IF_ERROR(yf::ExpectMap(n, p, {"name", "sha256", "roles", "expires", "revoked"}));
     ApiTokenEntry t;
@@ -174,8 +175,9 @@ absl::StatusOr<AccessConfig> AccessConfig::Parse(const YAML::Node& yaml, const s
 
   const std::string certs_path = yf::Key(source, "certificates");
   RETURN_IF_ERROR(yf::ExpectSequence(yaml["certificates"], certs_path, true));
-  for (std::size_t i = 0; i < yaml["certificates"].size(); ++i) {
-    const YAML::Node n = yaml["certificates"][i];
+  const YAML::Node certificates_list = yaml["certificates"];
+  for (std::size_t i = 0; certificates_list && i < certificates_list.size(); ++i) {
+    const YAML::Node n = certificates_list[i];
     const std::string p = yf::Index(certs_path, i);
     RETURN_IF_ERROR(yf::ExpectMap(n, p, {"common_name", "service", "roles"}));
     ASSIGN_OR_RETURN(std::string cn, yf::RequiredString(n, p, "common_name"));

@@ -85,9 +85,20 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     // the only check).
     if (!refusal_.ok()) {
       if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE)) {
-        if (grpc::ByteBuffer* b = methods->GetSerializedSendMessage(); b != nullptr) b->Clear();
+        if (grpc::ByteBuffer* b = methods->GetSerializedSendMessage(); b != nullptr) {
+          grpc::Slice empty;  // an empty message, not a missing one (gRPC refuses those)
+          *b = grpc::ByteBuffer(&empty, 1);
+        }
       }
       if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+        // Our handlers return the refusal itself (CALLER_OR_RETURN); any other status means
+        // one ran without asking. Services we do not write answer as they do and are exempt.
+        const grpc::Status sent = methods->GetSendStatus();
+        if (absl::StartsWith(method_, "/recovery.") &&
+            (static_cast<int>(sent.error_code()) != static_cast<int>(refusal_.code()) ||
+             sent.error_message() != refusal_.message())) {
+          access_->CountUncheckedHandler(method_);
+        }
         methods->ModifySendStatus(
             grpc::Status(static_cast<grpc::StatusCode>(refusal_.code()), std::string(refusal_.message())));
       }
@@ -288,6 +299,11 @@ void AccessControl::Release(const Caller& caller) {
   std::lock_guard lock(mu_);
   auto it = buckets_.find(caller.principal.Actor());
   if (it != buckets_.end() && it->second.in_flight > 0) --it->second.in_flight;
+}
+
+void AccessControl::CountUncheckedHandler(const std::string& method) {
+  if (metrics_ != nullptr) metrics_->Count("auth_unchecked_handlers_total", method);
+  LogError("a handler ran for a refused call without CALLER_OR_RETURN", {{"method", method}});
 }
 
 absl::Status AccessControl::Refuse(std::string_view method, std::string_view reason, absl::Status status) {
