@@ -235,7 +235,7 @@ TEST_F(AppTest, CaseResolvedResolvesEveryOpenEscalation) {
   EXPECT_EQ(esc.status, EscalationStatus::kResolved);
   EXPECT_EQ(esc.resolved_by, "carol") << "the person who resolved the case";
   ASSERT_EQ(CountEvents("EscalationResolved"), 1u);
-  const v1::Event& event = fx_.PublishedOfType("EscalationResolved")[0];
+  const v1::Event event = fx_.PublishedOfType("EscalationResolved")[0];
   EXPECT_EQ(event.escalation_resolved().reason(), "case resolved");
   EXPECT_EQ(event.escalation_resolved().resolved_by(), "carol");
   // The effect of a consumed event is the service's, caused by that event.
@@ -328,7 +328,7 @@ TEST_F(AppTest, EscalationsStoredAsTheOldApiMessageStayReadableAndWritable) {
   ASSERT_EQ(read->plan.tiers.size(), 1u);
   EXPECT_EQ(read->plan.tiers[0].targets[0].id, "bob");
   EXPECT_EQ(read->plan.tiers[0].ack_timeout, absl::Minutes(5));
-  ASSERT_TRUE(Acknowledge(*read, "bob", "ack-old").ok());
+  ASSERT_TRUE(Acknowledge(*read, "bob", "ack-old", /*any=*/true).ok());
   fx_.Quiesce();
   EXPECT_EQ(app().GetEscalation(id)->status, EscalationStatus::kAcknowledged);
   ASSERT_EQ(CountEvents("EscalationAcknowledged"), 1u);

@@ -351,14 +351,17 @@ TEST_F(EscalationGrpcTest, ResolveRecordsTheCallerWhateverResolvedBySays) {
 
 TEST_F(EscalationGrpcTest, WithoutSchedulesEditAnOverrideCoversOrHandsOverTheCallersOwnShift) {
   v1::ScheduleOverride added;
-  // Cover: sam puts himself on call.
-  grpc::Status st = AddAs("sam", Override("oncall", "sam"), &added);
-  ASSERT_TRUE(st.ok()) << st.error_message();
   // Hand-off: alice holds oncall throughout and gives it to bob.
-  st = AddAs("alice", Override("oncall", "bob"), &added);
+  grpc::Status st = AddAs("alice", Override("oncall", "bob"), &added);
   ASSERT_TRUE(st.ok()) << st.error_message();
-  // Neither: sam puts bob on a schedule sam does not hold.
-  ExpectDenied(AddAs("sam", Override("oncall", "bob"), &added), "schedules.edit: ");
+  // Cover: sam puts himself on call.
+  st = AddAs("sam", Override("oncall", "sam"), &added);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  // Neither: bob no longer holds the stretch (sam covers it) and puts alice on it.
+  ExpectDenied(AddAs("bob", Override("oncall", "alice"), &added), "schedules.edit: ");
+  // Sam now holds it and may hand it on.
+  st = AddAs("sam", Override("oncall", "jordan"), &added);
+  EXPECT_TRUE(st.ok()) << st.error_message();
   // Alice no longer holds the stretch she handed to bob (stored overrides count).
   ExpectDenied(AddAs("alice", Override("oncall", "sam"), &added), "schedules.edit: ");
 }
@@ -379,11 +382,11 @@ TEST_F(EscalationGrpcTest, WithoutSchedulesEditOnlyOverridesOfTheCallerAreRemove
 
 TEST_F(EscalationGrpcTest, ASchedulerChangesOverridesOfTheirTeamsSchedulesAndAnAdminOfAny) {
   // jordan (responders, schedulers) is a member of ops (schedule oncall), not of billing (nights).
+  const std::string alices = Added("alice", "oncall", "bob");
   v1::ScheduleOverride added;
-  grpc::Status st = AddAs("jordan", Override("oncall", "bob"), &added);
+  grpc::Status st = AddAs("jordan", Override("oncall", "sam"), &added);  // neither holds nor takes it
   ASSERT_TRUE(st.ok()) << st.error_message();
   ExpectDenied(AddAs("jordan", Override("nights", "bob"), &added), "schedules.edit_any: ");
-  const std::string alices = Added("alice", "oncall", "bob");
   st = RemoveAs("jordan", alices);
   EXPECT_TRUE(st.ok()) << st.error_message();
   const std::string nights = Added(recovery::testing::kTestPerson, "nights", "bob");  // admin: any
