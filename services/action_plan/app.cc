@@ -20,8 +20,6 @@ using recovery::common::Tx;
 
 constexpr int kDefaultPageSize = 100;
 
-std::string ActorOr(const std::string& actor) { return actor.empty() ? "unknown" : actor; }
-
 const ActionItem& ItemOf(const PlanWrite& w, const std::string& id) { return *FindItem(w.record.plan, id); }
 
 }  // namespace
@@ -41,8 +39,9 @@ absl::Status ActionPlanApp::Apply(Tx& tx, const PlanOutcome& outcome) {
 }
 
 template <typename Request, typename Response, typename Decide, typename Fill>
-absl::Status ActionPlanApp::Write(const char* method, const Request& req, Response* out, Decide&& decide, Fill&& fill) {
-  const Cause cause{clock_.Now(), ActorOr(req.actor()), req.request_id()};
+absl::Status ActionPlanApp::Write(const char* method, const Request& req, const std::string& actor, Response* out,
+                                  Decide&& decide, Fill&& fill) {
+  const Cause cause{clock_.Now(), actor, req.request_id()};
   return recovery::common::RunIdempotent(store_, method, req.request_id(), req, out, absl::ToUnixMicros(cause.now),
                                          [&](Tx& tx) -> absl::Status {
                                            out->Clear();  // a retried transaction (ABORTED) starts the response again
@@ -56,10 +55,11 @@ absl::Status ActionPlanApp::Write(const char* method, const Request& req, Respon
 }
 
 template <typename Request>
-absl::Status ActionPlanApp::ItemWrite(const char* method, const Request& req, v1::ActionItemResponse* out,
-                                      ItemDecision<Request> decide) {
+absl::Status ActionPlanApp::ItemWrite(const char* method, const Request& req, const std::string& actor,
+                                      v1::ActionItemResponse* out, ItemDecision<Request> decide) {
   return Write(
-      method, req, out, [&](PlanRecord record, const Cause& cause) { return decide(std::move(record), req, cause); },
+      method, req, actor, out,
+      [&](PlanRecord record, const Cause& cause) { return decide(std::move(record), req, cause); },
       [&](const PlanWrite& w) { *out->mutable_item() = ItemToProto(ItemOf(w, req.item_id())); });
 }
 
@@ -104,10 +104,11 @@ absl::Status ActionPlanApp::GetPlaybook(const v1::GetPlaybookRequest& req, v1::G
   return absl::OkStatus();
 }
 
-absl::Status ActionPlanApp::AddActionItem(const v1::AddActionItemRequest& req, v1::ActionItemResponse* out) {
+absl::Status ActionPlanApp::AddActionItem(const v1::AddActionItemRequest& req, const std::string& actor,
+                                          v1::ActionItemResponse* out) {
   std::string item_id;
   return Write(
-      "AddActionItem", req, out,
+      "AddActionItem", req, actor, out,
       [&](PlanRecord record, const Cause& cause) {
         item_id = req.item().id().empty() ? NewId(cause.now) : req.item().id();
         return decide::AddActionItem(std::move(record), req, item_id, cause);
@@ -115,23 +116,27 @@ absl::Status ActionPlanApp::AddActionItem(const v1::AddActionItemRequest& req, v
       [&](const PlanWrite& w) { *out->mutable_item() = ItemToProto(ItemOf(w, item_id)); });
 }
 
-absl::Status ActionPlanApp::UpdateActionItem(const v1::UpdateActionItemRequest& req, v1::ActionItemResponse* out) {
-  return ItemWrite("UpdateActionItem", req, out, &decide::UpdateActionItem);
+absl::Status ActionPlanApp::UpdateActionItem(const v1::UpdateActionItemRequest& req, const std::string& actor,
+                                             v1::ActionItemResponse* out) {
+  return ItemWrite("UpdateActionItem", req, actor, out, &decide::UpdateActionItem);
 }
 
-absl::Status ActionPlanApp::CompleteActionItem(const v1::CompleteActionItemRequest& req, v1::ActionItemResponse* out) {
-  return ItemWrite("CompleteActionItem", req, out, &decide::CompleteActionItem);
+absl::Status ActionPlanApp::CompleteActionItem(const v1::CompleteActionItemRequest& req, const std::string& actor,
+                                               v1::ActionItemResponse* out) {
+  return ItemWrite("CompleteActionItem", req, actor, out, &decide::CompleteActionItem);
 }
 
-absl::Status ActionPlanApp::CancelActionItem(const v1::CancelActionItemRequest& req, v1::ActionItemResponse* out) {
-  return ItemWrite("CancelActionItem", req, out, &decide::CancelActionItem);
+absl::Status ActionPlanApp::CancelActionItem(const v1::CancelActionItemRequest& req, const std::string& actor,
+                                             v1::ActionItemResponse* out) {
+  return ItemWrite("CancelActionItem", req, actor, out, &decide::CancelActionItem);
 }
 
-absl::Status ActionPlanApp::AddCommitment(const v1::AddCommitmentRequest& req, v1::CommitmentResponse* out) {
+absl::Status ActionPlanApp::AddCommitment(const v1::AddCommitmentRequest& req, const std::string& actor,
+                                          v1::CommitmentResponse* out) {
   std::string id;
   const auto settings = this->settings();
   return Write(
-      "AddCommitment", req, out,
+      "AddCommitment", req, actor, out,
       [&](PlanRecord record, const Cause& cause) {
         id = req.commitment().id().empty() ? NewId(cause.now) : req.commitment().id();
         return decide::AddCommitment(std::move(record), req, id, *settings, cause);
@@ -142,10 +147,11 @@ absl::Status ActionPlanApp::AddCommitment(const v1::AddCommitmentRequest& req, v
       });
 }
 
-absl::Status ActionPlanApp::UpdateCommitment(const v1::UpdateCommitmentRequest& req, v1::CommitmentResponse* out) {
+absl::Status ActionPlanApp::UpdateCommitment(const v1::UpdateCommitmentRequest& req, const std::string& actor,
+                                             v1::CommitmentResponse* out) {
   const auto settings = this->settings();
   return Write(
-      "UpdateCommitment", req, out,
+      "UpdateCommitment", req, actor, out,
       [&](PlanRecord record, const Cause& cause) {
         return decide::UpdateCommitment(std::move(record), req, *settings, cause);
       },
@@ -155,9 +161,10 @@ absl::Status ActionPlanApp::UpdateCommitment(const v1::UpdateCommitmentRequest& 
       });
 }
 
-absl::Status ActionPlanApp::RecordAmends(const v1::RecordAmendsRequest& req, v1::RecordAmendsResponse* out) {
+absl::Status ActionPlanApp::RecordAmends(const v1::RecordAmendsRequest& req, const std::string& actor,
+                                         v1::RecordAmendsResponse* out) {
   return Write(
-      "RecordAmends", req, out,
+      "RecordAmends", req, actor, out,
       [&](PlanRecord record, const Cause& cause) {
         return decide::RecordAmends(std::move(record), req, NewId(cause.now), cause);
       },
@@ -166,16 +173,18 @@ absl::Status ActionPlanApp::RecordAmends(const v1::RecordAmendsRequest& req, v1:
       });
 }
 
-absl::Status ActionPlanApp::SetRootCause(const v1::SetRootCauseRequest& req, v1::SetRootCauseResponse* out) {
+absl::Status ActionPlanApp::SetRootCause(const v1::SetRootCauseRequest& req, const std::string& actor,
+                                         v1::SetRootCauseResponse* out) {
   return Write(
-      "SetRootCause", req, out,
+      "SetRootCause", req, actor, out,
       [&](PlanRecord record, const Cause& cause) { return decide::SetRootCause(std::move(record), req, cause); },
       [](const PlanWrite&) {});
 }
 
-absl::Status ActionPlanApp::SharePlan(const v1::SharePlanRequest& req, v1::SharePlanResponse* out) {
+absl::Status ActionPlanApp::SharePlan(const v1::SharePlanRequest& req, const std::string& actor,
+                                      v1::SharePlanResponse* out) {
   return Write(
-      "SharePlan", req, out,
+      "SharePlan", req, actor, out,
       [&](PlanRecord record, const Cause& cause) { return decide::SharePlan(std::move(record), cause); },
       [&](const PlanWrite& w) {
         const SharedVersion& shared = w.record.plan.shared_versions.back();
@@ -186,7 +195,7 @@ absl::Status ActionPlanApp::SharePlan(const v1::SharePlanRequest& req, v1::Share
 }
 
 absl::Status ActionPlanApp::OnCaseOpened(Tx& tx, const v1::Event& event) {
-  const Cause cause{clock_.Now(), kEventSource, event.event_id()};
+  const Cause cause{clock_.Now(), kServiceActor, event.event_id()};
   ASSIGN_OR_RETURN(std::optional<PlanRecord> existing, FindPlanByCase(tx, event.case_id()));
   ASSIGN_OR_RETURN(PlanOutcome outcome, decide::DraftPlan(existing, event, *settings(), NewId(cause.now), cause));
   const auto& client = event.case_opened().client();
@@ -208,7 +217,7 @@ absl::Status ActionPlanApp::AssignCaseOwner(Tx& tx, const v1::Event& event, cons
     recovery::common::LogWarn("owner event for a case without a plan", {{"case_id", event.case_id()}});
     return absl::OkStatus();
   }
-  const Cause cause{clock_.Now(), kEventSource, event.event_id()};
+  const Cause cause{clock_.Now(), kServiceActor, event.event_id()};
   ASSIGN_OR_RETURN(PlanOutcome outcome, decide::AssignCaseOwner(std::move(*found), owner, previous_owner, cause));
   return Apply(tx, outcome);
 }

@@ -41,20 +41,26 @@ class ActionPlanApp {
   absl::Status ListPlaybooks(recovery::v1::ListPlaybooksResponse* out) const;
   absl::Status GetPlaybook(const recovery::v1::GetPlaybookRequest& req, recovery::v1::GetPlaybookResponse* out) const;
 
-  // Writes (idempotent by request_id).
-  absl::Status AddActionItem(const recovery::v1::AddActionItemRequest& req, recovery::v1::ActionItemResponse* out);
-  absl::Status UpdateActionItem(const recovery::v1::UpdateActionItemRequest& req,
+  // Writes (idempotent by request_id). `actor` (the authenticated caller's Actor()) is the
+  // actor of every event; the requests' deprecated `actor` fields are ignored.
+  absl::Status AddActionItem(const recovery::v1::AddActionItemRequest& req, const std::string& actor,
+                             recovery::v1::ActionItemResponse* out);
+  absl::Status UpdateActionItem(const recovery::v1::UpdateActionItemRequest& req, const std::string& actor,
                                 recovery::v1::ActionItemResponse* out);
-  absl::Status CompleteActionItem(const recovery::v1::CompleteActionItemRequest& req,
+  absl::Status CompleteActionItem(const recovery::v1::CompleteActionItemRequest& req, const std::string& actor,
                                   recovery::v1::ActionItemResponse* out);
-  absl::Status CancelActionItem(const recovery::v1::CancelActionItemRequest& req,
+  absl::Status CancelActionItem(const recovery::v1::CancelActionItemRequest& req, const std::string& actor,
                                 recovery::v1::ActionItemResponse* out);
-  absl::Status AddCommitment(const recovery::v1::AddCommitmentRequest& req, recovery::v1::CommitmentResponse* out);
-  absl::Status UpdateCommitment(const recovery::v1::UpdateCommitmentRequest& req,
+  absl::Status AddCommitment(const recovery::v1::AddCommitmentRequest& req, const std::string& actor,
+                             recovery::v1::CommitmentResponse* out);
+  absl::Status UpdateCommitment(const recovery::v1::UpdateCommitmentRequest& req, const std::string& actor,
                                 recovery::v1::CommitmentResponse* out);
-  absl::Status RecordAmends(const recovery::v1::RecordAmendsRequest& req, recovery::v1::RecordAmendsResponse* out);
-  absl::Status SetRootCause(const recovery::v1::SetRootCauseRequest& req, recovery::v1::SetRootCauseResponse* out);
-  absl::Status SharePlan(const recovery::v1::SharePlanRequest& req, recovery::v1::SharePlanResponse* out);
+  absl::Status RecordAmends(const recovery::v1::RecordAmendsRequest& req, const std::string& actor,
+                            recovery::v1::RecordAmendsResponse* out);
+  absl::Status SetRootCause(const recovery::v1::SetRootCauseRequest& req, const std::string& actor,
+                            recovery::v1::SetRootCauseResponse* out);
+  absl::Status SharePlan(const recovery::v1::SharePlanRequest& req, const std::string& actor,
+                         recovery::v1::SharePlanResponse* out);
 
   // Consumed events, in the consumer's transaction (exactly once per event id).
   absl::Status OnCaseOpened(recovery::common::Tx& tx, const recovery::v1::Event& event);
@@ -69,13 +75,14 @@ class ActionPlanApp {
                                const std::string& previous_owner);
   // load -> decide -> apply for a write RPC; `fill` completes the response from the write.
   template <typename Request, typename Response, typename Decide, typename Fill>
-  absl::Status Write(const char* method, const Request& req, Response* out, Decide&& decide, Fill&& fill);
+  absl::Status Write(const char* method, const Request& req, const std::string& actor, Response* out, Decide&& decide,
+                     Fill&& fill);
   // Write for the RPCs that change one existing item (req.item_id()) and answer with it.
   template <typename Request>
   using ItemDecision = absl::StatusOr<PlanOutcome> (*)(PlanRecord, const Request&, const Cause&);
   template <typename Request>
-  absl::Status ItemWrite(const char* method, const Request& req, recovery::v1::ActionItemResponse* out,
-                         ItemDecision<Request> decide);
+  absl::Status ItemWrite(const char* method, const Request& req, const std::string& actor,
+                         recovery::v1::ActionItemResponse* out, ItemDecision<Request> decide);
 
   recovery::common::Store& store_;
   recovery::common::Outbox& outbox_;

@@ -24,12 +24,12 @@ absl::Status PlanReference(const Req& req) {
   return common::CheckId("case_id", req.case_id(), false);
 }
 
-// Writes: request_id, the plan reference, then the actor.
+// Writes: request_id and the plan reference (the deprecated `actor` is ignored: the actor is
+// the authenticated caller).
 template <typename Req>
 absl::Status WriteCommon(const Req& req) {
   RETURN_IF_ERROR(common::CheckRequestId(req.request_id()));
-  RETURN_IF_ERROR(PlanReference(req));
-  return common::CheckId("actor", req.actor(), false);
+  return PlanReference(req);
 }
 
 absl::Status OptionalTimestamp(const char* field, bool has, const google::protobuf::Timestamp& ts) {

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/apply.h"
+#include "services/common/auth/principal.h"
 #include "services/common/consumer.h"
 #include "services/common/events.h"
 #include "services/common/ids.h"
@@ -29,7 +30,8 @@ constexpr absl::Duration kCoverageLookahead = absl::Hours(24 * 7);
 
 std::string Rfc3339(absl::Time t) { return absl::FormatTime(absl::RFC3339_sec, t, absl::UTCTimeZone()); }
 
-Cause CausedBy(const Event& e) { return Cause{e.event_id(), kServiceName, "", ""}; }
+// Effects of a consumed event are the service's own, caused by that event.
+Cause CausedBy(const Event& e) { return Cause{e.event_id(), kServiceActor, "", ""}; }
 
 CaseFacts NewFacts(const std::string& case_id) {
   CaseFacts c;
@@ -190,49 +192,63 @@ absl::Status EscalationApp::StartUnlessActive(Tx& tx, const CaseFacts& facts, co
 
 // --- RPCs ---
 
-absl::StatusOr<EscalationState> EscalationApp::AcknowledgePage(Tx& tx, const v1::AcknowledgePageRequest& r) {
+absl::StatusOr<EscalationState> EscalationApp::AcknowledgePage(Tx& tx, const v1::AcknowledgePageRequest& r,
+                                                               const CallerScope& caller) {
   std::string escalation_id = r.escalation_id();
-  std::string person_id = r.person_id();
+  std::vector<std::string> page_people;  // whom the page (or the escalation's pages) went to
   if (!r.page_id().empty()) {
     ASSIGN_OR_RETURN(auto page, LoadQueued(tx, r.page_id()));
     if (!page || page->kind != QueuedMessage::Kind::kPage) {
       return ToStatus(Refusal{EscalationError::kUnknownPage, common::QuoteForMessage(r.page_id())}, "page_id");
     }
     escalation_id = page->escalation_id;
-    if (person_id.empty()) person_id = page->person_id;
+    page_people.push_back(page->person_id);
   }
   ASSIGN_OR_RETURN(auto row, LoadEscalation(tx, escalation_id));
   if (!row) return ToStatus(Refusal{EscalationError::kUnknownEscalation, ""}, "escalation_id");
+  if (r.page_id().empty() && !caller.acknowledge_any) {
+    ASSIGN_OR_RETURN(auto pages, delivery::ListByEscalation(tx, escalation_id));
+    for (const delivery::Delivery& d : pages) {
+      if (d.kind == delivery::kKindPage) page_people.push_back(d.person_id);
+    }
+  }
+  RETURN_IF_ERROR(MayAcknowledge(caller, r.page_id(), escalation_id, page_people));
   ASSIGN_OR_RETURN(auto decided,
-                   Step(tx, *row, Acknowledge{person_id}, Cause{r.request_id(), person_id, r.page_id(), ""}));
+                   Step(tx, *row, Acknowledge{caller.person_id}, Cause{r.request_id(), caller.actor, r.page_id(), ""}));
   if (const Refusal* refused = RefusalOf(decided)) return ToStatus(*refused, "escalation_id");
   return *std::get<EscalationOutcome>(decided).rows.escalation;
 }
 
-absl::StatusOr<EscalationState> EscalationApp::ResolveEscalation(Tx& tx, const v1::ResolveEscalationRequest& r) {
+absl::StatusOr<EscalationState> EscalationApp::ResolveEscalation(Tx& tx, const v1::ResolveEscalationRequest& r,
+                                                                 const CallerScope& caller) {
   ASSIGN_OR_RETURN(auto row, LoadEscalation(tx, r.escalation_id()));
   if (!row) return ToStatus(Refusal{EscalationError::kUnknownEscalation, ""}, "escalation_id");
-  const Cause cause{r.request_id(), r.resolved_by().empty() ? kServiceName : r.resolved_by(), "",
-                    r.reason().empty() ? "resolved by request" : r.reason()};
-  ASSIGN_OR_RETURN(auto decided, Step(tx, *row, Resolve{r.resolved_by()}, cause));
+  const Cause cause{r.request_id(), caller.actor, "", r.reason().empty() ? "resolved by request" : r.reason()};
+  // resolved_by holds a person id; an integration or service is recorded by its actor.
+  const std::string by = caller.person_id.empty() ? caller.actor : caller.person_id;
+  ASSIGN_OR_RETURN(auto decided, Step(tx, *row, Resolve{by}, cause));
   if (const Refusal* refused = RefusalOf(decided)) return ToStatus(*refused, "escalation_id");
   return *std::get<EscalationOutcome>(decided).rows.escalation;
 }
 
-absl::StatusOr<StoredOverride> EscalationApp::AddOverride(Tx& tx, const v1::AddOverrideRequest& r) {
+absl::StatusOr<StoredOverride> EscalationApp::AddOverride(Tx& tx, const v1::AddOverrideRequest& r,
+                                                          const CallerScope& caller) {
   StoredOverride o{common::NewId(clock_.Now()), r.schedule_id(), r.person_id(), common::FromProto(r.start()),
-                   common::FromProto(r.end()),  r.reason()};
+                   common::FromProto(r.end()),  r.reason(),      caller.actor};
+  RETURN_IF_ERROR(MayAddOverride(*directory(), caller, o.schedule_id, o.person_id, o.start, o.end));
   RETURN_IF_ERROR(InsertOverride(tx, o));
   RETURN_IF_ERROR(RefreshOverridesAfterCommit(tx));
   return o;
 }
 
-absl::StatusOr<StoredOverride> EscalationApp::RemoveOverride(Tx& tx, const v1::RemoveOverrideRequest& r) {
+absl::StatusOr<StoredOverride> EscalationApp::RemoveOverride(Tx& tx, const v1::RemoveOverrideRequest& r,
+                                                             const CallerScope& caller) {
   ASSIGN_OR_RETURN(auto o, LoadOverride(tx, r.override_id()));
   if (!o) {
     return absl::NotFoundError(
         absl::StrCat("override_id: unknown override ", common::QuoteForMessage(r.override_id())));
   }
+  RETURN_IF_ERROR(MayRemoveOverride(*directory(), caller, *o));
   RETURN_IF_ERROR(DeleteOverride(tx, r.override_id()));
   RETURN_IF_ERROR(RefreshOverridesAfterCommit(tx));
   return *o;
@@ -387,10 +403,14 @@ absl::Status EscalationApp::OnSlaBreached(Tx& tx, const Event& event) {
 
 absl::Status EscalationApp::OnCaseEnded(Tx& tx, const Event& event, const std::string& reason) {
   ASSIGN_OR_RETURN(auto all, escalation::ListEscalations(tx, event.case_id(), /*active_only=*/false));
-  const Cause cause{event.event_id(), event.actor().empty() ? kServiceName : event.actor(), "", reason};
+  const Cause cause{event.event_id(), kServiceActor, "", reason};
+  // resolved_by records who ended the case (a person id; another actor as it is), while the
+  // events' actor is this service, which resolves the escalation because of that event.
+  const std::string person = common::PersonOfActor(event.actor());
+  const std::string by = person.empty() ? event.actor() : person;
   for (const StoredEscalationRow& row : all) {
     if (row.state.status == EscalationStatus::kResolved) continue;
-    RETURN_IF_ERROR(Step(tx, row, Resolve{event.actor()}, cause).status());
+    RETURN_IF_ERROR(Step(tx, row, Resolve{by}, cause).status());
   }
   return absl::OkStatus();
 }
@@ -418,14 +438,14 @@ absl::Status EscalationApp::OnAckTimer(Tx& tx, const common::Timer& timer) {
   if (!row) return absl::OkStatus();
   // A stale timeout (the tier moved on, or the escalation stopped) is refused: nothing changes.
   return Step(tx, *row, AckTimeout{tier, round},
-              Cause{absl::StrCat("timer:", kAckTimer, ":", timer.key), kServiceName, "", ""})
+              Cause{absl::StrCat("timer:", kAckTimer, ":", timer.key), kServiceActor, "", ""})
       .status();
 }
 
 absl::Status EscalationApp::OnHoldTimer(Tx& tx, const common::Timer& timer) {
   ASSIGN_OR_RETURN(auto row, LoadEscalation(tx, timer.key));
   if (!row) return absl::OkStatus();
-  return Step(tx, *row, HoldElapsed{}, Cause{absl::StrCat("timer:", kHoldTimer, ":", timer.key), kServiceName, "", ""})
+  return Step(tx, *row, HoldElapsed{}, Cause{absl::StrCat("timer:", kHoldTimer, ":", timer.key), kServiceActor, "", ""})
       .status();
 }
 

@@ -29,6 +29,7 @@
 #include "services/escalation/domain/config.h"
 #include "services/escalation/domain/decisions.h"
 #include "services/escalation/domain/schedule.h"
+#include "services/escalation/scopes.h"
 #include "services/escalation/store.h"
 
 namespace YAML {
@@ -68,11 +69,17 @@ class EscalationApp {
   void SetDeliveryWaker(std::function<void()> wake) { wake_delivery_ = std::move(wake); }
   common::Clock& clock() { return clock_; }
 
-  // Write RPCs, inside the caller's transaction (validated requests).
-  absl::StatusOr<EscalationState> AcknowledgePage(common::Tx& tx, const recovery::v1::AcknowledgePageRequest& r);
-  absl::StatusOr<EscalationState> ResolveEscalation(common::Tx& tx, const recovery::v1::ResolveEscalationRequest& r);
-  absl::StatusOr<StoredOverride> AddOverride(common::Tx& tx, const recovery::v1::AddOverrideRequest& r);
-  absl::StatusOr<StoredOverride> RemoveOverride(common::Tx& tx, const recovery::v1::RemoveOverrideRequest& r);
+  // Write RPCs, inside the caller's transaction (validated requests). `caller` is the actor of
+  // every event and, where a person is stored (acknowledged_by, resolved_by), that person;
+  // the request's deprecated actor fields are ignored. Scopes: scopes.h (PERMISSION_DENIED).
+  absl::StatusOr<EscalationState> AcknowledgePage(common::Tx& tx, const recovery::v1::AcknowledgePageRequest& r,
+                                                  const CallerScope& caller);
+  absl::StatusOr<EscalationState> ResolveEscalation(common::Tx& tx, const recovery::v1::ResolveEscalationRequest& r,
+                                                    const CallerScope& caller);
+  absl::StatusOr<StoredOverride> AddOverride(common::Tx& tx, const recovery::v1::AddOverrideRequest& r,
+                                             const CallerScope& caller);
+  absl::StatusOr<StoredOverride> RemoveOverride(common::Tx& tx, const recovery::v1::RemoveOverrideRequest& r,
+                                                const CallerScope& caller);
 
   // Read RPCs, each in its own transaction.
   absl::StatusOr<EscalationState> GetEscalation(const std::string& escalation_id);

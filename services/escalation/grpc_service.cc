@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "services/common/auth/access_control.h"
 #include "services/common/grpc_util.h"
 #include "services/common/idempotency.h"
 #include "services/common/proto_time.h"
@@ -92,6 +93,17 @@ std::optional<absl::Time> OptionalAt(bool has, const google::protobuf::Timestamp
 
 std::string DayText(absl::CivilDay d) { return absl::FormatCivilTime(d); }
 
+// The admitted caller as the app sees it: its actor, person and the scope permissions.
+CallerScope ScopeOf(const common::Caller& caller) {
+  CallerScope scope;
+  scope.actor = caller.Actor();
+  scope.person_id = caller.principal.PersonId();
+  scope.acknowledge_any = caller.Holds("pages.acknowledge_any");
+  scope.edit = caller.Holds("schedules.edit");
+  scope.edit_any = caller.Holds("schedules.edit_any");
+  return scope;
+}
+
 }  // namespace
 
 void StateToInfo(const EscalationState& s, v1::EscalationInfo* info) {
@@ -157,7 +169,7 @@ void DirectoryToProto(const EscalationConfig& dir, v1::Directory* out) {
     o->set_time_zone(s.time_zone_name);
     for (const RotationLayer& l : s.layers) o->add_layers(l.name);
     for (const Override& ov : s.overrides) {
-      *o->add_overrides() = OverrideToProto(StoredOverride{"", s.id, ov.person_id, ov.start, ov.end, ""});
+      *o->add_overrides() = OverrideToProto(StoredOverride{"", s.id, ov.person_id, ov.start, ov.end, "", ""});
     }
   }
   for (const EscalationPolicy& p : dir.policies) {
@@ -181,30 +193,35 @@ void DirectoryToProto(const EscalationConfig& dir, v1::Directory* out) {
   }
 }
 
-grpc::Status EscalationService::AcknowledgePage(grpc::ServerContext*, const v1::AcknowledgePageRequest* req,
+grpc::Status EscalationService::AcknowledgePage(grpc::ServerContext* ctx, const v1::AcknowledgePageRequest* req,
                                                 v1::EscalationInfo* resp) {
-  if (auto s = ValidateAcknowledgePage(*req, *app_.directory()); !s.ok()) return ToGrpcStatus(s);
+  CALLER_OR_RETURN(caller, ctx);
+  const CallerScope scope = ScopeOf(caller);
+  if (auto s = ValidateAcknowledgePage(*req); !s.ok()) return ToGrpcStatus(s);
   return ToGrpcStatus(common::RunIdempotent(store_, "AcknowledgePage", req->request_id(), *req, resp,
                                             absl::ToUnixMicros(app_.clock().Now()), [&](Tx& tx) -> absl::Status {
-                                              ASSIGN_OR_RETURN(auto state, app_.AcknowledgePage(tx, *req));
+                                              ASSIGN_OR_RETURN(auto state, app_.AcknowledgePage(tx, *req, scope));
                                               StateToInfo(state, resp);
                                               return absl::OkStatus();
                                             }));
 }
 
-grpc::Status EscalationService::ResolveEscalation(grpc::ServerContext*, const v1::ResolveEscalationRequest* req,
+grpc::Status EscalationService::ResolveEscalation(grpc::ServerContext* ctx, const v1::ResolveEscalationRequest* req,
                                                   v1::EscalationInfo* resp) {
+  CALLER_OR_RETURN(caller, ctx);
+  const CallerScope scope = ScopeOf(caller);
   if (auto s = ValidateResolveEscalation(*req); !s.ok()) return ToGrpcStatus(s);
   return ToGrpcStatus(common::RunIdempotent(store_, "ResolveEscalation", req->request_id(), *req, resp,
                                             absl::ToUnixMicros(app_.clock().Now()), [&](Tx& tx) -> absl::Status {
-                                              ASSIGN_OR_RETURN(auto state, app_.ResolveEscalation(tx, *req));
+                                              ASSIGN_OR_RETURN(auto state, app_.ResolveEscalation(tx, *req, scope));
                                               StateToInfo(state, resp);
                                               return absl::OkStatus();
                                             }));
 }
 
-grpc::Status EscalationService::GetEscalation(grpc::ServerContext*, const v1::GetEscalationRequest* req,
+grpc::Status EscalationService::GetEscalation(grpc::ServerContext* ctx, const v1::GetEscalationRequest* req,
                                               v1::EscalationInfo* resp) {
+  RETURN_IF_REFUSED(ctx);
   if (auto s = ValidateGetEscalation(*req); !s.ok()) return ToGrpcStatus(s);
   auto state = app_.GetEscalation(req->escalation_id());
   if (!state.ok()) return ToGrpcStatus(state.status());
@@ -212,8 +229,9 @@ grpc::Status EscalationService::GetEscalation(grpc::ServerContext*, const v1::Ge
   return grpc::Status::OK;
 }
 
-grpc::Status EscalationService::ListEscalations(grpc::ServerContext*, const v1::ListEscalationsRequest* req,
+grpc::Status EscalationService::ListEscalations(grpc::ServerContext* ctx, const v1::ListEscalationsRequest* req,
                                                 v1::ListEscalationsResponse* resp) {
+  RETURN_IF_REFUSED(ctx);
   if (auto s = ValidateListEscalations(*req); !s.ok()) return ToGrpcStatus(s);
   auto list = app_.ListEscalations(req->case_id(), req->active_only());
   if (!list.ok()) return ToGrpcStatus(list.status());
@@ -221,8 +239,9 @@ grpc::Status EscalationService::ListEscalations(grpc::ServerContext*, const v1::
   return grpc::Status::OK;
 }
 
-grpc::Status EscalationService::ListPages(grpc::ServerContext*, const v1::ListPagesRequest* req,
+grpc::Status EscalationService::ListPages(grpc::ServerContext* ctx, const v1::ListPagesRequest* req,
                                           v1::ListPagesResponse* resp) {
+  RETURN_IF_REFUSED(ctx);
   if (auto s = ValidateListPages(*req); !s.ok()) return ToGrpcStatus(s);
   auto pages = app_.ListPages(req->escalation_id());
   if (!pages.ok()) return ToGrpcStatus(pages.status());
@@ -230,8 +249,9 @@ grpc::Status EscalationService::ListPages(grpc::ServerContext*, const v1::ListPa
   return grpc::Status::OK;
 }
 
-grpc::Status EscalationService::WhoIsOnCall(grpc::ServerContext*, const v1::WhoIsOnCallRequest* req,
+grpc::Status EscalationService::WhoIsOnCall(grpc::ServerContext* ctx, const v1::WhoIsOnCallRequest* req,
                                             v1::WhoIsOnCallResponse* resp) {
+  RETURN_IF_REFUSED(ctx);
   if (auto s = ValidateWhoIsOnCall(*req, *app_.directory()); !s.ok()) return ToGrpcStatus(s);
   const EscalationApp::OnCall on_call =
       app_.WhoIsOnCall(req->schedule_id(), req->team_id(), OptionalAt(req->has_at(), req->at()));
@@ -241,8 +261,9 @@ grpc::Status EscalationService::WhoIsOnCall(grpc::ServerContext*, const v1::WhoI
   return grpc::Status::OK;
 }
 
-grpc::Status EscalationService::ListShifts(grpc::ServerContext*, const v1::ListShiftsRequest* req,
+grpc::Status EscalationService::ListShifts(grpc::ServerContext* ctx, const v1::ListShiftsRequest* req,
                                            v1::ListShiftsResponse* resp) {
+  RETURN_IF_REFUSED(ctx);
   if (auto s = ValidateListShifts(*req, *app_.directory()); !s.ok()) return ToGrpcStatus(s);
   for (const auto& named : app_.ListShifts(req->schedule_id(), FromProto(req->from()), FromProto(req->to()))) {
     auto* o = resp->add_shifts();
@@ -254,31 +275,36 @@ grpc::Status EscalationService::ListShifts(grpc::ServerContext*, const v1::ListS
   return grpc::Status::OK;
 }
 
-grpc::Status EscalationService::AddOverride(grpc::ServerContext*, const v1::AddOverrideRequest* req,
+grpc::Status EscalationService::AddOverride(grpc::ServerContext* ctx, const v1::AddOverrideRequest* req,
                                             v1::ScheduleOverride* resp) {
+  CALLER_OR_RETURN(caller, ctx);
+  const CallerScope scope = ScopeOf(caller);
   const absl::Time now = app_.clock().Now();
   if (auto s = ValidateAddOverride(*req, *app_.directory(), now); !s.ok()) return ToGrpcStatus(s);
   return ToGrpcStatus(common::RunIdempotent(store_, "AddOverride", req->request_id(), *req, resp,
                                             absl::ToUnixMicros(now), [&](Tx& tx) -> absl::Status {
-                                              ASSIGN_OR_RETURN(auto added, app_.AddOverride(tx, *req));
+                                              ASSIGN_OR_RETURN(auto added, app_.AddOverride(tx, *req, scope));
                                               *resp = OverrideToProto(added);
                                               return absl::OkStatus();
                                             }));
 }
 
-grpc::Status EscalationService::RemoveOverride(grpc::ServerContext*, const v1::RemoveOverrideRequest* req,
+grpc::Status EscalationService::RemoveOverride(grpc::ServerContext* ctx, const v1::RemoveOverrideRequest* req,
                                                v1::RemoveOverrideResponse* resp) {
+  CALLER_OR_RETURN(caller, ctx);
+  const CallerScope scope = ScopeOf(caller);
   if (auto s = ValidateRemoveOverride(*req); !s.ok()) return ToGrpcStatus(s);
   return ToGrpcStatus(common::RunIdempotent(store_, "RemoveOverride", req->request_id(), *req, resp,
                                             absl::ToUnixMicros(app_.clock().Now()), [&](Tx& tx) -> absl::Status {
-                                              ASSIGN_OR_RETURN(auto removed, app_.RemoveOverride(tx, *req));
+                                              ASSIGN_OR_RETURN(auto removed, app_.RemoveOverride(tx, *req, scope));
                                               *resp->mutable_removed() = OverrideToProto(removed);
                                               return absl::OkStatus();
                                             }));
 }
 
-grpc::Status EscalationService::IsBusinessHours(grpc::ServerContext*, const v1::IsBusinessHoursRequest* req,
+grpc::Status EscalationService::IsBusinessHours(grpc::ServerContext* ctx, const v1::IsBusinessHoursRequest* req,
                                                 v1::IsBusinessHoursResponse* resp) {
+  RETURN_IF_REFUSED(ctx);
   if (auto s = ValidateIsBusinessHours(*req, *app_.directory()); !s.ok()) return ToGrpcStatus(s);
   const EscalationApp::BusinessHours hours =
       app_.IsBusinessHours(req->calendar_id(), OptionalAt(req->has_at(), req->at()));
@@ -288,8 +314,9 @@ grpc::Status EscalationService::IsBusinessHours(grpc::ServerContext*, const v1::
   return grpc::Status::OK;
 }
 
-grpc::Status EscalationService::CheckCoverage(grpc::ServerContext*, const v1::CheckCoverageRequest* req,
+grpc::Status EscalationService::CheckCoverage(grpc::ServerContext* ctx, const v1::CheckCoverageRequest* req,
                                               v1::CheckCoverageResponse* resp) {
+  RETURN_IF_REFUSED(ctx);
   if (auto s = ValidateCheckCoverage(*req, *app_.directory()); !s.ok()) return ToGrpcStatus(s);
   for (const calendar::Interval& gap :
        app_.CheckCoverage(req->schedule_id(), FromProto(req->from()), FromProto(req->to()))) {
@@ -300,8 +327,9 @@ grpc::Status EscalationService::CheckCoverage(grpc::ServerContext*, const v1::Ch
   return grpc::Status::OK;
 }
 
-grpc::Status EscalationService::GetDirectory(grpc::ServerContext*, const v1::GetDirectoryRequest*,
+grpc::Status EscalationService::GetDirectory(grpc::ServerContext* ctx, const v1::GetDirectoryRequest*,
                                              v1::Directory* resp) {
+  RETURN_IF_REFUSED(ctx);
   DirectoryToProto(*app_.directory(), resp);
   return grpc::Status::OK;
 }

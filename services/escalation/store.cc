@@ -25,7 +25,7 @@ int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 
 StoredOverride OverrideFromRow(const Row& r) {
   return StoredOverride{r.Str(0), r.Str(1), r.Str(2), absl::FromUnixMicros(r.Int(3)), absl::FromUnixMicros(r.Int(4)),
-                        r.Str(5)};
+                        r.Str(5), r.Str(6)};
 }
 
 bool IsActive(EscalationStatus s) { return s == EscalationStatus::kHeld || s == EscalationStatus::kPaging; }
@@ -218,6 +218,8 @@ std::vector<std::string> EscalationStateMigrations() {
       // Rows written before this step hold an EscalationInfo (format 0) and stay readable.
       "ALTER TABLE escalations ADD COLUMN format INTEGER NOT NULL DEFAULT 0",
       "ALTER TABLE escalations ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
+      // Who added an override (RemoveOverride lets its creator remove it); "" before this step.
+      "ALTER TABLE schedule_overrides ADD COLUMN created_by TEXT NOT NULL DEFAULT ''",
   };
 }
 
@@ -321,14 +323,14 @@ absl::StatusOr<std::optional<QueuedMessage>> LoadQueued(Tx& tx, const std::strin
 
 absl::Status InsertOverride(Tx& tx, const StoredOverride& o) {
   return tx.Exec(
-      "INSERT INTO schedule_overrides (override_id, schedule_id, person_id, start_at, end_at, reason)"
-      " VALUES (?,?,?,?,?,?)",
-      {o.override_id, o.schedule_id, o.person_id, Micros(o.start), Micros(o.end), o.reason});
+      "INSERT INTO schedule_overrides (override_id, schedule_id, person_id, start_at, end_at, reason, created_by)"
+      " VALUES (?,?,?,?,?,?,?)",
+      {o.override_id, o.schedule_id, o.person_id, Micros(o.start), Micros(o.end), o.reason, o.created_by});
 }
 
 absl::StatusOr<std::optional<StoredOverride>> LoadOverride(Tx& tx, const std::string& override_id) {
-  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT override_id, schedule_id, person_id, start_at, end_at, reason"
-                                       " FROM schedule_overrides WHERE override_id = ?",
+  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT override_id, schedule_id, person_id, start_at, end_at, reason,"
+                                       " created_by FROM schedule_overrides WHERE override_id = ?",
                                        {override_id}));
   if (rows.empty()) return std::nullopt;
   return OverrideFromRow(rows[0]);
@@ -339,8 +341,8 @@ absl::Status DeleteOverride(Tx& tx, const std::string& override_id) {
 }
 
 absl::StatusOr<std::vector<StoredOverride>> ListOverrides(Tx& tx) {
-  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT override_id, schedule_id, person_id, start_at, end_at, reason"
-                                       " FROM schedule_overrides ORDER BY override_id"));
+  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT override_id, schedule_id, person_id, start_at, end_at, reason,"
+                                       " created_by FROM schedule_overrides ORDER BY override_id"));
   std::vector<StoredOverride> out;
   for (const Row& r : rows) out.push_back(OverrideFromRow(r));
   return out;

@@ -35,7 +35,7 @@ struct StoredEscalationRow {
   EscalationState state;
   int64_t version = 0;
 };
-// Escalation state columns added after the first release: a separate migration component
+// Escalation state columns (and override creators) added after the first release: a separate migration component
 // ("escalation-state"), so its steps never interleave with the delivery queue's.
 inline constexpr char kStateMigrationComponent[] = "escalation-state";
 std::vector<std::string> EscalationStateMigrations();
@@ -65,6 +65,7 @@ struct StoredOverride {
   absl::Time start;
   absl::Time end;
   std::string reason;
+  std::string created_by;  // the actor who added it ("" for rows stored before actors were kept)
 };
 absl::Status InsertOverride(common::Tx& tx, const StoredOverride& o);
 absl::StatusOr<std::optional<StoredOverride>> LoadOverride(common::Tx& tx, const std::string& override_id);

@@ -58,7 +58,7 @@ absl::Status CheckClient(absl::string_view field, const v1::Client& c) {
 
 }  // namespace
 
-absl::Status ValidateAcknowledgePage(const v1::AcknowledgePageRequest& r, const EscalationConfig& dir) {
+absl::Status ValidateAcknowledgePage(const v1::AcknowledgePageRequest& r) {
   RETURN_IF_ERROR(common::CheckRequestId(r.request_id()));
   RETURN_IF_ERROR(CheckUuid("page_id", r.page_id(), false));
   RETURN_IF_ERROR(CheckUuid("escalation_id", r.escalation_id(), false));
@@ -68,15 +68,12 @@ absl::Status ValidateAcknowledgePage(const v1::AcknowledgePageRequest& r, const 
   if (!r.page_id().empty() && !r.escalation_id().empty()) {
     return InvalidField("escalation_id", "give page_id or escalation_id, not both");
   }
-  // With escalation_id the acknowledging person is required; with page_id it defaults to the paged one.
-  if (!r.escalation_id().empty() || !r.person_id().empty()) return KnownPerson("person_id", r.person_id(), dir);
   return absl::OkStatus();
 }
 
 absl::Status ValidateResolveEscalation(const v1::ResolveEscalationRequest& r) {
   RETURN_IF_ERROR(common::CheckRequestId(r.request_id()));
   RETURN_IF_ERROR(CheckUuid("escalation_id", r.escalation_id(), true));
-  RETURN_IF_ERROR(CheckId("resolved_by", r.resolved_by(), false));
   return common::OptionalText("reason", r.reason(), kMaxText);
 }
 

@@ -14,7 +14,9 @@
 
 namespace recovery::escalation {
 
-absl::Status ValidateAcknowledgePage(const recovery::v1::AcknowledgePageRequest& r, const EscalationConfig& dir);
+// person_id (AcknowledgePage) and resolved_by (ResolveEscalation) are deprecated and not
+// checked: the acknowledging or resolving person is the authenticated caller.
+absl::Status ValidateAcknowledgePage(const recovery::v1::AcknowledgePageRequest& r);
 absl::Status ValidateResolveEscalation(const recovery::v1::ResolveEscalationRequest& r);
 absl::Status ValidateGetEscalation(const recovery::v1::GetEscalationRequest& r);
 absl::Status ValidateListEscalations(const recovery::v1::ListEscalationsRequest& r);

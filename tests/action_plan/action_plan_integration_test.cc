@@ -118,7 +118,6 @@ TEST(ActionPlanIntegrationTest, CaseOpenedDraftsAnOwnedPlanThatIsSharedReviewedA
   v1::AddCommitmentRequest commit;
   commit.set_request_id("commit-1");
   commit.set_case_id(case_id);
-  commit.set_actor("lee");
   commit.mutable_commitment()->set_text("We will deliver the board pack");
   commit.mutable_commitment()->set_owner("lee");
   *commit.mutable_commitment()->mutable_due() = recovery::common::ToProto(London(2026, 11, 28, 10, 0));
@@ -138,6 +137,7 @@ TEST(ActionPlanIntegrationTest, CaseOpenedDraftsAnOwnedPlanThatIsSharedReviewedA
     EXPECT_EQ(m.event.commitment_made().commitment().owner(), "lee");
     EXPECT_EQ(m.event.commitment_made().warnings_size(), 1);
     EXPECT_EQ(m.event.causation_id(), "commit-1");
+    EXPECT_EQ(m.event.actor(), "person:tester") << "the caller of the service's channel";
   }
 
   // The retry returns the same response and publishes nothing new.

@@ -488,6 +488,8 @@ TEST_F(ActionPlanServiceTest, CaseOpenedDraftsThePlanFromThePlaybookOnceAndPubli
   const auto drafted = EventsOfType("PlanDrafted");
   ASSERT_EQ(drafted.size(), 1u);
   EXPECT_EQ(drafted[0].source(), "action-plan");
+  // The effect of a consumed event is the service's own, caused by that event.
+  EXPECT_EQ(drafted[0].actor(), "service:action-plan");
   EXPECT_EQ(drafted[0].plan_drafted().plan_id(), plan.plan_id());
   EXPECT_EQ(drafted[0].plan_drafted().items_size(), 6);
   EXPECT_EQ(fx_.published().size(), 1u) << "nothing else was published";
@@ -860,6 +862,125 @@ TEST_F(ActionPlanServiceTest, ListPlansPagesInCreationOrder) {
   ASSERT_EQ(page2.plans_size(), 1);
   EXPECT_EQ(page2.plans(0).case_id(), "case-c");
   EXPECT_TRUE(page2.next_page_token().empty());
+}
+
+TEST_F(ActionPlanServiceTest, TheActorOfEveryWriteIsTheCallerWhateverTheRequestSays) {
+  OpenCase("case-actor");
+  auto as_lee = v1::ActionPlan::NewStub(fx_.ChannelAs("lee"));
+  auto req = Commit("k-actor", "case-actor", At("Europe/London", 2026, 11, 26, 10, 0));
+  // The deprecated field is ignored (set by reflection: its accessors are marked deprecated).
+  req.GetReflection()->SetString(&req, req.GetDescriptor()->FindFieldByName("actor"), "someone-else");
+  v1::CommitmentResponse out;
+  grpc::ClientContext ctx;
+  grpc::Status st = as_lee->AddCommitment(&ctx, req, &out);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  const auto made = EventsOfType("CommitmentMade");
+  ASSERT_EQ(made.size(), 1u);
+  EXPECT_EQ(made[0].actor(), "person:lee");
+  EXPECT_EQ(made[0].causation_id(), "k-actor");
+
+  v1::SharePlanRequest share;
+  share.set_request_id("share-actor");
+  share.set_case_id("case-actor");
+  v1::SharePlanResponse shared;
+  ASSERT_TRUE(Call(&v1::ActionPlan::Stub::SharePlan, share, &shared).ok());  // as the admin "tester"
+  fx_.Quiesce();
+  bool seen = false;
+  for (const v1::Event& e : fx_.published()) {
+    if (e.causation_id() != "share-actor") continue;
+    seen = true;
+    EXPECT_EQ(e.actor(), "person:tester") << recovery::common::EventTypeName(e);
+  }
+  EXPECT_TRUE(seen);
+}
+
+TEST_F(ActionPlanServiceTest, AViewerReadsButDoesNotWrite) {
+  OpenCase("case-viewer");
+  auto as_vic = v1::ActionPlan::NewStub(fx_.ChannelAs("vic"));
+  v1::GetPlanRequest get;
+  get.set_case_id("case-viewer");
+  v1::GetPlanResponse plan;
+  grpc::ClientContext read;
+  EXPECT_TRUE(as_vic->GetPlan(&read, get, &plan).ok());
+  auto req = Commit("k-vic", "case-viewer", At("Europe/London", 2026, 11, 26, 10, 0));
+  v1::CommitmentResponse out;
+  grpc::ClientContext write;
+  grpc::Status st = as_vic->AddCommitment(&write, req, &out);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+  EXPECT_TRUE(EventsOfType("CommitmentMade").empty());
+}
+
+TEST_F(ActionPlanServiceTest, EveryRpcWithoutACredentialIsUnauthenticatedAndChangesNothing) {
+  OpenCase("case-anon");
+  const v1::Plan before = GetPlan("case-anon");
+  fx_.Quiesce();  // PlanDrafted is out
+  fx_.ClearPublished();
+  auto anonymous = v1::ActionPlan::NewStub(fx_.ChannelWithToken(""));
+  std::vector<std::pair<std::string, grpc::Status>> answers;
+  auto call = [&](const std::string& name, auto method, auto request, auto response) {
+    grpc::ClientContext ctx;
+    answers.emplace_back(name, ((*anonymous).*method)(&ctx, request, &response));
+  };
+  v1::GetPlanRequest get;
+  get.set_case_id("case-anon");
+  call("GetPlan", &v1::ActionPlan::Stub::GetPlan, get, v1::GetPlanResponse());
+  call("ListPlans", &v1::ActionPlan::Stub::ListPlans, v1::ListPlansRequest(), v1::ListPlansResponse());
+  v1::AddActionItemRequest add;
+  add.set_request_id("a");
+  add.set_case_id("case-anon");
+  add.mutable_item()->set_what("call them");
+  call("AddActionItem", &v1::ActionPlan::Stub::AddActionItem, add, v1::ActionItemResponse());
+  v1::UpdateActionItemRequest update;
+  update.set_request_id("u");
+  update.set_case_id("case-anon");
+  update.set_item_id(before.items(0).id());
+  update.mutable_update()->set_what("changed");
+  call("UpdateActionItem", &v1::ActionPlan::Stub::UpdateActionItem, update, v1::ActionItemResponse());
+  v1::CompleteActionItemRequest complete;
+  complete.set_request_id("c");
+  complete.set_case_id("case-anon");
+  complete.set_item_id(before.items(0).id());
+  call("CompleteActionItem", &v1::ActionPlan::Stub::CompleteActionItem, complete, v1::ActionItemResponse());
+  v1::CancelActionItemRequest cancel;
+  cancel.set_request_id("x");
+  cancel.set_case_id("case-anon");
+  cancel.set_item_id(before.items(0).id());
+  call("CancelActionItem", &v1::ActionPlan::Stub::CancelActionItem, cancel, v1::ActionItemResponse());
+  call("AddCommitment", &v1::ActionPlan::Stub::AddCommitment,
+       Commit("k", "case-anon", At("Europe/London", 2026, 11, 26, 10, 0)), v1::CommitmentResponse());
+  v1::UpdateCommitmentRequest commitment;
+  commitment.set_request_id("uc");
+  commitment.set_case_id("case-anon");
+  commitment.set_commitment_id("k1");
+  call("UpdateCommitment", &v1::ActionPlan::Stub::UpdateCommitment, commitment, v1::CommitmentResponse());
+  v1::RecordAmendsRequest amends;
+  amends.set_request_id("am");
+  amends.set_case_id("case-anon");
+  call("RecordAmends", &v1::ActionPlan::Stub::RecordAmends, amends, v1::RecordAmendsResponse());
+  v1::SetRootCauseRequest root;
+  root.set_request_id("rc");
+  root.set_case_id("case-anon");
+  root.mutable_root_cause()->set_agreed_explanation("handover");
+  call("SetRootCause", &v1::ActionPlan::Stub::SetRootCause, root, v1::SetRootCauseResponse());
+  v1::SharePlanRequest share;
+  share.set_request_id("sh");
+  share.set_case_id("case-anon");
+  call("SharePlan", &v1::ActionPlan::Stub::SharePlan, share, v1::SharePlanResponse());
+  v1::ReviewMessageRequest review;
+  review.set_text("We will fix it");
+  call("ReviewMessage", &v1::ActionPlan::Stub::ReviewMessage, review, v1::ReviewMessageResponse());
+  call("ListPlaybooks", &v1::ActionPlan::Stub::ListPlaybooks, v1::ListPlaybooksRequest(), v1::ListPlaybooksResponse());
+  v1::GetPlaybookRequest playbook;
+  playbook.set_category("missed_deadline");
+  call("GetPlaybook", &v1::ActionPlan::Stub::GetPlaybook, playbook, v1::GetPlaybookResponse());
+
+  EXPECT_EQ(answers.size(), 14u) << "every RPC of recovery.v1.ActionPlan";
+  for (const auto& [name, st] : answers) {
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED) << name << ": " << st.error_message();
+  }
+  fx_.Quiesce();
+  EXPECT_TRUE(fx_.published().empty());
+  EXPECT_EQ(GetPlan("case-anon").SerializeAsString(), before.SerializeAsString());
 }
 
 }  // namespace

@@ -83,13 +83,16 @@ class AppTest : public ::testing::Test {
     EXPECT_TRUE(l.ok()) << l.status();
     return l.ok() ? *l : std::vector<delivery::Delivery>{};
   }
-  absl::Status Acknowledge(const EscalationState& esc, const std::string& person, const std::string& request_id) {
+  // Acknowledges as `person` (a responder; `any`: holding pages.acknowledge_any).
+  absl::Status Acknowledge(const EscalationState& esc, const std::string& person, const std::string& request_id,
+                           bool any = false) {
     return common::InTransaction(fx_.store(), [&](common::Tx& tx) -> absl::Status {
       v1::AcknowledgePageRequest r;
       r.set_request_id(request_id);
       r.set_escalation_id(esc.escalation_id);
-      r.set_person_id(person);
-      return app().AcknowledgePage(tx, r).status();
+      return app()
+          .AcknowledgePage(tx, r, CallerScope{.actor = "person:" + person, .person_id = person, .acknowledge_any = any})
+          .status();
     });
   }
 
@@ -172,7 +175,7 @@ TEST_F(AppTest, AcknowledgeCancelsQueuedPagesAndTimers) {
                 return absl::OkStatus();
               }).ok());
   // A second acknowledgement is refused by the domain.
-  const absl::Status again = Acknowledge(esc, "bob", "req-ack-2");
+  const absl::Status again = Acknowledge(esc, "bob", "req-ack-2", /*any=*/true);
   EXPECT_EQ(again.code(), absl::StatusCode::kFailedPrecondition) << again;
   EXPECT_EQ(again.message(), "escalation_id: already acknowledged");
 }
@@ -225,14 +228,19 @@ TEST_F(AppTest, SeverityRaiseStartsAnEscalationOnlyWhenNoneIsActive) {
 
 TEST_F(AppTest, CaseResolvedResolvesEveryOpenEscalation) {
   Deliver(Opened("c1"));
-  v1::Event resolved = common::NewEvent(clock().Now(), "c1", "intake", "carol", "r");
+  v1::Event resolved = common::NewEvent(clock().Now(), "c1", "intake", "person:carol", "r");
   resolved.mutable_case_resolved()->set_resolution("fixed");
   Deliver(resolved);
   const auto esc = Escalations("c1")[0];
   EXPECT_EQ(esc.status, EscalationStatus::kResolved);
-  EXPECT_EQ(esc.resolved_by, "carol");
+  EXPECT_EQ(esc.resolved_by, "carol") << "the person who resolved the case";
   ASSERT_EQ(CountEvents("EscalationResolved"), 1u);
-  EXPECT_EQ(fx_.PublishedOfType("EscalationResolved")[0].escalation_resolved().reason(), "case resolved");
+  const v1::Event event = fx_.PublishedOfType("EscalationResolved")[0];
+  EXPECT_EQ(event.escalation_resolved().reason(), "case resolved");
+  EXPECT_EQ(event.escalation_resolved().resolved_by(), "carol");
+  // The effect of a consumed event is the service's, caused by that event.
+  EXPECT_EQ(event.actor(), "service:escalation");
+  EXPECT_EQ(event.causation_id(), resolved.event_id());
   for (const auto& p : Pages(esc.escalation_id)) EXPECT_EQ(p.status, delivery::kCancelled);
   EXPECT_EQ(fx_.runtime().timers().Pending(), 0);
 }
@@ -320,7 +328,7 @@ TEST_F(AppTest, EscalationsStoredAsTheOldApiMessageStayReadableAndWritable) {
   ASSERT_EQ(read->plan.tiers.size(), 1u);
   EXPECT_EQ(read->plan.tiers[0].targets[0].id, "bob");
   EXPECT_EQ(read->plan.tiers[0].ack_timeout, absl::Minutes(5));
-  ASSERT_TRUE(Acknowledge(*read, "bob", "ack-old").ok());
+  ASSERT_TRUE(Acknowledge(*read, "bob", "ack-old", /*any=*/true).ok());
   fx_.Quiesce();
   EXPECT_EQ(app().GetEscalation(id)->status, EscalationStatus::kAcknowledged);
   ASSERT_EQ(CountEvents("EscalationAcknowledged"), 1u);

@@ -93,22 +93,23 @@ class EscalationConcurrencyTest : public StoreBackendTest {
 };
 
 TEST_P(EscalationConcurrencyTest, TwoAcknowledgementsAtOnceAcknowledgeOnce) {
-  auto stub = v1::Escalation::NewStub(fx_->channel());
+  // Two case managers (pages.acknowledge_any), each acknowledging as themselves.
+  const char* people[2] = {"lee", "mia"};
+  std::unique_ptr<v1::Escalation::Stub> stubs[2] = {v1::Escalation::NewStub(fx_->ChannelAs(people[0])),
+                                                    v1::Escalation::NewStub(fx_->ChannelAs(people[1]))};
   for (const std::string& id : escalations_) {
     std::latch go(2);
     grpc::Status results[2];
     std::thread threads[2];
-    const char* people[2] = {"alice", "bob"};
     for (int k = 0; k < 2; ++k) {
       threads[k] = std::thread([&, k] {
         v1::AcknowledgePageRequest r;
         r.set_request_id(absl::StrCat("ack-", id, "-", k));
         r.set_escalation_id(id);
-        r.set_person_id(people[k]);
         v1::EscalationInfo out;
         auto ctx = common::ContextWithDeadline(absl::Seconds(30));
         go.arrive_and_wait();
-        results[k] = stub->AcknowledgePage(ctx.get(), r, &out);
+        results[k] = stubs[k]->AcknowledgePage(ctx.get(), r, &out);
       });
     }
     for (auto& t : threads) t.join();

@@ -19,6 +19,7 @@
 #include "tests/support/dev_broker.h"
 #include "tests/support/process.h"
 #include "tests/support/service_process.h"
+#include "tests/support/test_identity.h"
 #include "tests/support/topic_reader.h"
 
 namespace recovery::escalation {
@@ -142,13 +143,15 @@ TEST_F(EscalationIntegrationTest, UnacknowledgedPageEscalatesAndAcknowledgementS
   const ReceivedRequest bob_page = PagesFor(rx_, "bob")[0];
   ExpectSignedPage(bob_page, "bob", "1");
 
+  // Bob acknowledges the page sent to him, as himself.
+  auto as_bob = v1::Escalation::NewStub(recovery::testing::TestIdentity::Shared().ChannelAs(svc.address(), "bob"));
   v1::AcknowledgePageRequest ack;
   ack.set_request_id("ack-1");
   ack.set_page_id(JsonField(bob_page.body, "page_id"));
   v1::EscalationInfo acked;
   {
     auto ctx = common::ContextWithDeadline();
-    grpc::Status st = svc.api().AcknowledgePage(ctx.get(), ack, &acked);
+    grpc::Status st = as_bob->AcknowledgePage(ctx.get(), ack, &acked);
     ASSERT_TRUE(st.ok()) << st.error_message();
   }
   EXPECT_EQ(acked.status(), v1::ESCALATION_STATUS_ACKNOWLEDGED);
@@ -172,6 +175,7 @@ TEST_F(EscalationIntegrationTest, UnacknowledgedPageEscalatesAndAcknowledgementS
   ASSERT_EQ(acks.size(), 1u);
   EXPECT_EQ(acks[0].event.case_id(), "case-1");
   EXPECT_EQ(acks[0].event.source(), "escalation");
+  EXPECT_EQ(acks[0].event.actor(), "person:bob");
   EXPECT_EQ(acks[0].event.escalation_acknowledged().acknowledged_by(), "bob");
   EXPECT_EQ(acks[0].event.escalation_acknowledged().page_id(), ack.page_id());
   EXPECT_EQ(acks[0].event.escalation_acknowledged().escalation_id(), acked.escalation_id());
@@ -183,7 +187,7 @@ TEST_F(EscalationIntegrationTest, UnacknowledgedPageEscalatesAndAcknowledgementS
   // The same request again is a replay, not a second acknowledgement.
   v1::EscalationInfo replay;
   auto ctx = common::ContextWithDeadline();
-  ASSERT_TRUE(svc.api().AcknowledgePage(ctx.get(), ack, &replay).ok());
+  ASSERT_TRUE(as_bob->AcknowledgePage(ctx.get(), ack, &replay).ok());
   EXPECT_EQ(replay.escalation_id(), acked.escalation_id());
   EXPECT_EQ(svc.process().Terminate(), 0);
 }

@@ -2,7 +2,9 @@
 // runtime (tests/support/service_fixture.h): the ack path with the manual clock - a page
 // nobody acknowledges reaches tier 2 after the timeout; an acknowledgement stops every
 // further page - asserted after the Quiesce() barrier, never after a sleep; and the status
-// codes the edge answers.
+// codes the edge answers. Who may do what (scopes.h): acknowledgements by the paged person or
+// a holder of pages.acknowledge_any, overrides by the people they concern or a scheduler of
+// the schedule's team; the actor of every write's event is the authenticated caller.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -16,6 +18,7 @@
 #include "services/escalation/delivery/queue.h"
 #include "services/escalation/module.h"
 #include "tests/support/service_fixture.h"
+#include "tests/support/test_identity.h"
 
 namespace recovery::escalation {
 namespace {
@@ -26,6 +29,8 @@ constexpr char kYaml[] = R"(
 people:
   - {id: alice, name: Alice, time_zone: UTC, contact_methods: [{channel: log, target: alice}]}
   - {id: bob, name: Bob, time_zone: UTC, contact_methods: [{channel: log, target: bob}]}
+  - {id: sam, name: Sam, time_zone: UTC, contact_methods: [{channel: log, target: sam}]}
+  - {id: jordan, name: Jordan, time_zone: UTC, contact_methods: [{channel: log, target: jordan}]}
 calendars:
   - {id: office, time_zone: UTC, weekly: {mon: ["09:00-17:00"]}}
 schedules:
@@ -34,10 +39,16 @@ schedules:
     time_zone: UTC
     layers:
       - {name: primary, participants: [alice], rotation: 1w, start_date: 2026-01-05, handoff_time: "09:00"}
+  - id: nights
+    name: Nights
+    time_zone: UTC
+    layers:
+      - {name: primary, participants: [sam], rotation: 1w, start_date: 2026-01-05, handoff_time: "09:00"}
 policies:
   - {id: p, name: P, tiers: [{targets: [{schedule: oncall}], ack_timeout: 5m}, {targets: [{person: bob}], ack_timeout: 10m}], repeats: 2}
 teams:
-  - {id: ops, name: Ops, members: [alice, bob], calendar: office, schedule: oncall, policy: p}
+  - {id: ops, name: Ops, members: [alice, bob, jordan], calendar: office, schedule: oncall, policy: p}
+  - {id: billing, name: Billing, members: [sam], calendar: office, schedule: nights, policy: p}
 routing_rules:
   - {id: all, team: ops}
 )";
@@ -69,12 +80,52 @@ class EscalationGrpcTest : public ::testing::Test {
     for (const auto& e : fx_.PublishedOfType("PageQueued")) out.push_back(e.page_queued());
     return out;
   }
-  grpc::Status Ack(const std::string& page_id, const std::string& request_id, v1::EscalationInfo* out) {
+  // A stub acting as `person` (groups: tests/support/test_identity.cc; unknown ids are responders).
+  std::unique_ptr<v1::Escalation::Stub> As(const std::string& person) {
+    return v1::Escalation::NewStub(fx_.ChannelAs(person));
+  }
+  grpc::Status Ack(const std::string& page_id, const std::string& request_id, v1::EscalationInfo* out,
+                   const std::string& as = "bob") {
     v1::AcknowledgePageRequest r;
     r.set_request_id(request_id);
     r.set_page_id(page_id);
     auto ctx = common::ContextWithDeadline();
-    return stub_->AcknowledgePage(ctx.get(), r, out);
+    return As(as)->AcknowledgePage(ctx.get(), r, out);
+  }
+  grpc::Status AckEscalation(const std::string& escalation_id, const std::string& as, v1::EscalationInfo* out) {
+    v1::AcknowledgePageRequest r;
+    r.set_request_id(common::NewId(fx_.clock().Now()));
+    r.set_escalation_id(escalation_id);
+    auto ctx = common::ContextWithDeadline();
+    return As(as)->AcknowledgePage(ctx.get(), r, out);
+  }
+  v1::AddOverrideRequest Override(const std::string& schedule, const std::string& person) {
+    v1::AddOverrideRequest add;
+    add.set_request_id(common::NewId(fx_.clock().Now()));
+    add.set_schedule_id(schedule);
+    add.set_person_id(person);
+    *add.mutable_start() = common::ToProto(fx_.clock().Now() + absl::Hours(1));
+    *add.mutable_end() = common::ToProto(fx_.clock().Now() + absl::Hours(3));
+    return add;
+  }
+  grpc::Status AddAs(const std::string& as, const v1::AddOverrideRequest& add, v1::ScheduleOverride* out) {
+    auto ctx = common::ContextWithDeadline();
+    return As(as)->AddOverride(ctx.get(), add, out);
+  }
+  grpc::Status RemoveAs(const std::string& as, const std::string& override_id) {
+    v1::RemoveOverrideRequest rm;
+    rm.set_request_id(common::NewId(fx_.clock().Now()));
+    rm.set_override_id(override_id);
+    v1::RemoveOverrideResponse removed;
+    auto ctx = common::ContextWithDeadline();
+    return As(as)->RemoveOverride(ctx.get(), rm, &removed);
+  }
+  // The id of an override `as` added (that must succeed).
+  std::string Added(const std::string& as, const std::string& schedule, const std::string& person) {
+    v1::ScheduleOverride added;
+    grpc::Status st = AddAs(as, Override(schedule, person), &added);
+    EXPECT_TRUE(st.ok()) << as << ": " << st.error_message();
+    return added.override_id();
   }
   v1::ListPagesResponse Pages(const std::string& escalation_id) {
     v1::ListPagesRequest r;
@@ -87,8 +138,19 @@ class EscalationGrpcTest : public ::testing::Test {
 
   EscalationModule module_{EscalationModule::Options{.start_delivery_worker = false}};
   recovery::testing::ServiceFixture fx_{module_, WithConfig(kYaml)};
-  std::unique_ptr<v1::Escalation::Stub> stub_;
+  std::unique_ptr<v1::Escalation::Stub> stub_;  // as the admin "tester"
 };
+
+// Sets a deprecated string field (its generated accessors are marked deprecated), to show
+// the service ignores it.
+void SetDeprecated(google::protobuf::Message& m, const std::string& field, const std::string& value) {
+  m.GetReflection()->SetString(&m, m.GetDescriptor()->FindFieldByName(field), value);
+}
+
+void ExpectDenied(const grpc::Status& st, const std::string& prefix) {
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
+  EXPECT_EQ(st.error_message().rfind(prefix, 0), 0u) << st.error_message();
+}
 
 TEST_F(EscalationGrpcTest, UnacknowledgedPageReachesTier2AfterTheTimeout) {
   Open("case-1");
@@ -114,7 +176,7 @@ TEST_F(EscalationGrpcTest, AcknowledgementStopsEveryFurtherPage) {
   ASSERT_EQ(bob_page.person_id(), "bob");
 
   v1::EscalationInfo acked;
-  grpc::Status st = Ack(bob_page.page_id(), "ack-1", &acked);
+  grpc::Status st = Ack(bob_page.page_id(), "ack-1", &acked);  // bob, as himself
   ASSERT_TRUE(st.ok()) << st.error_message();
   EXPECT_EQ(acked.status(), v1::ESCALATION_STATUS_ACKNOWLEDGED);
   EXPECT_EQ(acked.acknowledged_by(), "bob");
@@ -125,6 +187,7 @@ TEST_F(EscalationGrpcTest, AcknowledgementStopsEveryFurtherPage) {
   EXPECT_EQ(acks[0].escalation_acknowledged().page_id(), bob_page.page_id());
   EXPECT_EQ(acks[0].escalation_acknowledged().acknowledged_by(), "bob");
   EXPECT_EQ(acks[0].causation_id(), "ack-1");
+  EXPECT_EQ(acks[0].actor(), "person:bob");
 
   // Long past every timeout, repeat and retry: nothing else happened.
   fx_.ClearPublished();
@@ -179,7 +242,7 @@ TEST_F(EscalationGrpcTest, TheEdgeAnswersFieldNamedCodes) {
   EXPECT_EQ(st.error_message().rfind("escalation_id:", 0), 0u) << st.error_message();
 
   v1::EscalationInfo acked;
-  st = Ack(common::NewId(fx_.clock().Now()), "ack-x", &acked);
+  st = Ack(common::NewId(fx_.clock().Now()), "ack-x", &acked, recovery::testing::kTestPerson);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(st.error_message().rfind("page_id:", 0), 0u) << st.error_message();
 
@@ -224,6 +287,197 @@ TEST_F(EscalationGrpcTest, AnOverrideWinsOverTheRotationAndRemovingItRestoresIt)
   ASSERT_TRUE(stub_->WhoIsOnCall(ctx.get(), who, &on_call).ok());
   EXPECT_EQ(std::vector<std::string>(on_call.person_ids().begin(), on_call.person_ids().end()),
             std::vector<std::string>{"alice"});
+}
+
+TEST_F(EscalationGrpcTest, AResponderAcknowledgesOnlyAPageSentToThem) {
+  Open("case-1");
+  const v1::PageQueued alice_page = Queued()[0];
+  ASSERT_EQ(alice_page.person_id(), "alice");
+  fx_.ClearPublished();
+
+  v1::EscalationInfo info;
+  ExpectDenied(Ack(alice_page.page_id(), "ack-bob", &info, "bob"), "pages.acknowledge: page ");
+  ExpectDenied(AckEscalation(alice_page.escalation_id(), "sam", &info), "pages.acknowledge: escalation ");
+  fx_.Quiesce();
+  EXPECT_TRUE(fx_.published().empty()) << "a refused acknowledgement changed nothing";
+
+  // With escalation_id: an escalation that paged the caller.
+  grpc::Status st = AckEscalation(alice_page.escalation_id(), "alice", &info);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(info.acknowledged_by(), "alice");
+  fx_.Quiesce();
+  ASSERT_EQ(fx_.PublishedOfType("EscalationAcknowledged").size(), 1u);
+  EXPECT_EQ(fx_.PublishedOfType("EscalationAcknowledged")[0].actor(), "person:alice");
+}
+
+TEST_F(EscalationGrpcTest, ACaseManagerAcknowledgesAnyPageAsThemselvesWhateverPersonIdSays) {
+  Open("case-1");
+  const v1::PageQueued alice_page = Queued()[0];
+  v1::AcknowledgePageRequest r;
+  r.set_request_id("ack-lee");
+  r.set_page_id(alice_page.page_id());
+  SetDeprecated(r, "person_id", "alice");  // ignored
+  v1::EscalationInfo info;
+  auto ctx = common::ContextWithDeadline();
+  grpc::Status st = As("lee")->AcknowledgePage(ctx.get(), r, &info);  // lee: pages.acknowledge_any
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(info.acknowledged_by(), "lee");
+  fx_.Quiesce();
+  const auto acks = fx_.PublishedOfType("EscalationAcknowledged");
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].actor(), "person:lee");
+  EXPECT_EQ(acks[0].escalation_acknowledged().acknowledged_by(), "lee");
+}
+
+TEST_F(EscalationGrpcTest, ResolveRecordsTheCallerWhateverResolvedBySays) {
+  Open("case-1");
+  v1::ResolveEscalationRequest r;
+  r.set_request_id("res-1");
+  r.set_escalation_id(Queued()[0].escalation_id());
+  SetDeprecated(r, "resolved_by", "alice");  // ignored
+  v1::EscalationInfo info;
+  auto ctx = common::ContextWithDeadline();
+  ExpectDenied(As("sam")->ResolveEscalation(ctx.get(), r, &info), "permission escalations.manage");
+  ctx = common::ContextWithDeadline();
+  grpc::Status st = As("reception")->ResolveEscalation(ctx.get(), r, &info);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(info.resolved_by(), "reception");
+  fx_.Quiesce();
+  const auto resolved = fx_.PublishedOfType("EscalationResolved");
+  ASSERT_EQ(resolved.size(), 1u);
+  EXPECT_EQ(resolved[0].actor(), "person:reception");
+  EXPECT_EQ(resolved[0].escalation_resolved().resolved_by(), "reception");
+}
+
+TEST_F(EscalationGrpcTest, WithoutSchedulesEditAnOverrideCoversOrHandsOverTheCallersOwnShift) {
+  v1::ScheduleOverride added;
+  // Hand-off: alice holds oncall throughout and gives it to bob.
+  grpc::Status st = AddAs("alice", Override("oncall", "bob"), &added);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  // Cover: sam puts himself on call.
+  st = AddAs("sam", Override("oncall", "sam"), &added);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  // Neither: bob no longer holds the stretch (sam covers it) and puts alice on it.
+  ExpectDenied(AddAs("bob", Override("oncall", "alice"), &added), "schedules.edit: ");
+  // Sam now holds it and may hand it on.
+  st = AddAs("sam", Override("oncall", "jordan"), &added);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  // Alice no longer holds the stretch she handed to bob (stored overrides count).
+  ExpectDenied(AddAs("alice", Override("oncall", "sam"), &added), "schedules.edit: ");
+}
+
+TEST_F(EscalationGrpcTest, WithoutSchedulesEditOnlyOverridesOfTheCallerAreRemoved) {
+  const std::string for_bob = Added("alice", "oncall", "bob");  // added by alice, names bob
+  const std::string for_sam = Added("sam", "oncall", "sam");    // added by sam, names sam
+  const std::string by_admin = Added(recovery::testing::kTestPerson, "oncall", "alice");
+  ExpectDenied(RemoveAs("sam", for_bob), "schedules.edit: override ");
+  ExpectDenied(RemoveAs("bob", by_admin), "schedules.edit: override ");
+  grpc::Status st = RemoveAs("bob", for_bob);  // it names him
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  st = RemoveAs("sam", for_sam);  // he added it
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  st = RemoveAs("alice", by_admin);  // it names her
+  EXPECT_TRUE(st.ok()) << st.error_message();
+}
+
+TEST_F(EscalationGrpcTest, ASchedulerChangesOverridesOfTheirTeamsSchedulesAndAnAdminOfAny) {
+  // jordan (responders, schedulers) is a member of ops (schedule oncall), not of billing (nights).
+  const std::string alices = Added("alice", "oncall", "bob");
+  v1::ScheduleOverride added;
+  grpc::Status st = AddAs("jordan", Override("oncall", "sam"), &added);  // neither holds nor takes it
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ExpectDenied(AddAs("jordan", Override("nights", "bob"), &added), "schedules.edit_any: ");
+  st = RemoveAs("jordan", alices);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  const std::string nights = Added(recovery::testing::kTestPerson, "nights", "bob");  // admin: any
+  ExpectDenied(RemoveAs("jordan", nights), "schedules.edit_any: ");
+  st = RemoveAs("mia", nights);  // admins hold schedules.edit_any
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  // A viewer holds no schedules.override at all: the interceptor refuses.
+  ExpectDenied(AddAs("vic", Override("oncall", "vic"), &added), "permission schedules.override");
+}
+
+TEST_F(EscalationGrpcTest, EveryRpcWithoutACredentialIsUnauthenticatedAndChangesNothing) {
+  Open("case-1");
+  const v1::PageQueued page = Queued()[0];
+  const std::string override_id = Added(recovery::testing::kTestPerson, "oncall", "bob");
+  fx_.ClearPublished();
+  auto anonymous = v1::Escalation::NewStub(fx_.ChannelWithToken(""));
+  std::vector<std::pair<std::string, grpc::Status>> answers;
+  auto call = [&](const std::string& name, auto method, const auto& request, auto* response) {
+    auto ctx = common::ContextWithDeadline();
+    answers.emplace_back(name, ((*anonymous).*method)(ctx.get(), request, response));
+  };
+  v1::EscalationInfo info;
+  v1::AcknowledgePageRequest ack;
+  ack.set_request_id("a");
+  ack.set_page_id(page.page_id());
+  call("AcknowledgePage", &v1::Escalation::Stub::AcknowledgePage, ack, &info);
+  v1::ResolveEscalationRequest resolve;
+  resolve.set_request_id("r");
+  resolve.set_escalation_id(page.escalation_id());
+  call("ResolveEscalation", &v1::Escalation::Stub::ResolveEscalation, resolve, &info);
+  v1::GetEscalationRequest get;
+  get.set_escalation_id(page.escalation_id());
+  call("GetEscalation", &v1::Escalation::Stub::GetEscalation, get, &info);
+  v1::ListEscalationsRequest list;
+  list.set_case_id("case-1");
+  v1::ListEscalationsResponse escalations;
+  call("ListEscalations", &v1::Escalation::Stub::ListEscalations, list, &escalations);
+  v1::ListPagesRequest pages;
+  pages.set_escalation_id(page.escalation_id());
+  v1::ListPagesResponse page_list;
+  call("ListPages", &v1::Escalation::Stub::ListPages, pages, &page_list);
+  v1::WhoIsOnCallRequest who;
+  who.set_schedule_id("oncall");
+  v1::WhoIsOnCallResponse on_call;
+  call("WhoIsOnCall", &v1::Escalation::Stub::WhoIsOnCall, who, &on_call);
+  v1::ListShiftsRequest shifts;
+  shifts.set_schedule_id("oncall");
+  *shifts.mutable_from() = common::ToProto(fx_.clock().Now());
+  *shifts.mutable_to() = common::ToProto(fx_.clock().Now() + absl::Hours(24));
+  v1::ListShiftsResponse shift_list;
+  call("ListShifts", &v1::Escalation::Stub::ListShifts, shifts, &shift_list);
+  v1::ScheduleOverride added;
+  call("AddOverride", &v1::Escalation::Stub::AddOverride, Override("oncall", "sam"), &added);
+  v1::RemoveOverrideRequest rm;
+  rm.set_request_id("rm");
+  rm.set_override_id(override_id);
+  v1::RemoveOverrideResponse removed;
+  call("RemoveOverride", &v1::Escalation::Stub::RemoveOverride, rm, &removed);
+  v1::IsBusinessHoursRequest hours;
+  hours.set_calendar_id("office");
+  v1::IsBusinessHoursResponse open;
+  call("IsBusinessHours", &v1::Escalation::Stub::IsBusinessHours, hours, &open);
+  v1::CheckCoverageRequest coverage;
+  coverage.set_schedule_id("oncall");
+  *coverage.mutable_from() = shifts.from();
+  *coverage.mutable_to() = shifts.to();
+  v1::CheckCoverageResponse gaps;
+  call("CheckCoverage", &v1::Escalation::Stub::CheckCoverage, coverage, &gaps);
+  v1::Directory directory;
+  call("GetDirectory", &v1::Escalation::Stub::GetDirectory, v1::GetDirectoryRequest(), &directory);
+
+  EXPECT_EQ(answers.size(), 12u) << "every RPC of recovery.v1.Escalation";
+  for (const auto& [name, st] : answers) {
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED) << name << ": " << st.error_message();
+  }
+  fx_.Quiesce();
+  EXPECT_TRUE(fx_.published().empty());
+  v1::GetEscalationRequest again;
+  again.set_escalation_id(page.escalation_id());
+  auto ctx = common::ContextWithDeadline();
+  ASSERT_TRUE(stub_->GetEscalation(ctx.get(), again, &info).ok());
+  EXPECT_EQ(info.status(), v1::ESCALATION_STATUS_PAGING);
+  // The override is still there, and none was added.
+  v1::GetDirectoryRequest dir_req;
+  ctx = common::ContextWithDeadline();
+  ASSERT_TRUE(stub_->GetDirectory(ctx.get(), dir_req, &directory).ok());
+  for (const auto& schedule : directory.schedules()) {
+    if (schedule.id() == "oncall") {
+      EXPECT_EQ(schedule.overrides_size(), 1);
+    }
+  }
 }
 
 }  // namespace

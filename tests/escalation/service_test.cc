@@ -10,6 +10,7 @@
 #include "services/escalation/app.h"
 #include "services/escalation/domain/schedule.h"
 #include "services/escalation/grpc_service.h"
+#include "services/escalation/scopes.h"
 #include "services/escalation/validation.h"
 #include "yaml-cpp/yaml.h"
 
@@ -105,10 +106,37 @@ TEST(MergeOverridesTest, StoredOverridesWinOverTheRotation) {
   const absl::Time t = At("2026-11-24T22:00:00Z");
   EXPECT_EQ(WhoIsOnCallAt(*dir.FindSchedule("oncall"), t), std::vector<std::string>{"alice"});
   const EscalationConfig merged =
-      MergeOverrides(dir, {StoredOverride{"o1", "oncall", "bob", t - absl::Hours(1), t + absl::Hours(1), "swap"},
-                           StoredOverride{"o2", "nope", "bob", t, t + absl::Hours(1), "unknown schedule"}});
+      MergeOverrides(dir, {StoredOverride{"o1", "oncall", "bob", t - absl::Hours(1), t + absl::Hours(1), "swap", ""},
+                           StoredOverride{"o2", "nope", "bob", t, t + absl::Hours(1), "unknown schedule", ""}});
   EXPECT_EQ(WhoIsOnCallAt(*merged.FindSchedule("oncall"), t), std::vector<std::string>{"bob"});
   EXPECT_EQ(WhoIsOnCallAt(*MergeOverrides(dir, {}).FindSchedule("oncall"), t), std::vector<std::string>{"alice"});
+}
+
+TEST(ScopesTest, OnlyAPersonAcknowledges) {
+  const CallerScope integration{.actor = "integration:monitoring", .person_id = "", .acknowledge_any = true};
+  ExpectError(MayAcknowledge(integration, kPage, "", {"alice"}), absl::StatusCode::kPermissionDenied,
+              "AcknowledgePage: only a person can acknowledge a page");
+  const CallerScope alice{.actor = "person:alice", .person_id = "alice"};
+  EXPECT_TRUE(MayAcknowledge(alice, kPage, "", {"alice"}).ok());
+  ExpectError(MayAcknowledge(alice, kPage, "", {"bob"}), absl::StatusCode::kPermissionDenied,
+              "pages.acknowledge: page ");
+  EXPECT_TRUE(MayAcknowledge(alice, "", kEscalation, {"bob", "alice"}).ok());
+  ExpectError(MayAcknowledge(alice, "", kEscalation, {}), absl::StatusCode::kPermissionDenied,
+              "pages.acknowledge: escalation ");
+}
+
+TEST(ScopesTest, HoldsThroughoutNeedsEveryInstantOfTheSpan) {
+  const EscalationConfig dir = Parse().directory;  // oncall: alice, weekly from 2026-01-05 09:00
+  const Schedule& oncall = *dir.FindSchedule("oncall");
+  const absl::Time t = At("2026-11-24T22:00:00Z");
+  EXPECT_TRUE(HoldsThroughout(oncall, "alice", t, t + absl::Hours(2)));
+  EXPECT_FALSE(HoldsThroughout(oncall, "bob", t, t + absl::Hours(2)));
+  const EscalationConfig merged = MergeOverrides(
+      dir, {StoredOverride{"o1", "oncall", "bob", t + absl::Hours(1), t + absl::Hours(2), "swap", "person:alice"}});
+  EXPECT_FALSE(HoldsThroughout(*merged.FindSchedule("oncall"), "alice", t, t + absl::Hours(2)));
+  EXPECT_TRUE(HoldsThroughout(*merged.FindSchedule("oncall"), "alice", t, t + absl::Hours(1)));
+  // Before the layer starts nobody is on call.
+  EXPECT_FALSE(HoldsThroughout(oncall, "alice", At("2026-01-01T00:00:00Z"), At("2026-01-06T00:00:00Z")));
 }
 
 class ValidationTest : public ::testing::Test {
@@ -118,21 +146,18 @@ class ValidationTest : public ::testing::Test {
 
 TEST_F(ValidationTest, AcknowledgePageNeedsRequestIdAndPageOrEscalation) {
   v1::AcknowledgePageRequest r;
-  ExpectError(ValidateAcknowledgePage(r, dir_), absl::StatusCode::kInvalidArgument, "request_id: required");
+  ExpectError(ValidateAcknowledgePage(r), absl::StatusCode::kInvalidArgument, "request_id: required");
   r.set_request_id("req-1");
-  ExpectError(ValidateAcknowledgePage(r, dir_), absl::StatusCode::kInvalidArgument, "page_id:");
+  ExpectError(ValidateAcknowledgePage(r), absl::StatusCode::kInvalidArgument, "page_id:");
   r.set_page_id(kPage);
-  EXPECT_TRUE(ValidateAcknowledgePage(r, dir_).ok());
+  EXPECT_TRUE(ValidateAcknowledgePage(r).ok());
   r.set_escalation_id(kEscalation);
-  ExpectError(ValidateAcknowledgePage(r, dir_), absl::StatusCode::kInvalidArgument, "escalation_id:");
+  ExpectError(ValidateAcknowledgePage(r), absl::StatusCode::kInvalidArgument, "escalation_id:");
   r.clear_page_id();
-  ExpectError(ValidateAcknowledgePage(r, dir_), absl::StatusCode::kInvalidArgument, "person_id: required");
-  r.set_person_id("zed");
-  ExpectError(ValidateAcknowledgePage(r, dir_), absl::StatusCode::kNotFound, "person_id: unknown person");
-  r.set_person_id("bob");
-  EXPECT_TRUE(ValidateAcknowledgePage(r, dir_).ok());
+  // The acknowledging person is the caller: escalation_id alone is enough.
+  EXPECT_TRUE(ValidateAcknowledgePage(r).ok());
   r.set_request_id(std::string(200, 'x'));
-  ExpectError(ValidateAcknowledgePage(r, dir_), absl::StatusCode::kInvalidArgument, "request_id:");
+  ExpectError(ValidateAcknowledgePage(r), absl::StatusCode::kInvalidArgument, "request_id:");
 }
 
 TEST_F(ValidationTest, ResolveEscalationChecksEveryField) {
@@ -255,7 +280,7 @@ TEST_F(ValidationTest, MalformedIdsAreInvalidArgumentNamingTheField) {
   v1::AcknowledgePageRequest ack;
   ack.set_request_id("req");
   ack.set_page_id("../etc");
-  ExpectError(ValidateAcknowledgePage(ack, dir_), absl::StatusCode::kInvalidArgument, "page_id:");
+  ExpectError(ValidateAcknowledgePage(ack), absl::StatusCode::kInvalidArgument, "page_id:");
   v1::RemoveOverrideRequest rm;
   rm.set_request_id("req");
   rm.set_override_id("o 1");

@@ -23,6 +23,8 @@ namespace recovery::action_plan {
 
 // The `source` of every event this service publishes.
 inline constexpr char kEventSource[] = "action-plan";
+// The actor of effects of consumed events (common::Principal::Service of this service).
+inline constexpr char kServiceActor[] = "service:action-plan";
 
 // Who and what caused a change: the envelope fields of every event it publishes.
 struct Cause {

@@ -294,7 +294,7 @@ Decided<EscalationOutcome> QueueReminder(const EscalationConfig& directory, cons
 common::Effects DeliveryAttempted(const QueuedMessage& d, int attempts, bool ok, const std::string& error, bool final,
                                   absl::Time now) {
   common::Effects out;
-  v1::Event e = common::NewEvent(now, d.case_id, kServiceName, kServiceName, d.page_id);
+  v1::Event e = common::NewEvent(now, d.case_id, kServiceName, kServiceActor, d.page_id);
   if (d.kind == QueuedMessage::Kind::kReminder) {
     if (!ok) return out;  // retried; the attempt was logged
     auto* r = e.mutable_reminder_delivered();

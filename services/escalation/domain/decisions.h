@@ -24,6 +24,8 @@
 namespace recovery::escalation {
 
 inline constexpr char kServiceName[] = "escalation";
+// The actor of effects of consumed events, timers and deliveries (common::Principal::Service).
+inline constexpr char kServiceActor[] = "service:escalation";
 inline constexpr char kAckTimer[] = "ack";    // key "<escalation_id>/<tier>/<round>"
 inline constexpr char kHoldTimer[] = "hold";  // key "<escalation_id>"
 
@@ -68,10 +70,10 @@ using EscalationOutcome = common::Outcome<EscalationRows>;
 
 // Why an input is applied: the events' causation and actor.
 struct Cause {
-  std::string causation_id;  // the consumed event id, the request_id, "timer:<kind>:<key>" or a page id
-  std::string actor = kServiceName;
-  std::string page_id;  // the acknowledged page, if any
-  std::string reason;   // the resolve reason (EscalationResolved.reason)
+  std::string causation_id;           // the consumed event id, the request_id, "timer:<kind>:<key>" or a page id
+  std::string actor = kServiceActor;  // the authenticated caller's Actor() for RPCs
+  std::string page_id;                // the acknowledged page, if any
+  std::string reason;                 // the resolve reason (EscalationResolved.reason)
 };
 
 // Routes the case (rules, team and client calendars) and starts an escalation: started, and

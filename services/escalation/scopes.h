@@ -1,0 +1,50 @@
+// Who calls an escalation write and how far their permissions reach: the scopes that the
+// policy's permissions alone cannot express (default_policy.yaml's header). The interceptor
+// has already checked the RPC's permission; these decide which page or override within it.
+// Pure functions over the directory and the caller's scope; refusals are PERMISSION_DENIED
+// naming the permission that would allow the call.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "services/escalation/domain/config.h"
+#include "services/escalation/store.h"
+
+namespace recovery::escalation {
+
+// The authenticated caller as the app needs it (taken from common::Caller by the gRPC layer,
+// so the app and these checks do not depend on the access machinery).
+struct CallerScope {
+  std::string actor;             // person:<id>, integration:<name>, service:<name>: the actor of every event
+  std::string person_id;         // empty unless the caller is a person
+  bool acknowledge_any = false;  // pages.acknowledge_any
+  bool edit = false;             // schedules.edit: overrides of the schedules of the caller's teams
+  bool edit_any = false;         // schedules.edit_any: any override
+};
+
+// A caller may acknowledge a page addressed to them; with `escalation_id` (page_id empty),
+// an escalation one of whose pages was addressed to them. `page_people` are the person ids
+// of the page (one) or of every page of the escalation.
+absl::Status MayAcknowledge(const CallerScope& caller, const std::string& page_id, const std::string& escalation_id,
+                            const std::vector<std::string>& page_people);
+
+// An override putting `person_id` on call on `schedule_id` over [start, end). Without
+// schedules.edit a caller may take a shift themselves (cover: person_id is theirs) or hand
+// over a shift they hold for the whole of [start, end) in `directory` (its stored overrides
+// merged). schedules.edit adds the schedules of the teams the caller is a member of;
+// schedules.edit_any every schedule.
+absl::Status MayAddOverride(const EscalationConfig& directory, const CallerScope& caller,
+                            const std::string& schedule_id, const std::string& person_id, absl::Time start,
+                            absl::Time end);
+
+// Removing a stored override: one the caller created or that names them, else as for adding
+// (schedules.edit for the schedules of their teams, schedules.edit_any for any).
+absl::Status MayRemoveOverride(const EscalationConfig& directory, const CallerScope& caller, const StoredOverride& o);
+
+// True when `person_id` is on call on `schedule` for the whole of [start, end).
+bool HoldsThroughout(const Schedule& schedule, const std::string& person_id, absl::Time start, absl::Time end);
+
+}  // namespace recovery::escalation
