@@ -122,7 +122,8 @@ absl::Status FollowUpApp::ListReminders(const v1::ListRemindersRequest& req, v1:
   });
 }
 
-absl::Status FollowUpApp::SnoozeReminder(const v1::SnoozeReminderRequest& req, v1::Reminder* resp) {
+absl::Status FollowUpApp::SnoozeReminder(const v1::SnoozeReminderRequest& req, const common::Principal& caller,
+                                         v1::Reminder* resp) {
   const absl::Time now = ctx_.clock.Now();
   return common::RunIdempotent(
       ctx_.store, "SnoozeReminder", req.request_id(), req, resp, absl::ToUnixMicros(now), [&](Tx& tx) -> absl::Status {
@@ -130,7 +131,8 @@ absl::Status FollowUpApp::SnoozeReminder(const v1::SnoozeReminderRequest& req, v
         if (!track)
           return Refuse(FollowUpError::kUnknownReminder,
                         absl::StrCat("reminder_id: no pending reminder '", req.reminder_id(), "'"));
-        ASSIGN_OR_RETURN(auto out, follow_up::SnoozeReminder(*track, FromProto(req.until()), now, req.request_id()));
+        ASSIGN_OR_RETURN(
+            auto out, follow_up::SnoozeReminder(*track, FromProto(req.until()), now, caller.Actor(), req.request_id()));
         RETURN_IF_ERROR(Apply(ctx_, tx, out));
         ASSIGN_OR_RETURN(auto c, LoadCase(tx, track->case_id));
         ToProtoReminder(*cfg_.Get(), c, out.rows.upsert_reminders.front(), resp);
@@ -138,7 +140,7 @@ absl::Status FollowUpApp::SnoozeReminder(const v1::SnoozeReminderRequest& req, v
       });
 }
 
-absl::Status FollowUpApp::RecordFollowUpSent(const v1::RecordFollowUpSentRequest& req,
+absl::Status FollowUpApp::RecordFollowUpSent(const v1::RecordFollowUpSentRequest& req, const common::Principal& caller,
                                              v1::RecordFollowUpSentResponse* resp) {
   const absl::Time now = ctx_.clock.Now();
   return common::RunIdempotent(
@@ -150,8 +152,9 @@ absl::Status FollowUpApp::RecordFollowUpSent(const v1::RecordFollowUpSentRequest
         sent.set_follow_up_id(common::NewId(now));
         sent.set_channel(req.channel());
         sent.set_summary(req.summary());
-        sent.set_sent_by(req.sent_by());
-        ASSIGN_OR_RETURN(auto out, follow_up::RecordFollowUpSent(c, reminders, sent, now, req.request_id()));
+        sent.set_sent_by(caller.PersonId());
+        ASSIGN_OR_RETURN(auto out,
+                         follow_up::RecordFollowUpSent(c, reminders, sent, now, caller.Actor(), req.request_id()));
         RETURN_IF_ERROR(Apply(ctx_, tx, out));
         resp->set_follow_up_id(sent.follow_up_id());
         resp->set_reminder_cancelled(!out.rows.delete_reminders.empty());
@@ -159,22 +162,23 @@ absl::Status FollowUpApp::RecordFollowUpSent(const v1::RecordFollowUpSentRequest
       });
 }
 
-absl::Status FollowUpApp::RecordSatisfaction(const v1::RecordSatisfactionRequest& req,
+absl::Status FollowUpApp::RecordSatisfaction(const v1::RecordSatisfactionRequest& req, const common::Principal& caller,
                                              v1::RecordSatisfactionResponse* resp) {
   const absl::Time now = ctx_.clock.Now();
-  return common::RunIdempotent(
-      ctx_.store, "RecordSatisfaction", req.request_id(), req, resp, absl::ToUnixMicros(now),
-      [&](Tx& tx) -> absl::Status {
-        ASSIGN_OR_RETURN(auto c, LoadCase(tx, req.case_id()));
-        ASSIGN_OR_RETURN(
-            auto out, follow_up::RecordSatisfaction(*cfg_.Get(), c, req.score(), req.comment(), now, req.request_id()));
-        RETURN_IF_ERROR(Apply(ctx_, tx, out));
-        resp->set_low(out.events.front().satisfaction_recorded().low());
-        return absl::OkStatus();
-      });
+  return common::RunIdempotent(ctx_.store, "RecordSatisfaction", req.request_id(), req, resp, absl::ToUnixMicros(now),
+                               [&](Tx& tx) -> absl::Status {
+                                 ASSIGN_OR_RETURN(auto c, LoadCase(tx, req.case_id()));
+                                 ASSIGN_OR_RETURN(
+                                     auto out, follow_up::RecordSatisfaction(*cfg_.Get(), c, req.score(), req.comment(),
+                                                                             now, caller.Actor(), req.request_id()));
+                                 RETURN_IF_ERROR(Apply(ctx_, tx, out));
+                                 resp->set_low(out.events.front().satisfaction_recorded().low());
+                                 return absl::OkStatus();
+                               });
 }
 
-absl::Status FollowUpApp::SubmitReview(const v1::SubmitReviewRequest& req, v1::Review* resp) {
+absl::Status FollowUpApp::SubmitReview(const v1::SubmitReviewRequest& req, const common::Principal& caller,
+                                       v1::Review* resp) {
   const absl::Time now = ctx_.clock.Now();
   return common::RunIdempotent(
       ctx_.store, "SubmitReview", req.request_id(), req, resp, absl::ToUnixMicros(now), [&](Tx& tx) -> absl::Status {
@@ -193,9 +197,9 @@ absl::Status FollowUpApp::SubmitReview(const v1::SubmitReviewRequest& req, v1::R
         *review.mutable_themes() = req.themes();
         review.set_root_cause(req.root_cause());
         *review.mutable_follow_on_actions() = req.follow_on_actions();
-        review.set_submitted_by(req.submitted_by());
+        review.set_submitted_by(caller.PersonId());
         *review.mutable_submitted_at() = ToProto(now);
-        ASSIGN_OR_RETURN(auto out, follow_up::SubmitReview(c, prior_id, review, now, req.request_id()));
+        ASSIGN_OR_RETURN(auto out, follow_up::SubmitReview(c, prior_id, review, now, caller.Actor(), req.request_id()));
         RETURN_IF_ERROR(Apply(ctx_, tx, out));
         *resp = review;
         return absl::OkStatus();
@@ -222,24 +226,27 @@ absl::Status FollowUpApp::GetTrends(const v1::GetTrendsRequest& req, v1::GetTren
   return absl::OkStatus();
 }
 
-absl::Status FollowUpApp::PauseSla(const v1::PauseSlaRequest& req, v1::SlaClock* resp) {
+absl::Status FollowUpApp::PauseSla(const v1::PauseSlaRequest& req, const common::Principal& caller,
+                                   v1::SlaClock* resp) {
   const absl::Time now = ctx_.clock.Now();
   return common::RunIdempotent(
       ctx_.store, "PauseSla", req.request_id(), req, resp, absl::ToUnixMicros(now), [&](Tx& tx) -> absl::Status {
         ASSIGN_OR_RETURN(auto c, LoadCase(tx, req.case_id()));
-        ASSIGN_OR_RETURN(auto out, follow_up::PauseSla(c, req.kind(), req.reason(), now, kService, req.request_id()));
+        ASSIGN_OR_RETURN(auto out,
+                         follow_up::PauseSla(c, req.kind(), req.reason(), now, caller.Actor(), req.request_id()));
         RETURN_IF_ERROR(Apply(ctx_, tx, out));
         ToProtoClock(*out.rows.case_state, req.kind(), resp);
         return absl::OkStatus();
       });
 }
 
-absl::Status FollowUpApp::ResumeSla(const v1::ResumeSlaRequest& req, v1::SlaClock* resp) {
+absl::Status FollowUpApp::ResumeSla(const v1::ResumeSlaRequest& req, const common::Principal& caller,
+                                    v1::SlaClock* resp) {
   const absl::Time now = ctx_.clock.Now();
   return common::RunIdempotent(
       ctx_.store, "ResumeSla", req.request_id(), req, resp, absl::ToUnixMicros(now), [&](Tx& tx) -> absl::Status {
         ASSIGN_OR_RETURN(auto c, LoadCase(tx, req.case_id()));
-        ASSIGN_OR_RETURN(auto out, follow_up::ResumeSla(c, req.kind(), now, kService, req.request_id()));
+        ASSIGN_OR_RETURN(auto out, follow_up::ResumeSla(c, req.kind(), now, caller.Actor(), req.request_id()));
         RETURN_IF_ERROR(Apply(ctx_, tx, out));
         ToProtoClock(*out.rows.case_state, req.kind(), resp);
         return absl::OkStatus();

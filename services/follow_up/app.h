@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "recovery/v1/events.pb.h"
 #include "recovery/v1/follow_up.pb.h"
+#include "services/common/auth/principal.h"
 #include "services/common/config.h"
 #include "services/common/module.h"
 #include "services/common/store.h"
@@ -22,15 +23,21 @@ class FollowUpApp {
   FollowUpApp(const common::ServiceContext& ctx, const common::Reloadable<FollowUpConfig>& cfg)
       : ctx_(ctx), cfg_(cfg) {}
 
+  // Writes take the authenticated caller: its Actor() is the actor of their events.
+  // RecordFollowUpSent and SubmitReview store the caller's person id (sent_by, submitted_by):
+  // the grpc layer lets only a person call them.
   absl::Status ListReminders(const v1::ListRemindersRequest& req, v1::ListRemindersResponse* resp);
-  absl::Status SnoozeReminder(const v1::SnoozeReminderRequest& req, v1::Reminder* resp);
-  absl::Status RecordFollowUpSent(const v1::RecordFollowUpSentRequest& req, v1::RecordFollowUpSentResponse* resp);
-  absl::Status RecordSatisfaction(const v1::RecordSatisfactionRequest& req, v1::RecordSatisfactionResponse* resp);
-  absl::Status SubmitReview(const v1::SubmitReviewRequest& req, v1::Review* resp);
+  absl::Status SnoozeReminder(const v1::SnoozeReminderRequest& req, const common::Principal& caller,
+                              v1::Reminder* resp);
+  absl::Status RecordFollowUpSent(const v1::RecordFollowUpSentRequest& req, const common::Principal& caller,
+                                  v1::RecordFollowUpSentResponse* resp);
+  absl::Status RecordSatisfaction(const v1::RecordSatisfactionRequest& req, const common::Principal& caller,
+                                  v1::RecordSatisfactionResponse* resp);
+  absl::Status SubmitReview(const v1::SubmitReviewRequest& req, const common::Principal& caller, v1::Review* resp);
   absl::Status GetReview(const v1::GetReviewRequest& req, v1::Review* resp);
   absl::Status GetTrends(const v1::GetTrendsRequest& req, v1::GetTrendsResponse* resp);
-  absl::Status PauseSla(const v1::PauseSlaRequest& req, v1::SlaClock* resp);
-  absl::Status ResumeSla(const v1::ResumeSlaRequest& req, v1::SlaClock* resp);
+  absl::Status PauseSla(const v1::PauseSlaRequest& req, const common::Principal& caller, v1::SlaClock* resp);
+  absl::Status ResumeSla(const v1::ResumeSlaRequest& req, const common::Principal& caller, v1::SlaClock* resp);
 
   // Every other service's event, in the consumer's transaction. A malformed one
   // (ValidateEvent) is logged, counted and parked in dead_letters, and the call succeeds.

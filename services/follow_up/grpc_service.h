@@ -1,4 +1,4 @@
-// recovery.v1.FollowUp over gRPC: validate (validation.h) -> app (app.h) -> translate the
+// recovery.v1.FollowUp over gRPC: the caller (CallerOf) -> validate (validation.h) -> app (app.h) -> translate the
 // status. Nothing else happens here.
 // Thread-safe: the app runs every call in its own store transaction.
 #pragma once

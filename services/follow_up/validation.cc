@@ -71,8 +71,7 @@ absl::Status ValidateRecordFollowUpSent(const v1::RecordFollowUpSentRequest& r) 
   RETURN_IF_ERROR(CheckRequestId(r.request_id()));
   RETURN_IF_ERROR(CheckId("case_id", r.case_id(), true));
   RETURN_IF_ERROR(CheckEnum<v1::Channel>("channel", r.channel(), true));
-  RETURN_IF_ERROR(common::LongText("summary", r.summary(), kMaxAnswerChars, true));
-  return CheckId("sent_by", r.sent_by(), true);
+  return common::LongText("summary", r.summary(), kMaxAnswerChars, true);
 }
 
 absl::Status ValidateRecordSatisfaction(const v1::RecordSatisfactionRequest& r) {
@@ -93,8 +92,7 @@ absl::Status ValidateSubmitReview(const v1::SubmitReviewRequest& r) {
   for (const auto& [field, value] : answers) RETURN_IF_ERROR(common::LongText(field, *value, kMaxAnswerChars, true));
   RETURN_IF_ERROR(CheckList("themes", r.themes(), 100));
   RETURN_IF_ERROR(common::OptionalText("root_cause", r.root_cause(), 200));
-  RETURN_IF_ERROR(CheckList("follow_on_actions", r.follow_on_actions(), 2000));
-  return CheckId("submitted_by", r.submitted_by(), true);
+  return CheckList("follow_on_actions", r.follow_on_actions(), 2000);
 }
 
 absl::Status ValidateGetReview(const v1::GetReviewRequest& r) { return CheckId("case_id", r.case_id(), true); }

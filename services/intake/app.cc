@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/apply.h"
+#include "services/common/auth/principal.h"
 #include "services/common/events.h"
 #include "services/common/status_macros.h"
 #include "services/common/validation.h"
@@ -13,6 +14,13 @@ namespace {
 
 namespace v1 = recovery::v1;
 constexpr int kDefaultPageSize = 50;
+
+// The actor of what intake does on its own: effects of consumed events (the consumed event's
+// actor did something else; its id is the causation id).
+const std::string& ServiceActor() {
+  static const std::string* actor = new std::string(recovery::common::Principal::Service("intake").Actor());
+  return *actor;
+}
 
 // An event about a case intake never opened cannot be applied now or later: it is refused
 // as malformed (INVALID_ARGUMENT naming case_id), so the consumer parks it in dead_letters
@@ -119,7 +127,7 @@ absl::Status IntakeApp::AcknowledgeCase(Tx& tx, const v1::AcknowledgeCaseRequest
                                         v1::AcknowledgeCaseResponse* out) {
   ASSIGN_OR_RETURN(v1::Case c, LoadCase(tx, req.case_id()));
   ASSIGN_OR_RETURN(const CaseDecision d,
-                   DecideAcknowledge(std::move(c), req.acknowledged_by(), req.message(), req.emotional_state(), cause));
+                   DecideAcknowledge(std::move(c), cause.person, req.message(), req.emotional_state(), cause));
   ASSIGN_OR_RETURN(*out->mutable_case_(), ApplyAndLoad(tx, d));
   return absl::OkStatus();
 }
@@ -184,9 +192,10 @@ absl::Status IntakeApp::OnEscalationAcknowledged(Tx& tx, const v1::Event& event,
   const auto& body = event.escalation_acknowledged();
   auto c = LoadCase(tx, event.case_id());
   if (!c.ok()) return RefuseUnknownCase(c.status(), event);
-  ASSIGN_OR_RETURN(const CaseDecision d, DecideAssignOwner(std::move(*c), body.acknowledged_by(), "page acknowledged",
-                                                           /*require_editable=*/false,
-                                                           Cause::At(body.acknowledged_by(), event.event_id(), now)));
+  // The acknowledging person (the event's data) owns the case; intake is the one assigning.
+  ASSIGN_OR_RETURN(const CaseDecision d,
+                   DecideAssignOwner(std::move(*c), body.acknowledged_by(), "page acknowledged",
+                                     /*require_editable=*/false, Cause::At(ServiceActor(), event.event_id(), now)));
   return Apply(tx, d.outcome);
 }
 
@@ -194,7 +203,7 @@ absl::Status IntakeApp::OnPlanShared(Tx& tx, const v1::Event& event, absl::Time 
   auto c = LoadCase(tx, event.case_id());
   if (!c.ok()) return RefuseUnknownCase(c.status(), event);
   const CaseDecision d = DecidePlanned(std::move(*c), absl::StrCat(event.plan_shared().version()),
-                                       Cause::At(event.actor(), event.event_id(), now));
+                                       Cause::At(ServiceActor(), event.event_id(), now));
   return Apply(tx, d.outcome);
 }
 
@@ -231,7 +240,7 @@ absl::Status IntakeApp::OnSatisfactionRecorded(Tx& tx, const v1::Event& event, a
   ASSIGN_OR_RETURN(const SignalDecision d,
                    DecideSignal({v1::SIGNAL_KIND_LOW_SATISFACTION, client, static_cast<double>(body.score()),
                                  body.comment(), event.event_id()},
-                                rule, state, Cause::At("system", event.event_id(), now), *cfg));
+                                rule, state, Cause::At(ServiceActor(), event.event_id(), now), *cfg));
   return Apply(tx, d.outcome);
 }
 

@@ -1,4 +1,4 @@
-// recovery.v1.Intake over gRPC: validate -> app (in one transaction; writes through
+// recovery.v1.Intake over gRPC: the caller (CallerOf) -> validate -> app (in one transaction; writes through
 // RunIdempotent keyed by request_id) -> translate the status. Nothing else.
 // Thread-safe (gRPC calls it from many threads; the store serialises transactions).
 #pragma once
@@ -7,6 +7,10 @@
 #include "services/common/clock.h"
 #include "services/common/store.h"
 #include "services/intake/app.h"
+
+namespace recovery::common {
+struct Caller;
+}  // namespace recovery::common
 
 namespace recovery::intake {
 
@@ -41,10 +45,12 @@ class IntakeService final : public recovery::v1::Intake::Service {
                             recovery::v1::RecordSignalResponse* out) override;
 
  private:
-  // `valid`, then app_.*method(tx, req, cause, out) inside RunIdempotent keyed by request_id.
+  // `valid`, then app_.*method(tx, req, cause, out) inside RunIdempotent keyed by request_id;
+  // the cause's actor and person are the caller's.
   template <typename Request, typename Response>
-  grpc::Status Write(const char* rpc, const absl::Status& valid, const std::string& actor, const Request& req,
-                     Response* out, absl::Status (IntakeApp::*method)(Tx&, const Request&, const Cause&, Response*));
+  grpc::Status Write(const char* rpc, const absl::Status& valid, const recovery::common::Caller& caller,
+                     const Request& req, Response* out,
+                     absl::Status (IntakeApp::*method)(Tx&, const Request&, const Cause&, Response*));
   template <typename Request, typename Response>
   grpc::Status Read(const absl::Status& valid, const Request& req, Response* out,
                     absl::Status (IntakeApp::*method)(Tx&, const Request&, Response*));

@@ -70,8 +70,6 @@ absl::Status Severity(const std::string& field, int value) { return CheckEnum<v1
 absl::Status Emotion(const std::string& field, int value) {
   return CheckEnum<v1::EmotionalState>(field, value, /*required=*/false);
 }
-// Who did it: a person id or name, optional (the event's actor becomes "system").
-absl::Status Actor(const std::string& field, const std::string& value) { return OptionalText(field, value, kMaxName); }
 
 }  // namespace
 
@@ -105,8 +103,7 @@ absl::Status ValidateOpenCase(const v1::OpenCaseRequest& req, const IntakeConfig
   RETURN_IF_ERROR(LongText("description", req.description(), kMaxText, /*required=*/false));
   RETURN_IF_ERROR(LongText("client_view", req.client_view(), kMaxText, /*required=*/false));
   RETURN_IF_ERROR(LongText("firm_view", req.firm_view(), kMaxText, /*required=*/false));
-  RETURN_IF_ERROR(Emotion("emotional_state", req.emotional_state()));
-  return Actor("opened_by", req.opened_by());
+  return Emotion("emotional_state", req.emotional_state());
 }
 
 absl::Status ValidateGetCase(const v1::GetCaseRequest& req) { return CaseId(req.case_id()); }
@@ -156,7 +153,7 @@ absl::Status ValidateUpdateCase(const v1::UpdateCaseRequest& req, const IntakeCo
                                                       "severity, category, contact)"));
     }
   }
-  return Actor("actor", req.actor());
+  return absl::OkStatus();
 }
 
 absl::Status ValidateRecordContact(const v1::RecordContactRequest& req) {
@@ -164,52 +161,45 @@ absl::Status ValidateRecordContact(const v1::RecordContactRequest& req) {
   RETURN_IF_ERROR(CaseId(req.case_id()));
   RETURN_IF_ERROR(CheckEnum<v1::Channel>("channel", req.channel(), /*required=*/true));
   RETURN_IF_ERROR(LongText("summary", req.summary(), kMaxShortText, /*required=*/true));
-  RETURN_IF_ERROR(Emotion("emotional_state", req.emotional_state()));
-  return Actor("recorded_by", req.recorded_by());
+  return Emotion("emotional_state", req.emotional_state());
 }
 
 absl::Status ValidateAddNote(const v1::AddNoteRequest& req) {
   RETURN_IF_ERROR(CheckRequestId(req.request_id()));
   RETURN_IF_ERROR(CaseId(req.case_id()));
-  RETURN_IF_ERROR(LongText("text", req.text(), kMaxText, /*required=*/true));
-  return Actor("author", req.author());
+  return LongText("text", req.text(), kMaxText, /*required=*/true);
 }
 
 absl::Status ValidateAcknowledgeCase(const v1::AcknowledgeCaseRequest& req) {
   RETURN_IF_ERROR(CheckRequestId(req.request_id()));
   RETURN_IF_ERROR(CaseId(req.case_id()));
   RETURN_IF_ERROR(LongText("message", req.message(), kMaxText, /*required=*/true));
-  RETURN_IF_ERROR(Emotion("emotional_state", req.emotional_state()));
-  return RequireText("acknowledged_by", req.acknowledged_by(), kMaxName);
+  return Emotion("emotional_state", req.emotional_state());
 }
 
 absl::Status ValidateAssignOwner(const v1::AssignOwnerRequest& req) {
   RETURN_IF_ERROR(CheckRequestId(req.request_id()));
   RETURN_IF_ERROR(CaseId(req.case_id()));
   RETURN_IF_ERROR(RequireText("owner", req.owner(), kMaxName));
-  RETURN_IF_ERROR(Actor("actor", req.actor()));
   return LongText("reason", req.reason(), kMaxShortText, /*required=*/false);
 }
 
 absl::Status ValidateResolveCase(const v1::ResolveCaseRequest& req) {
   RETURN_IF_ERROR(CheckRequestId(req.request_id()));
   RETURN_IF_ERROR(CaseId(req.case_id()));
-  RETURN_IF_ERROR(LongText("resolution", req.resolution(), kMaxText, /*required=*/true));
-  return Actor("actor", req.actor());
+  return LongText("resolution", req.resolution(), kMaxText, /*required=*/true);
 }
 
 absl::Status ValidateCloseCase(const v1::CloseCaseRequest& req) {
   RETURN_IF_ERROR(CheckRequestId(req.request_id()));
   RETURN_IF_ERROR(CaseId(req.case_id()));
-  RETURN_IF_ERROR(LongText("reason", req.reason(), kMaxShortText, /*required=*/false));
-  return Actor("actor", req.actor());
+  return LongText("reason", req.reason(), kMaxShortText, /*required=*/false);
 }
 
 absl::Status ValidateReopenCase(const v1::ReopenCaseRequest& req) {
   RETURN_IF_ERROR(CheckRequestId(req.request_id()));
   RETURN_IF_ERROR(CaseId(req.case_id()));
-  RETURN_IF_ERROR(LongText("reason", req.reason(), kMaxShortText, /*required=*/true));
-  return Actor("actor", req.actor());
+  return LongText("reason", req.reason(), kMaxShortText, /*required=*/true);
 }
 
 absl::Status ValidateRecordSignal(const v1::RecordSignalRequest& req) {
@@ -218,8 +208,7 @@ absl::Status ValidateRecordSignal(const v1::RecordSignalRequest& req) {
   RETURN_IF_ERROR(ValidateClient(req.client(), /*name_required=*/false));
   if (!std::isfinite(req.score()) || req.score() < 0 || req.score() > 10)
     return InvalidField("score", "must be between 0 and 10");
-  RETURN_IF_ERROR(LongText("detail", req.detail(), kMaxShortText, /*required=*/false));
-  return Actor("actor", req.actor());
+  return LongText("detail", req.detail(), kMaxShortText, /*required=*/false);
 }
 
 absl::Status ValidateConsumedEvent(const v1::Event& event) {

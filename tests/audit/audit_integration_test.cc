@@ -16,6 +16,7 @@
 #include "tests/audit/test_util.h"
 #include "tests/support/dev_broker.h"
 #include "tests/support/process.h"
+#include "tests/support/test_identity.h"
 
 namespace recovery::audit {
 namespace {
@@ -24,6 +25,7 @@ using recovery::testing::BinaryPath;
 using recovery::testing::DevBroker;
 using recovery::testing::Process;
 using recovery::testing::TempDir;
+using recovery::testing::TestIdentity;
 using recovery::testing::WaitForFile;
 using testing::OpenedEvent;
 
@@ -48,10 +50,12 @@ class AuditBinary {
     const std::string port_file = dir.File(name + ".port");
     process_ = Process(BinaryPath("services/audit/recovery-audit"),
                        {"--listen", "127.0.0.1:0", "--port-file", port_file, "--db", db, "--kafka-brokers", brokers,
-                        "--topic", kTopic},
+                        "--topic", kTopic, "--auth-config", TestIdentity::Shared().auth_config_path()},
                        dir.File(name + ".log"));
     const std::string port = WaitForFile(port_file);
-    if (!port.empty()) stub_ = recovery::v1::Audit::NewStub(common::MakeChannel("127.0.0.1:" + port));
+    // An auditor reads the chain (audit.read, audit.export).
+    if (!port.empty())
+      stub_ = recovery::v1::Audit::NewStub(TestIdentity::Shared().ChannelAs("127.0.0.1:" + port, "audrey"));
   }
   recovery::v1::Audit::Stub* stub() { return stub_.get(); }
   int Terminate() { return process_.Terminate(absl::Seconds(20)); }

@@ -261,5 +261,45 @@ TEST_F(AuditServiceTest, AnEventClaimingSourceAuditIsStillRecorded) {
   EXPECT_EQ(Stats().events_by_source().at("audit"), 1);
 }
 
+// Every RPC, called with no credential: UNAUTHENTICATED; a viewer sees timelines but not the
+// chain; what is recorded keeps the recorded event's actor, whoever reads it.
+TEST_F(AuditServiceTest, EveryRpcNeedsItsPermissionAndTheRecordKeepsTheEventsActor) {
+  Record(OpenedEvent("c1", 1));
+  auto anonymous = recovery::v1::Audit::NewStub(fx_.ChannelWithToken(""));
+  auto vic = recovery::v1::Audit::NewStub(fx_.ChannelAs("vic"));
+  GetTimelineRequest timeline;
+  timeline.set_case_id("c1");
+  for (auto* stub : {anonymous.get(), vic.get()}) {
+    const grpc::StatusCode expected = stub == anonymous.get() ? grpc::UNAUTHENTICATED : grpc::PERMISSION_DENIED;
+    if (stub == anonymous.get()) {
+      recovery::v1::GetTimelineResponse resp;
+      auto ctx = common::ContextWithDeadline();
+      EXPECT_EQ(stub->GetTimeline(ctx.get(), timeline, &resp).error_code(), expected);
+    }
+    {
+      recovery::v1::VerifyChainResponse resp;
+      auto ctx = common::ContextWithDeadline();
+      EXPECT_EQ(stub->VerifyChain(ctx.get(), recovery::v1::VerifyChainRequest(), &resp).error_code(), expected);
+    }
+    {
+      recovery::v1::GetStatsResponse resp;
+      auto ctx = common::ContextWithDeadline();
+      EXPECT_EQ(stub->GetStats(ctx.get(), recovery::v1::GetStatsRequest(), &resp).error_code(), expected);
+    }
+    {
+      auto ctx = common::ContextWithDeadline();
+      auto reader = stub->ExportEvents(ctx.get(), ExportEventsRequest());
+      recovery::v1::ExportEventsResponse line;
+      EXPECT_FALSE(reader->Read(&line));
+      EXPECT_EQ(reader->Finish().error_code(), expected);
+    }
+  }
+  recovery::v1::GetTimelineResponse resp;
+  auto ctx = common::ContextWithDeadline();
+  ASSERT_TRUE(vic->GetTimeline(ctx.get(), timeline, &resp).ok());
+  ASSERT_EQ(resp.entries_size(), 1);
+  EXPECT_EQ(resp.entries(0).actor(), "tester");  // the event's actor, not the reader
+}
+
 }  // namespace
 }  // namespace recovery::audit

@@ -119,6 +119,9 @@ TEST(SlaTest, UnacknowledgedCaseBreachesExactlyOnce) {
   EXPECT_EQ(breaches[0].sla_breached().severity(), v1::SEVERITY_P1);
   EXPECT_EQ(common::FromProto(breaches[0].sla_breached().due()), kT0 + absl::Minutes(15));
   EXPECT_EQ(breaches[0].source(), "follow-up");
+  // A timer's effect is follow-up's own doing; the timer is its cause.
+  EXPECT_EQ(breaches[0].actor(), "service:follow-up");
+  EXPECT_EQ(breaches[0].causation_id().rfind("timer:", 0), 0u) << breaches[0].causation_id();
   // A late acknowledgement does not produce another breach, nor does more time.
   d.Deliver(Acknowledged(d, "c1"));
   d.Advance(absl::Hours(1));
@@ -169,6 +172,7 @@ TEST(SlaTest, PauseKeepsTheRemainingTimeAndResumeMovesTheDeadline) {
   d.Apply(*paused);
   ASSERT_EQ(paused->events.size(), 1u);
   EXPECT_EQ(paused->events[0].sla_paused().remaining().seconds(), 600);
+  EXPECT_EQ(paused->events[0].actor(), "api");
   EXPECT_EQ(PauseSla(d.Case("c1"), v1::SLA_KIND_ACKNOWLEDGE, "x", d.now(), "api", "r2").status().code(),
             absl::StatusCode::kFailedPrecondition);
   d.Advance(absl::Hours(2));
@@ -293,8 +297,8 @@ TEST(ReminderTest, SnoozeMovesTheNextFiring) {
   *added.mutable_action_item_added()->mutable_item() = Item("i1", "alice", kT0 + absl::Hours(10));
   d.Deliver(added);
   auto track = d.TracksOf("c1").at(0);
-  EXPECT_EQ(SnoozeReminder(track, kT0, kT0, "r").status().code(), absl::StatusCode::kInvalidArgument);
-  auto snoozed = SnoozeReminder(track, kT0 + absl::Hours(9) + absl::Minutes(30), kT0, "r");
+  EXPECT_EQ(SnoozeReminder(track, kT0, kT0, "person:lee", "r").status().code(), absl::StatusCode::kInvalidArgument);
+  auto snoozed = SnoozeReminder(track, kT0 + absl::Hours(9) + absl::Minutes(30), kT0, "person:lee", "r");
   ASSERT_TRUE(snoozed.ok());
   d.Apply(*snoozed);
   EXPECT_EQ(snoozed->events[0].reminder_snoozed().reminder_id(), "c1/item/i1");
@@ -323,6 +327,7 @@ TEST(CommitmentTest, UnkeptCommitmentIsBrokenAndEscalatedAtItsDueTime) {
   ASSERT_EQ(broken.size(), 1u);
   EXPECT_EQ(broken[0].commitment_broken().commitment().id(), "k1");
   EXPECT_EQ(broken[0].source(), "follow-up");
+  EXPECT_EQ(broken[0].actor(), "service:follow-up");
   std::vector<Event> breaches;  // the P2 acknowledgement SLA breached too (nobody acknowledged)
   for (const auto& e : d.Published(Event::kSlaBreached))
     if (e.sla_breached().kind() == v1::SLA_KIND_COMMITMENT) breaches.push_back(e);
@@ -382,12 +387,13 @@ TEST(WrittenFollowUpTest, RecordedFollowUpCancelsTheReminder) {
   d.Deliver(shared);
   v1::FollowUpSent sent;
   sent.set_sent_by("alice");
-  const Outcome out = RecordFollowUpSent(d.Case("c1"), d.TracksOf("c1"), sent, d.now(), "req").value();
+  const Outcome out = RecordFollowUpSent(d.Case("c1"), d.TracksOf("c1"), sent, d.now(), "person:alice", "req").value();
   EXPECT_EQ(out.rows.delete_reminders.size(), 1u);
   d.Apply(out);
   d.Advance(absl::Hours(48));
   EXPECT_TRUE(d.Published(Event::kReminderDue).empty());
-  EXPECT_EQ(d.Published(Event::kFollowUpSent).size(), 1u);
+  ASSERT_EQ(d.Published(Event::kFollowUpSent).size(), 1u);
+  EXPECT_EQ(d.Published(Event::kFollowUpSent)[0].actor(), "person:alice");
 }
 
 // ---- satisfaction and review ----
@@ -419,7 +425,7 @@ TEST(SatisfactionTest, AnEarlyAnswerCancelsTheSatisfactionCheck) {
   DomainDriver d(TestConfig(), kT0);
   d.Deliver(Opened(d, "c1", v1::SEVERITY_P2));
   d.Deliver(Resolved(d, "c1"));
-  const Outcome out = RecordSatisfaction(d.cfg(), d.Case("c1"), 5, "great", d.now(), "r").value();
+  const Outcome out = RecordSatisfaction(d.cfg(), d.Case("c1"), 5, "great", d.now(), "person:lee", "r").value();
   EXPECT_EQ(out.timers.at(0), TimerOp::Cancel(kSatisfactionTimer, "c1"));
   d.Apply(out);
   d.Advance(absl::Hours(100));
@@ -431,7 +437,7 @@ TEST(SatisfactionTest, ScoreAtOrBelowTheThresholdIsLow) {
   DomainDriver d(TestConfig(), kT0);
   d.Deliver(Opened(d, "c1", v1::SEVERITY_P2));
   for (int score = 1; score <= 5; ++score) {
-    const Outcome out = RecordSatisfaction(d.cfg(), d.Case("c1"), score, "meh", d.now(), "r").value();
+    const Outcome out = RecordSatisfaction(d.cfg(), d.Case("c1"), score, "meh", d.now(), "person:lee", "r").value();
     ASSERT_EQ(out.events.size(), 1u);
     EXPECT_EQ(out.events[0].satisfaction_recorded().low(), score <= 2) << score;
     EXPECT_EQ(out.events[0].satisfaction_recorded().client_id(), "client-1");
@@ -455,8 +461,8 @@ TEST(ReviewTest, ClosedCaseMakesTheReviewDueToItsOwner) {
 TEST(SatisfactionTest, ASecondAnswerForTheCaseIsAlreadyExists) {
   DomainDriver d(TestConfig(), kT0);
   d.Deliver(Opened(d, "c1", v1::SEVERITY_P2));
-  d.Apply(RecordSatisfaction(d.cfg(), d.Case("c1"), 4, "ok", d.now(), "r1").value());
-  auto again = RecordSatisfaction(d.cfg(), d.Case("c1"), 1, "changed my mind", d.now(), "r2");
+  d.Apply(RecordSatisfaction(d.cfg(), d.Case("c1"), 4, "ok", d.now(), "person:lee", "r1").value());
+  auto again = RecordSatisfaction(d.cfg(), d.Case("c1"), 1, "changed my mind", d.now(), "person:lee", "r2");
   EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_TRUE(absl::StartsWith(again.status().message(), "case_id: ")) << again.status();
   EXPECT_EQ(*d.Case("c1").satisfaction, 4) << "the first answer stays";
@@ -465,10 +471,11 @@ TEST(SatisfactionTest, ASecondAnswerForTheCaseIsAlreadyExists) {
 TEST(RefusalTest, DecisionsOnACaseFollowUpNeverSawAreNotFound) {
   DomainDriver d(TestConfig(), kT0);
   const CaseState unknown = d.Case("nobody");
-  EXPECT_EQ(RecordSatisfaction(d.cfg(), unknown, 3, "", d.now(), "r").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(RecordSatisfaction(d.cfg(), unknown, 3, "", d.now(), "person:lee", "r").status().code(),
+            absl::StatusCode::kNotFound);
   EXPECT_EQ(PauseSla(unknown, v1::SLA_KIND_RESOLVE, "wait", d.now(), "a", "r").status().code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(RecordFollowUpSent(unknown, {}, v1::FollowUpSent(), d.now(), "r").status().code(),
+  EXPECT_EQ(RecordFollowUpSent(unknown, {}, v1::FollowUpSent(), d.now(), "person:alice", "r").status().code(),
             absl::StatusCode::kNotFound);
 }
 

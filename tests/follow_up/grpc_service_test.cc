@@ -13,6 +13,7 @@
 #include "services/follow_up/module.h"
 #include "services/follow_up/validation.h"
 #include "tests/support/service_fixture.h"
+#include "tests/support/test_identity.h"
 #include "yaml-cpp/yaml.h"
 
 namespace recovery::follow_up {
@@ -125,7 +126,6 @@ TEST_F(FollowUpServiceTest, ReviewNeedsAResolvedCaseAndFeedsThemeTrends) {
   req.add_themes("tooling");
   req.set_root_cause("system");
   req.add_follow_on_actions("ticket FIN-1");
-  req.set_submitted_by("alice");
   v1::Review review;
   {
     grpc::ClientContext ctx;
@@ -157,6 +157,7 @@ TEST_F(FollowUpServiceTest, ReviewNeedsAResolvedCaseAndFeedsThemeTrends) {
     ASSERT_TRUE(stub_->GetReview(&ctx, get, &got).ok());
   }
   EXPECT_EQ(got.review_id(), review.review_id());
+  EXPECT_EQ(got.submitted_by(), recovery::testing::kTestPerson);  // the caller
   EXPECT_EQ(got.to_improve(), "dedupe invoices");
   EXPECT_EQ(Outbox("ReviewSubmitted").size(), 1u);
   {
@@ -279,7 +280,6 @@ TEST_F(FollowUpServiceTest, ListSnoozeAndRecordFollowUpSent) {
   sent.set_request_id("f1");
   sent.set_case_id("c1");
   sent.set_summary("recap mailed");
-  sent.set_sent_by("alice");
   v1::RecordFollowUpSentResponse sent_resp;
   {
     grpc::ClientContext ctx;
@@ -437,6 +437,145 @@ TEST_F(FollowUpServiceTest, ReloadAppliesANewTargetToCasesOpenedAfterAndRefusesU
   const auto breached = Outbox("SlaBreached");
   ASSERT_EQ(breached.size(), 1u);
   EXPECT_EQ(common::FromProto(breached[0].sla_breached().due()), kT0 + absl::Minutes(30));
+}
+
+// ---- who acts ----
+
+// Every RPC, called with no credential: UNAUTHENTICATED, and nothing happens.
+TEST_F(FollowUpServiceTest, EveryRpcWithoutACredentialIsUnauthenticatedAndChangesNothing) {
+  Open("c1");
+  fx_.ClearPublished();
+  auto anonymous = v1::FollowUp::NewStub(fx_.ChannelWithToken(""));
+  std::vector<std::pair<std::string, grpc::Status>> calls;
+  auto call = [&](const std::string& rpc, auto method, auto req, auto resp) {
+    grpc::ClientContext ctx;
+    calls.emplace_back(rpc, ((*anonymous).*method)(&ctx, req, &resp));
+  };
+  v1::PauseSlaRequest pause;
+  pause.set_request_id("p1");
+  pause.set_case_id("c1");
+  pause.set_kind(v1::SLA_KIND_ACKNOWLEDGE);
+  pause.set_reason("waiting");
+  v1::RecordSatisfactionRequest sat;
+  sat.set_request_id("s1");
+  sat.set_case_id("c1");
+  sat.set_score(1);
+  call("ListReminders", &v1::FollowUp::Stub::ListReminders, v1::ListRemindersRequest(), v1::ListRemindersResponse());
+  call("SnoozeReminder", &v1::FollowUp::Stub::SnoozeReminder, v1::SnoozeReminderRequest(), v1::Reminder());
+  call("RecordFollowUpSent", &v1::FollowUp::Stub::RecordFollowUpSent, v1::RecordFollowUpSentRequest(),
+       v1::RecordFollowUpSentResponse());
+  call("RecordSatisfaction", &v1::FollowUp::Stub::RecordSatisfaction, sat, v1::RecordSatisfactionResponse());
+  call("SubmitReview", &v1::FollowUp::Stub::SubmitReview, v1::SubmitReviewRequest(), v1::Review());
+  call("GetReview", &v1::FollowUp::Stub::GetReview, v1::GetReviewRequest(), v1::Review());
+  call("GetTrends", &v1::FollowUp::Stub::GetTrends, v1::GetTrendsRequest(), v1::GetTrendsResponse());
+  call("PauseSla", &v1::FollowUp::Stub::PauseSla, pause, v1::SlaClock());
+  v1::ResumeSlaRequest resume;
+  resume.set_request_id("r1");
+  resume.set_case_id("c1");
+  resume.set_kind(v1::SLA_KIND_ACKNOWLEDGE);
+  call("ResumeSla", &v1::FollowUp::Stub::ResumeSla, resume, v1::SlaClock());
+  EXPECT_EQ(calls.size(), 9u);  // every RPC of recovery.v1.FollowUp
+  for (const auto& [rpc, status] : calls) EXPECT_EQ(status.error_code(), grpc::UNAUTHENTICATED) << rpc;
+  fx_.Quiesce();
+  EXPECT_TRUE(fx_.PublishedOfType("SlaPaused").empty());
+  EXPECT_TRUE(fx_.PublishedOfType("SatisfactionRecorded").empty());
+  // The acknowledgement clock still runs: the anonymous PauseSla did not pause it.
+  fx_.Advance(absl::Minutes(15));
+  EXPECT_EQ(Outbox("SlaBreached").size(), 1u);
+}
+
+// The actor of a write's events is the authenticated caller, whatever the deprecated request
+// fields say; sent_by and submitted_by are the caller's person id. Timers act as the service.
+TEST_F(FollowUpServiceTest, WritesActAsTheCallerWhateverTheRequestSays) {
+  Open("c1");
+  auto lee = v1::FollowUp::NewStub(fx_.ChannelAs("lee"));
+  v1::PauseSlaRequest pause;
+  pause.set_request_id("p1");
+  pause.set_case_id("c1");
+  pause.set_kind(v1::SLA_KIND_ACKNOWLEDGE);
+  pause.set_reason("waiting on the client");
+  v1::SlaClock clock;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(lee->PauseSla(&ctx, pause, &clock).ok());
+  }
+  v1::ResumeSlaRequest resume;
+  resume.set_request_id("p2");
+  resume.set_case_id("c1");
+  resume.set_kind(v1::SLA_KIND_ACKNOWLEDGE);
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(lee->ResumeSla(&ctx, resume, &clock).ok());
+  }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  v1::RecordFollowUpSentRequest sent;
+  sent.set_request_id("f1");
+  sent.set_case_id("c1");
+  sent.set_channel(v1::CHANNEL_EMAIL);
+  sent.set_summary("recap mailed");
+  sent.set_sent_by("mallory");
+  v1::SubmitReviewRequest review;
+  review.set_request_id("rv1");
+  review.set_case_id("c1");
+  review.set_expected("a bill");
+  review.set_happened("two bills");
+  review.set_went_well("fast apology");
+  review.set_to_improve("dedupe invoices");
+  review.set_next_steps("add a check");
+  review.set_submitted_by("mallory");
+#pragma GCC diagnostic pop
+  {
+    grpc::ClientContext ctx;
+    v1::RecordFollowUpSentResponse resp;
+    ASSERT_TRUE(lee->RecordFollowUpSent(&ctx, sent, &resp).ok());
+  }
+  fx_.Advance(absl::Hours(1));  // the acknowledgement SLA breaches: a timer's doing
+  Resolve("c1");
+  v1::Review stored;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(lee->SubmitReview(&ctx, review, &stored).ok());
+  }
+  EXPECT_EQ(stored.submitted_by(), "lee");
+  v1::RecordSatisfactionRequest sat;
+  sat.set_request_id("s1");
+  sat.set_case_id("c1");
+  sat.set_score(4);
+  {
+    grpc::ClientContext ctx;
+    v1::RecordSatisfactionResponse resp;
+    ASSERT_TRUE(lee->RecordSatisfaction(&ctx, sat, &resp).ok());
+  }
+  for (const char* type : {"SlaPaused", "SlaResumed", "FollowUpSent", "ReviewSubmitted", "SatisfactionRecorded"}) {
+    const auto events = Outbox(type);
+    ASSERT_EQ(events.size(), 1u) << type;
+    EXPECT_EQ(events[0].actor(), "person:lee") << type;
+  }
+  EXPECT_EQ(Outbox("FollowUpSent")[0].follow_up_sent().sent_by(), "lee");
+  const auto breached = Outbox("SlaBreached");
+  ASSERT_FALSE(breached.empty());
+  for (const auto& e : breached) EXPECT_EQ(e.actor(), "service:follow-up");
+}
+
+// A read needs only its permission: a viewer lists reminders but may not pause a clock.
+TEST_F(FollowUpServiceTest, AViewerReadsButDoesNotWrite) {
+  Open("c1");
+  auto vic = v1::FollowUp::NewStub(fx_.ChannelAs("vic"));
+  {
+    grpc::ClientContext ctx;
+    v1::ListRemindersResponse listed;
+    EXPECT_TRUE(vic->ListReminders(&ctx, v1::ListRemindersRequest(), &listed).ok());
+  }
+  v1::PauseSlaRequest pause;
+  pause.set_request_id("p1");
+  pause.set_case_id("c1");
+  pause.set_kind(v1::SLA_KIND_ACKNOWLEDGE);
+  pause.set_reason("waiting");
+  grpc::ClientContext ctx;
+  v1::SlaClock clock;
+  EXPECT_EQ(vic->PauseSla(&ctx, pause, &clock).error_code(), grpc::PERMISSION_DENIED);
+  EXPECT_TRUE(Outbox("SlaPaused").empty());
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 // by a latch, on two threads with their own stubs.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <latch>
 #include <map>
 #include <memory>
@@ -22,6 +23,7 @@
 #include "tests/intake/requests.h"
 #include "tests/postgres/pg_fixture.h"
 #include "tests/support/service_fixture.h"
+#include "tests/support/test_identity.h"
 
 namespace recovery::intake {
 namespace {
@@ -44,14 +46,16 @@ class IntakeConcurrencyTest : public StoreBackendTest {
     ASSERT_TRUE(fx_->ok());
   }
 
-  // Runs call(stub, k) for k = 0 and 1 on two threads released together by a latch.
+  // Runs call(stub, k) for k = 0 and 1 on two threads released together by a latch, thread
+  // k calling as person as[k].
   template <typename Call>
-  void Twice(Call&& call) {
+  void Twice(Call&& call,
+             const std::array<std::string, 2>& as = {recovery::testing::kTestPerson, recovery::testing::kTestPerson}) {
     std::latch go(2);
     std::thread threads[2];
     for (int k = 0; k < 2; ++k) {
       threads[k] = std::thread([&, k] {
-        auto stub = v1::Intake::NewStub(fx_->channel());
+        auto stub = v1::Intake::NewStub(fx_->ChannelAs(as[k]));
         go.arrive_and_wait();
         call(*stub, k);
       });
@@ -140,17 +144,17 @@ TEST_P(IntakeConcurrencyTest, TwoAcknowledgementsOfOneCaseAtOnceMakeOneTransitio
 
   for (const std::string& id : case_ids) {
     grpc::Status status[2];
-    const char* leads[2] = {"lead-1", "lead-2"};
-    Twice([&](v1::Intake::Stub& stub, int k) {
-      v1::AcknowledgeCaseRequest r;
-      r.set_request_id(absl::StrCat("ack-", id, "-", k));
-      r.set_case_id(id);
-      r.set_message("We are on it and will call you by 5pm");
-      r.set_acknowledged_by(leads[k]);
-      v1::AcknowledgeCaseResponse out;
-      auto ctx = ContextWithDeadline(absl::Seconds(30));
-      status[k] = stub.AcknowledgeCase(ctx.get(), r, &out);
-    });
+    Twice(
+        [&](v1::Intake::Stub& stub, int k) {
+          v1::AcknowledgeCaseRequest r;
+          r.set_request_id(absl::StrCat("ack-", id, "-", k));
+          r.set_case_id(id);
+          r.set_message("We are on it and will call you by 5pm");
+          v1::AcknowledgeCaseResponse out;
+          auto ctx = ContextWithDeadline(absl::Seconds(30));
+          status[k] = stub.AcknowledgeCase(ctx.get(), r, &out);
+        },
+        {"lead-1", "lead-2"});
     // One acknowledged it; the other is told the case is acknowledged already (not ABORTED,
     // not INTERNAL, not a second transition).
     EXPECT_EQ(status[0].ok() + status[1].ok(), 1) << status[0].error_message() << " / " << status[1].error_message();
@@ -166,7 +170,13 @@ TEST_P(IntakeConcurrencyTest, TwoAcknowledgementsOfOneCaseAtOnceMakeOneTransitio
   }
   fx_->Quiesce();
   std::map<std::string, int> acks;
-  for (const v1::Event& e : fx_->PublishedOfType("CaseAcknowledged")) ++acks[e.case_id()];
+  for (const v1::Event& e : fx_->PublishedOfType("CaseAcknowledged")) {
+    ++acks[e.case_id()];
+    // The one who won the race acknowledged it.
+    const std::string& by = e.case_acknowledged().acknowledged_by();
+    EXPECT_TRUE(by == "lead-1" || by == "lead-2") << by;
+    EXPECT_EQ(e.actor(), "person:" + by);
+  }
   EXPECT_EQ(acks.size(), case_ids.size());
   for (const auto& [id, n] : acks) EXPECT_EQ(n, 1) << id;
   EXPECT_EQ(fx_->published().size(), case_ids.size()) << "nothing but one CaseAcknowledged per case";
@@ -182,7 +192,6 @@ TEST_P(IntakeConcurrencyTest, TwoNotesOnOneCaseAtOnceAreBothKeptInOrder) {
     r.set_request_id(absl::StrCat("note-", k));
     r.set_case_id(id);
     r.set_text(absl::StrCat("note ", k));
-    r.set_author("agent-1");
     v1::AddNoteResponse out;
     auto ctx = ContextWithDeadline(absl::Seconds(30));
     status[k] = stub.AddNote(ctx.get(), r, &out);

@@ -16,6 +16,7 @@
 #include "tests/support/dev_broker.h"
 #include "tests/support/process.h"
 #include "tests/support/service_process.h"
+#include "tests/support/test_identity.h"
 #include "tests/support/topic_reader.h"
 
 namespace recovery::intake {
@@ -50,7 +51,6 @@ v1::OpenCaseRequest OpenRequest(const std::string& request_id, const std::string
   r.set_severity(v1::SEVERITY_P1);
   r.set_summary("Board pack not delivered");
   r.set_emotional_state(v1::EMOTIONAL_STATE_ANGRY);
-  r.set_opened_by("agent-7");
   return r;
 }
 
@@ -90,6 +90,8 @@ TEST(IntakeIntegrationTest, OpenCasePublishesCaseOpenedKeyedByCaseIdAndRetriesPu
   EXPECT_EQ(msgs[0].key, case_id);
   EXPECT_EQ(msgs[0].event.source(), "intake");
   EXPECT_EQ(msgs[0].event.causation_id(), "open-1");
+  EXPECT_EQ(msgs[0].event.actor(),
+            "person:" + std::string(recovery::testing::kTestPerson));  // ServiceProcess acts as tester
   EXPECT_EQ(msgs[0].event.case_opened().client().time_zone(), "Europe/London");
   EXPECT_EQ(msgs[0].event.case_opened().severity(), v1::SEVERITY_P1);
 
@@ -182,7 +184,7 @@ TEST(IntakeIntegrationTest, ConsumedEscalationAcknowledgedMakesThePagedPersonThe
   const std::string case_id = opened.case_().id();
 
   // Play escalation: publish EscalationAcknowledged as it would.
-  v1::Event ack = recovery::common::NewEvent(absl::Now(), case_id, "escalation", "p-42", "page-1");
+  v1::Event ack = recovery::common::NewEvent(absl::Now(), case_id, "escalation", "person:p-42", "page-1");
   ack.mutable_escalation_acknowledged()->set_escalation_id("esc-1");
   ack.mutable_escalation_acknowledged()->set_acknowledged_by("p-42");
   recovery::testing::EventPublisher publisher(dir.File("escalation.db"), broker.bootstrap(), kCaseEventsTopic);
@@ -212,6 +214,8 @@ TEST(IntakeIntegrationTest, ConsumedEscalationAcknowledgedMakesThePagedPersonThe
     EXPECT_EQ(m.event.owner_assigned().owner(), "p-42");
     EXPECT_EQ(m.event.owner_assigned().reason(), "page acknowledged");
     EXPECT_EQ(m.event.source(), "intake");
+    EXPECT_EQ(m.event.actor(), "service:intake");  // intake assigned the acknowledger
+    EXPECT_EQ(m.event.causation_id(), ack.event_id());
   }
 }
 

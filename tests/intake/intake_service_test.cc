@@ -5,6 +5,8 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "absl/strings/match.h"
 #include "grpcpp/grpcpp.h"
 #include "recovery/v1/intake.grpc.pb.h"
@@ -16,6 +18,7 @@
 #include "services/intake/module.h"
 #include "tests/intake/requests.h"
 #include "tests/support/service_fixture.h"
+#include "tests/support/test_identity.h"
 
 namespace recovery::intake {
 namespace {
@@ -100,7 +103,6 @@ class IntakeServiceTest : public ::testing::Test {
     r.set_request_id(request_id);
     r.set_case_id(case_id);
     r.set_message("We are on it and will call you by 5pm");
-    r.set_acknowledged_by("lead-1");
     r.set_emotional_state(v1::EMOTIONAL_STATE_CONCERNED);
     v1::AcknowledgeCaseResponse out;
     return service_.AcknowledgeCase(nullptr, &r, &out);
@@ -166,7 +168,7 @@ TEST_F(IntakeServiceTest, OpenCaseStoresTheCaseAndPublishesCaseOpenedWithEveryth
   ASSERT_EQ(opened.size(), 1u);
   EXPECT_EQ(opened[0].case_id(), c.id());
   EXPECT_EQ(opened[0].source(), "intake");
-  EXPECT_EQ(opened[0].actor(), "agent-1");
+  EXPECT_EQ(opened[0].actor(), "person:tester");  // the authenticated caller
   EXPECT_EQ(opened[0].causation_id(), "open-1");
   EXPECT_EQ(opened[0].case_opened().client().name(), "Acme Corp");
   EXPECT_EQ(opened[0].case_opened().contact().email(), "jo@acme.example");
@@ -234,6 +236,9 @@ TEST_F(IntakeServiceTest, FullLifecyclePublishesEachTransitionAndRecordsItsTime)
   EXPECT_EQ(Get(c.id()).status(), v1::CASE_STATUS_PLANNED);
   ASSERT_EQ(EventsOfType("CasePlanned").size(), 1u);
   EXPECT_EQ(EventsOfType("CasePlanned")[0].case_planned().plan_version(), "2");
+  // Intake planned the case because the plan was shared: its actor, not the planner.
+  EXPECT_EQ(EventsOfType("CasePlanned")[0].actor(), "service:intake");
+  EXPECT_EQ(EventsOfType("CasePlanned")[0].causation_id(), shared.event_id());
 
   ASSERT_TRUE(Resolve(c.id(), "res-1").ok());
   ASSERT_TRUE(Close(c.id(), "close-1").ok());
@@ -344,7 +349,6 @@ TEST_F(IntakeServiceTest, ContactsAndNotesAreKeptWithEmotionalHistory) {
   n.set_request_id("note-1");
   n.set_case_id(c.id());
   n.set_text("Internal: feed vendor at fault");
-  n.set_author("agent-1");
   v1::AddNoteResponse n_out;
   ASSERT_TRUE(service_.AddNote(nullptr, &n, &n_out).ok());
   v1::Case got = Get(c.id());
@@ -460,7 +464,7 @@ TEST_F(IntakeServiceTest, SignalBelowTheRuleIsOnlyStored) {
 
 TEST_F(IntakeServiceTest, EscalationAcknowledgedSetsTheOwnerExactlyOnceEvenWhenDeliveredTwice) {
   v1::Case c = Open("open-1");
-  v1::Event acked = recovery::common::NewEvent(clock_.Now(), c.id(), "escalation", "p-42", "page-1");
+  v1::Event acked = recovery::common::NewEvent(clock_.Now(), c.id(), "escalation", "person:p-42", "page-1");
   acked.mutable_escalation_acknowledged()->set_acknowledged_by("p-42");
   Consume(acked);
   Consume(acked);  // redelivery: the runtime skips the duplicate
@@ -469,7 +473,8 @@ TEST_F(IntakeServiceTest, EscalationAcknowledgedSetsTheOwnerExactlyOnceEvenWhenD
   ASSERT_EQ(assigned.size(), 1u);
   EXPECT_EQ(assigned[0].owner_assigned().reason(), "page acknowledged");
   EXPECT_EQ(assigned[0].causation_id(), acked.event_id());
-  EXPECT_EQ(assigned[0].actor(), "p-42");
+  // The acknowledger (the event's data) owns the case; intake assigned it.
+  EXPECT_EQ(assigned[0].actor(), "service:intake");
 }
 
 TEST_F(IntakeServiceTest, MalformedConsumedEventsAreParkedCountedAndChangeNothingAndLaterEventsStillWork) {
@@ -556,8 +561,11 @@ TEST_F(IntakeServiceTest, LowSatisfactionStoresASignalAndOpensACaseForTheClient)
   ASSERT_EQ(signals.size(), 1u);
   EXPECT_EQ(signals[0].signal_recorded().kind(), v1::SIGNAL_KIND_LOW_SATISFACTION);
   EXPECT_TRUE(signals[0].signal_recorded().opened_case());
+  EXPECT_EQ(signals[0].actor(), "service:intake");
+  EXPECT_EQ(signals[0].causation_id(), sat.event_id());
   auto opened = EventsOfType("CaseOpened");
   ASSERT_EQ(opened.size(), 2u);
+  EXPECT_EQ(opened[1].actor(), "service:intake");
   EXPECT_EQ(opened[1].case_opened().client().name(), "Acme Corp");  // taken from the surveyed case
   EXPECT_EQ(opened[1].case_opened().category(), "communication");
 }
@@ -585,6 +593,180 @@ TEST_F(IntakeServiceTest, SatisfactionThatIsNotLowIsIgnored) {
   sat.mutable_satisfaction_recorded()->set_client_id("acme");
   Consume(sat);
   EXPECT_EQ(Events().size(), before);
+}
+
+// ---- who acts ----
+
+// Every RPC, called with no credential: UNAUTHENTICATED, and nothing is stored or published.
+TEST_F(IntakeServiceTest, EveryRpcWithoutACredentialIsUnauthenticatedAndChangesNothing) {
+  const v1::Case c = Open("open-1");
+  const size_t published_before = Events().size();
+  IntakeCalls anonymous(fx_.ChannelWithToken(""));
+  std::vector<std::pair<std::string, grpc::Status>> calls;
+#define ANONYMOUS(Name, fill)                                     \
+  {                                                               \
+    v1::Name##Request r;                                          \
+    fill;                                                         \
+    v1::Name##Response out;                                       \
+    calls.emplace_back(#Name, anonymous.Name(nullptr, &r, &out)); \
+  }
+  ANONYMOUS(OpenCase, r = OpenRequest("anon-open", "globex"))
+  ANONYMOUS(GetCase, r.set_case_id(c.id()))
+  ANONYMOUS(ListCases, r.clear_page_size())
+  ANONYMOUS(UpdateCase, (r.set_case_id(c.id()), r.set_summary("x"), r.mutable_update_mask()->add_paths("summary")))
+  ANONYMOUS(RecordContact, (r.set_case_id(c.id()), r.set_channel(v1::CHANNEL_EMAIL), r.set_summary("x")))
+  ANONYMOUS(AddNote, (r.set_case_id(c.id()), r.set_text("x")))
+  ANONYMOUS(AcknowledgeCase, (r.set_case_id(c.id()), r.set_message("x")))
+  ANONYMOUS(AssignOwner, (r.set_case_id(c.id()), r.set_owner("sam")))
+  ANONYMOUS(ResolveCase, (r.set_case_id(c.id()), r.set_resolution("x")))
+  ANONYMOUS(CloseCase, r.set_case_id(c.id()))
+  ANONYMOUS(ReopenCase, (r.set_case_id(c.id()), r.set_reason("x")))
+  ANONYMOUS(RecordSignal, (r.set_kind(v1::SIGNAL_KIND_SURVEY_SCORE), r.mutable_client()->set_id("acme")))
+#undef ANONYMOUS
+  EXPECT_EQ(calls.size(), 12u);  // every RPC of recovery.v1.Intake
+  for (const auto& [rpc, status] : calls) EXPECT_EQ(status.error_code(), grpc::UNAUTHENTICATED) << rpc;
+  EXPECT_EQ(Events().size(), published_before) << "nothing published";
+  const v1::Case after = Get(c.id());
+  EXPECT_EQ(after.status(), v1::CASE_STATUS_OPEN);
+  EXPECT_EQ(after.summary(), c.summary());
+  EXPECT_EQ(after.owner(), "");
+  EXPECT_EQ(after.notes_size(), 0);
+  EXPECT_EQ(after.contacts_size(), c.contacts_size());
+  v1::ListCasesRequest list;
+  v1::ListCasesResponse listed;
+  ASSERT_TRUE(service_.ListCases(nullptr, &list, &listed).ok());
+  EXPECT_EQ(listed.cases_size(), 1) << "nothing opened";
+}
+
+// The actor of every write's events is the authenticated caller, whatever the deprecated
+// request fields say; acknowledged_by is the caller's person id.
+TEST_F(IntakeServiceTest, WritesActAsTheCallerWhateverTheRequestSays) {
+  IntakeCalls lee(fx_.ChannelAs("lee"));
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  v1::OpenCaseRequest open = OpenRequest("open-1");
+  open.set_opened_by("mallory");
+  v1::OpenCaseResponse opened;
+  ASSERT_TRUE(lee.OpenCase(nullptr, &open, &opened).ok());
+  const std::string id = opened.case_().id();
+  EXPECT_EQ(opened.case_().opened_by(), "person:lee");
+
+  v1::UpdateCaseRequest update;
+  update.set_request_id("update-1");
+  update.set_case_id(id);
+  update.set_summary("Quarterly report is very late");
+  update.mutable_update_mask()->add_paths("summary");
+  update.set_actor("mallory");
+  v1::UpdateCaseResponse updated;
+  ASSERT_TRUE(lee.UpdateCase(nullptr, &update, &updated).ok());
+
+  v1::RecordContactRequest contact;
+  contact.set_request_id("contact-1");
+  contact.set_case_id(id);
+  contact.set_channel(v1::CHANNEL_EMAIL);
+  contact.set_summary("Client wrote again");
+  contact.set_recorded_by("mallory");
+  v1::RecordContactResponse contacted;
+  ASSERT_TRUE(lee.RecordContact(nullptr, &contact, &contacted).ok());
+
+  v1::AddNoteRequest note;
+  note.set_request_id("note-1");
+  note.set_case_id(id);
+  note.set_text("Vendor at fault");
+  note.set_author("mallory");
+  v1::AddNoteResponse noted;
+  ASSERT_TRUE(lee.AddNote(nullptr, &note, &noted).ok());
+
+  v1::AcknowledgeCaseRequest ack;
+  ack.set_request_id("ack-1");
+  ack.set_case_id(id);
+  ack.set_message("We are on it");
+  ack.set_acknowledged_by("mallory");
+  v1::AcknowledgeCaseResponse acked;
+  ASSERT_TRUE(lee.AcknowledgeCase(nullptr, &ack, &acked).ok());
+
+  v1::AssignOwnerRequest assign;
+  assign.set_request_id("assign-1");
+  assign.set_case_id(id);
+  assign.set_owner("sam");
+  assign.set_actor("mallory");
+  v1::AssignOwnerResponse assigned;
+  ASSERT_TRUE(lee.AssignOwner(nullptr, &assign, &assigned).ok());
+
+  v1::ResolveCaseRequest resolve;
+  resolve.set_request_id("resolve-1");
+  resolve.set_case_id(id);
+  resolve.set_resolution("Delivered");
+  resolve.set_actor("mallory");
+  v1::ResolveCaseResponse resolved;
+  ASSERT_TRUE(lee.ResolveCase(nullptr, &resolve, &resolved).ok());
+
+  v1::CloseCaseRequest close;
+  close.set_request_id("close-1");
+  close.set_case_id(id);
+  close.set_actor("mallory");
+  v1::CloseCaseResponse closed;
+  ASSERT_TRUE(lee.CloseCase(nullptr, &close, &closed).ok());
+
+  v1::ReopenCaseRequest reopen;
+  reopen.set_request_id("reopen-1");
+  reopen.set_case_id(id);
+  reopen.set_reason("Figures are wrong");
+  reopen.set_actor("mallory");
+  v1::ReopenCaseResponse reopened;
+  ASSERT_TRUE(lee.ReopenCase(nullptr, &reopen, &reopened).ok());
+
+  v1::RecordSignalRequest signal;
+  signal.set_request_id("signal-1");
+  signal.set_kind(v1::SIGNAL_KIND_SURVEY_SCORE);
+  signal.set_score(9);
+  signal.mutable_client()->set_id("acme");
+  signal.set_actor("mallory");
+  v1::RecordSignalResponse signalled;
+  ASSERT_TRUE(lee.RecordSignal(nullptr, &signal, &signalled).ok());
+#pragma GCC diagnostic pop
+
+  const std::vector<v1::Event> events = Events();
+  std::set<std::string> types;
+  for (const v1::Event& e : events) {
+    types.insert(recovery::common::EventTypeName(e));
+    EXPECT_EQ(e.actor(), "person:lee") << recovery::common::EventTypeName(e);
+  }
+  for (const char* type : {"CaseOpened", "CaseUpdated", "ContactRecorded", "NoteAdded", "CaseAcknowledged",
+                           "OwnerAssigned", "CaseResolved", "CaseClosed", "CaseReopened", "SignalRecorded"})
+    EXPECT_TRUE(types.count(type)) << type;
+  EXPECT_EQ(EventsOfType("CaseAcknowledged")[0].case_acknowledged().acknowledged_by(), "lee");
+  const v1::Case c = Get(id);
+  EXPECT_EQ(c.opened_by(), "person:lee");
+  ASSERT_EQ(c.notes_size(), 1);
+  EXPECT_EQ(c.notes(0).author(), "person:lee");
+  for (const auto& t : c.transitions()) EXPECT_EQ(t.actor(), "person:lee");
+}
+
+// An integration (an API token) may open a case and record a signal; the case says so. It
+// acknowledges nothing: that needs a person.
+TEST_F(IntakeServiceTest, AnIntegrationOpensCasesAndRecordsSignalsButDoesNotAcknowledge) {
+  IntakeCalls monitoring(fx_.ChannelWithToken(recovery::testing::kIntegrationToken));
+  v1::OpenCaseResponse opened;
+  ASSERT_TRUE(monitoring.OpenCase(nullptr, new_req(OpenRequest("open-1")), &opened).ok());
+  EXPECT_EQ(opened.case_().opened_by(), "integration:monitoring");
+  v1::RecordSignalRequest signal;
+  signal.set_request_id("signal-1");
+  signal.set_kind(v1::SIGNAL_KIND_SURVEY_SCORE);
+  signal.set_score(9);
+  signal.mutable_client()->set_id("acme");
+  v1::RecordSignalResponse signalled;
+  ASSERT_TRUE(monitoring.RecordSignal(nullptr, &signal, &signalled).ok());
+  v1::AcknowledgeCaseRequest ack;
+  ack.set_request_id("ack-1");
+  ack.set_case_id(opened.case_().id());
+  ack.set_message("We are on it");
+  v1::AcknowledgeCaseResponse acked;
+  EXPECT_EQ(monitoring.AcknowledgeCase(nullptr, &ack, &acked).error_code(), grpc::PERMISSION_DENIED);
+  EXPECT_EQ(Get(opened.case_().id()).status(), v1::CASE_STATUS_OPEN);
+  for (const v1::Event& e : Events()) EXPECT_EQ(e.actor(), "integration:monitoring");
+  EXPECT_EQ(EventsOfType("CaseOpened").size(), 1u);
+  EXPECT_EQ(EventsOfType("SignalRecorded").size(), 1u);
 }
 
 }  // namespace

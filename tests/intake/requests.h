@@ -20,7 +20,6 @@ inline recovery::v1::OpenCaseRequest OpenRequest(const std::string& request_id, 
   r.set_severity(recovery::v1::SEVERITY_P2);
   r.set_summary("Quarterly report is late");
   r.set_emotional_state(recovery::v1::EMOTIONAL_STATE_FRUSTRATED);
-  r.set_opened_by("agent-1");
   return r;
 }
 

@@ -61,7 +61,6 @@ std::vector<v1::OpenCaseRequest> MakeRequests(int64_t n) {
     r.set_severity(v1::SEVERITY_P2);
     r.set_summary("Quarterly report delivered two days late; client could not present to board");
     r.set_emotional_state(v1::EMOTIONAL_STATE_FRUSTRATED);
-    r.set_opened_by("bench");
   }
   return out;
 }

@@ -33,7 +33,7 @@ absl::Status RequireKnown(const CaseState& state) {
 }
 
 v1::Event MakeEvent(absl::Time now, const std::string& case_id, const std::string& cause,
-                    const std::string& actor = kService) {
+                    const std::string& actor = kServiceActor) {
   return NewEvent(now, case_id, kService, actor, cause);
 }
 
@@ -515,13 +515,13 @@ absl::StatusOr<Outcome> ResumeSla(const CaseState& state, v1::SlaKind kind, absl
 }
 
 absl::StatusOr<Outcome> SnoozeReminder(const ReminderTrack& track, absl::Time until, absl::Time now,
-                                       const std::string& cause) {
+                                       const std::string& actor, const std::string& cause) {
   if (until <= now) return Refuse(FollowUpError::kSnoozeNotInFuture, "until: must be in the future");
   Outcome out;
   ReminderTrack t = track;
   t.next_due = until;
   Arm(out, kReminderTimer, t.reminder_id, until);
-  v1::Event e = MakeEvent(now, t.case_id, cause);
+  v1::Event e = MakeEvent(now, t.case_id, cause, actor);
   e.mutable_reminder_snoozed()->set_reminder_id(t.reminder_id);
   *e.mutable_reminder_snoozed()->mutable_until() = ToProto(until);
   out.events.push_back(std::move(e));
@@ -530,7 +530,8 @@ absl::StatusOr<Outcome> SnoozeReminder(const ReminderTrack& track, absl::Time un
 }
 
 absl::StatusOr<Outcome> RecordSatisfaction(const FollowUpConfig& cfg, const CaseState& state, int score,
-                                           const std::string& comment, absl::Time now, const std::string& cause) {
+                                           const std::string& comment, absl::Time now, const std::string& actor,
+                                           const std::string& cause) {
   RETURN_IF_ERROR(RequireKnown(state));
   if (state.satisfaction)
     return Refuse(FollowUpError::kSatisfactionAlreadyRecorded,
@@ -541,7 +542,7 @@ absl::StatusOr<Outcome> RecordSatisfaction(const FollowUpConfig& cfg, const Case
   c.satisfaction_comment = comment;
   if (c.satisfaction_pending) Cancel(out, kSatisfactionTimer, c.case_id);  // the answer came first
   c.satisfaction_pending = false;
-  v1::Event e = MakeEvent(now, c.case_id, cause);
+  v1::Event e = MakeEvent(now, c.case_id, cause, actor);
   auto* b = e.mutable_satisfaction_recorded();
   b->set_score(score);
   b->set_comment(comment);
@@ -553,18 +554,20 @@ absl::StatusOr<Outcome> RecordSatisfaction(const FollowUpConfig& cfg, const Case
 }
 
 absl::StatusOr<Outcome> RecordFollowUpSent(const CaseState& state, const std::vector<ReminderTrack>& reminders,
-                                           const v1::FollowUpSent& sent, absl::Time now, const std::string& cause) {
+                                           const v1::FollowUpSent& sent, absl::Time now, const std::string& actor,
+                                           const std::string& cause) {
   RETURN_IF_ERROR(RequireKnown(state));
   Outcome out;
   DropTrack(reminders, ReminderId(state.case_id, ReminderKind::kWrittenFollowUp, "recap"), out);
-  v1::Event e = MakeEvent(now, state.case_id, cause, sent.sent_by());
+  v1::Event e = MakeEvent(now, state.case_id, cause, actor);
   *e.mutable_follow_up_sent() = sent;
   out.events.push_back(std::move(e));
   return out;
 }
 
 absl::StatusOr<Outcome> SubmitReview(const CaseState& state, const std::optional<std::string>& prior_review_id,
-                                     const v1::Review& review, absl::Time now, const std::string& cause) {
+                                     const v1::Review& review, absl::Time now, const std::string& actor,
+                                     const std::string& cause) {
   RETURN_IF_ERROR(RequireKnown(state));
   if (state.status != v1::CASE_STATUS_RESOLVED && state.status != v1::CASE_STATUS_CLOSED)
     return Refuse(FollowUpError::kCaseNotResolved, "case_id: the case is not resolved or closed yet");
@@ -575,7 +578,7 @@ absl::StatusOr<Outcome> SubmitReview(const CaseState& state, const std::optional
   CaseState c = state;
   c.themes.assign(review.themes().begin(), review.themes().end());
   if (!review.root_cause().empty()) c.root_cause = review.root_cause();
-  v1::Event e = MakeEvent(now, c.case_id, cause, review.submitted_by());
+  v1::Event e = MakeEvent(now, c.case_id, cause, actor);
   auto* submitted = e.mutable_review_submitted();
   submitted->set_review_id(review.review_id());
   *submitted->mutable_themes() = review.themes();

@@ -19,6 +19,9 @@
 namespace recovery::follow_up {
 
 inline constexpr char kService[] = "follow-up";
+// The actor of what follow-up does on its own (timers, effects of consumed events); the
+// actor of an RPC's events is its authenticated caller's (Principal::Actor()).
+inline constexpr char kServiceActor[] = "service:follow-up";
 // Timer kinds. Keys: sla "<case>/ack" | "<case>/resolve"; reminder: the reminder id;
 // satisfaction: the case id.
 inline constexpr char kSlaTimer[] = "fu.sla";
@@ -111,21 +114,24 @@ absl::StatusOr<Outcome> PauseSla(const CaseState& state, recovery::v1::SlaKind k
 absl::StatusOr<Outcome> ResumeSla(const CaseState& state, recovery::v1::SlaKind kind, absl::Time now,
                                   const std::string& actor, const std::string& cause);
 absl::StatusOr<Outcome> SnoozeReminder(const ReminderTrack& track, absl::Time until, absl::Time now,
-                                       const std::string& cause);
+                                       const std::string& actor, const std::string& cause);
 // A second satisfaction answer for a case is refused (kSatisfactionAlreadyRecorded): the
 // first answer is the one trends count; a replay of the same request_id is answered from the
 // idempotency record before this is asked.
 absl::StatusOr<Outcome> RecordSatisfaction(const FollowUpConfig& cfg, const CaseState& state, int score,
-                                           const std::string& comment, absl::Time now, const std::string& cause);
+                                           const std::string& comment, absl::Time now, const std::string& actor,
+                                           const std::string& cause);
 
-// The written recap was sent: stops the written follow-up reminder, publishes FollowUpSent.
+// The written recap was sent: stops the written follow-up reminder, publishes FollowUpSent
+// (`sent.sent_by` is the acting person's id, `actor` the event's actor).
 absl::StatusOr<Outcome> RecordFollowUpSent(const CaseState& state, const std::vector<ReminderTrack>& reminders,
                                            const recovery::v1::FollowUpSent& sent, absl::Time now,
-                                           const std::string& cause);
+                                           const std::string& actor, const std::string& cause);
 // A quality review of a resolved or closed case (one per case: `prior_review_id` is the
 // review already stored, if any): its themes and root cause become the case's facts.
 absl::StatusOr<Outcome> SubmitReview(const CaseState& state, const std::optional<std::string>& prior_review_id,
-                                     const recovery::v1::Review& review, absl::Time now, const std::string& cause);
+                                     const recovery::v1::Review& review, absl::Time now, const std::string& actor,
+                                     const std::string& cause);
 
 // The clock of one SLA kind (ack or resolve).
 const SlaClockState& ClockOf(const CaseState& c, recovery::v1::SlaKind kind);

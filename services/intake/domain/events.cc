@@ -18,9 +18,10 @@ v1::Event NewCaseEvent(const std::string& case_id, const Cause& cause) {
 
 }  // namespace
 
-Cause Cause::At(std::string actor, std::string causation_id, absl::Time now) {
+Cause Cause::At(std::string actor, std::string causation_id, absl::Time now, std::string person) {
   if (actor.empty()) actor = "system";
-  return Cause{std::move(actor), std::move(causation_id), absl::FromUnixMicros(absl::ToUnixMicros(now))};
+  return Cause{std::move(actor), std::move(causation_id), absl::FromUnixMicros(absl::ToUnixMicros(now)),
+               std::move(person)};
 }
 
 const std::string& Cause::Actor() const {

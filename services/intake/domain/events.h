@@ -10,15 +10,18 @@
 
 namespace recovery::intake {
 
-// Who did it and why: the event envelope's actor ("" becomes "system") and causation id (a
+// Who did it and why: the event envelope's actor (the authenticated caller's actor string,
+// or "service:intake" for effects of consumed events; "" becomes "system"), the acting
+// person's id when a person acts ("" for integrations and services), the causation id (a
 // request_id or the id of the consumed event), and when. `now` has the store's microsecond
 // precision, so what a decision returns is exactly what a later read returns.
 struct Cause {
   std::string actor;
   std::string causation_id;
   absl::Time now;
+  std::string person;
 
-  static Cause At(std::string actor, std::string causation_id, absl::Time now);
+  static Cause At(std::string actor, std::string causation_id, absl::Time now, std::string person = {});
   const std::string& Actor() const;
 };
 
