@@ -19,6 +19,7 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "CLI/CLI.hpp"
@@ -117,7 +118,7 @@ struct Call {
 };
 
 int Run(const std::string& targets, const std::string& method, int concurrency, double seconds, double warmup,
-        size_t pool, const std::string& out_path) {
+        size_t pool, const std::string& out_path, const std::string& token, const std::string& tls_ca) {
   size_t request_bytes = 0;
   auto requests = BuildOpenCaseRequests(pool, &request_bytes);
   grpc::ChannelArguments args;
@@ -125,7 +126,16 @@ int Run(const std::string& targets, const std::string& method, int concurrency, 
   std::vector<std::unique_ptr<grpc::GenericStub>> stubs;
   const std::vector<std::string> addresses = absl::StrSplit(targets, ',', absl::SkipEmpty());
   for (const std::string& target : addresses) {
-    auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+    std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
+    if (!tls_ca.empty()) {
+      std::ifstream in(tls_ca);
+      std::stringstream pem;
+      pem << in.rdbuf();
+      grpc::SslCredentialsOptions tls;
+      tls.pem_root_certs = pem.str();
+      creds = grpc::SslCredentials(tls);
+    }
+    auto channel = grpc::CreateCustomChannel(target, creds, args);
     if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
       std::cerr << "loadgen: cannot connect to " << target << "\n";
       return 1;
@@ -143,6 +153,7 @@ int Run(const std::string& targets, const std::string& method, int concurrency, 
     c->~Call();
     new (c) Call();
     c->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (!token.empty()) c->ctx.AddMetadata("authorization", "Bearer " + token);
     c->start_ns = NowNanos();
     grpc::GenericStub& stub = *stubs[static_cast<size_t>(c - calls.data()) % stubs.size()];
     c->reader = stub.PrepareUnaryCall(&c->ctx, method, requests[next++ % requests.size()], &cq);
@@ -206,7 +217,7 @@ int Run(const std::string& targets, const std::string& method, int concurrency, 
 int main(int argc, char** argv) {
   CLI::App app{"generic async gRPC load generator"};
   app.require_subcommand(1);
-  std::string port_file, target, method = "/recovery.v1.Intake/OpenCase", out;
+  std::string port_file, target, method = "/recovery.v1.Intake/OpenCase", out, token, tls_ca;
   int concurrency = 16;
   double seconds = 5, warmup = 1;
   size_t pool = 200000;
@@ -220,7 +231,9 @@ int main(int argc, char** argv) {
   run->add_option("--warmup", warmup);
   run->add_option("--pool", pool, "distinct requests built up front (reused round-robin)");
   run->add_option("--out", out);
+  run->add_option("--token", token, "bearer token sent on every call");
+  run->add_option("--tls-ca", tls_ca, "TLS with this CA bundle (PEM)");
   CLI11_PARSE(app, argc, argv);
   if (*serve) return ServeNoop(port_file);
-  return Run(target, method, concurrency, seconds, warmup, pool, out);
+  return Run(target, method, concurrency, seconds, warmup, pool, out, token, tls_ca);
 }

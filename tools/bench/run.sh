@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmark targets (RelWithDebInfo) and runs every benchmark; writes
 # tools/bench/results/latest.md and latest.json. Usage: tools/bench/run.sh [name...]
-# (names: store timers outbox intake intake-pg audit escalation escalation-slow; default all). BUILD_DIR defaults to ./build.
+# (names: store timers outbox intake intake-auth intake-pg audit escalation escalation-slow; default all). BUILD_DIR defaults to ./build.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
@@ -14,7 +14,7 @@ cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null ||
 cmake --build "$BUILD_DIR" -j"$JOBS" --target recovery_bench || exit 1
 
 BENCHES=("$@")
-[ ${#BENCHES[@]} -eq 0 ] && BENCHES=(store timers outbox intake intake-pg audit escalation escalation-slow)
+[ ${#BENCHES[@]} -eq 0 ] && BENCHES=(store timers outbox intake intake-auth intake-pg audit escalation escalation-slow)
 export BENCH_RESULTS="$WORK/results.jsonl"
 : >"$BENCH_RESULTS"
 : >"$WORK/not_measured"
@@ -43,6 +43,7 @@ for b in "${BENCHES[@]}"; do
       run outbox "$B/recovery-bench-outbox" --brokers "$(cat "$WORK/broker.addr")" --dir "$WORK/outbox" --events 20000
       kill "$broker"; wait "$broker" 2>/dev/null ;;
     intake) run intake "$B/recovery-bench-scenarios" intake --concurrency 16 --seconds 5 ;;
+    intake-auth) run intake-auth "$B/recovery-bench-scenarios" intake-auth --concurrency 16 --seconds 5 ;;
     intake-pg)
       if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
         run intake-pg "$B/recovery-bench-scenarios" intake-pg --concurrency 16 --seconds 5

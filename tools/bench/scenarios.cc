@@ -38,6 +38,7 @@
 #include "tests/support/postgres.h"
 #include "tests/support/process.h"
 #include "tests/support/service_process.h"
+#include "tests/support/test_identity.h"
 #include "tools/bench/bench_util.h"
 
 namespace {
@@ -87,13 +88,31 @@ std::string ReadAll(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
+// The loadgen calls as the test identity's integration (an API token) unless told otherwise.
 std::string RunLoadgen(const rt::TempDir& dir, const std::string& target, const std::string& label, int concurrency,
-                       double seconds, const std::string& method = "/recovery.v1.Intake/OpenCase") {
+                       double seconds, const std::string& method = "/recovery.v1.Intake/OpenCase",
+                       const std::string& token = rt::kIntegrationToken, const std::string& tls_ca = "") {
   const std::string out = dir.File("loadgen-" + label + ".json");
-  rt::Process p(rt::BinaryPath("tools/bench/recovery-bench-loadgen"),
-                {"run", "--target", target, "--method", method, "--concurrency", std::to_string(concurrency),
-                 "--seconds", absl::StrCat(seconds), "--warmup", "1", "--out", out},
-                dir.File("loadgen-" + label + ".log"));
+  std::vector<std::string> args{"run",
+                                "--target",
+                                target,
+                                "--method",
+                                method,
+                                "--concurrency",
+                                std::to_string(concurrency),
+                                "--seconds",
+                                absl::StrCat(seconds),
+                                "--warmup",
+                                "1",
+                                "--out",
+                                out,
+                                "--token",
+                                token};
+  if (!tls_ca.empty()) {
+    args.push_back("--tls-ca");
+    args.push_back(tls_ca);
+  }
+  rt::Process p(rt::BinaryPath("tools/bench/recovery-bench-loadgen"), args, dir.File("loadgen-" + label + ".log"));
   if (p.Wait(absl::Seconds(seconds + 60)) != 0) Fail("loadgen " + label + " failed; see its log in " + dir.path());
   return ReadAll(out);
 }
@@ -940,6 +959,49 @@ int EscalationSlow(int cases, double rate, int slow_ms) {
 
 }  // namespace
 
+// OpenCase over TLS with a JWT on every call (verified once by signature, then from the
+// verification cache until it expires) against the same service over plaintext with an API
+// token (one hash per call), alternating in one run: the price of transport security and of
+// an identity provider's tokens.
+int IntakeAuth(int concurrency, double seconds) {
+  rt::TempDir dir;
+  rt::DevBroker broker;
+  const std::string certs = dir.File("tls");
+  const std::string make = std::string(RECOVERY_SOURCE_DIR) + "/tools/make_certs.sh " + certs + " >/dev/null 2>&1";
+  if (std::system(make.c_str()) != 0) Fail("tools/make_certs.sh failed");
+  auto plain = StartService(dir, "intake", broker.bootstrap(), {}, "intake-plain");
+  rt::ServiceFlags tls_flags;
+  tls_flags.db = dir.File("intake-tls.db");
+  tls_flags.extra = {"--tls-cert", certs + "/server.pem", "--tls-key", certs + "/server-key.pem"};
+  auto tls = StartService(dir, "intake", broker.bootstrap(), tls_flags, "intake-tls");
+  rt::TokenSpec spec;
+  spec.sub = "bench-person";
+  spec.groups = {"case-managers"};
+  const std::string jwt = rt::TestIdentity::Shared().Mint(spec);
+  const std::string ca = certs + "/ca.pem";
+  const std::string method = "/recovery.v1.Intake/OpenCase";
+  const std::string p1 = RunLoadgen(dir, plain->address(), "plain1", concurrency, seconds);
+  const std::string t1 = RunLoadgen(dir, tls->address(), "tls1", concurrency, seconds, method, jwt, ca);
+  const std::string p2 = RunLoadgen(dir, plain->address(), "plain2", concurrency, seconds);
+  const std::string t2 = RunLoadgen(dir, tls->address(), "tls2", concurrency, seconds, method, jwt, ca);
+  auto avg = [](const std::string& a, const std::string& b, const char* k) {
+    return (JsonNumber(a, k) + JsonNumber(b, k)) / 2;
+  };
+  const double errors =
+      JsonNumber(t1, "errors") + JsonNumber(t2, "errors") + JsonNumber(p1, "errors") + JsonNumber(p2, "errors");
+  const std::string note =
+      absl::StrCat(concurrency, " in flight, 2 x ", seconds, " s each, alternating; errors: ", errors,
+                   errors > 0 ? " (first: " + t1.substr(t1.find("first_error")) + ")" : "");
+  const double t = avg(t1, t2, "throughput"), base = avg(p1, p2, "throughput");
+  Record({"intake-auth", "OpenCase throughput, TLS + JWT", "req/s", t, "plaintext + API token", base, true,
+          ">= 0.9x baseline", t >= 0.9 * base && errors == 0 ? 1 : 0, note});
+  Record({"intake-auth", "OpenCase latency p99, TLS + JWT", "ms", avg(t1, t2, "p99_us") / 1e3,
+          "plaintext + API token p99", avg(p1, p2, "p99_us") / 1e3, false, "", -1, note});
+  plain->process().Terminate();
+  tls->process().Terminate();
+  return 0;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"scenario benchmarks on the dev broker"};
   app.require_subcommand(1);
@@ -950,6 +1012,9 @@ int main(int argc, char** argv) {
   auto* intake = app.add_subcommand("intake");
   intake->add_option("--concurrency", concurrency);
   intake->add_option("--seconds", seconds);
+  auto* intake_auth = app.add_subcommand("intake-auth");
+  intake_auth->add_option("--concurrency", concurrency);
+  intake_auth->add_option("--seconds", seconds);
   auto* intake_pg = app.add_subcommand("intake-pg");
   intake_pg->add_option("--concurrency", concurrency);
   intake_pg->add_option("--seconds", seconds);
@@ -968,6 +1033,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (*intake) return Intake(concurrency, seconds);
   if (*intake_pg) return IntakePg(concurrency, seconds);
+  if (*intake_auth) return IntakeAuth(concurrency, seconds);
   if (*esc_slow) return EscalationSlow(phase_cases, rate, slow_ms);
   if (*audit) return Audit(events, partitions);
   return Escalation(cases, rate, open_target, burst);

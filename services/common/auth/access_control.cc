@@ -344,4 +344,10 @@ std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> AccessCon
 
 absl::StatusOr<Caller> CallerOf(const grpc::ServerContextBase* ctx) { return CallRegistry::Get().Find(ctx); }
 
+InProcessCall::InProcessCall(const grpc::ServerContextBase* ctx, Caller caller) : ctx_(ctx) {
+  CallRegistry::Get().Put(ctx, std::move(caller));
+}
+
+InProcessCall::~InProcessCall() { CallRegistry::Get().Erase(ctx_); }
+
 }  // namespace recovery::common

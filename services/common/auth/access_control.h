@@ -118,6 +118,20 @@ absl::StatusOr<Caller> CallerOf(const grpc::ServerContextBase* ctx);
   if (auto refusal_ = ::recovery::common::CallerOf(ctx); !refusal_.ok()) \
   return ::recovery::common::ToGrpcStatus(refusal_.status())
 
+// For code that calls a service's handler object directly in its own process (benchmarks,
+// drivers): admits `caller` for calls made with `ctx` while this object lives. There is no
+// network path to it; a server's calls are only ever admitted by the interceptor.
+class InProcessCall {
+ public:
+  InProcessCall(const grpc::ServerContextBase* ctx, Caller caller);
+  ~InProcessCall();
+  InProcessCall(const InProcessCall&) = delete;
+  InProcessCall& operator=(const InProcessCall&) = delete;
+
+ private:
+  const grpc::ServerContextBase* ctx_;
+};
+
 // Lower-case hex SHA-256 of an API token, as the access configuration stores it.
 std::string ApiTokenHash(std::string_view token);
 
