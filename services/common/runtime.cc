@@ -235,7 +235,7 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::CreateFromConfig
                {{"file", file}, {"error", std::string(s.message())}});
       return;
     }
-    LogInfo("access configuration reloaded", {{"file", file}});
+    LogInfo("auth-config reloaded", {{"file", file}});
   });
   RETURN_IF_ERROR(SetKafkaClientOptions(rt->config_.kafka_options));
   ASSIGN_OR_RETURN(rt->store_, OpenStore(rt->config_.db));

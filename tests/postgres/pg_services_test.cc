@@ -4,8 +4,10 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include "grpcpp/server_context.h"
 #include "services/audit/app.h"
 #include "services/audit/store.h"
+#include "services/common/auth/access_control.h"
 #include "services/common/clock.h"
 #include "services/common/events.h"
 #include "services/common/idempotency.h"
@@ -33,6 +35,13 @@ TEST(PostgresServicesTest, IntakeOpensACaseAndNumbersItsHistoryRows) {
   common::TimerService timers(**store, clock);
   intake::IntakeApp app(timers, outbox, intake::DefaultIntakeConfig());
   intake::IntakeService service(**store, clock, app);
+  // The handler object is called directly, as an admitted person would reach it.
+  grpc::ServerContext call;
+  common::Caller caller;
+  caller.principal.id = "lee";
+  caller.principal.roles = {"case-manager"};
+  caller.policy = std::shared_ptr<const common::Policy>(&common::Policy::Default(), [](const common::Policy*) {});
+  const common::InProcessCall admitted(&call, caller);
 
   v1::OpenCaseRequest open;
   open.set_request_id("open-1");
@@ -45,7 +54,7 @@ TEST(PostgresServicesTest, IntakeOpensACaseAndNumbersItsHistoryRows) {
   open.set_summary("Quarterly report is late");
   open.set_emotional_state(v1::EMOTIONAL_STATE_FRUSTRATED);
   v1::OpenCaseResponse opened;
-  auto s = service.OpenCase(nullptr, &open, &opened);
+  auto s = service.OpenCase(&call, &open, &opened);
   ASSERT_TRUE(s.ok()) << s.error_message();
 
   for (int i = 1; i <= 2; ++i) {
@@ -56,13 +65,13 @@ TEST(PostgresServicesTest, IntakeOpensACaseAndNumbersItsHistoryRows) {
     contact.set_summary("Called back " + std::to_string(i));
     contact.set_emotional_state(v1::EMOTIONAL_STATE_CONCERNED);
     v1::RecordContactResponse recorded;
-    s = service.RecordContact(nullptr, &contact, &recorded);
+    s = service.RecordContact(&call, &contact, &recorded);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
   v1::GetCaseRequest get;
   get.set_case_id(opened.case_().id());
   v1::GetCaseResponse read;
-  ASSERT_TRUE(service.GetCase(nullptr, &get, &read).ok());
+  ASSERT_TRUE(service.GetCase(&call, &get, &read).ok());
   ASSERT_EQ(read.case_().contacts_size(), 2);
   EXPECT_EQ(read.case_().contacts(0).summary(), "Called back 1");
   EXPECT_EQ(read.case_().contacts(1).summary(), "Called back 2");

@@ -18,6 +18,7 @@
 #include "tests/support/dev_broker.h"
 #include "tests/support/process.h"
 #include "tests/support/service_process.h"
+#include "tests/support/test_identity.h"
 
 namespace recovery::srctl {
 namespace {
@@ -78,8 +79,9 @@ class SrctlOperationsTest : public ::testing::Test {
     SrctlRun run;
     const std::string err_file = dir_.File("srctl.err");
     run.out = recovery::testing::RunCommand(
-        absl::StrCat(recovery::testing::BinaryPath("tools/srctl/srctl"), " --stack ", dir_.File("no-stack"),
-                     " --follow_up ", service_->address(), " ", args, " 2>", err_file),
+        absl::StrCat(recovery::testing::BinaryPath("tools/srctl/srctl"), " --token ",
+                     recovery::testing::TestIdentity::Shared().PersonToken(recovery::testing::kTestPerson), " --stack ",
+                     dir_.File("no-stack"), " --follow_up ", service_->address(), " ", args, " 2>", err_file),
         &run.exit_code);
     std::ifstream in(err_file);
     std::stringstream err;
