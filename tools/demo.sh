@@ -34,9 +34,9 @@ step() {
 # as <person> <command...>: runs the command signed in as that demo account (an access token
 # from the stack's identity provider; tools/stack.sh token).
 as() {
-  local who=$1; shift
-  RECOVERY_TOKEN=$("$ROOT/tools/stack.sh" token "$who" --data "$DATA") || fail "could not sign in as $who"
-  RECOVERY_TOKEN=$RECOVERY_TOKEN "$@"
+  local who=$1 token; shift
+  token=$("$ROOT/tools/stack.sh" token "$who" --data "$DATA") || fail "could not sign in as $who"
+  RECOVERY_TOKEN=$token "$@"
 }
 fail() { printf '\n\033[31mDEMO FAILED at step %d: %s\033[0m\n(logs in %s/logs)\n' "$STEP" "$*" "$DATA" >&2; exit 1; }
 run() { echo "\$ srctl $*"; "$SRCTL" "$@" || fail "srctl $1 failed"; }
