@@ -188,6 +188,14 @@ step "The audit timeline of the case, and the hash chain verified"
 timeline_complete() { [[ $(field "$(json timeline "$CASE")" "sum(1 for e in d.get('entries',[]) if e['type']=='ReviewSubmitted')") -ge 1 ]]; }
 eventually 30 "the audit log catching up" timeline_complete
 run timeline "$CASE"
+# Who did what is who signed in: the actors of people's writes are their authenticated ids.
+actor_of() { field "$(json timeline "$CASE")" "next((e.get('actor','') for e in d.get('entries',[]) if e['type']=='$1'), '')"; }
+for pair in CaseOpened=person:reception CaseAcknowledged=person:lee EscalationAcknowledged=person:lee \
+            CommitmentMade=person:lee CaseClosed=person:lee PlanShared=person:mia; do
+  got=$(actor_of "${pair%%=*}")
+  [[ $got == "${pair#*=}" ]] || fail "the actor of ${pair%%=*} is '$got', not the signed-in ${pair#*=}"
+done
+echo "actors: every write above carries the person who signed in (reception, lee, mia)"
 run verify
 
 if [[ -n ${DEMO_CHECK:-} ]]; then
