@@ -28,4 +28,14 @@ if [ -z "${RECOVERY_CONFIG:-}" ] && [ -f "$src/$service.yaml" ]; then
   RECOVERY_CONFIG=$out/$service.yaml
   export RECOVERY_CONFIG
 fi
+# The access configuration (identity provider, directory, tokens, limits): the same file for
+# every service, with ${ISSUER} from OIDC_ISSUER and ${TLS_DIR} from RECOVERY_TLS_DIR.
+if [ -z "${RECOVERY_AUTH_CONFIG:-}" ] && [ -f "$src/access.yaml" ]; then
+  out=${TMPDIR:-/tmp}/recovery-config
+  mkdir -p "$out"
+  sed -e "s|\${ISSUER}|${OIDC_ISSUER:-https://idp.invalid}|g" -e "s|\${TLS_DIR}|${RECOVERY_TLS_DIR:-/etc/recovery/tls}|g" \
+      "$src/access.yaml" >"$out/access.yaml"
+  RECOVERY_AUTH_CONFIG=$out/access.yaml
+  export RECOVERY_AUTH_CONFIG
+fi
 exec "$binary" "$@"
