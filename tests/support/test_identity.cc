@@ -52,8 +52,8 @@ SigningKey SigningKey::Rsa(std::string kid) {
 SigningKey SigningKey::Hmac(const std::string& secret, std::string kid) {
   cjose_err err;
   SigningKey k;
-  k.key_.reset(NewHandle(
-      cjose_jwk_create_oct_spec(reinterpret_cast<const uint8_t*>(secret.data()), secret.size(), &err), kid));
+  k.key_.reset(
+      NewHandle(cjose_jwk_create_oct_spec(reinterpret_cast<const uint8_t*>(secret.data()), secret.size(), &err), kid));
   k.kid_ = std::move(kid);
   return k;
 }
