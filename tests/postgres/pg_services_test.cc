@@ -40,7 +40,7 @@ TEST(PostgresServicesTest, IntakeOpensACaseAndNumbersItsHistoryRows) {
   common::Caller caller;
   caller.principal.id = "lee";
   caller.principal.roles = {"case-manager"};
-  caller.policy = std::shared_ptr<const common::Policy>(&common::Policy::Default(), [](const common::Policy*) {});
+  caller.policy = common::Policy::DefaultShared();
   const common::InProcessCall admitted(&call, caller);
 
   v1::OpenCaseRequest open;

@@ -83,7 +83,7 @@ rc::Caller BenchCaller() {
   caller.principal.kind = rc::Principal::Kind::kIntegration;
   caller.principal.id = "bench";
   caller.principal.roles = {"integration"};
-  caller.policy = std::shared_ptr<const rc::Policy>(&rc::Policy::Default(), [](const rc::Policy*) {});
+  caller.policy = rc::Policy::DefaultShared();
   return caller;
 }
 

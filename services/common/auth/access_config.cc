@@ -126,7 +126,7 @@ absl::StatusOr<AccessConfig> AccessConfig::Parse(const YAML::Node& yaml, const s
       yf::ExpectMap(yaml, source, {"oidc", "people", "api_tokens", "certificates", "limits", "policy_file"}));
   ASSIGN_OR_RETURN(std::string policy_file, yf::OptionalString(yaml, source, "policy_file"));
   if (policy_file.empty()) {
-    c.policy = std::shared_ptr<const Policy>(&Policy::Default(), [](const Policy*) {});
+    c.policy = Policy::DefaultShared();
   } else {
     policy_file = Resolve(base_dir, policy_file);
     ASSIGN_OR_RETURN(YAML::Node p, yf::LoadFile(policy_file));

@@ -50,15 +50,15 @@ absl::StatusOr<Policy> Policy::Parse(const YAML::Node& yaml, const std::string& 
 
 std::string_view Policy::DefaultYaml() { return kDefaultPolicyYaml; }
 
-const Policy& Policy::Default() {
-  static const Policy* policy = [] {
+std::shared_ptr<const Policy> Policy::DefaultShared() {
+  static const auto* policy = [] {
     auto parsed = Parse(YAML::Load(kDefaultPolicyYaml), "default_policy.yaml");
     if (!parsed.ok()) {
       // The shipped file is tested; a broken one is a build defect, not a runtime condition.
       fprintf(stderr, "%s\n", std::string(parsed.status().message()).c_str());
       abort();
     }
-    return new Policy(*std::move(parsed));
+    return new std::shared_ptr<const Policy>(std::make_shared<const Policy>(*std::move(parsed)));
   }();
   return *policy;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
@@ -25,7 +26,9 @@ class Policy {
   // key path under `source`.
   static absl::StatusOr<Policy> Parse(const YAML::Node& yaml, const std::string& source);
   // The shipped default_policy.yaml.
-  static const Policy& Default();
+  static const Policy& Default() { return *DefaultShared(); }
+  // The same, shared (a Caller or an AccessConfig holds its policy this way).
+  static std::shared_ptr<const Policy> DefaultShared();
   static std::string_view DefaultYaml();
 
   // The permission `method` needs ("recovery.v1.Intake/OpenCase", with or without the leading
