@@ -148,6 +148,12 @@ step "The plan is shared with the client as a summary"
 run share "$CASE"
 planned() { [[ $(field "$(json show "$CASE")" "d['case']['status']") == CASE_STATUS_PLANNED ]]; }
 eventually 20 "the case moving to PLANNED" planned
+# Barrier before time jumps: follow-up has consumed the case's events up to PlanShared (its
+# written-recap reminder exists; events of a case arrive in order, so the acknowledgement is
+# in too). Otherwise a follow-up that is still catching up (e.g. just restarted) would see
+# its acknowledgement SLA fall due before it learns of the acknowledgement.
+recap_scheduled() { json reminders --case "$CASE" | grep -q 'written/recap'; }
+eventually 30 "follow-up to learn that the plan was shared" recap_scheduled
 
 step "Time passes; reminders fire along the way"
 run clock advance 45m
