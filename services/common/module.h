@@ -24,6 +24,7 @@ class Service;
 namespace recovery::common {
 
 class Clock;
+class ConfigSchema;
 class Metrics;
 class Outbox;
 class Store;
@@ -67,8 +68,19 @@ class ServiceModule {
   // Handles one event in the consumer's transaction (see consumer.h for retries).
   virtual absl::Status OnEvent(Tx& /*tx*/, const recovery::v1::Event& /*event*/) { return absl::OkStatus(); }
 
-  // SIGHUP: the re-read --config YAML. An error keeps the running configuration.
+  // SIGHUP: the re-read --config YAML. An error keeps the running configuration. A module
+  // with a config_schema() is not called here: its configuration is state (below).
   virtual absl::Status Reload(const YAML::Node& /*yaml*/) { return absl::OkStatus(); }
+
+  // Configuration as state (config_state/config_state.h): the kinds of resources the
+  // module's YAML holds, its parser and how to install a new document. With one, the runtime
+  // keeps the configuration in the store, serves recovery.v1.Configuration, imports the
+  // --config file on the first start and applies its changes on later starts and SIGHUP;
+  // Init's domain_config is then the live document. Owned by the module; null: none.
+  virtual ConfigSchema* config_schema() { return nullptr; }
+  // Whether OnEvent also gets ConfigChanged events (audit records them; other services'
+  // changes mean nothing to a module, and the runtime refreshes its own on its own).
+  virtual bool consumes_config_events() const { return false; }
 
   // Once the server is up (e.g. log coverage gaps, start the module's own worker threads).
   virtual void OnReady() {}

@@ -16,6 +16,8 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/support/server_interceptor.h"
 #include "recovery/v1/testing.grpc.pb.h"
+#include "services/common/config_state/config_service.h"
+#include "services/common/config_state/config_state.h"
 #include "services/common/dead_letters.h"
 #include "services/common/events.h"
 #include "services/common/idempotency.h"
@@ -259,18 +261,57 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::CreateFromConfig
 
 absl::Status ServiceRuntime::AttachModule(ServiceModule& module) {
   RETURN_IF_ERROR(store_->Migrate(module.name(), module.Migrations()));
-  const ServiceContext ctx{config_, *store_, *clock_, *outbox_, *timers_, *metrics_, domain_config_};
+  live_config_ = domain_config_;
+  ConfigSchema* schema = module.config_schema();
+  if (schema != nullptr) {
+    RETURN_IF_ERROR(ConfigState::Migrate(*store_));
+    config_state_ = std::make_unique<ConfigState>(std::string(module.name()), *store_, *outbox_, *clock_, *schema);
+    YAML::Node file;
+    if (domain_config_.IsDefined() && !domain_config_.IsNull()) {
+      absl::StatusOr<YAML::Node> normalized = schema->FromFile(domain_config_, config_.config_file);
+      if (!normalized.ok())
+        return absl::Status(normalized.status().code(), absl::StrCat("--config: ", normalized.status().message()));
+      file = *normalized;
+    }
+    absl::StatusOr<YAML::Node> live = config_state_->Start(file);
+    if (!live.ok()) return absl::Status(live.status().code(), absl::StrCat("--config: ", live.status().message()));
+    live_config_ = *live;
+    config_service_ = std::make_unique<ConfigurationService>(*config_state_);
+    AddService(config_service_.get());
+  }
+  const ServiceContext ctx{config_, *store_, *clock_, *outbox_, *timers_, *metrics_, live_config_};
   RETURN_IF_ERROR(module.Init(ctx));
   for (grpc::Service* service : module.GrpcServices()) AddService(service);
   if (module.consumes_events()) {
     const std::string own(module.name());
     const bool own_too = module.consumes_own_events();
-    SetEventHandler([&module, own, own_too](Tx& tx, const recovery::v1::Event& event) -> absl::Status {
-      if (!own_too && event.source() == own) return absl::OkStatus();
-      return module.OnEvent(tx, event);
-    });
+    const bool config_too = module.consumes_config_events();
+    ConfigState* state = config_state_.get();
+    SetEventHandler(
+        [&module, own, own_too, config_too, state](Tx& tx, const recovery::v1::Event& event) -> absl::Status {
+          if (event.has_config_changed()) {
+            // Another replica of this service changed the configuration: read it once committed.
+            if (state != nullptr && event.source() == own) {
+              tx.AfterCommit([state] {
+                if (absl::Status s = state->Refresh(); !s.ok())
+                  LogError("configuration refresh failed", {{"error", std::string(s.message())}});
+              });
+            }
+            if (!config_too) return absl::OkStatus();
+            return module.OnEvent(tx, event);
+          }
+          if (!own_too && event.source() == own) return absl::OkStatus();
+          return module.OnEvent(tx, event);
+        });
   }
-  OnConfigReload([&module](const YAML::Node& yaml) { return module.Reload(yaml); });
+  if (schema != nullptr) {
+    OnConfigReload([this, schema](const YAML::Node& yaml) -> absl::Status {
+      ASSIGN_OR_RETURN(const YAML::Node file, schema->FromFile(yaml, config_.config_file));
+      return config_state_->ApplyFile(file);
+    });
+  } else {
+    OnConfigReload([&module](const YAML::Node& yaml) { return module.Reload(yaml); });
+  }
   OnReady([&module] { module.OnReady(); });
   OnStop([&module] { module.OnStop(); });
   return absl::OkStatus();

@@ -15,6 +15,7 @@
 #include "services/common/auth/access_control.h"
 #include "services/common/clock.h"
 #include "services/common/config.h"
+#include "services/common/config_state/config_state.h"
 #include "services/common/consumer.h"
 #include "services/common/metrics.h"
 #include "services/common/module.h"
@@ -69,6 +70,8 @@ class ServiceRuntime {
   AccessControl& access() { return *access_; }
   // The --config YAML (a null node when no file was given).
   const YAML::Node& domain_config() const { return domain_config_; }
+  // The module's configuration as state (null when the module has no config_schema()).
+  ConfigState* config_state() { return config_state_.get(); }
 
   // The handler for every event on the topic; without one the service does not consume.
   void SetEventHandler(EventHandler handler) { handler_ = std::move(handler); }
@@ -127,6 +130,9 @@ class ServiceRuntime {
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Service> test_clock_;
   std::unique_ptr<grpc::Service> operations_;
+  YAML::Node live_config_;                     // what the module was built from
+  std::unique_ptr<ConfigState> config_state_;  // when the module has a config_schema()
+  std::unique_ptr<grpc::Service> config_service_;
   // Readiness as the consumer reports it (NOT_SERVING while it waits out a fault); applied
   // to the health service once the server exists, and no more after Stop().
   void SetConsumerServing(bool serving);

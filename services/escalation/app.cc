@@ -130,6 +130,11 @@ std::shared_ptr<const EscalationConfig> EscalationApp::directory() const {
   return merged_;
 }
 
+std::vector<StoredOverride> EscalationApp::overrides() const {
+  absl::MutexLock lock(&mu_);
+  return overrides_;
+}
+
 delivery::DeliverySettings EscalationApp::delivery() const {
   absl::MutexLock lock(&mu_);
   return settings_.delivery;

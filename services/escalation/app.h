@@ -64,6 +64,8 @@ class EscalationApp {
   void SetSettings(EscalationSettings settings);
   absl::Status LoadOverrides();
   std::shared_ptr<const EscalationConfig> directory() const;
+  // The stored overrides (AddOverride), as merged into directory().
+  std::vector<StoredOverride> overrides() const;
   delivery::DeliverySettings delivery() const;
   // Called after every commit that queued deliveries (wakes the delivery worker).
   void SetDeliveryWaker(std::function<void()> wake) { wake_delivery_ = std::move(wake); }

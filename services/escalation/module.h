@@ -14,6 +14,7 @@
 
 #include "services/common/module.h"
 #include "services/escalation/app.h"
+#include "services/escalation/config_schema.h"
 #include "services/escalation/delivery/senders.h"
 #include "services/escalation/delivery/worker.h"
 #include "services/escalation/grpc_service.h"
@@ -37,6 +38,7 @@ class EscalationModule final : public common::ServiceModule {
   bool consumes_events() const override { return true; }
   absl::Status OnEvent(common::Tx& tx, const recovery::v1::Event& event) override;
   absl::Status Reload(const YAML::Node& yaml) override;
+  common::ConfigSchema* config_schema() override { return &schema_; }
   void OnReady() override;
   void OnStop() override;
 
@@ -47,6 +49,7 @@ class EscalationModule final : public common::ServiceModule {
  private:
   Options options_;
   std::unique_ptr<EscalationApp> app_;
+  EscalationConfigSchema schema_{[this] { return app_.get(); }};
   std::unique_ptr<EscalationService> service_;
   std::unique_ptr<delivery::WebhookSender> webhook_;
   std::unique_ptr<delivery::SmtpSender> smtp_;
