@@ -1,6 +1,8 @@
 // Audit use cases: record an event; timeline, verification, export and stats reads.
 #include "services/audit/app.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "services/audit/domain/chain.h"
 #include "services/audit/domain/errors.h"
@@ -91,6 +93,42 @@ absl::Status AuditApp::GetTimeline(const recovery::v1::GetTimelineRequest& req,
       entry->set_summary("(stored event bytes unreadable: run VerifyChain)");
       continue;
     }
+    *entry->mutable_occurred_at() = event.occurred_at();
+    entry->set_actor(event.actor());
+    entry->set_summary(SummarizeEvent(event));
+    entry->set_event_json(common::EventToJson(event));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AuditApp::ListConfigChanges(const recovery::v1::ListConfigChangesRequest& req,
+                                         recovery::v1::ListConfigChangesResponse* resp) {
+  const std::vector<std::string> all = {"intake", "escalation", "action-plan", "follow-up"};
+  const std::vector<std::string> services = req.service().empty() ? all : std::vector<std::string>{req.service()};
+  std::vector<std::pair<StoredRecord, recovery::v1::Event>> found;
+  for (const std::string& service : services) {
+    ASSIGN_OR_RETURN(const auto records, store_.CaseRecords(absl::StrCat("config:", service)));
+    for (const StoredRecord& s : records) {
+      recovery::v1::Event event;
+      if (!event.ParseFromString(s.record.event_bytes) || !event.has_config_changed()) continue;
+      const auto& c = event.config_changed();
+      if (!req.kind().empty() && c.kind() != req.kind()) continue;
+      if (!req.id().empty() && c.id() != req.id()) continue;
+      found.emplace_back(s, std::move(event));
+    }
+  }
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first.record.seq > b.first.record.seq; });
+  const size_t limit = req.limit() == 0 ? 100 : static_cast<size_t>(req.limit());
+  for (size_t i = 0; i < found.size() && i < limit; ++i) {
+    const auto& [s, event] = found[i];
+    auto* entry = resp->add_entries();
+    entry->set_seq(s.record.seq);
+    entry->set_case_seq(s.record.case_seq);
+    entry->set_event_id(s.record.event_id);
+    entry->set_type(s.record.type);
+    entry->set_source(s.record.source);
+    *entry->mutable_recorded_at() = ToProto(absl::FromUnixMicros(s.recorded_us));
     *entry->mutable_occurred_at() = event.occurred_at();
     entry->set_actor(event.actor());
     entry->set_summary(SummarizeEvent(event));

@@ -40,6 +40,8 @@ class AuditApp {
   absl::Status ExportEvents(const recovery::v1::ExportEventsRequest& req,
                             const std::function<bool(const std::string& json_line)>& write);
   absl::Status GetStats(recovery::v1::GetStatsResponse* resp);
+  absl::Status ListConfigChanges(const recovery::v1::ListConfigChangesRequest& req,
+                                 recovery::v1::ListConfigChangesResponse* resp);
 
  private:
   const common::ServiceContext ctx_;

@@ -16,6 +16,14 @@ grpc::Status AuditService::GetTimeline(grpc::ServerContext* context, const recov
   return ToGrpcStatus(app_.GetTimeline(*request, response));
 }
 
+grpc::Status AuditService::ListConfigChanges(grpc::ServerContext* context,
+                                             const recovery::v1::ListConfigChangesRequest* request,
+                                             recovery::v1::ListConfigChangesResponse* response) {
+  RETURN_IF_REFUSED(context);
+  if (absl::Status s = ValidateListConfigChanges(*request); !s.ok()) return ToGrpcStatus(s);
+  return ToGrpcStatus(app_.ListConfigChanges(*request, response));
+}
+
 grpc::Status AuditService::VerifyChain(grpc::ServerContext* context, const recovery::v1::VerifyChainRequest*,
                                        recovery::v1::VerifyChainResponse* response) {
   RETURN_IF_REFUSED(context);

@@ -26,6 +26,8 @@ class AuditModule final : public common::ServiceModule {
   // source says "audit" came from someone else (a misconfigured or forged producer): it is
   // recorded like any other instead of being filtered as "our own".
   bool consumes_own_events() const override { return true; }
+  // Configuration changes of every service are chained like any other event.
+  bool consumes_config_events() const override { return true; }
   absl::Status OnEvent(common::Tx& tx, const recovery::v1::Event& event) override;
 
  private:

@@ -136,7 +136,8 @@ absl::StatusOr<AuditStats> AuditStore::Stats() {
   if (head->seq < counted_.last_seq) counted_ = AuditStats{};  // a different log (restored file): count again
   // Only the records added since the last call; a case is counted at its first record.
   auto rows = (*tx)->Query(
-      "SELECT event_type, source, SUM(CASE WHEN case_seq = 1 AND case_id <> '' THEN 1 ELSE 0 END), COUNT(*) "
+      "SELECT event_type, source, SUM(CASE WHEN case_seq = 1 AND case_id <> '' AND case_id NOT LIKE 'config:%' THEN 1 "
+      "ELSE 0 END), COUNT(*) "
       "FROM audit_log WHERE seq > ? AND seq <= ? GROUP BY event_type, source",
       {counted_.last_seq, head->seq});
   if (!rows.ok()) return rows.status();

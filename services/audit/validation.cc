@@ -10,6 +10,17 @@ absl::Status ValidateGetTimeline(const recovery::v1::GetTimelineRequest& request
   return common::CheckId("case_id", request.case_id(), true);
 }
 
+absl::Status ValidateListConfigChanges(const recovery::v1::ListConfigChangesRequest& request) {
+  if (!request.service().empty() && request.service() != "intake" && request.service() != "escalation" &&
+      request.service() != "action-plan" && request.service() != "follow-up")
+    return common::InvalidField("service", "one of intake, escalation, action-plan, follow-up (or empty: every one)");
+  RETURN_IF_ERROR(common::CheckText("kind", request.kind(), {.max_chars = 64, .required = false, .multiline = false}));
+  RETURN_IF_ERROR(common::CheckText("id", request.id(), {.max_chars = 200, .required = false, .multiline = false}));
+  if (!request.id().empty() && request.kind().empty()) return common::InvalidField("kind", "required with id");
+  if (request.limit() < 0 || request.limit() > 1000) return common::InvalidField("limit", "between 0 and 1000");
+  return absl::OkStatus();
+}
+
 absl::Status ValidateExportEvents(const recovery::v1::ExportEventsRequest& request) {
   RETURN_IF_ERROR(common::CheckId("case_id", request.case_id(), false));
   return common::CheckTimeRange("occurred_from", request.has_occurred_from() ? &request.occurred_from() : nullptr,

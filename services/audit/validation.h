@@ -10,6 +10,7 @@
 namespace recovery::audit {
 
 absl::Status ValidateGetTimeline(const recovery::v1::GetTimelineRequest& request);
+absl::Status ValidateListConfigChanges(const recovery::v1::ListConfigChangesRequest& request);
 absl::Status ValidateExportEvents(const recovery::v1::ExportEventsRequest& request);
 
 // Whether a consumed event can be chained. Audit records what was on the topic, so it asks

@@ -267,7 +267,8 @@ absl::Status ServiceRuntime::AttachModule(ServiceModule& module) {
     RETURN_IF_ERROR(ConfigState::Migrate(*store_));
     config_state_ = std::make_unique<ConfigState>(std::string(module.name()), *store_, *outbox_, *clock_, *schema);
     YAML::Node file;
-    if (domain_config_.IsDefined() && !domain_config_.IsNull()) {
+    {
+      // Without a --config file too: a module may have shipped defaults to store (playbooks).
       absl::StatusOr<YAML::Node> normalized = schema->FromFile(domain_config_, config_.config_file);
       if (!normalized.ok())
         return absl::Status(normalized.status().code(), absl::StrCat("--config: ", normalized.status().message()));

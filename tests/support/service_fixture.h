@@ -39,6 +39,9 @@ struct FixtureOptions {
   // Also hand the service's own published events back to its consumer (the runtime filters
   // them unless the module consumes its own events), as the topic would.
   bool loop_back = true;
+  // Keep ConfigChanged events in published() (the import of the --config file at the first
+  // start publishes one per resource); off, they are published and looped back but not kept.
+  bool keep_config_events = false;
   // Last changes to the runtime's configuration (e.g. TLS files, another --auth-config).
   std::function<void(common::ServiceConfig&)> adjust = nullptr;
 };

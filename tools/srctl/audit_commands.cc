@@ -1,5 +1,6 @@
 // srctl's audit commands (recovery.v1.Audit): a case's timeline, verifying the hash chain,
 // exporting audited events and statistics.
+#include <algorithm>
 #include <ostream>
 
 #include "absl/time/time.h"
@@ -98,6 +99,45 @@ class StatsCommand {
   }
 };
 
+// `srctl audit config --kind schedule --id X`: who changed a resource, when and why, from the
+// audit chain (not from the service that holds it).
+class ConfigChangesCommand {
+ public:
+  void AddFlags(CLI::App& cmd) {
+    cmd.add_option("--service", service_, "intake|escalation|action-plan|follow-up (default: every one)");
+    cmd.add_option("--kind", kind_, "person, schedule, policy, ... (default: every kind)");
+    cmd.add_option("--id", id_, "one resource (needs --kind)");
+    cmd.add_option("--limit", limit_, "at most this many, newest first (default 100)");
+  }
+
+  absl::Status Run(Session& session) const {
+    recovery::v1::ListConfigChangesRequest req;
+    // The audit records a service by its event source: "action-plan", "follow-up".
+    std::string service = service_;
+    std::replace(service.begin(), service.end(), '_', '-');
+    req.set_service(service);
+    req.set_kind(kind_);
+    req.set_id(id_);
+    req.set_limit(limit_);
+    return session.Show(session.Call<Audit>(&Audit::Stub::ListConfigChanges, req),
+                        [](const Message& m, std::ostream& out) {
+                          out << Table(RepeatedMessages(m, "entries"), {"seq", "occurred_at", "actor", "summary"});
+                        });
+  }
+
+ private:
+  std::string service_, kind_, id_;
+  int limit_ = 0;
+};
+
+// `srctl audit config ...`: one command word, its queries below it.
+void AttachAuditCommands(CLI::App& cmd, Session& session) {
+  cmd.require_subcommand(1);
+  for (const Command& sub : {MakeCommand<ConfigChangesCommand>(
+           "config", "configuration changes from the audit chain, newest first (audit.ListConfigChanges)")})
+    sub.attach(*cmd.add_subcommand(sub.name, sub.help), session);
+}
+
 }  // namespace
 
 std::vector<Command> AuditCommands() {
@@ -106,6 +146,8 @@ std::vector<Command> AuditCommands() {
       MakeCommand<VerifyCommand>("verify", "verify the audit hash chain (audit.VerifyChain)"),
       MakeCommand<ExportCommand>("export", "export audited events as JSON lines (audit.ExportEvents)"),
       MakeCommand<StatsCommand>("stats", "audit statistics (audit.GetStats)"),
+      Command{"audit", "audit queries: audit config --kind K --id X (configuration changes from the chain)",
+              AttachAuditCommands},
   };
 }
 

@@ -47,6 +47,7 @@ std::vector<Command> EscalationCommands();  // escalation_commands.cc
 std::vector<Command> ActionPlanCommands();  // action_plan_commands.cc
 std::vector<Command> FollowUpCommands();    // follow_up_commands.cc
 std::vector<Command> AuditCommands();       // audit_commands.cc
+std::vector<Command> ConfigCommands();      // config_commands.cc: config export|diff|apply|get|...
 std::vector<Command> OperationsCommands();  // operations_commands.cc: dead letters, failed timers
 
 }  // namespace recovery::srctl

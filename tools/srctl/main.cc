@@ -36,6 +36,7 @@ constexpr CommandGroup kCommandGroups[] = {
     {"Action plan", ActionPlanCommands},
     {"Follow-up", FollowUpCommands},
     {"Audit", AuditCommands},
+    {"Configuration (people, schedules, policies, playbooks, SLAs, ... as versioned resources)", ConfigCommands},
     {"Operations (every service; pick one with --service)", OperationsCommands},
 };
 

@@ -149,6 +149,14 @@ std::string SummarizeEvent(const Event& e) {
       return absl::StrCat("Quality review submitted; themes: ", absl::StrJoin(e.review_submitted().themes(), ", "));
     case Event::kReminderSnoozed:
       return absl::StrCat("Reminder snoozed until ", When(e.reminder_snoozed().until()));
+    case Event::kConfigChanged: {
+      const auto& c = e.config_changed();
+      const char* verb = c.type() == recovery::v1::CONFIG_CHANGE_TYPE_CREATED   ? "created"
+                         : c.type() == recovery::v1::CONFIG_CHANGE_TYPE_DELETED ? "deleted"
+                                                                                : "changed";
+      return absl::StrCat(c.service(), " ", c.kind(), " '", c.id(), "' ", verb, " (version ", c.version(), ", ",
+                          c.origin(), ")", c.reason().empty() ? "" : ": ", c.reason());
+    }
     default: {
       const std::string type = common::EventTypeName(e);
       return type.empty() ? "Event without body" : type;

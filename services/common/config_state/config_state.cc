@@ -845,7 +845,6 @@ absl::StatusOr<v1::ChangeResult> Commit(Store& store, Outbox& outbox, Clock& clo
     if (change.after) change.after = target.at({subject.kind, subject.id});
     const YAML::Node before_doc = Impl::Assemble(kinds, live.entries, file_only);
     const YAML::Node candidate = Impl::Assemble(kinds, target, file_only);
-    RETURN_IF_ERROR(schema.ValidateConfig(candidate));
     ConfigEdit edit;
     edit.kind = Impl::FindKind(kinds, subject.kind);
     edit.id = subject.id;
@@ -853,7 +852,9 @@ absl::StatusOr<v1::ChangeResult> Commit(Store& store, Outbox& outbox, Clock& clo
     edit.before = change.before ? ValueToYaml(change.before->spec) : YAML::Node(YAML::NodeType::Null);
     edit.after = change.after ? ValueToYaml(change.after->spec) : YAML::Node(YAML::NodeType::Null);
     edit.mask = change.mask;
+    // Who may first: a caller without the permission learns nothing about the content.
     RETURN_IF_ERROR(schema.AuthorizeEdit(caller, edit, before_doc));
+    RETURN_IF_ERROR(schema.ValidateConfig(candidate));
     const ConfigCheck check = schema.CheckConfig(before_doc, candidate, clock.Now());
     if (!check.blocking.empty()) return Impl::Blocking(check.blocking);
     Impl::ToProtoFindings(check.warnings, result.mutable_warnings());
@@ -1132,7 +1133,6 @@ absl::StatusOr<v1::ApplyConfigurationResponse> ConfigState::Apply(const Caller& 
     ASSIGN_OR_RETURN(Impl::Live live, Impl::Load(tx, kinds_));
     const YAML::Node before_doc = Impl::Assemble(kinds_, live.entries, file_only);
     const YAML::Node candidate = Impl::Assemble(kinds_, target, file_only);
-    RETURN_IF_ERROR(schema_.ValidateConfig(candidate));
     std::vector<Impl::Change> changes = Impl::Diff(kinds_, live.entries, target);
     for (const Impl::Change& c : changes) {
       const Impl::Entry& subject = c.after ? *c.after : *c.before;
@@ -1144,6 +1144,7 @@ absl::StatusOr<v1::ApplyConfigurationResponse> ConfigState::Apply(const Caller& 
       edit.after = c.after ? ValueToYaml(c.after->spec) : YAML::Node(YAML::NodeType::Null);
       RETURN_IF_ERROR(schema_.AuthorizeEdit(caller, edit, before_doc));
     }
+    RETURN_IF_ERROR(schema_.ValidateConfig(candidate));
     out.set_validate_only(req.validate_only());
     out.set_generation(live.generation);
     if (changes.empty()) return absl::OkStatus();

@@ -122,7 +122,8 @@ class ConfigSchema {
   // such as the networks webhooks may reach). Other unknown keys are errors.
   virtual std::vector<std::string> FileOnlySections() const { return {}; }
   // The file as the canonical document (e.g. the files it names read in). `path` is the
-  // file's path (relative names resolve against it).
+  // file's path (relative names resolve against it). Called with a null node and an empty
+  // path when there is no file: return the module's shipped defaults to store, or null.
   virtual absl::StatusOr<YAML::Node> FromFile(const YAML::Node& file, const std::string& /*path*/) const {
     return file;
   }
