@@ -46,14 +46,14 @@ const Refusal* RefusalOf(const Decided<T>& d) {
 
 }  // namespace
 
-absl::StatusOr<EscalationSettings> ParseSettings(const YAML::Node& root) {
+absl::StatusOr<EscalationSettings> ParseSettings(const YAML::Node& root, const common::HostResolver& resolve) {
   EscalationSettings out;
   YAML::Node domain;
   try {
     if (root && !root.IsNull()) {
       RETURN_IF_ERROR(yaml_fields::ExpectMap(root, "(root)",
                                              {"people", "calendars", "schedules", "policies", "teams", "routing_rules",
-                                              "webhook_secret", "smtp", "smtp_from", "webhook_timeout"}));
+                                              "delivery", "webhook_secret", "smtp", "smtp_from", "webhook_timeout"}));
     }
     domain = YAML::Clone(root);
     if (domain.IsMap()) {
@@ -85,7 +85,8 @@ absl::StatusOr<EscalationSettings> ParseSettings(const YAML::Node& root) {
   if (const char* env = std::getenv("RECOVERY_WEBHOOK_SECRET"); env != nullptr && *env != '\0') {
     out.delivery.webhook_secret = env;
   }
-  ASSIGN_OR_RETURN(out.directory, ParseEscalationConfig(domain));
+  ASSIGN_OR_RETURN(out.directory, ParseEscalationConfig(domain, resolve));
+  out.delivery.webhook_targets = out.directory.delivery;
   return out;
 }
 

@@ -22,6 +22,7 @@
 #include "recovery/v1/events.pb.h"
 #include "services/common/calendar/calendar.h"
 #include "services/common/clock.h"
+#include "services/common/network.h"
 #include "services/common/store.h"
 #include "services/common/timers.h"
 #include "services/escalation/delivery/queue.h"
@@ -42,15 +43,16 @@ class Outbox;
 
 namespace recovery::escalation {
 
-// The --config file: the domain directory plus `webhook_secret`, `smtp`, `smtp_from`,
-// `webhook_timeout`.
+// The --config file: the domain directory (with its `delivery:` webhook target policy) plus
+// `webhook_secret`, `smtp`, `smtp_from`, `webhook_timeout`.
 struct EscalationSettings {
   EscalationConfig directory;
-  delivery::DeliverySettings delivery;
+  delivery::DeliverySettings delivery;  // webhook_targets = directory.delivery
 };
 // Unknown keys are errors; errors name the key. RECOVERY_WEBHOOK_SECRET, when set, wins over
-// `webhook_secret`.
-absl::StatusOr<EscalationSettings> ParseSettings(const YAML::Node& root);
+// `webhook_secret`. Webhook host names are resolved with `resolve` (config.h); blocks on it.
+absl::StatusOr<EscalationSettings> ParseSettings(const YAML::Node& root,
+                                                 const common::HostResolver& resolve = common::ResolveHost);
 
 // The directory with stored overrides appended to their schedules (after the YAML's, so they
 // win). Overrides naming an unknown schedule or person are skipped.

@@ -15,6 +15,7 @@
 #include "services/escalation/delivery/queue.h"
 #include "services/escalation/module.h"
 #include "tests/support/service_fixture.h"
+#include "yaml-cpp/yaml.h"
 
 namespace recovery::escalation {
 namespace {
@@ -40,6 +41,7 @@ teams:
 routing_rules:
   - {id: low, max_severity: P4, categories: [billing], team: ops, hold_until_business_hours: true}
   - {id: all, team: ops}
+delivery: {allow_http: true, allowed_networks: [127.0.0.0/8]}
 )";
 
 recovery::testing::FixtureOptions WithConfig(const std::string& yaml, const std::string& db = "") {
@@ -154,6 +156,27 @@ TEST_F(AppTest, AckTimeoutPagesTier2AndLeavesUntriedTier1PagesTheirOneAttempt) {
   EXPECT_EQ(fx_.PublishedOfType("TierAdvanced")[0].tier_advanced().reason(), "ack timeout");
   // The timer was consumed: firing again does nothing.
   ASSERT_EQ(*fx_.runtime().timers().FireDue(clock().Now()), 0);
+}
+
+// The page was queued while loopback was allowed; the reloaded configuration no longer allows
+// it, so the sender refuses the queued page at delivery time: PageFailed, final, with why.
+TEST_F(AppTest, AQueuedWebhookPageToATargetNoLongerAllowedFailsAtOnceWithTheReason) {
+  Deliver(Opened("c1"));
+  std::string yaml = kYaml;
+  const std::string webhook = R"(, {channel: webhook, target: "http://127.0.0.1:9/a"})";
+  yaml.erase(yaml.find(webhook), webhook.size());
+  yaml.erase(yaml.find("delivery: "));
+  ASSERT_TRUE(module_.Reload(YAML::Load(yaml)).ok());
+
+  ASSERT_EQ(*module_.delivery_worker().RunOnce(), 2);  // the log page and the webhook page
+  fx_.Quiesce();
+  const auto failed = fx_.PublishedOfType("PageFailed");
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].page_failed().error(), "refused: http is not allowed (use https, or set delivery.allow_http)");
+  EXPECT_TRUE(failed[0].page_failed().final());
+  EXPECT_EQ(failed[0].page_failed().attempts(), 1);
+  EXPECT_EQ(failed[0].page_failed().channel(), v1::PAGE_CHANNEL_WEBHOOK);
+  EXPECT_EQ(CountEvents("PageDelivered"), 1u);
 }
 
 TEST_F(AppTest, AcknowledgeCancelsQueuedPagesAndTimers) {
