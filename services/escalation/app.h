@@ -85,7 +85,14 @@ class EscalationApp {
 
   // Read RPCs, each in its own transaction.
   absl::StatusOr<EscalationState> GetEscalation(const std::string& escalation_id);
-  absl::StatusOr<std::vector<EscalationState>> ListEscalations(const std::string& case_id, bool active_only);
+  struct EscalationList {
+    std::vector<EscalationState> escalations;
+    std::string next_page_token;  // "" on the last page
+  };
+  // A validated request (ValidateListEscalations): one case's escalations oldest first, or
+  // every case's newest first, filtered (active_only = new, held or paging, intersected with
+  // `statuses`), a page of page_size (default 50) after page_token.
+  absl::StatusOr<EscalationList> ListEscalations(const recovery::v1::ListEscalationsRequest& r);
   absl::StatusOr<std::vector<delivery::Delivery>> ListPages(const std::string& escalation_id);
   struct OnCall {
     std::string schedule_id;

@@ -76,9 +76,12 @@ class AppTest : public ::testing::Test {
   }
   size_t CountEvents(const std::string& type) { return fx_.PublishedOfType(type).size(); }
   std::vector<EscalationState> Escalations(const std::string& case_id, bool active_only = false) {
-    auto l = app().ListEscalations(case_id, active_only);
+    v1::ListEscalationsRequest r;
+    r.set_case_id(case_id);
+    r.set_active_only(active_only);
+    auto l = app().ListEscalations(r);
     EXPECT_TRUE(l.ok()) << l.status();
-    return l.ok() ? *l : std::vector<EscalationState>{};
+    return l.ok() ? l->escalations : std::vector<EscalationState>{};
   }
   std::vector<delivery::Delivery> Pages(const std::string& escalation_id) {
     auto l = app().ListPages(escalation_id);
