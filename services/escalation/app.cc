@@ -1,6 +1,7 @@
 // load -> decide -> apply, one function per RPC, event, timer and delivery outcome.
 #include "services/escalation/app.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <utility>
 
@@ -39,6 +40,25 @@ CaseFacts NewFacts(const std::string& case_id) {
   return c;
 }
 
+std::optional<EscalationStatus> StatusFromProto(v1::EscalationStatus s) {
+  switch (s) {
+    case v1::ESCALATION_STATUS_NEW:
+      return EscalationStatus::kNew;
+    case v1::ESCALATION_STATUS_HELD:
+      return EscalationStatus::kHeld;
+    case v1::ESCALATION_STATUS_PAGING:
+      return EscalationStatus::kPaging;
+    case v1::ESCALATION_STATUS_ACKNOWLEDGED:
+      return EscalationStatus::kAcknowledged;
+    case v1::ESCALATION_STATUS_RESOLVED:
+      return EscalationStatus::kResolved;
+    case v1::ESCALATION_STATUS_EXHAUSTED:
+      return EscalationStatus::kExhausted;
+    default:
+      return std::nullopt;
+  }
+}
+
 template <typename T>
 const Refusal* RefusalOf(const Decided<T>& d) {
   return std::get_if<Refusal>(&d);
@@ -46,14 +66,14 @@ const Refusal* RefusalOf(const Decided<T>& d) {
 
 }  // namespace
 
-absl::StatusOr<EscalationSettings> ParseSettings(const YAML::Node& root) {
+absl::StatusOr<EscalationSettings> ParseSettings(const YAML::Node& root, const common::HostResolver& resolve) {
   EscalationSettings out;
   YAML::Node domain;
   try {
     if (root && !root.IsNull()) {
       RETURN_IF_ERROR(yaml_fields::ExpectMap(root, "(root)",
                                              {"people", "calendars", "schedules", "policies", "teams", "routing_rules",
-                                              "webhook_secret", "smtp", "smtp_from", "webhook_timeout"}));
+                                              "delivery", "webhook_secret", "smtp", "smtp_from", "webhook_timeout"}));
     }
     domain = YAML::Clone(root);
     if (domain.IsMap()) {
@@ -85,7 +105,8 @@ absl::StatusOr<EscalationSettings> ParseSettings(const YAML::Node& root) {
   if (const char* env = std::getenv("RECOVERY_WEBHOOK_SECRET"); env != nullptr && *env != '\0') {
     out.delivery.webhook_secret = env;
   }
-  ASSIGN_OR_RETURN(out.directory, ParseEscalationConfig(domain));
+  ASSIGN_OR_RETURN(out.directory, ParseEscalationConfig(domain, resolve));
+  out.delivery.webhook_targets = out.directory.delivery;
   return out;
 }
 
@@ -270,13 +291,34 @@ absl::StatusOr<EscalationState> EscalationApp::GetEscalation(const std::string& 
   return out;
 }
 
-absl::StatusOr<std::vector<EscalationState>> EscalationApp::ListEscalations(const std::string& case_id,
-                                                                            bool active_only) {
-  std::vector<EscalationState> out;
+absl::StatusOr<EscalationApp::EscalationList> EscalationApp::ListEscalations(const v1::ListEscalationsRequest& r) {
+  EscalationFilter filter;
+  filter.case_id = r.case_id();
+  filter.team_id = r.team_id();
+  for (int s : r.statuses()) {
+    const std::optional<EscalationStatus> status = StatusFromProto(static_cast<v1::EscalationStatus>(s));
+    if (!status) continue;
+    const bool active =
+        *status == EscalationStatus::kNew || *status == EscalationStatus::kHeld || *status == EscalationStatus::kPaging;
+    if ((active || !r.active_only()) &&
+        std::find(filter.statuses.begin(), filter.statuses.end(), *status) == filter.statuses.end()) {
+      filter.statuses.push_back(*status);
+    }
+  }
+  EscalationList out;
+  if (r.active_only() && filter.statuses.empty()) {
+    if (r.statuses_size() > 0) return out;  // only inactive statuses asked for: none is active
+    filter.statuses = {EscalationStatus::kNew, EscalationStatus::kHeld, EscalationStatus::kPaging};
+  }
+  ASSIGN_OR_RETURN(const std::string after, ListEscalationsCursor(r));
+  const int page_size = r.page_size() > 0 ? r.page_size() : kDefaultListPageSize;
   RETURN_IF_ERROR(common::InTransaction(store_, [&](Tx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(auto rows, escalation::ListEscalations(tx, case_id, active_only));
-    out.clear();
-    for (auto& row : rows) out.push_back(std::move(row.state));
+    ASSIGN_OR_RETURN(auto rows, FindEscalations(tx, filter, after, page_size + 1));
+    out = EscalationList{};
+    const bool more = static_cast<int>(rows.size()) > page_size;
+    if (more) rows.resize(page_size);
+    for (auto& row : rows) out.escalations.push_back(std::move(row.state));
+    if (more) out.next_page_token = ListEscalationsPageToken(r, out.escalations.back().escalation_id);
     return absl::OkStatus();
   }));
   return out;

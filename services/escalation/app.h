@@ -22,6 +22,7 @@
 #include "recovery/v1/events.pb.h"
 #include "services/common/calendar/calendar.h"
 #include "services/common/clock.h"
+#include "services/common/network.h"
 #include "services/common/store.h"
 #include "services/common/timers.h"
 #include "services/escalation/delivery/queue.h"
@@ -42,15 +43,16 @@ class Outbox;
 
 namespace recovery::escalation {
 
-// The --config file: the domain directory plus `webhook_secret`, `smtp`, `smtp_from`,
-// `webhook_timeout`.
+// The --config file: the domain directory (with its `delivery:` webhook target policy) plus
+// `webhook_secret`, `smtp`, `smtp_from`, `webhook_timeout`.
 struct EscalationSettings {
   EscalationConfig directory;
-  delivery::DeliverySettings delivery;
+  delivery::DeliverySettings delivery;  // webhook_targets = directory.delivery
 };
 // Unknown keys are errors; errors name the key. RECOVERY_WEBHOOK_SECRET, when set, wins over
-// `webhook_secret`.
-absl::StatusOr<EscalationSettings> ParseSettings(const YAML::Node& root);
+// `webhook_secret`. Webhook host names are resolved with `resolve` (config.h); blocks on it.
+absl::StatusOr<EscalationSettings> ParseSettings(const YAML::Node& root,
+                                                 const common::HostResolver& resolve = common::ResolveHost);
 
 // The directory with stored overrides appended to their schedules (after the YAML's, so they
 // win). Overrides naming an unknown schedule or person are skipped.
@@ -85,7 +87,14 @@ class EscalationApp {
 
   // Read RPCs, each in its own transaction.
   absl::StatusOr<EscalationState> GetEscalation(const std::string& escalation_id);
-  absl::StatusOr<std::vector<EscalationState>> ListEscalations(const std::string& case_id, bool active_only);
+  struct EscalationList {
+    std::vector<EscalationState> escalations;
+    std::string next_page_token;  // "" on the last page
+  };
+  // A validated request (ValidateListEscalations): one case's escalations oldest first, or
+  // every case's newest first, filtered (active_only = new, held or paging, intersected with
+  // `statuses`), a page of page_size (default 50) after page_token.
+  absl::StatusOr<EscalationList> ListEscalations(const recovery::v1::ListEscalationsRequest& r);
   absl::StatusOr<std::vector<delivery::Delivery>> ListPages(const std::string& escalation_id);
   struct OnCall {
     std::string schedule_id;

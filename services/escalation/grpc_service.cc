@@ -233,9 +233,10 @@ grpc::Status EscalationService::ListEscalations(grpc::ServerContext* ctx, const 
                                                 v1::ListEscalationsResponse* resp) {
   RETURN_IF_REFUSED(ctx);
   if (auto s = ValidateListEscalations(*req); !s.ok()) return ToGrpcStatus(s);
-  auto list = app_.ListEscalations(req->case_id(), req->active_only());
+  auto list = app_.ListEscalations(*req);
   if (!list.ok()) return ToGrpcStatus(list.status());
-  for (const EscalationState& e : *list) StateToInfo(e, resp->add_escalations());
+  for (const EscalationState& e : list->escalations) StateToInfo(e, resp->add_escalations());
+  resp->set_next_page_token(list->next_page_token);
   return grpc::Status::OK;
 }
 

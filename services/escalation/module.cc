@@ -29,6 +29,13 @@ absl::Status EscalationModule::Init(const common::ServiceContext& ctx) {
     common::LogWarn("no webhook_secret or RECOVERY_WEBHOOK_SECRET: webhooks are sent unsigned");
   }
   RETURN_IF_ERROR(ctx.store.Migrate(kStateMigrationComponent, EscalationStateMigrations()));
+  // Rows stored before ListEscalations could filter by status and team get those columns.
+  for (int filled = 1; filled > 0;) {
+    RETURN_IF_ERROR(common::InTransaction(ctx.store, [&](common::Tx& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(filled, BackfillListColumns(tx, 500));
+      return absl::OkStatus();
+    }));
+  }
   app_ = std::make_unique<EscalationApp>(ctx.store, ctx.clock, ctx.timers, ctx.outbox);
   app_->SetSettings(std::move(settings));
   RETURN_IF_ERROR(app_->LoadOverrides());

@@ -220,6 +220,12 @@ std::vector<std::string> EscalationStateMigrations() {
       "ALTER TABLE escalations ADD COLUMN version INTEGER NOT NULL DEFAULT 0",
       // Who added an override (RemoveOverride lets its creator remove it); "" before this step.
       "ALTER TABLE schedule_overrides ADD COLUMN created_by TEXT NOT NULL DEFAULT ''",
+      // ListEscalations across cases filters on these (the StoredStatus number; 0 = not yet
+      // filled from the state, which BackfillListColumns does at start-up).
+      "ALTER TABLE escalations ADD COLUMN status INTEGER NOT NULL DEFAULT 0",
+      "ALTER TABLE escalations ADD COLUMN team_id TEXT NOT NULL DEFAULT ''",
+      "CREATE INDEX escalations_status ON escalations (status, escalation_id)",
+      "CREATE INDEX escalations_team ON escalations (team_id, escalation_id)",
   };
 }
 
@@ -271,16 +277,17 @@ absl::Status SaveEscalation(Tx& tx, const EscalationState& s, std::optional<int6
   const std::string blob = WriteState(s).SerializeAsString();
   const int64_t active = IsActive(s.status) ? 1 : 0;
   const int64_t updated = absl::ToUnixSeconds(s.updated_at == absl::InfinitePast() ? absl::UnixEpoch() : s.updated_at);
+  const int64_t status = StatusToStored(s.status);
   if (!version) {
     return tx.Exec(
-        "INSERT INTO escalations (escalation_id, case_id, active, state, updated_at, format, version)"
-        " VALUES (?,?,?,?,?,?,1)",
-        {s.escalation_id, s.case_id, active, Blob{blob}, updated, kFormatStored});
+        "INSERT INTO escalations (escalation_id, case_id, active, state, updated_at, format, version, status, team_id)"
+        " VALUES (?,?,?,?,?,?,1,?,?)",
+        {s.escalation_id, s.case_id, active, Blob{blob}, updated, kFormatStored, status, s.team_id});
   }
-  RETURN_IF_ERROR(
-      tx.Exec("UPDATE escalations SET active = ?, state = ?, updated_at = ?, format = ?, version = ?"
-              " WHERE escalation_id = ? AND version = ?",
-              {active, Blob{blob}, updated, kFormatStored, *version + 1, s.escalation_id, *version}));
+  RETURN_IF_ERROR(tx.Exec(
+      "UPDATE escalations SET active = ?, state = ?, updated_at = ?, format = ?, version = ?, status = ?, team_id = ?"
+      " WHERE escalation_id = ? AND version = ?",
+      {active, Blob{blob}, updated, kFormatStored, *version + 1, status, s.team_id, s.escalation_id, *version}));
   if (tx.ChangedRows() != 1) {
     return absl::AbortedError(absl::StrCat("escalation ", s.escalation_id, " changed concurrently"));
   }
@@ -297,6 +304,64 @@ absl::StatusOr<std::vector<StoredEscalationRow>> ListEscalations(Tx& tx, const s
     out.push_back(std::move(row));
   }
   return out;
+}
+
+absl::StatusOr<std::vector<StoredEscalationRow>> FindEscalations(Tx& tx, const EscalationFilter& filter,
+                                                                 const std::string& after_id, int limit) {
+  std::string where = "1 = 1";
+  common::Params params;
+  if (!filter.case_id.empty()) {
+    where += " AND case_id = ?";
+    params.emplace_back(filter.case_id);
+  }
+  if (!filter.team_id.empty()) {
+    where += " AND team_id = ?";
+    params.emplace_back(filter.team_id);
+  }
+  if (!filter.statuses.empty()) {
+    std::string marks;
+    for (EscalationStatus st : filter.statuses) {
+      marks += marks.empty() ? "?" : ", ?";
+      params.emplace_back(int64_t{StatusToStored(st)});
+    }
+    absl::StrAppend(&where, " AND status IN (", marks, ")");
+  }
+  // One case reads as its history (oldest first); across cases the newest come first.
+  const bool ascending = !filter.case_id.empty();
+  if (!after_id.empty()) {
+    absl::StrAppend(&where, " AND escalation_id ", ascending ? ">" : "<", " ?");
+    params.emplace_back(after_id);
+  }
+  params.emplace_back(int64_t{limit});
+  ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat(kEscalationColumns, " WHERE ", where, " ORDER BY escalation_id",
+                                                    ascending ? "" : " DESC", " LIMIT ?"),
+                                       params));
+  std::vector<StoredEscalationRow> out;
+  for (const Row& r : rows) {
+    ASSIGN_OR_RETURN(StoredEscalationRow row, FromRow(r));
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+absl::StatusOr<int> BackfillListColumns(Tx& tx, int limit) {
+  // FromRow reads the first three columns; the id follows.
+  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT state, format, version, escalation_id FROM escalations"
+                                       " WHERE status = 0 ORDER BY escalation_id LIMIT ?",
+                                       {int64_t{limit}}));
+  for (const Row& r : rows) {
+    const std::string id = r.Str(3);
+    absl::StatusOr<StoredEscalationRow> row = FromRow(r);
+    if (!row.ok()) {
+      // An unreadable row matches no status filter (-1) and is not read again here.
+      RETURN_IF_ERROR(tx.Exec("UPDATE escalations SET status = -1 WHERE escalation_id = ?", {id}));
+      continue;
+    }
+    // Over the version read: a concurrent save writes the columns itself.
+    RETURN_IF_ERROR(tx.Exec("UPDATE escalations SET status = ?, team_id = ? WHERE escalation_id = ? AND version = ?",
+                            {int64_t{StatusToStored(row->state.status)}, row->state.team_id, id, row->version}));
+  }
+  return static_cast<int>(rows.size());
 }
 
 absl::Status WriteRows(Tx& tx, const EscalationRows& rows, std::optional<int64_t> version) {

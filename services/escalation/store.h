@@ -47,6 +47,23 @@ absl::Status SaveEscalation(common::Tx& tx, const EscalationState& state, std::o
 absl::StatusOr<std::vector<StoredEscalationRow>> ListEscalations(common::Tx& tx, const std::string& case_id,
                                                                  bool active_only);
 
+// What FindEscalations selects; the criteria combine with AND, an empty one matches anything.
+struct EscalationFilter {
+  std::string case_id;                     // one case ("" = every case)
+  std::string team_id;                     // the team it was routed to
+  std::vector<EscalationStatus> statuses;  // any of
+};
+// The escalations matching `filter` in escalation id order (ids are time-ordered UUIDv7s):
+// ascending (oldest first) for one case, descending (newest first) across cases; only those
+// after `after_id` in that order ("" = from the start); at most `limit`. Filters on the
+// escalations.status and team_id columns (indexed); BackfillListColumns fills them for rows
+// stored before they existed.
+absl::StatusOr<std::vector<StoredEscalationRow>> FindEscalations(common::Tx& tx, const EscalationFilter& filter,
+                                                                 const std::string& after_id, int limit);
+// Fills the status and team_id columns of at most `limit` rows stored before those columns
+// existed (status 0), from their state; returns how many. Run at start-up until it returns 0.
+absl::StatusOr<int> BackfillListColumns(common::Tx& tx, int limit);
+
 // Writes an Outcome's rows (for common::ApplyOutcome): the escalation over `version`, the
 // cancellation of its undelivered pages, the new queue rows. A page whose idempotency key is
 // already queued means a concurrent step decided the same thing: ABORTED, retried.

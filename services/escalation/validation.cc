@@ -1,7 +1,14 @@
 // Field-named request and event checks (validation.h).
 #include "services/escalation/validation.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
 #include "services/common/validation.h"
@@ -81,8 +88,59 @@ absl::Status ValidateGetEscalation(const v1::GetEscalationRequest& r) {
   return CheckUuid("escalation_id", r.escalation_id(), true);
 }
 
+namespace {
+
+constexpr char kTokenPrefix[] = "esc1.";
+
+// FNV-1a over the filters, canonical (statuses sorted, without repeats).
+std::string FilterFingerprint(const v1::ListEscalationsRequest& r) {
+  std::vector<int> statuses(r.statuses().begin(), r.statuses().end());
+  std::sort(statuses.begin(), statuses.end());
+  statuses.erase(std::unique(statuses.begin(), statuses.end()), statuses.end());
+  std::string canonical =
+      absl::StrCat(r.case_id(), "\n", r.team_id(), "\n", r.active_only() ? 1 : 0, "\n", absl::StrJoin(statuses, ","));
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : canonical) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return absl::StrCat(absl::Hex(h, absl::kZeroPad16));
+}
+
+absl::Status NotOurToken() { return InvalidField("page_token", "not a token returned by ListEscalations"); }
+
+}  // namespace
+
 absl::Status ValidateListEscalations(const v1::ListEscalationsRequest& r) {
-  return CheckId("case_id", r.case_id(), true);
+  RETURN_IF_ERROR(CheckId("case_id", r.case_id(), false));
+  RETURN_IF_ERROR(CheckId("team_id", r.team_id(), false));
+  for (int i = 0; i < r.statuses_size(); ++i) {
+    RETURN_IF_ERROR(common::CheckEnum<v1::EscalationStatus>(absl::StrCat("statuses[", i, "]"), r.statuses(i), true));
+  }
+  RETURN_IF_ERROR(common::CheckRange("page_size", r.page_size(), 0, kMaxListPageSize));
+  return ListEscalationsCursor(r).status();
+}
+
+std::string ListEscalationsPageToken(const v1::ListEscalationsRequest& r, const std::string& last_id) {
+  return absl::WebSafeBase64Escape(absl::StrCat(kTokenPrefix, FilterFingerprint(r), ".", last_id));
+}
+
+absl::StatusOr<std::string> ListEscalationsCursor(const v1::ListEscalationsRequest& r) {
+  if (r.page_token().empty()) return std::string();
+  if (r.page_token().size() > 400) return NotOurToken();
+  std::string text;
+  if (!absl::WebSafeBase64Unescape(r.page_token(), &text) || !absl::StartsWith(text, kTokenPrefix)) {
+    return NotOurToken();
+  }
+  const absl::string_view rest = absl::string_view(text).substr(sizeof(kTokenPrefix) - 1);
+  const size_t dot = rest.find('.');
+  if (dot == absl::string_view::npos) return NotOurToken();
+  const std::string last_id(rest.substr(dot + 1));
+  if (last_id.empty() || !CheckId("page_token", last_id, true).ok()) return NotOurToken();
+  if (rest.substr(0, dot) != FilterFingerprint(r)) {
+    return InvalidField("page_token", "issued for other filters (repeat the filters of the first page, or start over)");
+  }
+  return last_id;
 }
 
 absl::Status ValidateListPages(const v1::ListPagesRequest& r) {

@@ -6,7 +6,10 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <string>
+
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "recovery/v1/escalation.pb.h"
 #include "recovery/v1/events.pb.h"
@@ -19,7 +22,18 @@ namespace recovery::escalation {
 absl::Status ValidateAcknowledgePage(const recovery::v1::AcknowledgePageRequest& r);
 absl::Status ValidateResolveEscalation(const recovery::v1::ResolveEscalationRequest& r);
 absl::Status ValidateGetEscalation(const recovery::v1::GetEscalationRequest& r);
+// case_id, team_id: identifiers (optional); statuses: known values; page_size 0-500;
+// page_token: one ListEscalations issued for the same filters (ListEscalationsCursor).
 absl::Status ValidateListEscalations(const recovery::v1::ListEscalationsRequest& r);
+inline constexpr int kDefaultListPageSize = 50;
+inline constexpr int kMaxListPageSize = 500;
+// ListEscalations' page token: opaque to clients, it holds the page's last escalation id and a
+// fingerprint of the request's filters (case_id, team_id, active_only, statuses), so a token is
+// honoured only with the filters it was issued for.
+std::string ListEscalationsPageToken(const recovery::v1::ListEscalationsRequest& r, const std::string& last_id);
+// The escalation id the page starts after ("" without a token); INVALID_ARGUMENT "page_token:
+// ..." for a token ListEscalations did not issue, or issued for other filters.
+absl::StatusOr<std::string> ListEscalationsCursor(const recovery::v1::ListEscalationsRequest& r);
 absl::Status ValidateListPages(const recovery::v1::ListPagesRequest& r);
 absl::Status ValidateWhoIsOnCall(const recovery::v1::WhoIsOnCallRequest& r, const EscalationConfig& dir);
 absl::Status ValidateListShifts(const recovery::v1::ListShiftsRequest& r, const EscalationConfig& dir);

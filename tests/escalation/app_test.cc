@@ -15,6 +15,7 @@
 #include "services/escalation/delivery/queue.h"
 #include "services/escalation/module.h"
 #include "tests/support/service_fixture.h"
+#include "yaml-cpp/yaml.h"
 
 namespace recovery::escalation {
 namespace {
@@ -40,6 +41,7 @@ teams:
 routing_rules:
   - {id: low, max_severity: P4, categories: [billing], team: ops, hold_until_business_hours: true}
   - {id: all, team: ops}
+delivery: {allow_http: true, allowed_networks: [127.0.0.0/8]}
 )";
 
 recovery::testing::FixtureOptions WithConfig(const std::string& yaml, const std::string& db = "") {
@@ -74,9 +76,12 @@ class AppTest : public ::testing::Test {
   }
   size_t CountEvents(const std::string& type) { return fx_.PublishedOfType(type).size(); }
   std::vector<EscalationState> Escalations(const std::string& case_id, bool active_only = false) {
-    auto l = app().ListEscalations(case_id, active_only);
+    v1::ListEscalationsRequest r;
+    r.set_case_id(case_id);
+    r.set_active_only(active_only);
+    auto l = app().ListEscalations(r);
     EXPECT_TRUE(l.ok()) << l.status();
-    return l.ok() ? *l : std::vector<EscalationState>{};
+    return l.ok() ? l->escalations : std::vector<EscalationState>{};
   }
   std::vector<delivery::Delivery> Pages(const std::string& escalation_id) {
     auto l = app().ListPages(escalation_id);
@@ -154,6 +159,27 @@ TEST_F(AppTest, AckTimeoutPagesTier2AndLeavesUntriedTier1PagesTheirOneAttempt) {
   EXPECT_EQ(fx_.PublishedOfType("TierAdvanced")[0].tier_advanced().reason(), "ack timeout");
   // The timer was consumed: firing again does nothing.
   ASSERT_EQ(*fx_.runtime().timers().FireDue(clock().Now()), 0);
+}
+
+// The page was queued while loopback was allowed; the reloaded configuration no longer allows
+// it, so the sender refuses the queued page at delivery time: PageFailed, final, with why.
+TEST_F(AppTest, AQueuedWebhookPageToATargetNoLongerAllowedFailsAtOnceWithTheReason) {
+  Deliver(Opened("c1"));
+  std::string yaml = kYaml;
+  const std::string webhook = R"(, {channel: webhook, target: "http://127.0.0.1:9/a"})";
+  yaml.erase(yaml.find(webhook), webhook.size());
+  yaml.erase(yaml.find("delivery: "));
+  ASSERT_TRUE(module_.Reload(YAML::Load(yaml)).ok());
+
+  ASSERT_EQ(*module_.delivery_worker().RunOnce(), 2);  // the log page and the webhook page
+  fx_.Quiesce();
+  const auto failed = fx_.PublishedOfType("PageFailed");
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].page_failed().error(), "refused: http is not allowed (use https, or set delivery.allow_http)");
+  EXPECT_TRUE(failed[0].page_failed().final());
+  EXPECT_EQ(failed[0].page_failed().attempts(), 1);
+  EXPECT_EQ(failed[0].page_failed().channel(), v1::PAGE_CHANNEL_WEBHOOK);
+  EXPECT_EQ(CountEvents("PageDelivered"), 1u);
 }
 
 TEST_F(AppTest, AcknowledgeCancelsQueuedPagesAndTimers) {

@@ -14,6 +14,7 @@ namespace recovery::escalation {
 namespace {
 
 using ::testing::HasSubstr;
+using testing_util::FakeResolver;
 using testing_util::Utc;
 
 constexpr const char* kMinimal = R"(
@@ -42,12 +43,12 @@ absl::Status ParseWith(const std::string& from, const std::string& to) {
   const std::size_t at = doc.find(from);
   EXPECT_NE(at, std::string::npos) << from;
   if (at != std::string::npos) doc.replace(at, from.size(), to);
-  return ParseEscalationConfig(YAML::Load(doc)).status();
+  return ParseEscalationConfig(YAML::Load(doc), FakeResolver()).status();
 }
 
 TEST(ConfigTest, ExampleYamlLoadsAndRoutes) {
   const YAML::Node root = YAML::LoadFile(std::string(RECOVERY_SOURCE_DIR) + "/services/escalation/domain/example.yaml");
-  absl::StatusOr<EscalationConfig> config = ParseEscalationConfig(root);
+  absl::StatusOr<EscalationConfig> config = ParseEscalationConfig(root, FakeResolver());
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->people.size(), 5u);
   EXPECT_EQ(config->teams.size(), 2u);
@@ -69,7 +70,7 @@ TEST(ConfigTest, ExampleYamlLoadsAndRoutes) {
 }
 
 TEST(ConfigTest, MinimalConfigParses) {
-  absl::StatusOr<EscalationConfig> config = ParseEscalationConfig(YAML::Load(kMinimal));
+  absl::StatusOr<EscalationConfig> config = ParseEscalationConfig(YAML::Load(kMinimal), FakeResolver());
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->routing_rules[0].team_id, "t");
   EXPECT_EQ(config->teams[0].owner_ack_timeout, absl::Minutes(15));
@@ -95,7 +96,7 @@ TEST(ConfigTest, TimeZonesAreIanaNamesOnlyNotPaths) {
         HasSubstr("people[0].time_zone: unknown time zone"))
         << zone;
   }
-  EXPECT_TRUE(ParseEscalationConfig(YAML::Load(kMinimal)).ok());
+  EXPECT_TRUE(ParseEscalationConfig(YAML::Load(kMinimal), FakeResolver()).ok());
 }
 
 TEST(ConfigTest, TierWithoutTargetsIsRejected) {
@@ -142,10 +143,104 @@ TEST(ConfigTest, NotificationRuleNeedsMatchingContactMethod) {
               HasSubstr("people[0].notification_rules[0].channel: no contact method for channel 'email'"));
 }
 
+// The minimal document with alice's webhook target set to `target`, `delivery` appended.
+absl::Status ParseTarget(const std::string& target, const std::string& delivery = "",
+                         const common::HostResolver& resolve = FakeResolver()) {
+  std::string doc = kMinimal;
+  const std::string from = "\"https://h/alice\"";
+  doc.replace(doc.find(from), from.size(), absl::StrCat("\"", target, "\""));
+  if (!delivery.empty()) absl::StrAppend(&doc, "delivery: ", delivery, "\n");
+  return ParseEscalationConfig(YAML::Load(doc), resolve).status();
+}
+
+constexpr char kNotInternal[] =
+    "; webhooks may not reach internal networks unless delivery.allowed_networks contains the address";
+
+TEST(ConfigTest, TheCloudMetadataAddressIsRefusedAsAWebhookTarget) {
+  const absl::Status s = ParseTarget("http://169.254.169.254/", "{allow_http: true}");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), absl::StrCat("people[0].contact_methods[0].target: 169.254.169.254 is a link-local address",
+                                      " (the cloud metadata address)", kNotInternal));
+  EXPECT_EQ(ParseTarget("https://[::ffff:169.254.169.254]/latest").message(),
+            absl::StrCat("people[0].contact_methods[0].target: ::ffff:169.254.169.254 is a link-local address",
+                         " (the cloud metadata address)", kNotInternal));
+}
+
+TEST(ConfigTest, HttpIsRefusedUnlessAllowedAndLoopbackUnlessItsNetworkIsAllowed) {
+  EXPECT_EQ(ParseTarget("http://127.0.0.1:9/").message(),
+            "people[0].contact_methods[0].target: http is not allowed (use https, or set delivery.allow_http)");
+  EXPECT_EQ(ParseTarget("http://127.0.0.1:9/", "{allow_http: true}").message(),
+            absl::StrCat("people[0].contact_methods[0].target: 127.0.0.1 is a loopback address", kNotInternal));
+  EXPECT_TRUE(ParseTarget("http://127.0.0.1:9/", "{allow_http: true, allowed_networks: [127.0.0.0/8]}").ok());
+  EXPECT_EQ(ParseTarget("http://127.0.0.2:9/", "{allow_http: true, allowed_networks: [127.0.0.1]}").message(),
+            absl::StrCat("people[0].contact_methods[0].target: 127.0.0.2 is a loopback address", kNotInternal));
+  EXPECT_TRUE(ParseTarget("https://hooks.example.com/a").ok()) << "a name that does not resolve now is accepted";
+}
+
+TEST(ConfigTest, ANameResolvingToAPrivateAddressIsRefused) {
+  const common::HostResolver dns = FakeResolver({{"pager.internal", {"10.20.0.4"}}});
+  EXPECT_EQ(ParseTarget("https://pager.internal/hook", "", dns).message(),
+            absl::StrCat("people[0].contact_methods[0].target: pager.internal resolves to 10.20.0.4, a private address",
+                         kNotInternal));
+  EXPECT_TRUE(ParseTarget("https://pager.internal/hook", "{allowed_networks: [10.20.0.0/16]}", dns).ok());
+}
+
+// The real resolver on /etc/hosts: localhost is loopback (127.0.0.1, and ::1 where listed).
+TEST(ConfigTest, LocalhostIsResolvedAtValidationAndRefused) {
+  const absl::Status s = ParseTarget("http://localhost:8080/hook", "{allow_http: true}", common::ResolveHost);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()),
+              ::testing::StartsWith("people[0].contact_methods[0].target: localhost resolves to "));
+  EXPECT_THAT(std::string(s.message()), HasSubstr(absl::StrCat(", a loopback address", kNotInternal)));
+  EXPECT_TRUE(ParseTarget("http://localhost:8080/hook", "{allow_http: true, allowed_networks: [127.0.0.0/8, ::1]}",
+                          common::ResolveHost)
+                  .ok());
+}
+
+TEST(ConfigTest, TheErrorNamesThePersonAndTheMethod) {
+  std::string doc = kMinimal;
+  const std::string from = "contact_methods: [{channel: webhook, target: \"https://h/alice\"}]";
+  doc.replace(doc.find(from), from.size(),
+              "contact_methods: [{channel: webhook, target: \"https://h/alice\"}]\n"
+              "  - id: bob\n    time_zone: UTC\n    contact_methods: [{channel: log, target: bob}, "
+              "{channel: webhook, target: \"https://192.168.0.10/x\"}]");
+  EXPECT_EQ(ParseEscalationConfig(YAML::Load(doc), FakeResolver()).status().message(),
+            absl::StrCat("people[1].contact_methods[1].target: 192.168.0.10 is a private address", kNotInternal));
+}
+
+TEST(ConfigTest, DeliveryKeyErrorsNameTheKey) {
+  EXPECT_EQ(ParseTarget("https://h/a", "{allowed_networks: [10.0.0.0/8, 10.1.2.3/16]}").message(),
+            "delivery.allowed_networks[1]: invalid network '10.1.2.3/16': host bits are set (the network is "
+            "10.1.0.0/16) (CIDR such as 10.1.0.0/16 or fd00::/8)");
+  EXPECT_THAT(ParseTarget("https://h/a", "{allow_htp: true}").message(), HasSubstr("delivery.allow_htp: unknown key"));
+  EXPECT_THAT(ParseTarget("https://h/a", "{allow_http: maybe}").message(), HasSubstr("delivery.allow_http"));
+}
+
+TEST(ConfigTest, AllowedNetworksAreParsedIntoThePolicy) {
+  std::string doc = absl::StrCat(kMinimal, "delivery: {allow_http: true, allowed_networks: [\"10.1.0.0/16\", ::1]}\n");
+  absl::StatusOr<EscalationConfig> c = ParseEscalationConfig(YAML::Load(doc), FakeResolver());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->delivery.allow_http);
+  ASSERT_EQ(c->delivery.allowed_networks.size(), 2u);
+  EXPECT_EQ(c->delivery.allowed_networks[0].ToString(), "10.1.0.0/16");
+  EXPECT_EQ(c->delivery.allowed_networks[1].ToString(), "::1/128");
+}
+
+TEST(ConfigTest, EmailTargetsMustLookLikeAnAddress) {
+  const std::string from = "{channel: webhook, target: \"https://h/alice\"}";
+  EXPECT_EQ(ParseWith(from, "{channel: email, target: \"alice@example.com\\r\\nBcc: eve@evil.example\"}").message(),
+            "people[0].contact_methods[0].target: must not contain CR or LF");
+  EXPECT_EQ(ParseWith(from, "{channel: email, target: \"alice at example\"}").message(),
+            "people[0].contact_methods[0].target: must not contain spaces");
+  EXPECT_EQ(ParseWith(from, "{channel: email, target: alice}").message(),
+            "people[0].contact_methods[0].target: 'alice' is not an e-mail address (local@domain)");
+  EXPECT_TRUE(ParseWith(from, "{channel: email, target: alice@example.com}").ok());
+}
+
 TEST(ConfigTest, NonMapDocumentIsAnErrorNotAnException) {
-  EXPECT_EQ(ParseEscalationConfig(YAML::Load("- just\n- a list\n")).status().code(),
+  EXPECT_EQ(ParseEscalationConfig(YAML::Load("- just\n- a list\n"), FakeResolver()).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ParseEscalationConfig(YAML::Node()).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseEscalationConfig(YAML::Node(), FakeResolver()).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -109,6 +109,14 @@ class LatchSender final : public Sender {
   std::map<std::string, int> active_, max_active_;
 };
 
+// The test receivers listen on http://127.0.0.1.
+DeliverySettings LoopbackHttp() {
+  DeliverySettings s;
+  s.webhook_targets.allow_http = true;
+  s.webhook_targets.allowed_networks = {*common::ParseIpNetwork("127.0.0.0/8")};
+  return s;
+}
+
 DeliveryOptions NoJitter() {
   DeliveryOptions o;
   o.backoff = {absl::Seconds(5), absl::Minutes(5), 2.0, 0.0};
@@ -299,7 +307,7 @@ TEST_F(WorkerTest, SlowReceiverDoesNotDelayAnotherPersonsPage) {
   WebhookReceiver slow, fast;
   slow.Hold();
   WebhookSender webhook([] {  // held longer than the default 5 s is fine
-    DeliverySettings s;
+    DeliverySettings s = LoopbackHttp();
     s.webhook_timeout = absl::Seconds(60);
     return s;
   });
@@ -333,7 +341,7 @@ TEST_F(WorkerTest, SlowReceiverDoesNotDelayAnotherPersonsPage) {
 TEST_F(WorkerTest, FailingReceiverIsRetriedWithBackoffAndDoesNotBlockOthers) {
   WebhookReceiver failing, ok;
   failing.set_status(500);
-  WebhookSender webhook([] { return DeliverySettings{}; });
+  WebhookSender webhook([] { return LoopbackHttp(); });
   DeliveryWorker worker(*store_, clock_, {}, {{Channel::kWebhook, &webhook}}, NoJitter());
   Queue("fails", "esc-1", failing.Url("/bob"));
   Queue("ok", "esc-2", ok.Url("/alice"));

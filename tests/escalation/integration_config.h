@@ -11,11 +11,15 @@
 
 namespace recovery::escalation::testing {
 
-// Signs webhooks with `secret`. alice is on call (tier 1, 5 min to acknowledge; webhook /alice
-// and a log target), bob is tier 2 (10 min; webhook /bob). The office calendar is Mon-Fri
+// Signs webhooks with `secret`; allows http to loopback (the receivers). alice is on call (tier 1, 5 min to
+// acknowledge; webhook /alice and a log target), bob is tier 2 (10 min; webhook /bob). The office calendar is Mon-Fri
 // 09-17 UTC, so the manual clock's Tuesday 22:00 start is after hours.
 inline std::string IntegrationConfigYaml(const WebhookReceiver& rx, const std::string& secret) {
   return "webhook_secret: " + secret + R"(
+# The receivers listen on http://127.0.0.1. (routing_rules stays last: tests append rules.)
+delivery:
+  allow_http: true
+  allowed_networks: [127.0.0.0/8]
 people:
   - id: alice
     name: Alice

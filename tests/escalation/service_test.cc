@@ -345,9 +345,37 @@ TEST_F(ValidationTest, IsBusinessHoursNeedsAKnownCalendar) {
 }
 
 TEST_F(ValidationTest, ListAndGetNeedTheirIds) {
-  ExpectError(ValidateListEscalations({}), absl::StatusCode::kInvalidArgument, "case_id: required");
+  EXPECT_TRUE(ValidateListEscalations({}).ok()) << "without a case: every case's escalations";
   ExpectError(ValidateGetEscalation({}), absl::StatusCode::kInvalidArgument, "escalation_id: required");
   ExpectError(ValidateListPages({}), absl::StatusCode::kInvalidArgument, "escalation_id: required");
+}
+
+TEST_F(ValidationTest, ListEscalationsPageTokensCarryTheCursorAndAreBoundToTheFilters) {
+  v1::ListEscalationsRequest r;
+  r.set_team_id("ops");
+  r.add_statuses(v1::ESCALATION_STATUS_PAGING);
+  r.add_statuses(v1::ESCALATION_STATUS_HELD);
+  const std::string token = ListEscalationsPageToken(r, "01a2-last");
+  r.set_page_token(token);
+  EXPECT_TRUE(ValidateListEscalations(r).ok());
+  EXPECT_EQ(*ListEscalationsCursor(r), "01a2-last");
+  // The same filters in another order are the same filters.
+  v1::ListEscalationsRequest reordered;
+  reordered.set_team_id("ops");
+  reordered.add_statuses(v1::ESCALATION_STATUS_HELD);
+  reordered.add_statuses(v1::ESCALATION_STATUS_PAGING);
+  reordered.set_page_token(token);
+  EXPECT_EQ(*ListEscalationsCursor(reordered), "01a2-last");
+  reordered.set_active_only(true);
+  ExpectError(ValidateListEscalations(reordered), absl::StatusCode::kInvalidArgument,
+              "page_token: issued for other filters");
+  v1::ListEscalationsRequest empty;
+  EXPECT_EQ(*ListEscalationsCursor(empty), "");
+  for (const std::string& bad : {std::string("%%%"), std::string("ZXNjMS4"), std::string(500, 'A')}) {
+    empty.set_page_token(bad);
+    ExpectError(ValidateListEscalations(empty), absl::StatusCode::kInvalidArgument,
+                "page_token: not a token returned by ListEscalations");
+  }
 }
 
 TEST_F(ValidationTest, DirectoryListsEveryConfiguredEntity) {

@@ -1,6 +1,7 @@
 // Service SQL on PostgreSQL: intake's OpenCase and RecordContact (history rows numbered inside
-// their INSERT) and the audit chain's append (a repeated event inserts nothing and leaves the
-// transaction usable; PostgreSQL ends a transaction on any failed statement).
+// their INSERT), the audit chain's append (a repeated event inserts nothing and leaves the
+// transaction usable; PostgreSQL ends a transaction on any failed statement) and escalation's
+// listing across cases.
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
@@ -12,7 +13,9 @@
 #include "services/common/events.h"
 #include "services/common/idempotency.h"
 #include "services/common/outbox.h"
+#include "services/common/status_macros.h"
 #include "services/common/timers.h"
+#include "services/escalation/store.h"
 #include "services/intake/app.h"
 #include "services/intake/grpc_service.h"
 #include "services/intake/store.h"
@@ -126,6 +129,62 @@ TEST(PostgresServicesTest, AuditAppendsOnceAndARepeatLeavesTheTransactionUsable)
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_FALSE(verified->first_break.has_value());
   EXPECT_EQ(verified->checked, 1);
+}
+
+// escalation's list columns on PostgreSQL: the migration steps, SaveEscalation writing status
+// and team, the backfill of a row stored before them, FindEscalations' filters and cursor in
+// both orders.
+TEST(PostgresServicesTest, EscalationsAreFoundAcrossCasesByTeamAndStatusInPages) {
+  RECOVERY_FRESH_POSTGRES_DB(url);
+  auto store = common::OpenStore(url);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->Migrate("escalation", escalation::EscalationMigrations()).ok());
+  ASSERT_TRUE((*store)->Migrate(escalation::kStateMigrationComponent, escalation::EscalationStateMigrations()).ok());
+  using escalation::EscalationStatus;
+  const auto state = [](const std::string& id, const std::string& case_id, const std::string& team,
+                        EscalationStatus status) {
+    escalation::EscalationState s = escalation::NewEscalation(id, case_id, {});
+    s.team_id = team;
+    s.status = status;
+    return s;
+  };
+  ASSERT_TRUE(
+      common::InTransaction(**store, [&](common::Tx& tx) -> absl::Status {
+        RETURN_IF_ERROR(escalation::SaveEscalation(tx, state("e1", "c1", "ops", EscalationStatus::kPaging), {}));
+        RETURN_IF_ERROR(escalation::SaveEscalation(tx, state("e2", "c2", "billing", EscalationStatus::kHeld), {}));
+        RETURN_IF_ERROR(escalation::SaveEscalation(tx, state("e3", "c1", "ops", EscalationStatus::kAcknowledged), {}));
+        RETURN_IF_ERROR(escalation::SaveEscalation(tx, state("e4", "c3", "ops", EscalationStatus::kPaging), {}));
+        // e3 moves on: the update writes the columns too.
+        RETURN_IF_ERROR(escalation::SaveEscalation(tx, state("e3", "c1", "ops", EscalationStatus::kResolved), 1));
+        // As stored before the columns: found by no status until backfilled.
+        return tx.Exec("UPDATE escalations SET status = 0, team_id = '' WHERE escalation_id = 'e4'");
+      }).ok());
+  const auto find = [&](const escalation::EscalationFilter& f, const std::string& after, int limit) {
+    std::vector<std::string> ids;
+    EXPECT_TRUE(common::InTransaction(**store, [&](common::Tx& tx) -> absl::Status {
+                  ASSIGN_OR_RETURN(auto rows, escalation::FindEscalations(tx, f, after, limit));
+                  ids.clear();
+                  for (const auto& r : rows) ids.push_back(r.state.escalation_id);
+                  return absl::OkStatus();
+                }).ok());
+    return ids;
+  };
+  using Ids = std::vector<std::string>;
+  const escalation::EscalationFilter active{"", "", {EscalationStatus::kHeld, EscalationStatus::kPaging}};
+  EXPECT_EQ(find(active, "", 10), (Ids{"e2", "e1"}));
+  int filled = 0;
+  ASSERT_TRUE(common::InTransaction(**store, [&](common::Tx& tx) -> absl::Status {
+                ASSIGN_OR_RETURN(filled, escalation::BackfillListColumns(tx, 10));
+                return absl::OkStatus();
+              }).ok());
+  EXPECT_EQ(filled, 1);
+  EXPECT_EQ(find(active, "", 10), (Ids{"e4", "e2", "e1"}));
+  EXPECT_EQ(find(active, "", 2), (Ids{"e4", "e2"}));
+  EXPECT_EQ(find(active, "e2", 2), (Ids{"e1"}));
+  EXPECT_EQ(find({"", "ops", {}}, "", 10), (Ids{"e4", "e3", "e1"}));
+  EXPECT_EQ(find({"", "ops", {EscalationStatus::kResolved}}, "", 10), (Ids{"e3"}));
+  EXPECT_EQ(find({"c1", "", {}}, "", 10), (Ids{"e1", "e3"}));  // one case: oldest first
+  EXPECT_EQ(find({"c1", "", {}}, "e1", 10), (Ids{"e3"}));
 }
 
 }  // namespace

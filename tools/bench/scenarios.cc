@@ -648,6 +648,7 @@ teams:
 routing_rules:
   - id: all
     team: bench
+delivery: {allow_http: true, allowed_networks: [127.0.0.0/8]}
 )");
 }
 
@@ -830,7 +831,8 @@ std::string TenReceiversYaml(const std::vector<std::unique_ptr<PageReceiver>>& r
   }
   return absl::StrCat("# Benchmark: ten people on ten webhook receivers; client tier t<N> pages r<N>.\n", "people:\n",
                       people, "calendars:\n  - id: closed\n    time_zone: UTC\n    weekly: {sun: [\"03:00-03:01\"]}\n",
-                      "policies:\n", policies, "teams:\n", teams, "routing_rules:\n", rules);
+                      "policies:\n", policies, "teams:\n", teams, "routing_rules:\n", rules,
+                      "delivery: {allow_http: true, allowed_networks: [127.0.0.0/8]}\n");
 }
 
 struct PagePhase {

@@ -1,6 +1,9 @@
 // srctl's escalation commands (recovery.v1.Escalation): who is on call, shifts, business hours
-// and coverage; a case's escalations and pages; acknowledging a page; on-call overrides.
+// and coverage; escalations across cases or of one case, and their pages; acknowledging a page;
+// on-call overrides.
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include "recovery/v1/escalation.grpc.pb.h"
 #include "services/common/status_macros.h"
@@ -110,27 +113,48 @@ class CoverageCommand {
   std::string schedule_, from_, to_;
 };
 
+// Without a case: the escalations of every case, newest first (--active: new, held or
+// paging); with one: that case's, oldest first. --team and --status (repeatable) filter; a
+// page holds --page-size (default 50), and the next page is asked for with --page-token.
 class EscalationsCommand {
  public:
   void AddFlags(CLI::App& cmd) {
-    cmd.add_option("case", case_id_)->required();
-    cmd.add_flag("--active", active_);
+    cmd.add_option("case", case_id_, "one case's escalations (default: every case's)");
+    cmd.add_flag("--active", active_, "only new, held or paging ones");
+    cmd.add_option("--team", team_, "only those routed to this team");
+    cmd.add_option("--status", statuses_, "only these statuses (repeatable: --status paging --status held)");
+    cmd.add_option("--page-size", page_size_, "at most this many (default 50, max 500)");
+    cmd.add_option("--page-token", page_token_, "the next page, as the previous one printed");
   }
 
   absl::Status Run(Session& session) const {
     recovery::v1::ListEscalationsRequest req;
     req.set_case_id(case_id_);
     req.set_active_only(active_);
-    return session.Show(
-        session.Call<Escalation>(&Escalation::Stub::ListEscalations, req), [](const Message& m, std::ostream& out) {
-          out << Table(RepeatedMessages(m, "escalations"), {"escalation_id", "status", "team_id", "business_hours",
-                                                            "tier", "round", "ack_due", "acknowledged_by"});
-        });
+    req.set_team_id(team_);
+    for (const std::string& status : statuses_) {
+      ASSIGN_OR_RETURN(const auto s, ParseEnum<recovery::v1::EscalationStatus>("--status", status));
+      req.add_statuses(s);
+    }
+    req.set_page_size(page_size_);
+    req.set_page_token(page_token_);
+    return session.Show(session.Call<Escalation>(&Escalation::Stub::ListEscalations, req),
+                        [this](const recovery::v1::ListEscalationsResponse& m, std::ostream& out) {
+                          std::vector<std::string> columns = {"escalation_id", "status", "team_id", "business_hours",
+                                                              "tier",          "round",  "ack_due", "acknowledged_by"};
+                          if (case_id_.empty()) columns.insert(columns.begin() + 1, "case_id");
+                          out << Table(RepeatedMessages(m, "escalations"), columns);
+                          if (!m.next_page_token().empty()) {
+                            out << "more: --page-token " << DisplayText(m, "next_page_token") << "\n";
+                          }
+                        });
   }
 
  private:
-  std::string case_id_;
+  std::string case_id_, team_, page_token_;
+  std::vector<std::string> statuses_;
   bool active_ = false;
+  int page_size_ = 0;
 };
 
 class PagesCommand {
@@ -209,7 +233,8 @@ std::vector<Command> EscalationCommands() {
       MakeCommand<ShiftsCommand>("shifts", "the final on-call schedule (escalation.ListShifts)"),
       MakeCommand<BusinessHoursCommand>("business-hours", "is a calendar open (escalation.IsBusinessHours)"),
       MakeCommand<CoverageCommand>("coverage", "coverage gaps of a schedule (escalation.CheckCoverage)"),
-      MakeCommand<EscalationsCommand>("escalations", "a case's escalations (escalation.ListEscalations)"),
+      MakeCommand<EscalationsCommand>("escalations",
+                                      "escalations across cases, or a case's (escalation.ListEscalations)"),
       MakeCommand<PagesCommand>("pages", "the pages of an escalation (escalation.ListPages)"),
       MakeCommand<AckPageCommand>("ack-page", "acknowledge a page (escalation.AcknowledgePage)"),
       MakeCommand<OverrideCommand>("override", "add an on-call override (escalation.AddOverride)"),

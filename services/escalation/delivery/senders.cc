@@ -2,11 +2,15 @@
 #include "services/escalation/delivery/senders.h"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <optional>
+#include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -63,14 +67,97 @@ std::string Address(std::string_view addr) {
   return absl::StrCat("<", out, ">");
 }
 
+// What the webhook's socket may connect to: the addresses checked before the request.
+struct PinnedAddresses {
+  std::vector<common::IpAddress> allowed;
+  std::string blocked;  // an address curl tried to open a socket to that was not checked
+};
+
+curl_socket_t OpenCheckedSocket(void* clientp, curlsocktype, struct curl_sockaddr* address) {
+  auto* pinned = static_cast<PinnedAddresses*>(clientp);
+  const std::optional<common::IpAddress> a = common::IpAddressFromSockaddr(&address->addr);
+  const bool ok = a && std::any_of(pinned->allowed.begin(), pinned->allowed.end(),
+                                   [&](const common::IpAddress& x) { return x.Unmapped() == a->Unmapped(); });
+  if (!ok) {
+    pinned->blocked = a ? a->ToString() : "an address of another family";
+    return CURL_SOCKET_BAD;
+  }
+  return ::socket(address->family, address->socktype, address->protocol);
+}
+
+struct CurlUrl {
+  CURLU* handle = curl_url();
+  ~CurlUrl() { curl_url_cleanup(handle); }
+  // A part of the URL as curl reads it; "" when absent.
+  std::string Get(CURLUPart part, unsigned int flags = 0) const {
+    char* text = nullptr;
+    if (curl_url_get(handle, part, &text, flags) != CURLUE_OK || text == nullptr) return "";
+    std::string out(text);
+    curl_free(text);
+    return out;
+  }
+};
+
+SendResult Refused(absl::string_view why) { return {false, absl::StrCat("refused: ", why), /*permanent=*/true}; }
+
 }  // namespace
 
-WebhookSender::WebhookSender(SettingsProvider settings) : settings_(std::move(settings)) { GlobalCurlInit(); }
+WebhookSender::WebhookSender(SettingsProvider settings, common::HostResolver resolve)
+    : settings_(std::move(settings)), resolve_(std::move(resolve)) {
+  GlobalCurlInit();
+}
 
 SendResult WebhookSender::Send(const Delivery& d) {
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) return {false, "curl_easy_init failed"};
   const DeliverySettings settings = settings_();
+  const WebhookTargetPolicy& policy = settings.webhook_targets;
+  // The same checks as the configuration's, on the URL as it is now...
+  absl::StatusOr<WebhookUrl> url = ParseWebhookUrl(d.target, policy);
+  if (!url.ok()) return Refused(url.status().message());
+  // ... and the URL as curl reads it: the request uses this very parse (CURLOPT_CURLU), so the
+  // host checked is the host connected to.
+  CurlUrl parsed;
+  if (parsed.handle == nullptr) return {false, "curl_url failed"};
+  if (curl_url_set(parsed.handle, CURLUPART_URL, d.target.c_str(), 0) != CURLUE_OK) {
+    return Refused("curl cannot parse the URL");
+  }
+  std::string curl_host = absl::AsciiStrToLower(parsed.Get(CURLUPART_HOST));
+  if (curl_host.size() >= 2 && curl_host.front() == '[' && curl_host.back() == ']') {
+    curl_host = curl_host.substr(1, curl_host.size() - 2);
+  }
+  const std::optional<common::IpAddress> curl_literal = common::ParseIpAddress(curl_host);
+  const bool same_host = url->host_is_literal ? curl_literal && *curl_literal == *common::ParseIpAddress(url->host)
+                                              : !curl_literal && curl_host == url->host;
+  if (!same_host || parsed.Get(CURLUPART_PORT, CURLU_DEFAULT_PORT) != absl::StrCat(url->port)) {
+    return Refused(absl::StrCat("the URL's host is ambiguous ('", url->host, "' or '", curl_host, "')"));
+  }
+  // Resolve here, check every address, and connect only to those.
+  PinnedAddresses pinned;
+  if (url->host_is_literal) {
+    pinned.allowed.push_back(*common::ParseIpAddress(url->host));
+  } else {
+    absl::StatusOr<std::vector<common::IpAddress>> addresses = resolve_(url->host);
+    if (!addresses.ok()) return {false, std::string(addresses.status().message())};
+    if (addresses->empty()) return {false, absl::StrCat("cannot resolve ", url->host, ": no addresses")};
+    pinned.allowed = std::move(*addresses);
+  }
+  for (const common::IpAddress& a : pinned.allowed) {
+    if (absl::Status s = CheckWebhookAddress(a, policy, url->host); !s.ok()) return Refused(s.message());
+  }
+  curl_slist* resolve_pin = nullptr;
+  if (!url->host_is_literal) {
+    std::string entry = absl::StrCat(url->host, ":", url->port, ":");
+    for (size_t i = 0; i < pinned.allowed.size(); ++i) {
+      const common::IpAddress& a = pinned.allowed[i];
+      absl::StrAppend(&entry, i == 0 ? "" : ",", a.is_v4() ? a.ToString() : absl::StrCat("[", a.ToString(), "]"));
+    }
+    resolve_pin = curl_slist_append(nullptr, entry.c_str());
+  }
+
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) {
+    curl_slist_free_all(resolve_pin);
+    return {false, "curl_easy_init failed"};
+  }
   curl_slist* headers = nullptr;
   headers = curl_slist_append(headers, "Content-Type: application/json");
   headers = curl_slist_append(headers, absl::StrCat("Idempotency-Key: ", d.idempotency_key).c_str());
@@ -79,7 +166,12 @@ SendResult WebhookSender::Send(const Delivery& d) {
         headers, absl::StrCat(kSignatureHeader, ": ", SignatureValue(settings.webhook_secret, d.payload)).c_str());
   }
   headers = curl_slist_append(headers, "Expect:");
-  curl_easy_setopt(curl, CURLOPT_URL, d.target.c_str());
+  curl_easy_setopt(curl, CURLOPT_CURLU, parsed.handle);
+  if (resolve_pin != nullptr) curl_easy_setopt(curl, CURLOPT_RESOLVE, resolve_pin);
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, OpenCheckedSocket);
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &pinned);
+  curl_easy_setopt(curl, CURLOPT_PROXY, "");  // never an environment proxy: it would connect elsewhere
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_POST, 1L);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, d.payload.c_str());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(d.payload.size()));
@@ -87,13 +179,21 @@ SendResult WebhookSender::Send(const Delivery& d) {
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(settings.webhook_timeout)));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Discard);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, policy.allow_http ? "http,https" : "https");
   const CURLcode rc = curl_easy_perform(curl);
   long code = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
   curl_slist_free_all(headers);
+  curl_slist_free_all(resolve_pin);
   curl_easy_cleanup(curl);
+  if (!pinned.blocked.empty()) {
+    return Refused(
+        absl::StrCat("curl tried to connect to ", pinned.blocked, ", not an address checked for ", url->host));
+  }
   if (rc != CURLE_OK) return {false, curl_easy_strerror(rc)};
+  if (code >= 300 && code < 400) {
+    return {false, absl::StrCat("HTTP ", code, ": redirects are not followed (configure the final URL)"), true};
+  }
   if (code < 200 || code >= 300) return {false, absl::StrCat("HTTP ", code)};
   return {true, ""};
 }

@@ -1,13 +1,15 @@
 // Channels that leave the process: webhook (HTTP POST, signed), e-mail (SMTP via libcurl) and
-// the log channel (a JSON "PAGE" log line). Each Send blocks for at most its timeout and is
-// called without any store transaction open. Thread-safe.
+// the log channel (a JSON "PAGE" log line). Each Send blocks for at most its timeout (plus the
+// webhook's name resolution) and is called without any store transaction open. Thread-safe.
 #pragma once
 
 #include <functional>
 #include <string>
 
 #include "absl/time/time.h"
+#include "services/common/network.h"
 #include "services/escalation/delivery/queue.h"
+#include "services/escalation/domain/target_policy.h"
 
 namespace recovery::escalation::delivery {
 
@@ -20,6 +22,8 @@ struct DeliverySettings {
   std::string smtp_from = "recovery-escalation@localhost";
   // How long one webhook POST may take; shorter than the delivery lease (DeliveryOptions).
   absl::Duration webhook_timeout = absl::Seconds(5);
+  // Where webhooks may go: the configuration's `delivery:` key (target_policy.h).
+  WebhookTargetPolicy webhook_targets{};
 };
 using SettingsProvider = std::function<DeliverySettings()>;
 
@@ -38,13 +42,23 @@ class Sender {
 // POST d.payload to d.target with Content-Type: application/json, Idempotency-Key and
 // X-Recovery-Signature (when a secret is set), within the settings' webhook_timeout. 2xx =
 // delivered.
+//
+// Before anything is sent the target is checked again, as the configuration was
+// (target_policy.h: scheme, shape), and its host is resolved here with `resolve`; every
+// address it resolves to must pass CheckWebhookAddress, and curl is pinned to those addresses
+// (CURLOPT_RESOLVE), and a socket is opened only to one of them (CURLOPT_OPENSOCKETFUNCTION),
+// so a name that resolves elsewhere after validation (DNS rebinding) reaches nothing. A refused
+// target is a permanent failure ("refused: ..."): the page fails at once, it is not retried.
+// A name that does not resolve is an ordinary (retried) failure. Redirects are not followed:
+// a 3xx answer is a permanent failure. Proxies from the environment are not used.
 class WebhookSender final : public Sender {
  public:
-  explicit WebhookSender(SettingsProvider settings);
+  explicit WebhookSender(SettingsProvider settings, common::HostResolver resolve = common::ResolveHost);
   SendResult Send(const Delivery& d) override;
 
  private:
   SettingsProvider settings_;
+  common::HostResolver resolve_;
 };
 
 // Sends d.payload (JSON) as a mail to d.target through the configured SMTP URL: Subject from

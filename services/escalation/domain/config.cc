@@ -2,6 +2,7 @@
 #include "services/escalation/domain/config.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -285,9 +286,47 @@ absl::Status CheckPerson(const EscalationConfig& c, const std::string& id, absl:
   return absl::OkStatus();
 }
 
-absl::StatusOr<EscalationConfig> ParseImpl(const YAML::Node& root) {
-  RETURN_IF_ERROR(yaml_fields::ExpectMap(root, "(root)",
-                                         {"people", "calendars", "schedules", "policies", "teams", "routing_rules"}));
+absl::StatusOr<WebhookTargetPolicy> ParseDelivery(const YAML::Node& root) {
+  WebhookTargetPolicy policy;
+  const YAML::Node node = root["delivery"];
+  if (!node.IsDefined() || node.IsNull()) return policy;
+  RETURN_IF_ERROR(yaml_fields::ExpectMap(node, "delivery", {"allow_http", "allowed_networks"}));
+  ASSIGN_OR_RETURN(policy.allow_http, yaml_fields::OptionalBool(node, "delivery", "allow_http", false));
+  ASSIGN_OR_RETURN(auto networks, yaml_fields::StringList(node, "delivery", "allowed_networks"));
+  for (std::size_t i = 0; i < networks.size(); ++i) {
+    absl::StatusOr<common::IpNetwork> net = common::ParseIpNetwork(networks[i]);
+    if (!net.ok()) return Error(Index("delivery.allowed_networks", i), net.status().message());
+    policy.allowed_networks.push_back(*net);
+  }
+  return policy;
+}
+
+// Every person's contact-method targets (target_policy.h); each host name resolved once.
+absl::Status CheckContactTargets(const EscalationConfig& c, const common::HostResolver& resolve) {
+  std::map<std::string, absl::StatusOr<std::vector<common::IpAddress>>> resolved;
+  const common::HostResolver memo = [&](const std::string& host) {
+    auto it = resolved.find(host);
+    if (it == resolved.end()) it = resolved.emplace(host, resolve(host)).first;
+    return it->second;
+  };
+  for (std::size_t i = 0; i < c.people.size(); ++i) {
+    const Person& p = c.people[i];
+    for (std::size_t m = 0; m < p.contact_methods.size(); ++m) {
+      const ContactMethod& method = p.contact_methods[m];
+      const std::string at = Key(Index(Key(Index("people", i), "contact_methods"), m), "target");
+      absl::Status s = absl::OkStatus();
+      if (method.channel == Channel::kWebhook)
+        s = CheckWebhookTarget(method.target, c.delivery, resolve ? memo : nullptr);
+      if (method.channel == Channel::kEmail) s = CheckEmailTarget(method.target);
+      if (!s.ok()) return Error(at, s.message());
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<EscalationConfig> ParseImpl(const YAML::Node& root, const common::HostResolver& resolve) {
+  RETURN_IF_ERROR(yaml_fields::ExpectMap(
+      root, "(root)", {"people", "calendars", "schedules", "policies", "teams", "routing_rules", "delivery"}));
   EscalationConfig c;
   ASSIGN_OR_RETURN(auto people, ParseList<Person>(root, "", "people", ParsePerson));
   c.people = std::move(people);
@@ -301,7 +340,8 @@ absl::StatusOr<EscalationConfig> ParseImpl(const YAML::Node& root) {
   c.teams = std::move(teams);
   ASSIGN_OR_RETURN(auto rules, ParseList<RoutingRule>(root, "", "routing_rules", ParseRule));
   c.routing_rules = std::move(rules);
-  RETURN_IF_ERROR(ValidateEscalationConfig(c));
+  ASSIGN_OR_RETURN(c.delivery, ParseDelivery(root));
+  RETURN_IF_ERROR(ValidateEscalationConfig(c, resolve));
   return c;
 }
 
@@ -318,7 +358,7 @@ const calendar::Calendar* EscalationConfig::FindCalendar(absl::string_view id) c
   return nullptr;
 }
 
-absl::Status ValidateEscalationConfig(const EscalationConfig& c) {
+absl::Status ValidateEscalationConfig(const EscalationConfig& c, const common::HostResolver& resolve) {
   RETURN_IF_ERROR(CheckUniqueIds(c.people, "people", "person"));
   RETURN_IF_ERROR(CheckUniqueIds(c.schedules, "schedules", "schedule"));
   RETURN_IF_ERROR(CheckUniqueIds(c.policies, "policies", "policy"));
@@ -377,12 +417,12 @@ absl::Status ValidateEscalationConfig(const EscalationConfig& c) {
       return Error(Key(Index("routing_rules", i), "team"), absl::StrCat("unknown team '", rule.team_id, "'"));
     }
   }
-  return absl::OkStatus();
+  return CheckContactTargets(c, resolve);
 }
 
-absl::StatusOr<EscalationConfig> ParseEscalationConfig(const YAML::Node& root) {
+absl::StatusOr<EscalationConfig> ParseEscalationConfig(const YAML::Node& root, const common::HostResolver& resolve) {
   try {
-    return ParseImpl(root);
+    return ParseImpl(root, resolve);
   } catch (const YAML::Exception& e) {
     return Error("(root)", absl::StrCat("malformed YAML: ", e.what()));
   }

@@ -53,8 +53,22 @@
 //       client_ids: [acme]
 //       team: platform
 //       hold_until_business_hours: false
+//   delivery:                           # optional: where webhook targets may point
+//     allow_http: false                 # default false: webhook targets must be https
+//     allowed_networks: ["10.1.0.0/16", "127.0.0.1"]   # CIDR (a bare address = one host); default none
 //
-// Errors are InvalidArgument with the key path: "routing_rules[2].team: unknown team 'x'".
+// Contact-method targets come from people, so they are checked (target_policy.h): a webhook
+// target is an https URL (http only with delivery.allow_http), without user information, whose
+// host is not loopback, link-local (169.254.169.254 included), private, unspecified, multicast
+// or reserved, nor an IPv4-mapped IPv6 form of one, unless an allowed network contains the
+// address. A literal address is checked as it is; a host name is resolved (the `resolve`
+// argument: getaddrinfo in the service) and every address it resolves to is checked. A name
+// that does not resolve at validation time is accepted (DNS may be down at start-up); the
+// webhook sender resolves and checks again at every delivery and connects only to the address
+// it checked. An e-mail target must look like local@domain (no spaces, CR or LF).
+//
+// Errors are InvalidArgument with the key path: "routing_rules[2].team: unknown team 'x'",
+// "people[1].contact_methods[0].target: 169.254.169.254 is a link-local address (...)".
 // Thread-safety: an EscalationConfig is a plain value; const use is safe from any thread.
 #pragma once
 
@@ -64,8 +78,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/common/calendar/calendar.h"
+#include "services/common/network.h"
 #include "services/escalation/domain/model.h"
 #include "services/escalation/domain/schedule.h"
+#include "services/escalation/domain/target_policy.h"
 
 namespace YAML {
 class Node;
@@ -80,6 +96,7 @@ struct EscalationConfig {
   std::vector<EscalationPolicy> policies;
   std::vector<Team> teams;
   std::vector<RoutingRule> routing_rules;
+  WebhookTargetPolicy delivery;  // the `delivery:` key
 
   // Linear lookups: configurations hold tens of entries, not thousands. nullptr if absent.
   const Person* FindPerson(absl::string_view id) const;
@@ -90,10 +107,13 @@ struct EscalationConfig {
 };
 
 // Cross-reference and value checks (unique ids, every referenced id exists, tiers have targets,
-// timeouts positive, repeats >= 0, notification rules use a channel the person has).
-absl::Status ValidateEscalationConfig(const EscalationConfig& config);
+// timeouts positive, repeats >= 0, notification rules use a channel the person has) and the
+// contact-method target checks above. `resolve` resolves webhook host names (the service
+// passes common::ResolveHost; tests a fake); each name is resolved once per call. Blocks for
+// as long as `resolve` does.
+absl::Status ValidateEscalationConfig(const EscalationConfig& config, const common::HostResolver& resolve);
 
 // Parses and validates the whole document. yaml-cpp exceptions never escape.
-absl::StatusOr<EscalationConfig> ParseEscalationConfig(const YAML::Node& root);
+absl::StatusOr<EscalationConfig> ParseEscalationConfig(const YAML::Node& root, const common::HostResolver& resolve);
 
 }  // namespace recovery::escalation
