@@ -68,7 +68,12 @@ absl::StatusOr<std::map<std::string, std::string>> RoleOwners(const YAML::Node& 
 std::string DefaultPlaybooksDir() { return std::string(RECOVERY_ACTION_PLAN_DATA_DIR) + "/playbooks"; }
 std::string DefaultWordingRulesFile() { return std::string(RECOVERY_ACTION_PLAN_DATA_DIR) + "/wording_rules.yaml"; }
 
-absl::StatusOr<std::vector<Playbook>> LoadPlaybooksDir(const std::string& dir) {
+namespace {
+
+// Every *.yaml in `dir`, parsed (errors name the file); categories must be unique and a generic
+// playbook must exist. Sorted by category; `documents` (when given) receives each file's YAML
+// in the same order.
+absl::StatusOr<std::vector<Playbook>> ReadPlaybooksDir(const std::string& dir, std::vector<YAML::Node>* documents) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
     return yaml_fields::Error("playbooks_dir", absl::StrCat("'", dir, "' is not a directory"));
@@ -77,7 +82,7 @@ absl::StatusOr<std::vector<Playbook>> LoadPlaybooksDir(const std::string& dir) {
     if (entry.is_regular_file() && entry.path().extension() == ".yaml") files.push_back(entry.path().string());
   }
   std::sort(files.begin(), files.end());
-  std::vector<Playbook> playbooks;
+  std::vector<std::pair<Playbook, YAML::Node>> read;
   std::set<std::string> categories, ids;
   for (const auto& file : files) {
     ASSIGN_OR_RETURN(const std::string text, ReadFile(file, "playbooks_dir"));
@@ -90,48 +95,138 @@ absl::StatusOr<std::vector<Playbook>> LoadPlaybooksDir(const std::string& dir) {
     if (!ids.insert(playbook->id).second) {
       return yaml_fields::Error("playbooks_dir", absl::StrCat(file, ": duplicate id '", playbook->id, "'"));
     }
-    playbooks.push_back(*std::move(playbook));
+    YAML::Node document;
+    if (documents != nullptr) document = YAML::Load(text);  // parsed once above: cannot throw
+    read.emplace_back(*std::move(playbook), std::move(document));
   }
   if (!categories.count(std::string(kGenericCategory))) {
     return yaml_fields::Error("playbooks_dir",
                               absl::StrCat("'", dir, "' has no '", std::string(kGenericCategory), "' playbook"));
+  }
+  std::sort(read.begin(), read.end(), [](const auto& a, const auto& b) { return a.first.category < b.first.category; });
+  std::vector<Playbook> playbooks;
+  for (auto& [playbook, document] : read) {
+    playbooks.push_back(std::move(playbook));
+    if (documents != nullptr) documents->push_back(std::move(document));
+  }
+  return playbooks;
+}
+
+// The file's `rules:` list, checked (errors start with "wording_rules: <file>: ").
+absl::StatusOr<YAML::Node> ReadWordingRulesFile(const std::string& file) {
+  ASSIGN_OR_RETURN(const std::string text, ReadFile(file, "wording_rules"));
+  absl::StatusOr<WordingRules> rules = ParseWordingRules(text, file);
+  if (!rules.ok()) return yaml_fields::Error("wording_rules", rules.status().message());
+  return YAML::Load(text)["rules"];  // parsed once above: cannot throw
+}
+
+// `playbooks:` of a canonical document: each checked as a playbook file is, categories and
+// ids unique, a generic one present; sorted by category.
+absl::StatusOr<std::vector<Playbook>> PlaybookList(const YAML::Node& list) {
+  RETURN_IF_ERROR(yaml_fields::ExpectSequence(list, "playbooks", /*optional=*/false));
+  std::vector<Playbook> playbooks;
+  std::set<std::string> categories, ids;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string path = yaml_fields::Index("playbooks", i);
+    ASSIGN_OR_RETURN(Playbook playbook, ParsePlaybookNode(list[i], path));
+    if (!ids.insert(playbook.id).second)
+      return yaml_fields::Error(yaml_fields::Key(path, "id"), absl::StrCat("duplicate id '", playbook.id, "'"));
+    if (!categories.insert(playbook.category).second)
+      return yaml_fields::Error(yaml_fields::Key(path, "category"),
+                                absl::StrCat("category '", playbook.category, "' has two playbooks"));
+    playbooks.push_back(std::move(playbook));
+  }
+  if (!categories.count(std::string(kGenericCategory))) {
+    return yaml_fields::Error("playbooks", absl::StrCat("no '", std::string(kGenericCategory),
+                                                        "' playbook (the one used for every other category)"));
   }
   std::sort(playbooks.begin(), playbooks.end(),
             [](const Playbook& a, const Playbook& b) { return a.category < b.category; });
   return playbooks;
 }
 
-absl::StatusOr<ActionPlanSettings> LoadSettings(const YAML::Node& node, const std::string& config_file) {
-  if (node && !node.IsNull()) {
-    if (!node.IsMap()) return yaml_fields::Error("config", "must be a map");
-    RETURN_IF_ERROR(yaml_fields::ExpectMap(node, "", {"playbooks_dir", "wording_rules", "calendars", "role_owners"}));
+// A section given and not null.
+bool Given(const YAML::Node& document, const char* key) {
+  return document.IsMap() && document[key].IsDefined() && !document[key].IsNull();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Playbook>> LoadPlaybooksDir(const std::string& dir) {
+  return ReadPlaybooksDir(dir, nullptr);
+}
+
+absl::StatusOr<YAML::Node> CanonicalConfig(const YAML::Node& file, const std::string& config_file) {
+  if (!file.IsDefined() || file.IsNull()) return file;
+  if (!file.IsMap()) return yaml_fields::Error("config", "must be a map");
+  RETURN_IF_ERROR(
+      yaml_fields::ExpectMap(file, "", {"playbooks_dir", "playbooks", "wording_rules", "calendars", "role_owners"}));
+  YAML::Node out(YAML::NodeType::Map);
+  if (file["playbooks_dir"] && file["playbooks"])
+    return yaml_fields::Error("playbooks", "give either playbooks_dir or playbooks, not both");
+  if (file["playbooks"]) {
+    out["playbooks"] = file["playbooks"];
+  } else {
+    ASSIGN_OR_RETURN(const std::string dir, PathField(file, "playbooks_dir", config_file, DefaultPlaybooksDir()));
+    std::vector<YAML::Node> documents;
+    RETURN_IF_ERROR(ReadPlaybooksDir(dir, &documents).status());
+    YAML::Node list(YAML::NodeType::Sequence);
+    for (const YAML::Node& d : documents) list.push_back(d);
+    out["playbooks"] = list;
+  }
+  if (file["wording_rules"] && file["wording_rules"].IsSequence()) {
+    out["wording_rules"] = file["wording_rules"];
+  } else {
+    ASSIGN_OR_RETURN(const std::string rules_file,
+                     PathField(file, "wording_rules", config_file, DefaultWordingRulesFile()));
+    ASSIGN_OR_RETURN(out["wording_rules"], ReadWordingRulesFile(rules_file));
+  }
+  for (const char* key : {"calendars", "role_owners"})
+    if (file[key]) out[key] = file[key];
+  return out;
+}
+
+absl::StatusOr<ActionPlanSettings> ParseSettings(const YAML::Node& document) {
+  if (document.IsDefined() && !document.IsNull()) {
+    if (!document.IsMap()) return yaml_fields::Error("config", "must be a map");
+    RETURN_IF_ERROR(yaml_fields::ExpectMap(document, "", {"playbooks", "wording_rules", "calendars", "role_owners"}));
   }
   ActionPlanSettings settings;
-  ASSIGN_OR_RETURN(const std::string dir, PathField(node, "playbooks_dir", config_file, DefaultPlaybooksDir()));
-  ASSIGN_OR_RETURN(settings.playbooks, LoadPlaybooksDir(dir));
-
-  ASSIGN_OR_RETURN(const std::string rules_file,
-                   PathField(node, "wording_rules", config_file, DefaultWordingRulesFile()));
-  ASSIGN_OR_RETURN(const std::string text, ReadFile(rules_file, "wording_rules"));
-  absl::StatusOr<WordingRules> rules = ParseWordingRules(text, rules_file);
-  if (!rules.ok()) return yaml_fields::Error("wording_rules", rules.status().message());
-  settings.wording_rules = *std::move(rules);
-
-  if (node.IsMap() && node["calendars"]) {
-    ASSIGN_OR_RETURN(auto calendars, recovery::calendar::ParseCalendarList(node["calendars"], "calendars"));
+  if (Given(document, "playbooks")) {
+    ASSIGN_OR_RETURN(settings.playbooks, PlaybookList(document["playbooks"]));
+  } else {
+    ASSIGN_OR_RETURN(settings.playbooks, LoadPlaybooksDir(DefaultPlaybooksDir()));
+  }
+  if (Given(document, "wording_rules")) {
+    ASSIGN_OR_RETURN(settings.wording_rules, ParseWordingRuleList(document["wording_rules"], "wording_rules"));
+  } else {
+    const std::string file = DefaultWordingRulesFile();
+    ASSIGN_OR_RETURN(const std::string text, ReadFile(file, "wording_rules"));
+    absl::StatusOr<WordingRules> rules = ParseWordingRules(text, file);
+    if (!rules.ok()) return yaml_fields::Error("wording_rules", rules.status().message());
+    settings.wording_rules = *std::move(rules);
+  }
+  if (document.IsMap() && document["calendars"]) {
+    ASSIGN_OR_RETURN(auto calendars, recovery::calendar::ParseCalendarList(document["calendars"], "calendars"));
     for (auto& cal : calendars) settings.calendars.emplace(cal.id(), std::move(cal));
   }
-  if (node.IsMap()) {
-    ASSIGN_OR_RETURN(settings.role_owners, RoleOwners(node["role_owners"]));
+  if (document.IsMap()) {
+    ASSIGN_OR_RETURN(settings.role_owners, RoleOwners(document["role_owners"]));
   }
   return settings;
+}
+
+absl::StatusOr<ActionPlanSettings> LoadSettings(const YAML::Node& node, const std::string& config_file) {
+  ASSIGN_OR_RETURN(const YAML::Node document, CanonicalConfig(node, config_file));
+  return ParseSettings(document);
 }
 
 std::vector<std::string> ActionPlanModule::Migrations() const { return ActionPlanMigrations(); }
 
 absl::Status ActionPlanModule::Init(const recovery::common::ServiceContext& ctx) {
   config_file_ = ctx.config.config_file;
-  absl::StatusOr<ActionPlanSettings> settings = LoadSettings(ctx.domain_config, config_file_);
+  // The live document of the configuration state (the file already made canonical).
+  absl::StatusOr<ActionPlanSettings> settings = ParseSettings(ctx.domain_config);
   if (!settings.ok()) return absl::InvalidArgumentError(absl::StrCat("--config: ", settings.status().message()));
   app_ = std::make_unique<ActionPlanApp>(ctx.store, ctx.outbox, ctx.timers, ctx.clock, *std::move(settings));
   grpc_ = std::make_unique<ActionPlanService>(*app_);

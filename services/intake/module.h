@@ -1,6 +1,7 @@
 // IntakeModule: the intake service as the runtime builds it (main.cc and the tests): its
 // migrations, the Intake gRPC service, the consumed events (validated, then the app), and
-// the SIGHUP reload of its --config (categories, dedup window, signal rules).
+// its configuration (categories, dedup window, signal rules) as state: config_schema.h; the
+// runtime imports --config, applies SIGHUP and serves recovery.v1.Configuration.
 // Lifetime: see common::ServiceModule. Thread-safe after Init.
 #pragma once
 
@@ -10,6 +11,7 @@
 
 #include "services/common/module.h"
 #include "services/intake/app.h"
+#include "services/intake/config_schema.h"
 #include "services/intake/grpc_service.h"
 
 namespace recovery::intake {
@@ -25,7 +27,10 @@ class IntakeModule final : public recovery::common::ServiceModule {
   // is refused with INVALID_ARGUMENT: the consumer rolls the handler back, parks the event
   // in dead_letters, logs and counts it; nothing is stored or published.
   absl::Status OnEvent(Tx& tx, const recovery::v1::Event& event) override;
+  // Parses and installs `yaml` directly (the runtime does not call it: with config_schema()
+  // a SIGHUP goes through the configuration state).
   absl::Status Reload(const YAML::Node& yaml) override;
+  common::ConfigSchema* config_schema() override { return &schema_; }
 
   IntakeApp& app() { return *app_; }
 
@@ -36,6 +41,7 @@ class IntakeModule final : public recovery::common::ServiceModule {
   recovery::common::Clock* clock_ = nullptr;
   std::unique_ptr<IntakeApp> app_;
   std::unique_ptr<IntakeService> grpc_;
+  IntakeConfigSchema schema_{[this] { return app_.get(); }};
 };
 
 }  // namespace recovery::intake

@@ -402,7 +402,12 @@ class ActionPlanServiceTest : public ::testing::Test {
     options.config_yaml = kCalendars;
     return options;
   }
-  ActionPlanServiceTest() : fx_(module_, Options()), stub_(v1::ActionPlan::NewStub(fx_.channel())) {}
+  ActionPlanServiceTest() : fx_(module_, Options()), stub_(v1::ActionPlan::NewStub(fx_.channel())) {
+    // The start imported --config (one ConfigChanged per playbook, rule, calendar): not what
+    // these tests look at.
+    fx_.Quiesce();
+    fx_.ClearPublished();
+  }
 
   absl::Time Now() { return fx_.clock().Now(); }
 

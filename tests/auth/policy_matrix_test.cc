@@ -119,6 +119,9 @@ TEST_P(PolicyMatrixTest, EveryRpcRefusesWithoutTheRightCredentialAndAdmitsWithIt
   options.config_yaml = DeployConfig(name);
   ServiceFixture fx(*module, options);
   ASSERT_TRUE(fx.ok());
+  // The start imported --config into the configuration state (one ConfigChanged per resource).
+  fx.Quiesce();
+  fx.ClearPublished();
   const common::Policy& policy = common::Policy::Default();
   const std::vector<std::string> roles = {"viewer", "responder", "case-manager", "scheduler",
                                           "admin",  "auditor",   "integration"};

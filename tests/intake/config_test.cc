@@ -41,6 +41,18 @@ signal_rules:
   EXPECT_FALSE(c->signal_rules[1].max_score.has_value());
 }
 
+TEST(IntakeConfigTest, ARuleMayHaveAnIdAndNeedNot) {
+  auto c = Parse(R"(
+categories: [late]
+signal_rules:
+  - {id: late-work, kind: missed_deadline, severity: P2, category: late}
+  - {kind: survey_score, severity: P3, category: late}
+)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->signal_rules[0].id, "late-work");
+  EXPECT_EQ(c->signal_rules[1].id, "");
+}
+
 TEST(IntakeConfigTest, ExampleConfigEqualsTheDefaults) {
   auto yaml = recovery::common::LoadYamlFile(recovery::testing::SourcePath("services/intake/example.yaml"));
   ASSERT_TRUE(yaml.ok()) << yaml.status();
@@ -74,6 +86,11 @@ TEST(IntakeConfigTest, ErrorsNameTheKey) {
       {"signal_rules: [{kind: survey_score, severity: P1, category: nope}]", "signal_rules[0].category:"},
       {"signal_rules: [{kind: survey_score, max_score: low, severity: P1, category: other}]",
        "signal_rules[0].max_score:"},
+      {"signal_rules: [{id: '', kind: survey_score, severity: P1, category: other}]", "signal_rules[0].id:"},
+      {"signal_rules: [{id: [a], kind: survey_score, severity: P1, category: other}]", "signal_rules[0].id:"},
+      {"signal_rules: [{id: a, kind: survey_score, severity: P1, category: other},"
+       " {id: a, kind: missed_deadline, severity: P2, category: other}]",
+       "signal_rules[1].id: duplicate id 'a'"},
   };
   for (const auto& c : cases) {
     auto r = Parse(c.yaml);

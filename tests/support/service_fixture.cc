@@ -113,4 +113,20 @@ std::vector<recovery::v1::Event> ServiceFixture::PublishedOfType(const std::stri
   return out;
 }
 
+absl::Status BuildWithConfig(common::ServiceModule& module, const std::string& config_yaml) {
+  TempDir dir;
+  common::ManualClock clock(ManualClockStart());
+  RecordingPublisher publisher;
+  common::ServiceConfig cfg;
+  cfg.service = std::string(module.name());
+  cfg.listen = "127.0.0.1:0";
+  cfg.db = dir.File("service.db");
+  cfg.log_level = "error";
+  cfg.auth_config = TestIdentity::Shared().auth_config_path();
+  cfg.config_file = dir.File("config.yaml");
+  std::ofstream(cfg.config_file) << config_yaml;
+  auto rt = common::ServiceRuntime::Create(module, cfg, {.clock = &clock, .publisher = &publisher});
+  return rt.status();
+}
+
 }  // namespace recovery::testing

@@ -100,4 +100,9 @@ class ServiceFixture {
   std::vector<recovery::v1::Event> published_;
 };
 
+// Builds `module` (a fresh one: it is initialised, or not, here) on the runtime with
+// `config_yaml` as its --config file and returns what the build says: OK, or the error a bad
+// file gives at start ("--config: <the parser's message>").
+absl::Status BuildWithConfig(common::ServiceModule& module, const std::string& config_yaml);
+
 }  // namespace recovery::testing

@@ -129,34 +129,43 @@ absl::StatusOr<RelativeDue> ParseRelativeDue(absl::string_view text) {
 
 namespace {
 
-absl::StatusOr<Playbook> PlaybookFromYaml(const YAML::Node& root) {
-  if (absl::Status s = yaml_fields::ExpectMap(root, "(document)", {"id", "category", "title", "items"}); !s.ok()) {
+absl::StatusOr<Playbook> PlaybookFromYaml(const YAML::Node& root) { return ParsePlaybookNode(root, ""); }
+
+}  // namespace
+
+absl::StatusOr<Playbook> ParsePlaybookNode(const YAML::Node& root, const std::string& path) {
+  if (absl::Status s =
+          yaml_fields::ExpectMap(root, path.empty() ? "(document)" : path, {"id", "category", "title", "items"});
+      !s.ok()) {
     return s;
   }
   Playbook playbook;
   for (auto [key, field] : {std::pair{"id", &playbook.id}, std::pair{"category", &playbook.category},
                             std::pair{"title", &playbook.title}}) {
-    absl::StatusOr<std::string> v = yaml_fields::RequiredString(root, "", key);
+    absl::StatusOr<std::string> v = yaml_fields::RequiredString(root, path, key);
     if (!v.ok()) return v.status();
     *field = *std::move(v);
   }
   if (!IsIdentifier(playbook.id, /*allow_dots_and_dashes=*/true)) {
-    return yaml_fields::Error("id", absl::StrCat("'", playbook.id, "' must be a lower-case identifier"));
+    return yaml_fields::Error(yaml_fields::Key(path, "id"),
+                              absl::StrCat("'", playbook.id, "' must be a lower-case identifier"));
   }
   if (!IsIdentifier(playbook.category)) {
-    return yaml_fields::Error("category", absl::StrCat("'", playbook.category, "' must be a lower-case identifier"));
+    return yaml_fields::Error(yaml_fields::Key(path, "category"),
+                              absl::StrCat("'", playbook.category, "' must be a lower-case identifier"));
   }
   const YAML::Node items = root["items"];
+  const std::string items_path = yaml_fields::Key(path, "items");
   if (!items.IsDefined() || !items.IsSequence() || items.size() == 0) {
-    return yaml_fields::Error("items", "required: a non-empty list of action items");
+    return yaml_fields::Error(items_path, "required: a non-empty list of action items");
   }
   std::set<std::string> ids;
   for (size_t i = 0; i < items.size(); ++i) {
-    const std::string path = yaml_fields::Index("items", i);
-    absl::StatusOr<PlaybookItem> item = ParseItem(items[i], path);
+    const std::string item_path = yaml_fields::Index(items_path, i);
+    absl::StatusOr<PlaybookItem> item = ParseItem(items[i], item_path);
     if (!item.ok()) return item.status();
     if (!ids.insert(item->id).second) {
-      return yaml_fields::Error(yaml_fields::Key(path, "id"), absl::StrCat("duplicate item id '", item->id, "'"));
+      return yaml_fields::Error(yaml_fields::Key(item_path, "id"), absl::StrCat("duplicate item id '", item->id, "'"));
     }
     playbook.items.push_back(*std::move(item));
   }
@@ -164,12 +173,10 @@ absl::StatusOr<Playbook> PlaybookFromYaml(const YAML::Node& root) {
                                        [](const PlaybookItem& it) { return it.client_visible; });
   if (!any_visible) {
     // A plan with nothing the client sees can never complete (see IsComplete).
-    return yaml_fields::Error("items", "at least one item must be client_visible");
+    return yaml_fields::Error(items_path, "at least one item must be client_visible");
   }
   return playbook;
 }
-
-}  // namespace
 
 absl::StatusOr<Playbook> ParsePlaybook(absl::string_view yaml_text, absl::string_view source) {
   return ParseDocument(yaml_text, source, &PlaybookFromYaml);

@@ -31,6 +31,10 @@
 #include "absl/time/time.h"
 #include "services/action_plan/domain/plan.h"
 
+namespace YAML {
+class Node;
+}
+
 namespace recovery::action_plan {
 
 // The category used when no playbook matches a case's category.
@@ -71,6 +75,9 @@ struct Playbook {
 // error, followed by the key path, e.g. "missed_deadline.yaml: items[1].due: ...".
 // Unknown keys are errors so that a typo never silently drops a step.
 absl::StatusOr<Playbook> ParsePlaybook(absl::string_view yaml_text, absl::string_view source);
+// The same checks on a playbook inside a larger document: errors start with `path`
+// ("playbooks[2].items[1].due: ..."; an empty path: as ParsePlaybook without the source).
+absl::StatusOr<Playbook> ParsePlaybookNode(const YAML::Node& node, const std::string& path);
 
 // The playbook for `category`, else the generic one; NOT_FOUND if neither exists.
 // The pointer refers into `playbooks`.

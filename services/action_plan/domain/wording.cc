@@ -232,25 +232,28 @@ namespace {
 
 absl::StatusOr<WordingRules> RulesFromYaml(const YAML::Node& root) {
   if (absl::Status s = yaml_fields::ExpectMap(root, "(document)", {"rules"}); !s.ok()) return s;
-  const YAML::Node rules = root["rules"];
+  return ParseWordingRuleList(root["rules"], "rules");
+}
+
+}  // namespace
+
+absl::StatusOr<WordingRules> ParseWordingRuleList(const YAML::Node& rules, const std::string& path) {
   if (!rules.IsDefined() || !rules.IsSequence() || rules.size() == 0) {
-    return yaml_fields::Error("rules", "required: a non-empty list of rules");
+    return yaml_fields::Error(path, "required: a non-empty list of rules");
   }
   WordingRules out;
   std::set<std::string> ids;
   for (size_t i = 0; i < rules.size(); ++i) {
-    const std::string path = yaml_fields::Index("rules", i);
-    absl::StatusOr<WordingRule> rule = ParseRule(rules[i], path);
+    const std::string rule_path = yaml_fields::Index(path, i);
+    absl::StatusOr<WordingRule> rule = ParseRule(rules[i], rule_path);
     if (!rule.ok()) return rule.status();
     if (!ids.insert(rule->id).second) {
-      return yaml_fields::Error(yaml_fields::Key(path, "id"), absl::StrCat("duplicate rule id '", rule->id, "'"));
+      return yaml_fields::Error(yaml_fields::Key(rule_path, "id"), absl::StrCat("duplicate rule id '", rule->id, "'"));
     }
     out.rules.push_back(*std::move(rule));
   }
   return out;
 }
-
-}  // namespace
 
 absl::StatusOr<WordingRules> ParseWordingRules(absl::string_view yaml_text, absl::string_view source) {
   return ParseDocument(yaml_text, source, &RulesFromYaml);

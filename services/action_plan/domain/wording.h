@@ -28,6 +28,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
+namespace YAML {
+class Node;
+}
+
 namespace recovery::action_plan {
 
 enum class WordingCategory {
@@ -70,6 +74,9 @@ struct WordingRules {
 
 // Errors name the source and key path, e.g. "wording_rules.yaml: rules[3].patterns[0].regex: ...".
 absl::StatusOr<WordingRules> ParseWordingRules(absl::string_view yaml_text, absl::string_view source);
+// The same checks on the list of rules inside a larger document (`rules` is the list, `path`
+// its key): errors start with the path ("wording_rules[3].patterns[0].regex: ...").
+absl::StatusOr<WordingRules> ParseWordingRuleList(const YAML::Node& rules, const std::string& path);
 
 struct Finding {
   static constexpr size_t kNoSpan = static_cast<size_t>(-1);

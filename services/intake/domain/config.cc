@@ -18,8 +18,12 @@ using recovery::v1::SignalKind;
 
 absl::StatusOr<SignalRule> ParseRule(const YAML::Node& node, const std::string& path,
                                      const std::vector<std::string>& categories) {
-  RETURN_IF_ERROR(yf::ExpectMap(node, path, {"kind", "max_score", "severity", "category"}));
+  RETURN_IF_ERROR(yf::ExpectMap(node, path, {"id", "kind", "max_score", "severity", "category"}));
   SignalRule rule;
+  if (const YAML::Node id = node["id"]; id.IsDefined()) {
+    if (!id.IsScalar() || id.Scalar().empty()) return yf::Error(yf::Key(path, "id"), "expected a non-empty name");
+    rule.id = id.Scalar();
+  }
   ASSIGN_OR_RETURN(const std::string kind, yf::RequiredString(node, path, "kind"));
   const std::optional<SignalKind> parsed_kind = ParseSignalKind(kind);
   if (!parsed_kind)
@@ -55,9 +59,9 @@ IntakeConfig DefaultIntakeConfig() {
   c.categories = {"missed_deadline", "deliverable_quality", "unreachable", "billing_error", "communication", "other"};
   c.dedup_window = absl::Hours(24);
   c.signal_rules = {
-      {recovery::v1::SIGNAL_KIND_SURVEY_SCORE, 2.0, recovery::v1::SEVERITY_P3, "communication"},
-      {recovery::v1::SIGNAL_KIND_MISSED_DEADLINE, std::nullopt, recovery::v1::SEVERITY_P2, "missed_deadline"},
-      {recovery::v1::SIGNAL_KIND_LOW_SATISFACTION, std::nullopt, recovery::v1::SEVERITY_P3, "communication"},
+      {"", recovery::v1::SIGNAL_KIND_SURVEY_SCORE, 2.0, recovery::v1::SEVERITY_P3, "communication"},
+      {"", recovery::v1::SIGNAL_KIND_MISSED_DEADLINE, std::nullopt, recovery::v1::SEVERITY_P2, "missed_deadline"},
+      {"", recovery::v1::SIGNAL_KIND_LOW_SATISFACTION, std::nullopt, recovery::v1::SEVERITY_P3, "communication"},
   };
   return c;
 }
@@ -89,7 +93,11 @@ absl::StatusOr<IntakeConfig> ParseIntakeConfig(const YAML::Node& root) {
     RETURN_IF_ERROR(yf::ExpectSequence(rules, "signal_rules", /*optional=*/false));
     c.signal_rules.clear();
     for (size_t i = 0; i < rules.size(); ++i) {
-      ASSIGN_OR_RETURN(SignalRule rule, ParseRule(rules[i], yf::Index("signal_rules", i), c.categories));
+      const std::string path = yf::Index("signal_rules", i);
+      ASSIGN_OR_RETURN(SignalRule rule, ParseRule(rules[i], path, c.categories));
+      if (!rule.id.empty() && std::any_of(c.signal_rules.begin(), c.signal_rules.end(),
+                                          [&](const SignalRule& r) { return r.id == rule.id; }))
+        return yf::Error(yf::Key(path, "id"), absl::StrCat("duplicate id '", rule.id, "'"));
       c.signal_rules.push_back(std::move(rule));
     }
   }

@@ -15,6 +15,9 @@ namespace recovery::intake {
 
 // When a weak signal of `kind` (with score <= max_score, when set) opens a case.
 struct SignalRule {
+  // Optional in the YAML (the configuration state names a rule without one "rule-<n>", its
+  // 1-based place); unique when given.
+  std::string id;
   recovery::v1::SignalKind kind = recovery::v1::SIGNAL_KIND_UNSPECIFIED;
   std::optional<double> max_score;
   recovery::v1::Severity severity = recovery::v1::SEVERITY_P3;
@@ -34,7 +37,8 @@ struct IntakeConfig {
 // low satisfaction -> P3 communication.
 IntakeConfig DefaultIntakeConfig();
 
-// Reads `categories:`, `dedup_window:` and `signal_rules:`; absent keys keep the defaults,
+// Reads `categories:`, `dedup_window:` and `signal_rules:` (each `{id?, kind, max_score?,
+// severity, category}`); absent keys keep the defaults,
 // a null node is all defaults, an unknown key is an error. Errors name the key path
 // (e.g. "signal_rules[1].severity").
 absl::StatusOr<IntakeConfig> ParseIntakeConfig(const YAML::Node& root);
