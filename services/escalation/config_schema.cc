@@ -57,8 +57,9 @@ std::vector<common::ConfigFinding> Findings(const std::vector<SafetyProblem>& pr
 common::ConfigCheck EscalationConfigSchema::CheckConfig(const YAML::Node& before, const YAML::Node& after,
                                                         absl::Time now) const {
   common::ConfigCheck check;
-  absl::StatusOr<EscalationSettings> b = ParseSettings(before);
-  absl::StatusOr<EscalationSettings> a = ParseSettings(after);
+  // Both were validated (host names resolved) already: parse without resolving again.
+  absl::StatusOr<EscalationSettings> b = ParseSettings(before, common::HostResolver());
+  absl::StatusOr<EscalationSettings> a = ParseSettings(after, common::HostResolver());
   if (!a.ok()) return check;  // validated before this runs
   std::vector<StoredOverride> overrides;
   if (EscalationApp* app = app_()) overrides = app->overrides();

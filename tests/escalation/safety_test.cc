@@ -83,7 +83,7 @@ std::string Edit(std::string doc, const std::vector<std::pair<std::string, std::
 }
 
 EscalationConfig Parse(const std::string& doc) {
-  absl::StatusOr<EscalationConfig> c = ParseEscalationConfig(YAML::Load(doc));
+  absl::StatusOr<EscalationConfig> c = ParseEscalationConfig(YAML::Load(doc), common::HostResolver());
   EXPECT_TRUE(c.ok()) << c.status();
   return c.ok() ? *std::move(c) : EscalationConfig{};
 }
@@ -125,7 +125,7 @@ TEST(SafetyTest, CleanConfigurationHasNoProblems) {
 
 TEST(SafetyTest, ExampleConfigurationOnlyWarnsAboutItsLogOnlyFallback) {
   const YAML::Node root = YAML::LoadFile(std::string(RECOVERY_SOURCE_DIR) + "/services/escalation/domain/example.yaml");
-  const absl::StatusOr<EscalationConfig> c = ParseEscalationConfig(root);
+  const absl::StatusOr<EscalationConfig> c = ParseEscalationConfig(root, common::HostResolver());
   ASSERT_TRUE(c.ok()) << c.status();
   const SafetyReport r = CheckSafety(*c, Utc(2026, 3, 23));
   EXPECT_THAT(Codes(r.blocking), IsEmpty());
