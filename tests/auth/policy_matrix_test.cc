@@ -15,6 +15,7 @@
 #include "grpcpp/support/byte_buffer.h"
 #include "recovery/v1/action_plan.pb.h"
 #include "recovery/v1/audit.pb.h"
+#include "recovery/v1/config.pb.h"
 #include "recovery/v1/escalation.pb.h"
 #include "recovery/v1/follow_up.pb.h"
 #include "recovery/v1/intake.pb.h"
@@ -90,19 +91,20 @@ class PolicyMatrixTest : public ::testing::TestWithParam<std::string> {};
 std::vector<ServiceCase> Services() {
   using google::protobuf::ServiceDescriptor;
   const ServiceDescriptor* ops = recovery::v1::ListDeadLettersRequest::descriptor()->file()->service(0);
+  const ServiceDescriptor* config = recovery::v1::ListKindsRequest::descriptor()->file()->service(0);
   return {
       {"intake",
        [] { return std::make_unique<intake::IntakeModule>(); },
-       {recovery::v1::OpenCaseRequest::descriptor()->file()->service(0), ops}},
+       {recovery::v1::OpenCaseRequest::descriptor()->file()->service(0), ops, config}},
       {"escalation",
        [] { return std::make_unique<escalation::EscalationModule>(); },
-       {recovery::v1::AcknowledgePageRequest::descriptor()->file()->service(0), ops}},
+       {recovery::v1::AcknowledgePageRequest::descriptor()->file()->service(0), ops, config}},
       {"action_plan",
        [] { return std::make_unique<action_plan::ActionPlanModule>(); },
-       {recovery::v1::GetPlanRequest::descriptor()->file()->service(0), ops}},
+       {recovery::v1::GetPlanRequest::descriptor()->file()->service(0), ops, config}},
       {"follow_up",
        [] { return std::make_unique<follow_up::FollowUpModule>(); },
-       {recovery::v1::ListRemindersRequest::descriptor()->file()->service(0), ops}},
+       {recovery::v1::ListRemindersRequest::descriptor()->file()->service(0), ops, config}},
       {"audit",
        [] { return std::make_unique<audit::AuditModule>(); },
        {recovery::v1::GetTimelineRequest::descriptor()->file()->service(0), ops}},

@@ -376,6 +376,15 @@ struct ConfigState::Impl {
                                        std::vector<Change> changes, const std::string& actor, const std::string& reason,
                                        const std::string& origin, absl::Time now) {
     Written w;
+    // The generation first: its row lock orders concurrent changes (two replicas importing
+    // the same file at their first start), and the one that lost sees the generation moved
+    // and is ABORTED (retried on the new state) before it writes anything.
+    w.generation = live.generation + 1;
+    RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO config_meta (name, value) VALUES ('generation', 0) ON CONFLICT (name) DO NOTHING"));
+    RETURN_IF_ERROR(tx.Exec("UPDATE config_meta SET value = ? WHERE name = 'generation' AND value = ?",
+                            {w.generation, live.generation}));
+    if (tx.ChangedRows() != 1) return absl::AbortedError("configuration changed concurrently; retry");
     const int64_t now_us = absl::ToUnixMicros(now);
     const std::string causation = absl::StrCat("config-change:", NewId(now));
     for (Change& c : changes) {
@@ -427,14 +436,6 @@ struct ConfigState::Impl {
       w.changes.push_back(std::move(rc));
       w.after.push_back(std::move(written));
     }
-    w.generation = live.generation + 1;
-    if (live.generation == 0 && !live.imported) {
-      RETURN_IF_ERROR(
-          tx.Exec("INSERT INTO config_meta (name, value) VALUES ('generation', 0) ON CONFLICT (name) DO NOTHING"));
-    }
-    RETURN_IF_ERROR(tx.Exec("UPDATE config_meta SET value = ? WHERE name = 'generation' AND value = ?",
-                            {w.generation, live.generation}));
-    if (tx.ChangedRows() != 1) return absl::AbortedError("configuration changed concurrently; retry");
     RETURN_IF_ERROR(
         tx.Exec("INSERT INTO config_meta (name, value) VALUES ('imported', 1) ON CONFLICT (name) DO NOTHING"));
     return w;
@@ -1116,6 +1117,9 @@ absl::StatusOr<v1::ApplyConfigurationResponse> ConfigState::Apply(const Caller& 
   } catch (const YAML::Exception& e) {
     return InvalidField("yaml", absl::StrCat("line ", e.mark.line + 1, ", column ", e.mark.column + 1, ": ", e.msg));
   }
+  // An empty document would delete everything: say so rather than do it.
+  if (!doc.IsDefined() || doc.IsNull() || (doc.IsMap() && doc.size() == 0))
+    return InvalidField("yaml", "empty: give the whole configuration, as export writes it");
   YAML::Node file_only_given;
   ASSIGN_OR_RETURN(Impl::Entries target, Impl::Split(kinds_, schema_.FileOnlySections(), doc, &file_only_given));
   if (file_only_given.size() > 0) {
