@@ -3,6 +3,7 @@
 // requests (srctl cover request|accept|decline|cancel|list) and calendar feeds (srctl calendar
 // create|list|revoke).
 #include <cctype>
+#include <fstream>
 #include <ostream>
 
 #include "recovery/v1/escalation.grpc.pb.h"
@@ -338,18 +339,23 @@ class CalendarCreateCommand {
     cmd.add_option("--schedule", schedule_, "a feed of everyone's shifts on this schedule");
   }
 
-  // The URL path carries the secret token: it is printed this once and never again.
+  // The URL path carries the secret token: it is printed this once and never again. The
+  // local stack (tools/stack.sh --calendar) writes the feeds' base URL to <stack>/calendar.url.
   absl::Status Run(Session& session) const {
     recovery::v1::CreateCalendarFeedRequest req;
     req.set_request_id(NewRequestId());
     req.set_person_id(person_);
     req.set_schedule_id(schedule_);
-    return session.Show(
-        session.Call<Escalation>(&Escalation::Stub::CreateCalendarFeed, req), [](const Message& m, std::ostream& out) {
-          out << "calendar feed " << DisplayText(m, "feed_id") << "\n"
-              << "  subscribe to: <escalation's --calendar-listen address>" << DisplayText(m, "url_path") << "\n"
-              << "  (the token is shown only now; revoke the feed if it leaks)\n";
-        });
+    std::string base;
+    std::ifstream stack_url(session.stack_dir() + "/calendar.url");
+    std::getline(stack_url, base);
+    if (base.empty()) base = "<escalation's --calendar-listen address>";
+    return session.Show(session.Call<Escalation>(&Escalation::Stub::CreateCalendarFeed, req),
+                        [&base](const Message& m, std::ostream& out) {
+                          out << "calendar feed " << DisplayText(m, "feed_id") << "\n"
+                              << "  subscribe to: " << EscapeForTerminal(base) << DisplayText(m, "url_path") << "\n"
+                              << "  (the token is shown only now; revoke the feed if it leaks)\n";
+                        });
   }
 
  private:
