@@ -24,8 +24,8 @@ PACKAGES=(
   librdkafka-dev libsqlite3-dev sqlite3 libabsl-dev libssl-dev
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev prometheus-cpp-dev
   libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libpq-dev postgresql libcjose-dev libjansson-dev
-  kcat python3 curl procps openssl
+  libpq-dev postgresql libcjose-dev libjansson-dev libcpp-httplib-dev
+  kcat python3 python3-icalendar curl procps openssl
   nodejs npm
 )
 

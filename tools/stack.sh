@@ -2,14 +2,16 @@
 # The local stack: the dev broker, a webhook receiver and all five services on loopback,
 # SQLite files under a data directory, configuration from deploy/config.
 #
-#   tools/stack.sh run   [--data DIR] [--manual-clock RFC3339]   start, wait for Ctrl-C, stop
-#   tools/stack.sh start [--data DIR] [--manual-clock RFC3339]   start in the background
+#   tools/stack.sh run   [--data DIR] [--manual-clock RFC3339] [--calendar]   start, wait for Ctrl-C, stop
+#   tools/stack.sh start [--data DIR] [--manual-clock RFC3339] [--calendar]   start in the background
 #   tools/stack.sh stop  [--data DIR]                            stop a background stack
 #   tools/stack.sh restart SERVICE [--data DIR]                  SIGKILL one service and start it again
 #   tools/stack.sh token PERSON [--data DIR]                     print an access token for a demo account
 #
 # Service addresses land in DIR/stack/<service>.addr, which srctl reads
-# (RECOVERY_STACK_DIR=DIR/stack). Logs are in DIR/logs.
+# (RECOVERY_STACK_DIR=DIR/stack). Logs are in DIR/logs. --calendar turns on escalation's iCal
+# feeds (--calendar-listen, HTTPS with the stack's certificate); their base URL lands in
+# DIR/stack/calendar.url (srctl calendar create prints the path to add to it).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD_DIR:-$ROOT/build}
@@ -20,10 +22,12 @@ if [[ $cmd == restart ]]; then SERVICE=${1:?restart needs a service name}; shift
 if [[ $cmd == token ]]; then SERVICE=${1:?token needs a person}; shift; fi
 DATA=$ROOT/data
 CLOCK=""
+CALENDAR=""
 while (($#)); do
   case $1 in
     --data) DATA=$2; shift 2 ;;
     --manual-clock) CLOCK=$2; shift 2 ;;
+    --calendar) CALENDAR=1; shift ;;
     *) echo "stack.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -72,6 +76,10 @@ launch() {
   # Every call authenticated (the local oidc-provider's tokens), every port TLS.
   args+=(--auth-config "$DATA/config/access.yaml" --tls-cert "$DATA/tls/server.pem" --tls-key "$DATA/tls/server-key.pem")
   [[ -n $clock ]] && args+=(--manual-clock "$clock")
+  if [[ $s == escalation && -e $DATA/calendar-on ]]; then
+    rm -f "$DATA/stack/calendar.port"
+    args+=(--calendar-listen 127.0.0.1:0 --calendar-port-file "$DATA/stack/calendar.port")
+  fi
   "$(binary "$s")" "${args[@]}" >>"$DATA/logs/$s.log" 2>&1 &
   echo $! >"$DATA/pids/$s.pid"
 }
@@ -79,6 +87,10 @@ launch() {
 wait_service() {
   wait_file "$DATA/stack/$1.port" 30
   echo "127.0.0.1:$(cat "$DATA/stack/$1.port")" >"$DATA/stack/$1.addr"
+  if [[ $1 == escalation && -e $DATA/calendar-on ]]; then
+    wait_file "$DATA/stack/calendar.port" 30
+    echo "https://127.0.0.1:$(cat "$DATA/stack/calendar.port")" >"$DATA/stack/calendar.url"
+  fi
 }
 
 # token <person>: an access token for that demo account from the stack's identity provider
@@ -149,10 +161,12 @@ start() {
         "$f" >"$DATA/config/$(basename "$f")"
   done
   echo "$CLOCK" >"$DATA/clock"
+  if [[ -n $CALENDAR ]]; then touch "$DATA/calendar-on"; else rm -f "$DATA/calendar-on"; fi
   for s in "${SERVICES[@]}"; do launch "$s" "$CLOCK"; done
   for s in "${SERVICES[@]}"; do wait_service "$s"; done
   echo "stack up: broker $brokers, webhook $webhook, identity provider $issuer, services (TLS):"
   for s in "${SERVICES[@]}"; do echo "  $s $(cat "$DATA/stack/$s.addr")"; done
+  [[ -s $DATA/stack/calendar.url ]] && echo "  calendar feeds $(cat "$DATA/stack/calendar.url")/calendar/<token>.ics"
   echo "srctl: export RECOVERY_STACK_DIR=$DATA/stack; $BUILD/tools/srctl/srctl login --user mia (password demo)"
   echo "       or: export RECOVERY_TOKEN=\$($ROOT/tools/stack.sh token mia --data $DATA); srctl cases"
 }
@@ -169,5 +183,5 @@ case $cmd in
     tail -n0 -F "$DATA/logs/webhook.log" &
     wait
     ;;
-  *) echo "usage: stack.sh run|start|stop [--data DIR] [--manual-clock T]" >&2; exit 2 ;;
+  *) echo "usage: stack.sh run|start|stop [--data DIR] [--manual-clock T] [--calendar]" >&2; exit 2 ;;
 esac

@@ -11,7 +11,8 @@
 
 namespace recovery::common {
 
-absl::StatusOr<ServiceConfig> ParseServiceConfig(std::string service, int argc, const char* const* argv) {
+absl::StatusOr<ServiceConfig> ParseServiceConfig(std::string service, int argc, const char* const* argv,
+                                                 const std::vector<ServiceFlag>& service_flags) {
   ServiceConfig cfg;
   cfg.service = service;
   CLI::App app{absl::StrCat("recovery ", service, " service")};
@@ -41,6 +42,10 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(std::string service, int argc, 
   app.add_option("--kafka-option", cfg.kafka_options, "librdkafka property key=value (repeatable)")
       ->envname("RECOVERY_KAFKA_OPTIONS")
       ->delimiter(',');
+  for (const ServiceFlag& flag : service_flags) {
+    CLI::Option* option = app.add_option(flag.name, *flag.value, flag.help);
+    if (!flag.env.empty()) option->envname(flag.env);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

@@ -39,10 +39,22 @@ struct ServiceConfig {
   std::vector<std::string> kafka_options;
 };
 
+// A flag that only one service has (ServiceModule::Flags, e.g. escalation's --calendar-listen):
+// parsed with the common ones, so that service's --help lists it and every other service
+// still refuses it as unknown. `value` (owned by the module, which outlives the parse) holds
+// the default and receives the flag's or the variable's value.
+struct ServiceFlag {
+  std::string name;  // "--calendar-listen"
+  std::string env;   // "RECOVERY_CALENDAR_LISTEN"; "" for none
+  std::string help;
+  std::string* value;
+};
+
 // Parses argv and the RECOVERY_* environment. Flags win over the environment.
 // Errors (unknown flag, bad value, missing --db) name the flag or variable.
 // Returns kCancelled with the help text as message when --help was asked.
-absl::StatusOr<ServiceConfig> ParseServiceConfig(std::string service, int argc, const char* const* argv);
+absl::StatusOr<ServiceConfig> ParseServiceConfig(std::string service, int argc, const char* const* argv,
+                                                 const std::vector<ServiceFlag>& service_flags = {});
 
 // Loads a YAML file; a parse error names the file, line and column.
 absl::StatusOr<YAML::Node> LoadYamlFile(const std::string& path);

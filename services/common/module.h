@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "recovery/v1/events.pb.h"
+#include "services/common/config.h"
 #include "yaml-cpp/yaml.h"
 
 namespace grpc {
@@ -30,7 +31,6 @@ class Outbox;
 class Store;
 class TimerService;
 class Tx;
-struct ServiceConfig;
 
 // What the runtime gives a module.
 struct ServiceContext {
@@ -50,6 +50,11 @@ class ServiceModule {
   // The service's name: its flags' prefix, its migration component and the `source` of the
   // events it publishes ("intake", "follow-up").
   virtual std::string_view name() const = 0;
+
+  // Flags only this service has, parsed with the common ones before Init (config.h's
+  // ServiceFlag; the values point into the module). Tests building from a ServiceConfig set
+  // the module's options instead.
+  virtual std::vector<ServiceFlag> Flags() { return {}; }
 
   // The service's own migration steps (step i is version i+1), applied before Init.
   virtual std::vector<std::string> Migrations() const = 0;

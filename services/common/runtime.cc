@@ -172,18 +172,23 @@ void WriteFileAtomically(const std::string& path, const std::string& content) {
 
 absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const std::string& service, int argc,
                                                                        const char* const* argv) {
+  return CreateFromFlags(service, argc, argv, {});
+}
+
+absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::CreateFromFlags(
+    const std::string& service, int argc, const char* const* argv, const std::vector<ServiceFlag>& service_flags) {
   const sigset_t set = HandledSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto cfg = ParseServiceConfig(service, argc, argv);
+  auto cfg = ParseServiceConfig(service, argc, argv, service_flags);
   if (!cfg.ok()) return cfg.status();
   return CreateFromConfig(std::move(*cfg), {});
 }
 
 absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(ServiceModule& module, int argc,
                                                                        const char* const* argv) {
-  ASSIGN_OR_RETURN(auto rt, Create(std::string(module.name()), argc, argv));
+  ASSIGN_OR_RETURN(auto rt, CreateFromFlags(std::string(module.name()), argc, argv, module.Flags()));
   RETURN_IF_ERROR(rt->AttachModule(module));
   return rt;
 }

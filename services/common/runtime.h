@@ -45,8 +45,9 @@ struct RuntimeOptions {
 
 class ServiceRuntime {
  public:
-  // Parses the common flags for module.name(), then builds the service from the module:
-  // migrations, Init, gRPC services, event handler (own events filtered), reload, ready.
+  // Parses the common flags and module.Flags() for module.name(), then builds the service from
+  // the module: migrations, Init, gRPC services, event handler (own events filtered), reload,
+  // ready.
   static absl::StatusOr<std::unique_ptr<ServiceRuntime>> Create(ServiceModule& module, int argc,
                                                                 const char* const* argv);
   // The same from a ready-made configuration (in-process tests: db ":memory:" or a temp
@@ -108,6 +109,9 @@ class ServiceRuntime {
  private:
   ServiceRuntime() = default;
   static absl::StatusOr<std::unique_ptr<ServiceRuntime>> CreateFromConfig(ServiceConfig config, RuntimeOptions options);
+  static absl::StatusOr<std::unique_ptr<ServiceRuntime>> CreateFromFlags(const std::string& service, int argc,
+                                                                         const char* const* argv,
+                                                                         const std::vector<ServiceFlag>& service_flags);
   absl::Status AttachModule(ServiceModule& module);
 
   ServiceConfig config_;

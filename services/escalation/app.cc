@@ -259,8 +259,15 @@ absl::StatusOr<EscalationState> EscalationApp::ResolveEscalation(Tx& tx, const v
 
 absl::StatusOr<StoredOverride> EscalationApp::AddOverride(Tx& tx, const v1::AddOverrideRequest& r,
                                                           const CallerScope& caller) {
-  StoredOverride o{common::NewId(clock_.Now()), r.schedule_id(), r.person_id(), common::FromProto(r.start()),
-                   common::FromProto(r.end()),  r.reason(),      caller.actor};
+  StoredOverride o{common::NewId(clock_.Now()),
+                   r.schedule_id(),
+                   r.person_id(),
+                   common::FromProto(r.start()),
+                   common::FromProto(r.end()),
+                   r.reason(),
+                   caller.actor,
+                   "",
+                   ""};
   RETURN_IF_ERROR(MayAddOverride(*directory(), caller, o.schedule_id, o.person_id, o.start, o.end));
   RETURN_IF_ERROR(InsertOverride(tx, o));
   RETURN_IF_ERROR(RefreshOverridesAfterCommit(tx));
@@ -352,16 +359,21 @@ EscalationApp::OnCall EscalationApp::WhoIsOnCall(const std::string& schedule_id,
   return out;
 }
 
+std::vector<EscalationApp::NamedShift> EscalationApp::ShiftsOf(const Schedule& schedule, absl::Time from,
+                                                               absl::Time to) {
+  std::vector<NamedShift> out;
+  for (const Shift& shift : escalation::ListShifts(schedule, from, to)) {
+    out.push_back({shift, shift.layer == kOverrideLayer ? "override" : schedule.layers[shift.layer].name});
+  }
+  return out;
+}
+
 std::vector<EscalationApp::NamedShift> EscalationApp::ListShifts(const std::string& schedule_id, absl::Time from,
                                                                  absl::Time to) {
   const auto dir = directory();
-  std::vector<NamedShift> out;
   const Schedule* schedule = dir->FindSchedule(schedule_id);
-  if (schedule == nullptr) return out;
-  for (const Shift& shift : escalation::ListShifts(*schedule, from, to)) {
-    out.push_back({shift, shift.layer == kOverrideLayer ? "override" : schedule->layers[shift.layer].name});
-  }
-  return out;
+  if (schedule == nullptr) return {};
+  return ShiftsOf(*schedule, from, to);
 }
 
 EscalationApp::BusinessHours EscalationApp::IsBusinessHours(const std::string& calendar_id,

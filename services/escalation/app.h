@@ -5,6 +5,7 @@
 //
 // Configuration: the directory (people, calendars, schedules, policies, teams, routing) and
 // the delivery settings, reloadable; stored overrides are merged into the schedules.
+// Cover requests and calendar feeds are implemented in app_cover.cc and app_calendar.cc.
 // Thread-safety: thread-safe; every call takes its own configuration snapshot.
 #pragma once
 
@@ -28,7 +29,9 @@
 #include "services/escalation/delivery/queue.h"
 #include "services/escalation/delivery/senders.h"
 #include "services/escalation/domain/config.h"
+#include "services/escalation/domain/cover.h"
 #include "services/escalation/domain/decisions.h"
+#include "services/escalation/domain/ical.h"
 #include "services/escalation/domain/schedule.h"
 #include "services/escalation/scopes.h"
 #include "services/escalation/store.h"
@@ -84,6 +87,51 @@ class EscalationApp {
                                              const CallerScope& caller);
   absl::StatusOr<StoredOverride> RemoveOverride(common::Tx& tx, const recovery::v1::RemoveOverrideRequest& r,
                                                 const CallerScope& caller);
+
+  // Cover requests (domain/cover.h), inside the caller's transaction; scopes.h decides who.
+  // An acceptance adds its override as AddOverride does (same row, same refresh).
+  absl::StatusOr<CoverRequest> RequestCover(common::Tx& tx, const recovery::v1::RequestCoverRequest& r,
+                                            const CallerScope& caller);
+  absl::StatusOr<CoverRequest> AcceptCover(common::Tx& tx, const recovery::v1::AcceptCoverRequest& r,
+                                           const CallerScope& caller);
+  absl::StatusOr<CoverRequest> DeclineCover(common::Tx& tx, const recovery::v1::DeclineCoverRequest& r,
+                                            const CallerScope& caller);
+  absl::StatusOr<CoverRequest> CancelCover(common::Tx& tx, const recovery::v1::CancelCoverRequest& r,
+                                           const CallerScope& caller);
+  struct CoverPage {
+    std::vector<CoverRequest> requests;  // newest first
+    std::string next_page_token;         // "" on the last page
+  };
+  // `mine` / `addressed_to_me` of a caller who is not a person match nothing.
+  absl::StatusOr<CoverPage> ListCoverRequests(const recovery::v1::ListCoverRequestsRequest& r,
+                                              const CallerScope& caller);
+  // Timer kind kCoverTimer: a request still pending at its start expires.
+  absl::Status OnCoverTimer(common::Tx& tx, const common::Timer& timer);
+
+  // Calendar feeds. The token (32 random bytes, base64url) is returned once, in url_path;
+  // only its SHA-256 is stored.
+  struct NewFeed {
+    StoredCalendarFeed feed;
+    std::string url_path;  // "/calendar/<token>.ics"
+  };
+  absl::StatusOr<NewFeed> CreateCalendarFeed(common::Tx& tx, const recovery::v1::CreateCalendarFeedRequest& r,
+                                             const CallerScope& caller);
+  // The feeds the caller sees (scopes.h SeesFeed), newest first.
+  absl::StatusOr<std::vector<StoredCalendarFeed>> ListCalendarFeeds(bool include_revoked, const CallerScope& caller);
+  absl::StatusOr<StoredCalendarFeed> RevokeCalendarFeed(common::Tx& tx,
+                                                        const recovery::v1::RevokeCalendarFeedRequest& r,
+                                                        const CallerScope& caller);
+  // GET /calendar/<token>.ics: the feed's RFC 5545 text now, or nullopt when the token is
+  // malformed, unknown or revoked (the HTTP layer answers 404 and says nothing more).
+  absl::StatusOr<std::optional<std::string>> RenderCalendarFeed(const std::string& token);
+  // What a feed shows: every shift that ListShifts answers for [now - kFeedLookback,
+  // now + kFeedHorizon) on the feed's schedule (a person feed: on every schedule, theirs only)
+  // and that ends after now, ordered by start. The lookback lets the shift under way keep its
+  // real start (and so its UID); the whole window stays within ListShifts' 90 days, so a
+  // client can ask ListShifts for the very same shifts.
+  static constexpr absl::Duration kFeedLookback = absl::Hours(24 * 28);
+  static constexpr absl::Duration kFeedHorizon = absl::Hours(24 * 60);
+  std::vector<FeedShift> FeedShifts(const StoredCalendarFeed& feed, absl::Time now);
 
   // Read RPCs, each in its own transaction.
   absl::StatusOr<EscalationState> GetEscalation(const std::string& escalation_id);
@@ -147,6 +195,13 @@ class EscalationApp {
                                                   const Cause& cause);
   // Applies a decided Outcome (the escalation over `version`).
   absl::Status Apply(common::Tx& tx, const EscalationOutcome& outcome, std::optional<int64_t> version);
+  // The one shift listing ListShifts and the feeds share: escalation::ListShifts over the
+  // merged schedule (the one WhoIsOnCall and paging resolve on), with layer names.
+  static std::vector<NamedShift> ShiftsOf(const Schedule& schedule, absl::Time from, absl::Time to);
+  // Applies a decided cover Outcome; an added override is installed once it committed.
+  absl::Status ApplyCover(common::Tx& tx, const CoverOutcome& outcome);
+  // Loads a cover request for an answer (NOT_FOUND naming cover_request_id when unknown).
+  absl::StatusOr<CoverRequest> LoadCoverForAnswer(common::Tx& tx, const std::string& cover_request_id);
   // Reads the overrides after a change and installs them once the change committed.
   absl::Status RefreshOverridesAfterCommit(common::Tx& tx);
   void Rebuild() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

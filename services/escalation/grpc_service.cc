@@ -93,6 +93,22 @@ std::optional<absl::Time> OptionalAt(bool has, const google::protobuf::Timestamp
 
 std::string DayText(absl::CivilDay d) { return absl::FormatCivilTime(d); }
 
+v1::CoverRequestStatus CoverStatusToProto(CoverStatus s) {
+  switch (s) {
+    case CoverStatus::kPending:
+      return v1::COVER_REQUEST_STATUS_PENDING;
+    case CoverStatus::kAccepted:
+      return v1::COVER_REQUEST_STATUS_ACCEPTED;
+    case CoverStatus::kDeclined:
+      return v1::COVER_REQUEST_STATUS_DECLINED;
+    case CoverStatus::kCancelled:
+      return v1::COVER_REQUEST_STATUS_CANCELLED;
+    case CoverStatus::kExpired:
+      return v1::COVER_REQUEST_STATUS_EXPIRED;
+  }
+  return v1::COVER_REQUEST_STATUS_UNSPECIFIED;
+}
+
 // The admitted caller as the app sees it: its actor, person and the scope permissions.
 CallerScope ScopeOf(const common::Caller& caller) {
   CallerScope scope;
@@ -129,6 +145,34 @@ void StateToInfo(const EscalationState& s, v1::EscalationInfo* info) {
   if (s.started_at != absl::InfinitePast()) *info->mutable_started_at() = ToProto(s.started_at);
   if (s.updated_at != absl::InfinitePast()) *info->mutable_updated_at() = ToProto(s.updated_at);
   info->set_resolved_by(s.resolved_by);
+}
+
+void CoverToInfo(const CoverRequest& c, absl::Time now, v1::CoverRequestInfo* out) {
+  out->Clear();
+  out->set_cover_request_id(c.cover_request_id);
+  out->set_schedule_id(c.schedule_id);
+  out->set_requester_id(c.requester_id);
+  out->set_person_id(c.person_id);
+  *out->mutable_start() = ToProto(c.start);
+  *out->mutable_end() = ToProto(c.end);
+  out->set_reason(c.reason);
+  out->set_status(CoverStatusToProto(EffectiveStatus(c, now)));
+  if (c.requested_at != absl::InfinitePast()) *out->mutable_requested_at() = ToProto(c.requested_at);
+  out->set_answered_by(c.answered_by);
+  if (c.answered_at != absl::InfinitePast()) *out->mutable_answered_at() = ToProto(c.answered_at);
+  out->set_answer_reason(c.answer_reason);
+  out->set_override_id(c.override_id);
+}
+
+void FeedToInfo(const StoredCalendarFeed& f, v1::CalendarFeedInfo* out) {
+  out->Clear();
+  out->set_feed_id(f.feed_id);
+  out->set_person_id(f.person_id);
+  out->set_schedule_id(f.schedule_id);
+  out->set_created_by(f.created_by);
+  *out->mutable_created_at() = ToProto(f.created_at);
+  if (f.revoked_at) *out->mutable_revoked_at() = ToProto(*f.revoked_at);
+  out->set_revoked_by(f.revoked_by);
 }
 
 void DirectoryToProto(const EscalationConfig& dir, v1::Directory* out) {
@@ -169,7 +213,7 @@ void DirectoryToProto(const EscalationConfig& dir, v1::Directory* out) {
     o->set_time_zone(s.time_zone_name);
     for (const RotationLayer& l : s.layers) o->add_layers(l.name);
     for (const Override& ov : s.overrides) {
-      *o->add_overrides() = OverrideToProto(StoredOverride{"", s.id, ov.person_id, ov.start, ov.end, "", ""});
+      *o->add_overrides() = OverrideToProto(StoredOverride{"", s.id, ov.person_id, ov.start, ov.end, "", "", "", ""});
     }
   }
   for (const EscalationPolicy& p : dir.policies) {
@@ -333,6 +377,125 @@ grpc::Status EscalationService::GetDirectory(grpc::ServerContext* ctx, const v1:
   RETURN_IF_REFUSED(ctx);
   DirectoryToProto(*app_.directory(), resp);
   return grpc::Status::OK;
+}
+
+// --- cover requests ---
+
+grpc::Status EscalationService::RequestCover(grpc::ServerContext* ctx, const v1::RequestCoverRequest* req,
+                                             v1::CoverRequestInfo* resp) {
+  CALLER_OR_RETURN(caller, ctx);
+  const CallerScope scope = ScopeOf(caller);
+  const absl::Time now = app_.clock().Now();
+  if (auto s = ValidateRequestCover(*req, *app_.directory(), now); !s.ok()) return ToGrpcStatus(s);
+  return ToGrpcStatus(common::RunIdempotent(store_, "RequestCover", req->request_id(), *req, resp,
+                                            absl::ToUnixMicros(now), [&](Tx& tx) -> absl::Status {
+                                              ASSIGN_OR_RETURN(auto request, app_.RequestCover(tx, *req, scope));
+                                              CoverToInfo(request, now, resp);
+                                              return absl::OkStatus();
+                                            }));
+}
+
+grpc::Status EscalationService::AcceptCover(grpc::ServerContext* ctx, const v1::AcceptCoverRequest* req,
+                                            v1::CoverRequestInfo* resp) {
+  CALLER_OR_RETURN(caller, ctx);
+  const CallerScope scope = ScopeOf(caller);
+  if (auto s = ValidateAcceptCover(*req); !s.ok()) return ToGrpcStatus(s);
+  const absl::Time now = app_.clock().Now();
+  return ToGrpcStatus(common::RunIdempotent(store_, "AcceptCover", req->request_id(), *req, resp,
+                                            absl::ToUnixMicros(now), [&](Tx& tx) -> absl::Status {
+                                              ASSIGN_OR_RETURN(auto request, app_.AcceptCover(tx, *req, scope));
+                                              CoverToInfo(request, now, resp);
+                                              return absl::OkStatus();
+                                            }));
+}
+
+grpc::Status EscalationService::DeclineCover(grpc::ServerContext* ctx, const v1::DeclineCoverRequest* req,
+                                             v1::CoverRequestInfo* resp) {
+  CALLER_OR_RETURN(caller, ctx);
+  const CallerScope scope = ScopeOf(caller);
+  if (auto s = ValidateDeclineCover(*req); !s.ok()) return ToGrpcStatus(s);
+  const absl::Time now = app_.clock().Now();
+  return ToGrpcStatus(common::RunIdempotent(store_, "DeclineCover", req->request_id(), *req, resp,
+                                            absl::ToUnixMicros(now), [&](Tx& tx) -> absl::Status {
+                                              ASSIGN_OR_RETURN(auto request, app_.DeclineCover(tx, *req, scope));
+                                              CoverToInfo(request, now, resp);
+                                              return absl::OkStatus();
+                                            }));
+}
+
+grpc::Status EscalationService::CancelCover(grpc::ServerContext* ctx, const v1::CancelCoverRequest* req,
+                                            v1::CoverRequestInfo* resp) {
+  CALLER_OR_RETURN(caller, ctx);
+  const CallerScope scope = ScopeOf(caller);
+  if (auto s = ValidateCancelCover(*req); !s.ok()) return ToGrpcStatus(s);
+  const absl::Time now = app_.clock().Now();
+  return ToGrpcStatus(common::RunIdempotent(store_, "CancelCover", req->request_id(), *req, resp,
+                                            absl::ToUnixMicros(now), [&](Tx& tx) -> absl::Status {
+                                              ASSIGN_OR_RETURN(auto request, app_.CancelCover(tx, *req, scope));
+                                              CoverToInfo(request, now, resp);
+                                              return absl::OkStatus();
+                                            }));
+}
+
+grpc::Status EscalationService::ListCoverRequests(grpc::ServerContext* ctx, const v1::ListCoverRequestsRequest* req,
+                                                  v1::ListCoverRequestsResponse* resp) {
+  CALLER_OR_RETURN(caller, ctx);
+  const CallerScope scope = ScopeOf(caller);
+  if (auto s = ValidateListCoverRequests(*req, *app_.directory()); !s.ok()) return ToGrpcStatus(s);
+  auto page = app_.ListCoverRequests(*req, scope);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  const absl::Time now = app_.clock().Now();
+  for (const CoverRequest& c : page->requests) CoverToInfo(c, now, resp->add_cover_requests());
+  resp->set_next_page_token(page->next_page_token);
+  return grpc::Status::OK;
+}
+
+// --- calendar feeds ---
+
+grpc::Status EscalationService::CreateCalendarFeed(grpc::ServerContext* ctx, const v1::CreateCalendarFeedRequest* req,
+                                                   v1::CalendarFeedInfo* resp) {
+  CALLER_OR_RETURN(caller, ctx);
+  const CallerScope scope = ScopeOf(caller);
+  if (auto s = ValidateCreateCalendarFeed(*req, *app_.directory()); !s.ok()) return ToGrpcStatus(s);
+  const int64_t now_us = absl::ToUnixMicros(app_.clock().Now());
+  // RunIdempotent would record the whole answer; here the recorded one lacks url_path, so the
+  // token lives nowhere but in this response.
+  return ToGrpcStatus(common::InTransaction(store_, [&](Tx& tx) -> absl::Status {
+    resp->Clear();
+    ASSIGN_OR_RETURN(auto prior, common::ClaimRequest(tx, store_.dialect(), "CreateCalendarFeed", req->request_id(),
+                                                      *req, now_us, common::kRequestIdWait));
+    if (prior.has_value()) {
+      if (!resp->ParseFromString(*prior)) return absl::InternalError("stored response is corrupt");
+      return absl::OkStatus();
+    }
+    ASSIGN_OR_RETURN(auto created, app_.CreateCalendarFeed(tx, *req, scope));
+    FeedToInfo(created.feed, resp);
+    RETURN_IF_ERROR(common::RecordResponse(tx, req->request_id(), *resp));
+    resp->set_url_path(created.url_path);
+    return absl::OkStatus();
+  }));
+}
+
+grpc::Status EscalationService::ListCalendarFeeds(grpc::ServerContext* ctx, const v1::ListCalendarFeedsRequest* req,
+                                                  v1::ListCalendarFeedsResponse* resp) {
+  CALLER_OR_RETURN(caller, ctx);
+  auto feeds = app_.ListCalendarFeeds(req->include_revoked(), ScopeOf(caller));
+  if (!feeds.ok()) return ToGrpcStatus(feeds.status());
+  for (const StoredCalendarFeed& f : *feeds) FeedToInfo(f, resp->add_feeds());
+  return grpc::Status::OK;
+}
+
+grpc::Status EscalationService::RevokeCalendarFeed(grpc::ServerContext* ctx, const v1::RevokeCalendarFeedRequest* req,
+                                                   v1::CalendarFeedInfo* resp) {
+  CALLER_OR_RETURN(caller, ctx);
+  const CallerScope scope = ScopeOf(caller);
+  if (auto s = ValidateRevokeCalendarFeed(*req); !s.ok()) return ToGrpcStatus(s);
+  return ToGrpcStatus(common::RunIdempotent(store_, "RevokeCalendarFeed", req->request_id(), *req, resp,
+                                            absl::ToUnixMicros(app_.clock().Now()), [&](Tx& tx) -> absl::Status {
+                                              ASSIGN_OR_RETURN(auto feed, app_.RevokeCalendarFeed(tx, *req, scope));
+                                              FeedToInfo(feed, resp);
+                                              return absl::OkStatus();
+                                            }));
 }
 
 }  // namespace recovery::escalation

@@ -11,6 +11,9 @@ namespace recovery::escalation {
 
 // Translations to the API view.
 void StateToInfo(const EscalationState& state, recovery::v1::EscalationInfo* out);
+// The status as a reader sees it at `now` (EffectiveStatus: pending past its start = expired).
+void CoverToInfo(const CoverRequest& request, absl::Time now, recovery::v1::CoverRequestInfo* out);
+void FeedToInfo(const StoredCalendarFeed& feed, recovery::v1::CalendarFeedInfo* out);
 void DirectoryToProto(const EscalationConfig& dir, recovery::v1::Directory* out);
 
 class EscalationService final : public recovery::v1::Escalation::Service {
@@ -41,6 +44,23 @@ class EscalationService final : public recovery::v1::Escalation::Service {
                              recovery::v1::CheckCoverageResponse*) override;
   grpc::Status GetDirectory(grpc::ServerContext*, const recovery::v1::GetDirectoryRequest*,
                             recovery::v1::Directory*) override;
+  grpc::Status RequestCover(grpc::ServerContext*, const recovery::v1::RequestCoverRequest*,
+                            recovery::v1::CoverRequestInfo*) override;
+  grpc::Status AcceptCover(grpc::ServerContext*, const recovery::v1::AcceptCoverRequest*,
+                           recovery::v1::CoverRequestInfo*) override;
+  grpc::Status DeclineCover(grpc::ServerContext*, const recovery::v1::DeclineCoverRequest*,
+                            recovery::v1::CoverRequestInfo*) override;
+  grpc::Status CancelCover(grpc::ServerContext*, const recovery::v1::CancelCoverRequest*,
+                           recovery::v1::CoverRequestInfo*) override;
+  grpc::Status ListCoverRequests(grpc::ServerContext*, const recovery::v1::ListCoverRequestsRequest*,
+                                 recovery::v1::ListCoverRequestsResponse*) override;
+  // The answer is recorded for request_id replays without url_path: the token is never stored.
+  grpc::Status CreateCalendarFeed(grpc::ServerContext*, const recovery::v1::CreateCalendarFeedRequest*,
+                                  recovery::v1::CalendarFeedInfo*) override;
+  grpc::Status ListCalendarFeeds(grpc::ServerContext*, const recovery::v1::ListCalendarFeedsRequest*,
+                                 recovery::v1::ListCalendarFeedsResponse*) override;
+  grpc::Status RevokeCalendarFeed(grpc::ServerContext*, const recovery::v1::RevokeCalendarFeedRequest*,
+                                  recovery::v1::CalendarFeedInfo*) override;
 
  private:
   EscalationApp& app_;

@@ -1,6 +1,9 @@
 // The escalation service's wiring onto the shared runtime.
 #include "services/escalation/module.h"
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -17,9 +20,28 @@ absl::StatusOr<EscalationSettings> ParseConfigFlag(const YAML::Node& root) {
   return settings;
 }
 
+void WriteFileAtomically(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << content << "\n";
+  }
+  std::error_code ignored;
+  std::filesystem::rename(tmp, path, ignored);
+}
+
 }  // namespace
 
 EscalationModule::~EscalationModule() { OnStop(); }
+
+std::vector<common::ServiceFlag> EscalationModule::Flags() {
+  return {
+      {"--calendar-listen", "RECOVERY_CALENDAR_LISTEN",
+       "serve the iCal on-call feeds (GET /calendar/<token>.ics) on host:port, over TLS with --tls-cert; empty: off",
+       &options_.calendar_listen},
+      {"--calendar-port-file", "", "write the calendar server's bound port to this file", &options_.calendar_port_file},
+  };
+}
 
 std::vector<std::string> EscalationModule::Migrations() const { return EscalationMigrations(); }
 
@@ -66,6 +88,14 @@ absl::Status EscalationModule::Init(const common::ServiceContext& ctx) {
                     [app = app_.get()](common::Tx& tx, const common::Timer& t) { return app->OnAckTimer(tx, t); });
   ctx.timers.Handle(kHoldTimer,
                     [app = app_.get()](common::Tx& tx, const common::Timer& t) { return app->OnHoldTimer(tx, t); });
+  ctx.timers.Handle(kCoverTimer,
+                    [app = app_.get()](common::Tx& tx, const common::Timer& t) { return app->OnCoverTimer(tx, t); });
+
+  if (!options_.calendar_listen.empty()) {
+    calendar_ = std::make_unique<CalendarServer>(
+        [app = app_.get()](const std::string& token) { return app->RenderCalendarFeed(token); });
+    RETURN_IF_ERROR(calendar_->Bind({options_.calendar_listen, ctx.config.tls_cert, ctx.config.tls_key}));
+  }
   return absl::OkStatus();
 }
 
@@ -87,12 +117,24 @@ void EscalationModule::OnReady() {
     common::LogError("delivery recovery failed", {{"error", std::string(s.message())}});
   }
   if (options_.start_delivery_worker) worker_->Start();
+  if (calendar_) {
+    if (auto s = calendar_->Serve(); !s.ok()) {
+      common::LogError("calendar feeds not served", {{"error", std::string(s.message())}});
+    } else {
+      if (!options_.calendar_port_file.empty()) {
+        WriteFileAtomically(options_.calendar_port_file, std::to_string(calendar_->port()));
+      }
+      common::LogInfo("calendar feeds served",
+                      {{"port", std::to_string(calendar_->port())}, {"scheme", calendar_->tls() ? "https" : "http"}});
+    }
+  }
   app_->LogCoverageGaps();
 }
 
 // The worker is destroyed here, not with the module: it listens to the runtime's clock, which
 // is gone by the time the module is destroyed.
 void EscalationModule::OnStop() {
+  if (calendar_) calendar_->Stop();  // it reads the store, which stops after this
   awake_worker_.store(nullptr);
   if (worker_) worker_->Stop();
   worker_.reset();

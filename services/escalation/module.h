@@ -1,8 +1,10 @@
 // EscalationModule: the escalation service as a common::ServiceModule. main.cc and the tests
 // build the service from it: migrations (the escalation tables, the delivery queue, the
-// escalation-state columns), the recovery.v1.Escalation gRPC service, the consumer's handler,
-// the ack and hold timer handlers, SIGHUP reload of the --config YAML, and the delivery
-// worker, started once the server is up and stopped with the service.
+// escalation-state component: its columns, cover requests, calendar feeds), the
+// recovery.v1.Escalation gRPC service, the consumer's handler, the ack, hold and cover timer
+// handlers, SIGHUP reload of the --config YAML, the delivery worker, started once the server
+// is up and stopped with the service, and the calendar feeds' HTTP(S) server
+// (--calendar-listen; over TLS with the service's --tls-cert/--tls-key).
 // Lifetime: outlives the runtime built from it. Thread-safety: as ServiceModule.
 #pragma once
 
@@ -14,6 +16,7 @@
 
 #include "services/common/module.h"
 #include "services/escalation/app.h"
+#include "services/escalation/calendar_server.h"
 #include "services/escalation/config_schema.h"
 #include "services/escalation/delivery/senders.h"
 #include "services/escalation/delivery/worker.h"
@@ -26,12 +29,18 @@ class EscalationModule final : public common::ServiceModule {
   struct Options {
     // Tests that drive deliveries by hand (delivery_worker().RunOnce()) turn the thread off.
     bool start_delivery_worker = true;
+    // host:port of the calendar feeds' HTTP(S) server; empty: none. --calendar-listen sets it.
+    std::string calendar_listen = "";
+    // Where to write the calendar server's bound port (port 0 in tests). --calendar-port-file.
+    std::string calendar_port_file = "";
   };
   EscalationModule() = default;
   explicit EscalationModule(Options options) : options_(options) {}
   ~EscalationModule() override;
 
   std::string_view name() const override { return kServiceName; }
+  // --calendar-listen / RECOVERY_CALENDAR_LISTEN and --calendar-port-file.
+  std::vector<common::ServiceFlag> Flags() override;
   std::vector<std::string> Migrations() const override;
   absl::Status Init(const common::ServiceContext& ctx) override;
   std::vector<grpc::Service*> GrpcServices() override;
@@ -45,6 +54,8 @@ class EscalationModule final : public common::ServiceModule {
   // After Init.
   EscalationApp& app() { return *app_; }
   delivery::DeliveryWorker& delivery_worker() { return *worker_; }
+  // The calendar server's bound port once ready (0 without --calendar-listen).
+  int calendar_port() const { return calendar_ ? calendar_->port() : 0; }
 
  private:
   Options options_;
@@ -56,6 +67,7 @@ class EscalationModule final : public common::ServiceModule {
   delivery::LogSender log_;
   std::unique_ptr<delivery::DeliveryWorker> worker_;
   std::atomic<delivery::DeliveryWorker*> awake_worker_{nullptr};  // what the app's waker wakes
+  std::unique_ptr<CalendarServer> calendar_;                      // with --calendar-listen
 };
 
 }  // namespace recovery::escalation

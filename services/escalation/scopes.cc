@@ -94,4 +94,51 @@ absl::Status MayRemoveOverride(const EscalationConfig& directory, const CallerSc
       absl::StrCat("override ", Quoted(o.override_id), " was neither added by ", Who(caller), " nor names them"));
 }
 
+absl::Status MayRequestCover(const EscalationConfig& directory, const CallerScope& caller,
+                             const std::string& schedule_id, absl::Time start, absl::Time end) {
+  if (caller.person_id.empty()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("RequestCover: only a person can ask for cover; ", caller.actor, " is not one"));
+  }
+  const Schedule* schedule = directory.FindSchedule(schedule_id);
+  if (schedule != nullptr && HoldsThroughout(*schedule, caller.person_id, start, end)) return absl::OkStatus();
+  return EditScope(directory, caller, schedule_id,
+                   absl::StrCat(caller.person_id, " does not hold schedule ", Quoted(schedule_id),
+                                " for the whole of the requested stretch; only a shift one holds can be given away"));
+}
+
+absl::Status MayAnswerCover(const CallerScope& caller, const CoverRequest& request, const char* rpc) {
+  if (!caller.person_id.empty() && caller.person_id == request.person_id) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat("schedules.override: cover request ",
+                                                  Quoted(request.cover_request_id), " asks ", request.person_id,
+                                                  "; only they may ", rpc, " it, not ", Who(caller)));
+}
+
+absl::Status MayCancelCover(const CallerScope& caller, const CoverRequest& request) {
+  if (!caller.person_id.empty() && caller.person_id == request.requester_id) return absl::OkStatus();
+  if (caller.actor == request.requested_by) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      absl::StrCat("schedules.override: cover request ", Quoted(request.cover_request_id), " was asked by ",
+                   request.requester_id, "; only they may cancel it, not ", Who(caller)));
+}
+
+absl::Status MayCreatePersonFeed(const CallerScope& caller, const std::string& person_id) {
+  if (caller.edit_any) return absl::OkStatus();
+  if (!caller.person_id.empty() && caller.person_id == person_id) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat("schedules.edit_any: a calendar feed of ", person_id,
+                                                  "'s shifts; without it only of one's own (", Who(caller), ")"));
+}
+
+bool SeesFeed(const CallerScope& caller, const StoredCalendarFeed& feed) {
+  if (caller.edit_any) return true;
+  if (feed.created_by == caller.actor) return true;
+  return !caller.person_id.empty() && feed.person_id == caller.person_id;
+}
+
+absl::Status MayRevokeFeed(const CallerScope& caller, const StoredCalendarFeed& feed) {
+  if (SeesFeed(caller, feed)) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat("schedules.edit_any: calendar feed ", Quoted(feed.feed_id),
+                                                  " was neither created by ", Who(caller), " nor is of their shifts"));
+}
+
 }  // namespace recovery::escalation

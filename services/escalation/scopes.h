@@ -1,6 +1,7 @@
 // Who calls an escalation write and how far their permissions reach: the scopes that the
 // policy's permissions alone cannot express (default_policy.yaml's header). The interceptor
-// has already checked the RPC's permission; these decide which page or override within it.
+// has already checked the RPC's permission; these decide which page, override, cover request
+// or calendar feed within it.
 // Pure functions over the directory and the caller's scope; refusals are PERMISSION_DENIED
 // naming the permission that would allow the call.
 #pragma once
@@ -43,6 +44,24 @@ absl::Status MayAddOverride(const EscalationConfig& directory, const CallerScope
 // Removing a stored override: one the caller created or that names them, else as for adding
 // (schedules.edit for the schedules of their teams, schedules.edit_any for any).
 absl::Status MayRemoveOverride(const EscalationConfig& directory, const CallerScope& caller, const StoredOverride& o);
+
+// RequestCover by a person: they hold [start, end) on `schedule_id` throughout in `directory`
+// (its stored overrides merged); else schedules.edit for the schedules of their teams, or
+// schedules.edit_any.
+absl::Status MayRequestCover(const EscalationConfig& directory, const CallerScope& caller,
+                             const std::string& schedule_id, absl::Time start, absl::Time end);
+// AcceptCover / DeclineCover (`rpc` names it): only the teammate the request asks.
+absl::Status MayAnswerCover(const CallerScope& caller, const CoverRequest& request, const char* rpc);
+// CancelCover: only the requester.
+absl::Status MayCancelCover(const CallerScope& caller, const CoverRequest& request);
+
+// CreateCalendarFeed of a person's shifts: the caller's own; schedules.edit_any anyone's.
+// (A schedule feed needs only the method's schedules.read.)
+absl::Status MayCreatePersonFeed(const CallerScope& caller, const std::string& person_id);
+// Whom ListCalendarFeeds shows a feed to and who may revoke it: its creator, the person it is
+// of, a holder of schedules.edit_any.
+bool SeesFeed(const CallerScope& caller, const StoredCalendarFeed& feed);
+absl::Status MayRevokeFeed(const CallerScope& caller, const StoredCalendarFeed& feed);
 
 // True when `person_id` is on call on `schedule` for the whole of [start, end).
 bool HoldsThroughout(const Schedule& schedule, const std::string& person_id, absl::Time start, absl::Time end);

@@ -1,6 +1,7 @@
 // SQL for the escalation service's own tables, and the storage codec of an escalation.
 #include "services/escalation/store.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -23,9 +24,60 @@ constexpr int64_t kFormatStored = 1;   // recovery.escalation.storage.StoredEsca
 
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 
+constexpr char kOverrideColumns[] =
+    "SELECT override_id, schedule_id, person_id, start_at, end_at, reason, created_by, approved_by, cover_request_id"
+    " FROM schedule_overrides";
+
 StoredOverride OverrideFromRow(const Row& r) {
-  return StoredOverride{r.Str(0), r.Str(1), r.Str(2), absl::FromUnixMicros(r.Int(3)), absl::FromUnixMicros(r.Int(4)),
-                        r.Str(5), r.Str(6)};
+  return StoredOverride{
+      r.Str(0), r.Str(1), r.Str(2), absl::FromUnixMicros(r.Int(3)), absl::FromUnixMicros(r.Int(4)), r.Str(5),
+      r.Str(6), r.Str(7), r.Str(8)};
+}
+
+// Unset instants (answered_at, revoked_at) are stored as 0.
+int64_t OptionalMicros(absl::Time t) { return t == absl::InfinitePast() ? 0 : absl::ToUnixMicros(t); }
+absl::Time TimeFromOptionalMicros(int64_t us) { return us == 0 ? absl::InfinitePast() : absl::FromUnixMicros(us); }
+
+constexpr char kCoverColumns[] =
+    "SELECT cover_request_id, schedule_id, requester_id, person_id, start_at, end_at, reason, status, requested_by,"
+    " requested_at, answered_by, answered_at, answer_reason, override_id FROM cover_requests";
+
+absl::StatusOr<CoverRequest> CoverFromRow(const Row& r) {
+  CoverRequest c;
+  c.cover_request_id = r.Str(0);
+  c.schedule_id = r.Str(1);
+  c.requester_id = r.Str(2);
+  c.person_id = r.Str(3);
+  c.start = absl::FromUnixMicros(r.Int(4));
+  c.end = absl::FromUnixMicros(r.Int(5));
+  c.reason = r.Str(6);
+  const std::optional<CoverStatus> status = ParseCoverStatus(r.Str(7));
+  if (!status) return absl::DataLossError(absl::StrCat("cover_requests.status: unknown '", r.Str(7), "'"));
+  c.status = *status;
+  c.requested_by = r.Str(8);
+  c.requested_at = absl::FromUnixMicros(r.Int(9));
+  c.answered_by = r.Str(10);
+  c.answered_at = TimeFromOptionalMicros(r.Int(11));
+  c.answer_reason = r.Str(12);
+  c.override_id = r.Str(13);
+  return c;
+}
+
+constexpr char kFeedColumns[] =
+    "SELECT feed_id, token_sha256, person_id, schedule_id, created_by, created_at, revoked_at, revoked_by"
+    " FROM calendar_feeds";
+
+StoredCalendarFeed FeedFromRow(const Row& r) {
+  StoredCalendarFeed f;
+  f.feed_id = r.Str(0);
+  f.token_sha256 = r.Str(1);
+  f.person_id = r.Str(2);
+  f.schedule_id = r.Str(3);
+  f.created_by = r.Str(4);
+  f.created_at = absl::FromUnixMicros(r.Int(5));
+  if (r.Int(6) != 0) f.revoked_at = absl::FromUnixMicros(r.Int(6));
+  f.revoked_by = r.Str(7);
+  return f;
 }
 
 bool IsActive(EscalationStatus s) { return s == EscalationStatus::kHeld || s == EscalationStatus::kPaging; }
@@ -226,6 +278,22 @@ std::vector<std::string> EscalationStateMigrations() {
       "ALTER TABLE escalations ADD COLUMN team_id TEXT NOT NULL DEFAULT ''",
       "CREATE INDEX escalations_status ON escalations (status, escalation_id)",
       "CREATE INDEX escalations_team ON escalations (team_id, escalation_id)",
+      // An accepted cover request's override: who approved it (the teammate) and the request.
+      "ALTER TABLE schedule_overrides ADD COLUMN approved_by TEXT NOT NULL DEFAULT ''",
+      "ALTER TABLE schedule_overrides ADD COLUMN cover_request_id TEXT NOT NULL DEFAULT ''",
+      // Cover requests (domain/cover.h); answered_at 0 while pending.
+      "CREATE TABLE cover_requests (cover_request_id TEXT PRIMARY KEY, schedule_id TEXT NOT NULL,"
+      " requester_id TEXT NOT NULL, person_id TEXT NOT NULL, start_at INTEGER NOT NULL, end_at INTEGER NOT NULL,"
+      " reason TEXT NOT NULL, status TEXT NOT NULL, requested_by TEXT NOT NULL, requested_at INTEGER NOT NULL,"
+      " answered_by TEXT NOT NULL, answered_at INTEGER NOT NULL, answer_reason TEXT NOT NULL,"
+      " override_id TEXT NOT NULL)",
+      "CREATE INDEX cover_requests_schedule ON cover_requests (schedule_id)",
+      "CREATE INDEX cover_requests_requester ON cover_requests (requester_id)",
+      "CREATE INDEX cover_requests_person ON cover_requests (person_id)",
+      // Calendar feeds: the token only as its SHA-256; revoked_at 0 while active.
+      "CREATE TABLE calendar_feeds (feed_id TEXT PRIMARY KEY, token_sha256 TEXT NOT NULL UNIQUE,"
+      " person_id TEXT NOT NULL, schedule_id TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,"
+      " revoked_at INTEGER NOT NULL, revoked_by TEXT NOT NULL)",
   };
 }
 
@@ -388,15 +456,14 @@ absl::StatusOr<std::optional<QueuedMessage>> LoadQueued(Tx& tx, const std::strin
 
 absl::Status InsertOverride(Tx& tx, const StoredOverride& o) {
   return tx.Exec(
-      "INSERT INTO schedule_overrides (override_id, schedule_id, person_id, start_at, end_at, reason, created_by)"
-      " VALUES (?,?,?,?,?,?,?)",
-      {o.override_id, o.schedule_id, o.person_id, Micros(o.start), Micros(o.end), o.reason, o.created_by});
+      "INSERT INTO schedule_overrides (override_id, schedule_id, person_id, start_at, end_at, reason, created_by,"
+      " approved_by, cover_request_id) VALUES (?,?,?,?,?,?,?,?,?)",
+      {o.override_id, o.schedule_id, o.person_id, Micros(o.start), Micros(o.end), o.reason, o.created_by, o.approved_by,
+       o.cover_request_id});
 }
 
 absl::StatusOr<std::optional<StoredOverride>> LoadOverride(Tx& tx, const std::string& override_id) {
-  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT override_id, schedule_id, person_id, start_at, end_at, reason,"
-                                       " created_by FROM schedule_overrides WHERE override_id = ?",
-                                       {override_id}));
+  ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat(kOverrideColumns, " WHERE override_id = ?"), {override_id}));
   if (rows.empty()) return std::nullopt;
   return OverrideFromRow(rows[0]);
 }
@@ -406,11 +473,116 @@ absl::Status DeleteOverride(Tx& tx, const std::string& override_id) {
 }
 
 absl::StatusOr<std::vector<StoredOverride>> ListOverrides(Tx& tx) {
-  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT override_id, schedule_id, person_id, start_at, end_at, reason,"
-                                       " created_by FROM schedule_overrides ORDER BY override_id"));
+  ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat(kOverrideColumns, " ORDER BY override_id")));
   std::vector<StoredOverride> out;
   for (const Row& r : rows) out.push_back(OverrideFromRow(r));
   return out;
+}
+
+absl::Status WriteCoverRows(Tx& tx, const CoverRows& rows) {
+  const CoverRequest& c = rows.request;
+  if (rows.inserted) {
+    RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO cover_requests (cover_request_id, schedule_id, requester_id, person_id, start_at, end_at,"
+                " reason, status, requested_by, requested_at, answered_by, answered_at, answer_reason, override_id)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                {c.cover_request_id, c.schedule_id, c.requester_id, c.person_id, Micros(c.start), Micros(c.end),
+                 c.reason, std::string(CoverStatusName(c.status)), c.requested_by, Micros(c.requested_at),
+                 c.answered_by, OptionalMicros(c.answered_at), c.answer_reason, c.override_id}));
+  } else {
+    // Every change of a request is from pending; a second answer at once finds it changed.
+    RETURN_IF_ERROR(tx.Exec(
+        "UPDATE cover_requests SET status = ?, answered_by = ?, answered_at = ?, answer_reason = ?, override_id = ?"
+        " WHERE cover_request_id = ? AND status = 'pending'",
+        {std::string(CoverStatusName(c.status)), c.answered_by, OptionalMicros(c.answered_at), c.answer_reason,
+         c.override_id, c.cover_request_id}));
+    if (tx.ChangedRows() != 1) {
+      return absl::AbortedError(absl::StrCat("cover request ", c.cover_request_id, " changed concurrently"));
+    }
+  }
+  if (const auto& o = rows.add_override) {
+    RETURN_IF_ERROR(InsertOverride(tx, StoredOverride{o->override_id, o->schedule_id, o->person_id, o->start, o->end,
+                                                      o->reason, o->created_by, o->approved_by, o->cover_request_id}));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<CoverRequest>> LoadCoverRequest(Tx& tx, const std::string& cover_request_id) {
+  ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat(kCoverColumns, " WHERE cover_request_id = ?"), {cover_request_id}));
+  if (rows.empty()) return std::nullopt;
+  ASSIGN_OR_RETURN(CoverRequest c, CoverFromRow(rows[0]));
+  return c;
+}
+
+absl::StatusOr<std::vector<CoverRequest>> ListCoverRequests(Tx& tx, const CoverFilter& f, absl::Time now) {
+  std::string sql = absl::StrCat(kCoverColumns, " WHERE 1 = 1");
+  common::Params params;
+  auto where = [&](const char* clause, common::Value value) {
+    absl::StrAppend(&sql, " AND ", clause);
+    params.push_back(std::move(value));
+  };
+  if (!f.requester_id.empty()) where("requester_id = ?", f.requester_id);
+  if (!f.person_id.empty()) where("person_id = ?", f.person_id);
+  if (!f.schedule_id.empty()) where("schedule_id = ?", f.schedule_id);
+  if (!f.before_id.empty()) where("cover_request_id < ?", f.before_id);
+  if (f.status) {
+    // As EffectiveStatus: a pending request at or after its start reads as expired.
+    switch (*f.status) {
+      case CoverStatus::kPending:
+        where("status = 'pending' AND start_at > ?", Micros(now));
+        break;
+      case CoverStatus::kExpired:
+        where("(status = 'expired' OR (status = 'pending' AND start_at <= ?))", Micros(now));
+        break;
+      default:
+        where("status = ?", std::string(CoverStatusName(*f.status)));
+    }
+  }
+  absl::StrAppend(&sql, " ORDER BY cover_request_id DESC LIMIT ", std::max(1, f.limit));
+  ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
+  std::vector<CoverRequest> out;
+  for (const Row& r : rows) {
+    ASSIGN_OR_RETURN(CoverRequest c, CoverFromRow(r));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+absl::Status InsertCalendarFeed(Tx& tx, const StoredCalendarFeed& f) {
+  return tx.Exec(
+      "INSERT INTO calendar_feeds (feed_id, token_sha256, person_id, schedule_id, created_by, created_at, revoked_at,"
+      " revoked_by) VALUES (?,?,?,?,?,?,?,?)",
+      {f.feed_id, f.token_sha256, f.person_id, f.schedule_id, f.created_by, Micros(f.created_at),
+       f.revoked_at ? Micros(*f.revoked_at) : int64_t{0}, f.revoked_by});
+}
+
+absl::StatusOr<std::optional<StoredCalendarFeed>> LoadCalendarFeed(Tx& tx, const std::string& feed_id) {
+  ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat(kFeedColumns, " WHERE feed_id = ?"), {feed_id}));
+  if (rows.empty()) return std::nullopt;
+  return FeedFromRow(rows[0]);
+}
+
+absl::StatusOr<std::optional<StoredCalendarFeed>> FindCalendarFeedByTokenHash(Tx& tx, const std::string& token_sha256) {
+  ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat(kFeedColumns, " WHERE token_sha256 = ?"), {token_sha256}));
+  if (rows.empty()) return std::nullopt;
+  return FeedFromRow(rows[0]);
+}
+
+absl::StatusOr<std::vector<StoredCalendarFeed>> ListCalendarFeeds(Tx& tx, bool include_revoked) {
+  ASSIGN_OR_RETURN(auto rows, tx.Query(absl::StrCat(kFeedColumns, include_revoked ? "" : " WHERE revoked_at = 0",
+                                                    " ORDER BY feed_id DESC")));
+  std::vector<StoredCalendarFeed> out;
+  for (const Row& r : rows) out.push_back(FeedFromRow(r));
+  return out;
+}
+
+absl::Status RevokeCalendarFeed(Tx& tx, const std::string& feed_id, absl::Time at, const std::string& by) {
+  RETURN_IF_ERROR(
+      tx.Exec("UPDATE calendar_feeds SET revoked_at = ?, revoked_by = ? WHERE feed_id = ? AND revoked_at = 0",
+              {Micros(at), by, feed_id}));
+  if (tx.ChangedRows() != 1)
+    return absl::AbortedError(absl::StrCat("calendar feed ", feed_id, " changed concurrently"));
+  return absl::OkStatus();
 }
 
 }  // namespace recovery::escalation

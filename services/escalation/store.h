@@ -1,7 +1,8 @@
 // The escalation service's tables: the facts it keeps about cases (for routing later events),
 // escalations (escalation's own storage message, recovery.escalation.storage.StoredEscalation,
-// not the API's EscalationInfo), schedule overrides added by RPC, and the delivery queue
-// (delivery/queue.h). Functions run inside the caller's transaction.
+// not the API's EscalationInfo), schedule overrides added by RPC or by an accepted cover
+// request, cover requests, calendar feeds (their tokens only as SHA-256), and the delivery
+// queue (delivery/queue.h). Functions run inside the caller's transaction.
 //
 // Concurrency: an escalation row has a version. SaveEscalation writes only over the version
 // it was loaded at, otherwise ABORTED (InTransaction retries the whole load -> decide ->
@@ -18,6 +19,7 @@
 #include "absl/time/time.h"
 #include "services/common/store.h"
 #include "services/escalation/delivery/queue.h"
+#include "services/escalation/domain/cover.h"
 #include "services/escalation/domain/decisions.h"
 #include "services/escalation/domain/escalation.h"
 #include "services/escalation/domain/model.h"
@@ -35,8 +37,9 @@ struct StoredEscalationRow {
   EscalationState state;
   int64_t version = 0;
 };
-// Escalation state columns (and override creators) added after the first release: a separate migration component
-// ("escalation-state"), so its steps never interleave with the delivery queue's.
+// Escalation state columns, override creators and approvers, cover requests and calendar feeds, added after the
+// first release: a separate migration component ("escalation-state"), so its steps never interleave with the
+// delivery queue's. New steps are appended, old ones never edited.
 inline constexpr char kStateMigrationComponent[] = "escalation-state";
 std::vector<std::string> EscalationStateMigrations();
 absl::StatusOr<std::optional<StoredEscalationRow>> LoadEscalation(common::Tx& tx, const std::string& escalation_id);
@@ -74,7 +77,7 @@ absl::StatusOr<std::optional<QueuedMessage>> LoadQueued(common::Tx& tx, const st
 // A delivery-queue row in domain terms.
 QueuedMessage ToQueuedMessage(const delivery::Delivery& d);
 
-// An override added through AddOverride, kept in the store.
+// An override added through AddOverride or an accepted cover request, kept in the store.
 struct StoredOverride {
   std::string override_id;
   std::string schedule_id;
@@ -82,11 +85,49 @@ struct StoredOverride {
   absl::Time start;
   absl::Time end;
   std::string reason;
-  std::string created_by;  // the actor who added it ("" for rows stored before actors were kept)
+  std::string created_by;        // the actor who added it ("" for rows stored before actors were kept)
+  std::string approved_by = "";  // a cover request's: the teammate's actor, who accepted it
+  std::string cover_request_id = "";
 };
 absl::Status InsertOverride(common::Tx& tx, const StoredOverride& o);
 absl::StatusOr<std::optional<StoredOverride>> LoadOverride(common::Tx& tx, const std::string& override_id);
 absl::Status DeleteOverride(common::Tx& tx, const std::string& override_id);
 absl::StatusOr<std::vector<StoredOverride>> ListOverrides(common::Tx& tx);
+
+// Cover requests. WriteCoverRows inserts a new request or updates one from pending (ABORTED
+// when it is no longer pending: a concurrent answer won), then adds the override of an
+// acceptance.
+absl::Status WriteCoverRows(common::Tx& tx, const CoverRows& rows);
+absl::StatusOr<std::optional<CoverRequest>> LoadCoverRequest(common::Tx& tx, const std::string& cover_request_id);
+struct CoverFilter {
+  std::string requester_id;           // "" = anyone
+  std::string person_id;              // the teammate asked; "" = anyone
+  std::string schedule_id;            // "" = any
+  std::optional<CoverStatus> status;  // as EffectiveStatus reports it at `now`
+  std::string before_id;              // paging: only ids before this one (newest first)
+  int limit = 50;
+};
+// Newest first.
+absl::StatusOr<std::vector<CoverRequest>> ListCoverRequests(common::Tx& tx, const CoverFilter& filter, absl::Time now);
+
+// A calendar feed: whose shifts (a person's or a schedule's) and the SHA-256 of its token.
+struct StoredCalendarFeed {
+  std::string feed_id;
+  std::string token_sha256;  // lower-case hex (common::ApiTokenHash)
+  std::string person_id;     // exactly one of person_id ...
+  std::string schedule_id;   // ... and schedule_id
+  std::string created_by;    // actor
+  absl::Time created_at;
+  std::optional<absl::Time> revoked_at;
+  std::string revoked_by;
+};
+absl::Status InsertCalendarFeed(common::Tx& tx, const StoredCalendarFeed& feed);
+absl::StatusOr<std::optional<StoredCalendarFeed>> LoadCalendarFeed(common::Tx& tx, const std::string& feed_id);
+absl::StatusOr<std::optional<StoredCalendarFeed>> FindCalendarFeedByTokenHash(common::Tx& tx,
+                                                                              const std::string& token_sha256);
+// Newest first.
+absl::StatusOr<std::vector<StoredCalendarFeed>> ListCalendarFeeds(common::Tx& tx, bool include_revoked);
+// Marks an active feed revoked; ABORTED when it was revoked meanwhile.
+absl::Status RevokeCalendarFeed(common::Tx& tx, const std::string& feed_id, absl::Time at, const std::string& by);
 
 }  // namespace recovery::escalation

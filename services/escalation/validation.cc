@@ -195,6 +195,60 @@ absl::Status ValidateCheckCoverage(const v1::CheckCoverageRequest& r, const Esca
   return CheckRange(r.has_from(), r.from(), r.has_to(), r.to());
 }
 
+absl::Status ValidateRequestCover(const v1::RequestCoverRequest& r, const EscalationConfig& dir, absl::Time now) {
+  RETURN_IF_ERROR(common::CheckRequestId(r.request_id()));
+  RETURN_IF_ERROR(KnownSchedule("schedule_id", r.schedule_id(), dir));
+  RETURN_IF_ERROR(RequireTimestamp("start", r.has_start(), r.start()));
+  RETURN_IF_ERROR(RequireTimestamp("end", r.has_end(), r.end()));
+  const absl::Time start = common::FromProto(r.start()), end = common::FromProto(r.end());
+  if (end <= start) return InvalidField("end", "must be after start");
+  if (end - start > kMaxOverride) return InvalidField("end", "at most a year after start");
+  if (start <= now) return InvalidField("start", "must be in the future (an unanswered request expires at its start)");
+  RETURN_IF_ERROR(KnownPerson("person_id", r.person_id(), dir));
+  return common::OptionalText("reason", r.reason(), kMaxText);
+}
+
+absl::Status ValidateAcceptCover(const v1::AcceptCoverRequest& r) {
+  RETURN_IF_ERROR(common::CheckRequestId(r.request_id()));
+  return CheckUuid("cover_request_id", r.cover_request_id(), true);
+}
+
+absl::Status ValidateDeclineCover(const v1::DeclineCoverRequest& r) {
+  RETURN_IF_ERROR(common::CheckRequestId(r.request_id()));
+  RETURN_IF_ERROR(CheckUuid("cover_request_id", r.cover_request_id(), true));
+  return common::OptionalText("reason", r.reason(), kMaxText);
+}
+
+absl::Status ValidateCancelCover(const v1::CancelCoverRequest& r) {
+  RETURN_IF_ERROR(common::CheckRequestId(r.request_id()));
+  RETURN_IF_ERROR(CheckUuid("cover_request_id", r.cover_request_id(), true));
+  return common::OptionalText("reason", r.reason(), kMaxText);
+}
+
+absl::Status ValidateListCoverRequests(const v1::ListCoverRequestsRequest& r, const EscalationConfig& dir) {
+  if (!r.schedule_id().empty()) RETURN_IF_ERROR(KnownSchedule("schedule_id", r.schedule_id(), dir));
+  RETURN_IF_ERROR(common::CheckEnum<v1::CoverRequestStatus>("status", r.status(), false));
+  RETURN_IF_ERROR(common::CheckRange("page_size", r.page_size(), 0, 200));
+  if (!CheckUuid("page_token", r.page_token(), false).ok()) {
+    return InvalidField("page_token", "not a token returned by ListCoverRequests");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateCreateCalendarFeed(const v1::CreateCalendarFeedRequest& r, const EscalationConfig& dir) {
+  RETURN_IF_ERROR(common::CheckRequestId(r.request_id()));
+  if (r.person_id().empty() == r.schedule_id().empty()) {
+    return InvalidField("person_id", "exactly one of person_id and schedule_id is required");
+  }
+  if (!r.person_id().empty()) return KnownPerson("person_id", r.person_id(), dir);
+  return KnownSchedule("schedule_id", r.schedule_id(), dir);
+}
+
+absl::Status ValidateRevokeCalendarFeed(const v1::RevokeCalendarFeedRequest& r) {
+  RETURN_IF_ERROR(common::CheckRequestId(r.request_id()));
+  return CheckUuid("feed_id", r.feed_id(), true);
+}
+
 absl::Status ValidateConsumedEvent(const v1::Event& e) {
   switch (e.body_case()) {
     case v1::Event::kCaseOpened: {

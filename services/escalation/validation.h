@@ -44,6 +44,18 @@ absl::Status ValidateRemoveOverride(const recovery::v1::RemoveOverrideRequest& r
 absl::Status ValidateIsBusinessHours(const recovery::v1::IsBusinessHoursRequest& r, const EscalationConfig& dir);
 absl::Status ValidateCheckCoverage(const recovery::v1::CheckCoverageRequest& r, const EscalationConfig& dir);
 
+// Cover requests. `now`: a request must start in the future (it expires at its start).
+absl::Status ValidateRequestCover(const recovery::v1::RequestCoverRequest& r, const EscalationConfig& dir,
+                                  absl::Time now);
+absl::Status ValidateAcceptCover(const recovery::v1::AcceptCoverRequest& r);
+absl::Status ValidateDeclineCover(const recovery::v1::DeclineCoverRequest& r);
+absl::Status ValidateCancelCover(const recovery::v1::CancelCoverRequest& r);
+absl::Status ValidateListCoverRequests(const recovery::v1::ListCoverRequestsRequest& r, const EscalationConfig& dir);
+
+// Calendar feeds.
+absl::Status ValidateCreateCalendarFeed(const recovery::v1::CreateCalendarFeedRequest& r, const EscalationConfig& dir);
+absl::Status ValidateRevokeCalendarFeed(const recovery::v1::RevokeCalendarFeedRequest& r);
+
 // An event escalation consumes (CaseOpened, CaseReopened, CaseUpdated, SlaBreached,
 // CaseResolved, CaseClosed, ReminderDue), checked like a request: a CaseOpened needs a
 // severity and a category, a ReminderDue a reminder id and a recipient, every id and text is

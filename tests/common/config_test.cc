@@ -40,6 +40,30 @@ TEST(ConfigTest, AuthenticationIsRequiredAndTlsFlagsGoTogether) {
   EXPECT_FALSE(Parse({"--db", "/tmp/x.db", "--kafka-option", "nonsense"}).ok());
 }
 
+TEST(ConfigTest, AServiceFlagIsParsedForItsServiceOnlyFromFlagOrEnvironment) {
+  std::string calendar = "default";
+  const std::vector<ServiceFlag> flags = {{"--calendar-listen", "RECOVERY_CALENDAR_LISTEN", "help", &calendar}};
+  std::vector<const char*> argv{"svc",        "--db", "/tmp/x.db", "--auth-config", "/tmp/a.yaml", "--calendar-listen",
+                                "127.0.0.1:0"};
+  auto cfg = ParseServiceConfig("escalation", static_cast<int>(argv.size()), argv.data(), flags);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(calendar, "127.0.0.1:0");
+
+  std::string from_env = "";
+  setenv("RECOVERY_CALENDAR_LISTEN", "0.0.0.0:8443", 1);
+  std::vector<const char*> bare{"svc", "--db", "/tmp/x.db", "--auth-config", "/tmp/a.yaml"};
+  cfg = ParseServiceConfig("escalation", static_cast<int>(bare.size()), bare.data(),
+                           {{"--calendar-listen", "RECOVERY_CALENDAR_LISTEN", "help", &from_env}});
+  unsetenv("RECOVERY_CALENDAR_LISTEN");
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(from_env, "0.0.0.0:8443");
+
+  // Another service has no such flag.
+  auto other = ParseServiceConfig("intake", static_cast<int>(argv.size()), argv.data());
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(std::string(other.status().message()).find("--calendar-listen"), std::string::npos) << other.status();
+}
+
 TEST(ConfigTest, ParsesCommonFlags) {
   auto cfg = Parse({"--listen", "127.0.0.1:7001", "--db", "/tmp/x.db", "--kafka-brokers", "127.0.0.1:9092", "--topic",
                     "t1", "--log-level", "debug"});

@@ -25,6 +25,10 @@ TEST(EscalationErrorsTest, UnknownIdsAreNotFoundAndStateConflictsAreFailedPrecon
       {EscalationError::kStaleTimeout, absl::StatusCode::kFailedPrecondition},
       {EscalationError::kNoMatchingRule, absl::StatusCode::kFailedPrecondition},
       {EscalationError::kRoutingBroken, absl::StatusCode::kFailedPrecondition},
+      {EscalationError::kUnknownCoverRequest, absl::StatusCode::kNotFound},
+      {EscalationError::kCoverNotPending, absl::StatusCode::kFailedPrecondition},
+      {EscalationError::kCoverExpired, absl::StatusCode::kFailedPrecondition},
+      {EscalationError::kNotATeammate, absl::StatusCode::kFailedPrecondition},
   };
   for (const Case& c : cases) {
     const absl::Status s = ToStatus(Refusal{c.error, ""});

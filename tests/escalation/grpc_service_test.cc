@@ -457,8 +457,43 @@ TEST_F(EscalationGrpcTest, EveryRpcWithoutACredentialIsUnauthenticatedAndChanges
   call("CheckCoverage", &v1::Escalation::Stub::CheckCoverage, coverage, &gaps);
   v1::Directory directory;
   call("GetDirectory", &v1::Escalation::Stub::GetDirectory, v1::GetDirectoryRequest(), &directory);
+  v1::RequestCoverRequest ask;
+  ask.set_request_id("cover");
+  ask.set_schedule_id("oncall");
+  ask.set_person_id("bob");
+  *ask.mutable_start() = common::ToProto(fx_.clock().Now() + absl::Hours(1));
+  *ask.mutable_end() = common::ToProto(fx_.clock().Now() + absl::Hours(2));
+  v1::CoverRequestInfo cover;
+  call("RequestCover", &v1::Escalation::Stub::RequestCover, ask, &cover);
+  v1::AcceptCoverRequest accept;
+  accept.set_request_id("accept");
+  accept.set_cover_request_id(common::NewId(fx_.clock().Now()));
+  call("AcceptCover", &v1::Escalation::Stub::AcceptCover, accept, &cover);
+  v1::DeclineCoverRequest decline;
+  decline.set_request_id("decline");
+  decline.set_cover_request_id(accept.cover_request_id());
+  call("DeclineCover", &v1::Escalation::Stub::DeclineCover, decline, &cover);
+  v1::CancelCoverRequest cancel;
+  cancel.set_request_id("cancel");
+  cancel.set_cover_request_id(accept.cover_request_id());
+  call("CancelCover", &v1::Escalation::Stub::CancelCover, cancel, &cover);
+  v1::ListCoverRequestsResponse covers;
+  call("ListCoverRequests", &v1::Escalation::Stub::ListCoverRequests, v1::ListCoverRequestsRequest(), &covers);
+  v1::CreateCalendarFeedRequest feed;
+  feed.set_request_id("feed");
+  feed.set_schedule_id("oncall");
+  v1::CalendarFeedInfo feed_info;
+  call("CreateCalendarFeed", &v1::Escalation::Stub::CreateCalendarFeed, feed, &feed_info);
+  v1::ListCalendarFeedsResponse feeds;
+  call("ListCalendarFeeds", &v1::Escalation::Stub::ListCalendarFeeds, v1::ListCalendarFeedsRequest(), &feeds);
+  v1::RevokeCalendarFeedRequest revoke;
+  revoke.set_request_id("revoke");
+  revoke.set_feed_id(common::NewId(fx_.clock().Now()));
+  call("RevokeCalendarFeed", &v1::Escalation::Stub::RevokeCalendarFeed, revoke, &feed_info);
 
-  EXPECT_EQ(answers.size(), 12u) << "every RPC of recovery.v1.Escalation";
+  EXPECT_EQ(answers.size(),
+            static_cast<size_t>(v1::AcknowledgePageRequest::descriptor()->file()->service(0)->method_count()))
+      << "every RPC of recovery.v1.Escalation";
   for (const auto& [name, st] : answers) {
     EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED) << name << ": " << st.error_message();
   }

@@ -1,25 +1,31 @@
 // Service SQL on PostgreSQL: intake's OpenCase and RecordContact (history rows numbered inside
 // their INSERT), the audit chain's append (a repeated event inserts nothing and leaves the
-// transaction usable; PostgreSQL ends a transaction on any failed statement) and escalation's
-// listing across cases.
+// transaction usable; PostgreSQL ends a transaction on any failed statement), escalation's
+// listing across cases, and its cover requests and calendar feeds (their migrations, filters,
+// paging and guarded updates).
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include "grpcpp/server_context.h"
+#include "recovery/v1/escalation.grpc.pb.h"
 #include "services/audit/app.h"
 #include "services/audit/store.h"
 #include "services/common/auth/access_control.h"
 #include "services/common/clock.h"
 #include "services/common/events.h"
+#include "services/common/grpc_util.h"
 #include "services/common/idempotency.h"
 #include "services/common/outbox.h"
+#include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
 #include "services/common/timers.h"
+#include "services/escalation/module.h"
 #include "services/escalation/store.h"
 #include "services/intake/app.h"
 #include "services/intake/grpc_service.h"
 #include "services/intake/store.h"
 #include "tests/postgres/pg_fixture.h"
+#include "tests/support/service_fixture.h"
 
 namespace recovery {
 namespace {
@@ -185,6 +191,100 @@ TEST(PostgresServicesTest, EscalationsAreFoundAcrossCasesByTeamAndStatusInPages)
   EXPECT_EQ(find({"", "ops", {EscalationStatus::kResolved}}, "", 10), (Ids{"e3"}));
   EXPECT_EQ(find({"c1", "", {}}, "", 10), (Ids{"e1", "e3"}));  // one case: oldest first
   EXPECT_EQ(find({"c1", "", {}}, "e1", 10), (Ids{"e3"}));
+}
+
+TEST(PostgresServicesTest, EscalationCoverRequestsAndCalendarFeedsRunOnPostgres) {
+  RECOVERY_FRESH_POSTGRES_DB(url);
+  escalation::EscalationModule module(escalation::EscalationModule::Options{.start_delivery_worker = false});
+  testing::FixtureOptions options;
+  options.db = url;
+  options.config_yaml = R"(
+people:
+  - {id: alice, name: Alice, time_zone: UTC, contact_methods: [{channel: log, target: alice}]}
+  - {id: bob, name: Bob, time_zone: UTC, contact_methods: [{channel: log, target: bob}]}
+calendars:
+  - {id: office, time_zone: UTC, weekly: {mon: ["09:00-17:00"]}}
+schedules:
+  - {id: oncall, name: On call, time_zone: UTC, layers: [{name: primary, participants: [alice], rotation: 1w, start_date: 2026-01-05, handoff_time: "09:00"}]}
+policies:
+  - {id: p, name: P, tiers: [{targets: [{schedule: oncall}], ack_timeout: 5m}]}
+teams:
+  - {id: ops, name: Ops, members: [alice, bob], calendar: office, schedule: oncall, policy: p}
+routing_rules:
+  - {id: all, team: ops}
+)";
+  testing::ServiceFixture fx(module, options);
+  ASSERT_TRUE(fx.ok());
+  auto alice = v1::Escalation::NewStub(fx.ChannelAs("alice"));
+  auto bob = v1::Escalation::NewStub(fx.ChannelAs("bob"));
+  const absl::Time now = fx.clock().Now();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    v1::RequestCoverRequest ask;
+    ask.set_request_id("ask-" + std::to_string(i));
+    ask.set_schedule_id("oncall");
+    ask.set_person_id("bob");
+    *ask.mutable_start() = common::ToProto(now + absl::Hours(1 + 2 * i));
+    *ask.mutable_end() = common::ToProto(now + absl::Hours(2 + 2 * i));
+    v1::CoverRequestInfo out;
+    auto ctx = common::ContextWithDeadline();
+    const grpc::Status st = alice->RequestCover(ctx.get(), ask, &out);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    ids.push_back(out.cover_request_id());
+  }
+  v1::AcceptCoverRequest accept;
+  accept.set_request_id("acc-1");
+  accept.set_cover_request_id(ids[0]);
+  v1::CoverRequestInfo accepted;
+  auto ctx = common::ContextWithDeadline();
+  ASSERT_TRUE(bob->AcceptCover(ctx.get(), accept, &accepted).ok());
+  accept.set_request_id("acc-2");  // a second answer finds it no longer pending
+  ctx = common::ContextWithDeadline();
+  EXPECT_EQ(bob->AcceptCover(ctx.get(), accept, &accepted).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  v1::WhoIsOnCallRequest who;
+  who.set_schedule_id("oncall");
+  *who.mutable_at() = common::ToProto(now + absl::Minutes(90));
+  v1::WhoIsOnCallResponse on_call;
+  ctx = common::ContextWithDeadline();
+  ASSERT_TRUE(alice->WhoIsOnCall(ctx.get(), who, &on_call).ok());
+  EXPECT_EQ(on_call.person_ids(0), "bob");
+
+  fx.Advance(absl::Hours(3));  // ids[1] expires at its start (now + 3h)
+  EXPECT_EQ(fx.PublishedOfType("CoverExpired").size(), 1u);
+  v1::ListCoverRequestsRequest list;
+  list.set_addressed_to_me(true);
+  list.set_status(v1::COVER_REQUEST_STATUS_PENDING);
+  v1::ListCoverRequestsResponse pending;
+  ctx = common::ContextWithDeadline();
+  ASSERT_TRUE(bob->ListCoverRequests(ctx.get(), list, &pending).ok());
+  ASSERT_EQ(pending.cover_requests_size(), 1);
+  EXPECT_EQ(pending.cover_requests(0).cover_request_id(), ids[2]);
+  v1::ListCoverRequestsRequest paged;
+  paged.set_page_size(2);
+  v1::ListCoverRequestsResponse page;
+  ctx = common::ContextWithDeadline();
+  ASSERT_TRUE(alice->ListCoverRequests(ctx.get(), paged, &page).ok());
+  EXPECT_EQ(page.cover_requests_size(), 2);
+  EXPECT_FALSE(page.next_page_token().empty());
+
+  v1::CreateCalendarFeedRequest create;
+  create.set_request_id("feed-1");
+  create.set_person_id("alice");
+  v1::CalendarFeedInfo feed;
+  ctx = common::ContextWithDeadline();
+  ASSERT_TRUE(alice->CreateCalendarFeed(ctx.get(), create, &feed).ok());
+  const std::string token = feed.url_path().substr(10, 43);
+  auto text = module.app().RenderCalendarFeed(token);
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_TRUE(text->has_value());
+  v1::RevokeCalendarFeedRequest revoke;
+  revoke.set_request_id("revoke-1");
+  revoke.set_feed_id(feed.feed_id());
+  ctx = common::ContextWithDeadline();
+  ASSERT_TRUE(alice->RevokeCalendarFeed(ctx.get(), revoke, &feed).ok());
+  text = module.app().RenderCalendarFeed(token);
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_FALSE(text->has_value());
 }
 
 }  // namespace

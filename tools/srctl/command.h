@@ -38,6 +38,15 @@ Command MakeCommand(std::string name, std::string help) {
           }};
 }
 
+// A command whose subcommands do the work ("srctl cover request ...", "srctl cover accept ..."):
+// one of them is required.
+inline Command MakeGroup(std::string name, std::string help, std::vector<Command> subcommands) {
+  return {std::move(name), std::move(help), [subcommands = std::move(subcommands)](CLI::App& cmd, Session& session) {
+            cmd.require_subcommand(1);
+            for (const Command& sub : subcommands) sub.attach(*cmd.add_subcommand(sub.name, sub.help), session);
+          }};
+}
+
 // The commands of each file, in the order the usage text lists them.
 std::vector<Command> AuthCommands();        // auth_commands.cc: login, logout, whoami, token
 std::vector<Command> GenericCommands();     // generic_commands.cc: rpc

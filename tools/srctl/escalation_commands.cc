@@ -1,6 +1,9 @@
 // srctl's escalation commands (recovery.v1.Escalation): who is on call, shifts, business hours
 // and coverage; escalations across cases or of one case, and their pages; acknowledging a page;
-// on-call overrides.
+// on-call overrides; cover requests (srctl cover request|accept|decline|cancel|list) and
+// calendar feeds (srctl calendar create|list|revoke).
+#include <cctype>
+#include <fstream>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -225,6 +228,196 @@ class OverrideCommand {
   std::string schedule_, person_, start_, end_, reason_;
 };
 
+const std::vector<std::string> kCoverColumns = {
+    "cover_request_id", "schedule_id", "requester_id", "person_id", "start", "end", "status"};
+
+void ShowCover(const Message& m, std::ostream& out) {
+  out << "cover request " << DisplayText(m, "cover_request_id") << ": " << DisplayText(m, "status") << "\n"
+      << Pretty(m, 1);
+}
+
+class CoverRequestCommand {
+ public:
+  void AddFlags(CLI::App& cmd) {
+    cmd.add_option("--schedule", schedule_)->required();
+    cmd.add_option("--person", person_, "the teammate asked to cover")->required();
+    cmd.add_option("--from", start_, "RFC3339 start (in the future)")->required();
+    cmd.add_option("--to", end_, "RFC3339 end")->required();
+    cmd.add_option("--reason", reason_);
+  }
+
+  absl::Status Run(Session& session) const {
+    recovery::v1::RequestCoverRequest req;
+    req.set_request_id(NewRequestId());
+    req.set_schedule_id(schedule_);
+    req.set_person_id(person_);
+    ASSIGN_OR_RETURN(*req.mutable_start(), ParseTimestamp("--from", start_));
+    ASSIGN_OR_RETURN(*req.mutable_end(), ParseTimestamp("--to", end_));
+    req.set_reason(reason_);
+    return session.Show(session.Call<Escalation>(&Escalation::Stub::RequestCover, req), ShowCover);
+  }
+
+ private:
+  std::string schedule_, person_, start_, end_, reason_;
+};
+
+class CoverAcceptCommand {
+ public:
+  void AddFlags(CLI::App& cmd) { cmd.add_option("cover_request", id_)->required(); }
+
+  absl::Status Run(Session& session) const {
+    recovery::v1::AcceptCoverRequest req;
+    req.set_request_id(NewRequestId());
+    req.set_cover_request_id(id_);
+    return session.Show(session.Call<Escalation>(&Escalation::Stub::AcceptCover, req), ShowCover);
+  }
+
+ private:
+  std::string id_;
+};
+
+class CoverDeclineCommand {
+ public:
+  void AddFlags(CLI::App& cmd) {
+    cmd.add_option("cover_request", id_)->required();
+    cmd.add_option("--reason", reason_);
+  }
+
+  absl::Status Run(Session& session) const {
+    recovery::v1::DeclineCoverRequest req;
+    req.set_request_id(NewRequestId());
+    req.set_cover_request_id(id_);
+    req.set_reason(reason_);
+    return session.Show(session.Call<Escalation>(&Escalation::Stub::DeclineCover, req), ShowCover);
+  }
+
+ private:
+  std::string id_, reason_;
+};
+
+class CoverCancelCommand {
+ public:
+  void AddFlags(CLI::App& cmd) {
+    cmd.add_option("cover_request", id_)->required();
+    cmd.add_option("--reason", reason_);
+  }
+
+  absl::Status Run(Session& session) const {
+    recovery::v1::CancelCoverRequest req;
+    req.set_request_id(NewRequestId());
+    req.set_cover_request_id(id_);
+    req.set_reason(reason_);
+    return session.Show(session.Call<Escalation>(&Escalation::Stub::CancelCover, req), ShowCover);
+  }
+
+ private:
+  std::string id_, reason_;
+};
+
+class CoverListCommand {
+ public:
+  void AddFlags(CLI::App& cmd) {
+    cmd.add_flag("--mine", mine_, "requests you made");
+    cmd.add_flag("--to-me", to_me_, "requests asking you");
+    cmd.add_option("--schedule", schedule_);
+    cmd.add_option("--status", status_)
+        ->check(CLI::IsMember({"pending", "accepted", "declined", "cancelled", "expired"}));
+    cmd.add_option("--page-size", page_size_, "default 50, at most 200");
+    cmd.add_option("--page-token", page_token_, "the next page token a previous list printed");
+  }
+
+  absl::Status Run(Session& session) const {
+    recovery::v1::ListCoverRequestsRequest req;
+    req.set_mine(mine_);
+    req.set_addressed_to_me(to_me_);
+    req.set_schedule_id(schedule_);
+    if (!status_.empty()) {
+      recovery::v1::CoverRequestStatus status;
+      std::string name = "COVER_REQUEST_STATUS_" + status_;
+      for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (!recovery::v1::CoverRequestStatus_Parse(name, &status))
+        return absl::InvalidArgumentError("--status: unknown");
+      req.set_status(status);
+    }
+    req.set_page_size(page_size_);
+    req.set_page_token(page_token_);
+    return session.Show(session.Call<Escalation>(&Escalation::Stub::ListCoverRequests, req),
+                        [](const Message& m, std::ostream& out) {
+                          out << Table(RepeatedMessages(m, "cover_requests"), kCoverColumns);
+                          const std::string next = DisplayText(m, "next_page_token");
+                          if (!next.empty()) out << "next page: --page-token " << next << "\n";
+                        });
+  }
+
+ private:
+  bool mine_ = false, to_me_ = false;
+  std::string schedule_, status_, page_token_;
+  int page_size_ = 0;
+};
+
+class CalendarCreateCommand {
+ public:
+  void AddFlags(CLI::App& cmd) {
+    cmd.add_option("--person", person_, "a feed of this person's shifts (yours, unless schedules.edit_any)");
+    cmd.add_option("--schedule", schedule_, "a feed of everyone's shifts on this schedule");
+  }
+
+  // The URL path carries the secret token: it is printed this once and never again. The
+  // local stack (tools/stack.sh --calendar) writes the feeds' base URL to <stack>/calendar.url.
+  absl::Status Run(Session& session) const {
+    recovery::v1::CreateCalendarFeedRequest req;
+    req.set_request_id(NewRequestId());
+    req.set_person_id(person_);
+    req.set_schedule_id(schedule_);
+    std::string base;
+    std::ifstream stack_url(session.stack_dir() + "/calendar.url");
+    std::getline(stack_url, base);
+    if (base.empty()) base = "<escalation's --calendar-listen address>";
+    return session.Show(session.Call<Escalation>(&Escalation::Stub::CreateCalendarFeed, req),
+                        [&base](const Message& m, std::ostream& out) {
+                          out << "calendar feed " << DisplayText(m, "feed_id") << "\n"
+                              << "  subscribe to: " << EscapeForTerminal(base) << DisplayText(m, "url_path") << "\n"
+                              << "  (the token is shown only now; revoke the feed if it leaks)\n";
+                        });
+  }
+
+ private:
+  std::string person_, schedule_;
+};
+
+class CalendarListCommand {
+ public:
+  void AddFlags(CLI::App& cmd) { cmd.add_flag("--all", all_, "revoked feeds too"); }
+
+  absl::Status Run(Session& session) const {
+    recovery::v1::ListCalendarFeedsRequest req;
+    req.set_include_revoked(all_);
+    return session.Show(
+        session.Call<Escalation>(&Escalation::Stub::ListCalendarFeeds, req), [](const Message& m, std::ostream& out) {
+          out << Table(RepeatedMessages(m, "feeds"),
+                       {"feed_id", "person_id", "schedule_id", "created_by", "created_at", "revoked_at"});
+        });
+  }
+
+ private:
+  bool all_ = false;
+};
+
+class CalendarRevokeCommand {
+ public:
+  void AddFlags(CLI::App& cmd) { cmd.add_option("feed", feed_)->required(); }
+
+  absl::Status Run(Session& session) const {
+    recovery::v1::RevokeCalendarFeedRequest req;
+    req.set_request_id(NewRequestId());
+    req.set_feed_id(feed_);
+    return session.Show(session.Call<Escalation>(&Escalation::Stub::RevokeCalendarFeed, req));
+  }
+
+ private:
+  std::string feed_;
+};
+
 }  // namespace
 
 std::vector<Command> EscalationCommands() {
@@ -238,6 +431,21 @@ std::vector<Command> EscalationCommands() {
       MakeCommand<PagesCommand>("pages", "the pages of an escalation (escalation.ListPages)"),
       MakeCommand<AckPageCommand>("ack-page", "acknowledge a page (escalation.AcknowledgePage)"),
       MakeCommand<OverrideCommand>("override", "add an on-call override (escalation.AddOverride)"),
+      MakeGroup(
+          "cover", "ask a teammate to cover a stretch of your shift, answer, cancel, list",
+          {
+              MakeCommand<CoverRequestCommand>("request", "ask a teammate to cover (escalation.RequestCover)"),
+              MakeCommand<CoverAcceptCommand>("accept", "take a stretch you were asked to (escalation.AcceptCover)"),
+              MakeCommand<CoverDeclineCommand>("decline", "say no to a cover request (escalation.DeclineCover)"),
+              MakeCommand<CoverCancelCommand>("cancel", "withdraw your cover request (escalation.CancelCover)"),
+              MakeCommand<CoverListCommand>("list", "cover requests (escalation.ListCoverRequests)"),
+          }),
+      MakeGroup("calendar", "iCal feeds of on-call shifts",
+                {
+                    MakeCommand<CalendarCreateCommand>("create", "a feed URL (escalation.CreateCalendarFeed)"),
+                    MakeCommand<CalendarListCommand>("list", "your feeds (escalation.ListCalendarFeeds)"),
+                    MakeCommand<CalendarRevokeCommand>("revoke", "revoke a feed (escalation.RevokeCalendarFeed)"),
+                }),
   };
 }
 

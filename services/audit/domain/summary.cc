@@ -99,6 +99,31 @@ std::string SummarizeEvent(const Event& e) {
     case Event::kReminderDelivered:
       return absl::StrCat("Reminder delivered to ", e.reminder_delivered().recipient(), " via ",
                           Page(e.reminder_delivered().channel()));
+    case Event::kCoverRequested: {
+      const auto& r = e.cover_requested().request();
+      return absl::StrCat(r.requester_id(), " asked ", r.person_id(), " to cover ", r.schedule_id(), " from ",
+                          When(r.start()), " to ", When(r.end()), Colon(r.reason()));
+    }
+    case Event::kCoverAccepted: {
+      const auto& r = e.cover_accepted().request();
+      return absl::StrCat(r.person_id(), " accepted to cover ", r.schedule_id(), " for ", r.requester_id(), " from ",
+                          When(r.start()), " to ", When(r.end()), " (override ", e.cover_accepted().override_id(), ")");
+    }
+    case Event::kCoverDeclined: {
+      const auto& r = e.cover_declined().request();
+      return absl::StrCat(r.person_id(), " declined to cover ", r.schedule_id(), " for ", r.requester_id(),
+                          Colon(e.cover_declined().reason()));
+    }
+    case Event::kCoverCancelled: {
+      const auto& r = e.cover_cancelled().request();
+      return absl::StrCat(r.requester_id(), " cancelled the cover request to ", r.person_id(), " on ", r.schedule_id(),
+                          Colon(e.cover_cancelled().reason()));
+    }
+    case Event::kCoverExpired: {
+      const auto& r = e.cover_expired().request();
+      return absl::StrCat("Cover request from ", r.requester_id(), " to ", r.person_id(), " on ", r.schedule_id(),
+                          " expired unanswered");
+    }
     case Event::kPlanDrafted:
       return absl::StrCat("Plan drafted from playbook ", e.plan_drafted().playbook_id(), " with ",
                           e.plan_drafted().items_size(), " items");

@@ -31,6 +31,14 @@ absl::string_view EscalationErrorName(EscalationError error) {
       return "routing configuration is broken";
     case EscalationError::kUnknownRecipient:
       return "unknown person";
+    case EscalationError::kUnknownCoverRequest:
+      return "unknown cover request";
+    case EscalationError::kCoverNotPending:
+      return "cover request no longer pending";
+    case EscalationError::kCoverExpired:
+      return "cover request expired";
+    case EscalationError::kNotATeammate:
+      return "not a teammate";
   }
   return "unknown error";
 }
@@ -43,6 +51,7 @@ absl::Status ToStatus(const Refusal& refusal, absl::string_view field) {
     case EscalationError::kUnknownEscalation:
     case EscalationError::kUnknownPage:
     case EscalationError::kUnknownRecipient:
+    case EscalationError::kUnknownCoverRequest:
       return absl::NotFoundError(message);
     case EscalationError::kNotStarted:
     case EscalationError::kAlreadyStarted:
@@ -53,6 +62,9 @@ absl::Status ToStatus(const Refusal& refusal, absl::string_view field) {
     case EscalationError::kStaleTimeout:
     case EscalationError::kNoMatchingRule:
     case EscalationError::kRoutingBroken:
+    case EscalationError::kCoverNotPending:
+    case EscalationError::kCoverExpired:
+    case EscalationError::kNotATeammate:
       return absl::FailedPreconditionError(message);
   }
   return absl::InternalError(message);

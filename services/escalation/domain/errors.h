@@ -25,6 +25,10 @@ enum class EscalationError {
   kNoMatchingRule,       // no routing rule matches the case                -> FAILED_PRECONDITION
   kRoutingBroken,        // the matching rule names a team/policy not there -> FAILED_PRECONDITION
   kUnknownRecipient,     // a reminder for a person the directory lacks     -> NOT_FOUND
+  kUnknownCoverRequest,  // no cover request with that id                   -> NOT_FOUND
+  kCoverNotPending,      // answering a request already answered/cancelled  -> FAILED_PRECONDITION
+  kCoverExpired,         // answering a request at or after its start       -> FAILED_PRECONDITION
+  kNotATeammate,         // cover asked of someone outside the schedule     -> FAILED_PRECONDITION
 };
 
 // "already acknowledged", "no routing rule matches", ...
