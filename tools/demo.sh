@@ -190,6 +190,37 @@ sleep 1
 [[ $(pages_for lee) -eq $LEE_PAGES && $(pages_for "$ONCALL") -eq $ONCALL_PAGES ]] || fail "a page was delivered after the acknowledgement"
 echo "  pages: $ONCALL $ONCALL_PAGES, lee $LEE_PAGES; none after the ack"
 
+step "Self-service: Sam changes his own notification rules; the audit chain says who changed what"
+as sam run config update person sam --mask notification_rules \
+  --spec '{"notification_rules": [{"channel": "webhook", "delay": "0s"}, {"channel": "log", "delay": "1m"}]}' \
+  --reason "log channel a minute after the webhook"
+changed_by_sam() { [[ $(field "$(json audit config --kind person --id sam)" "d['entries'][0]['actor']") == person:sam ]]; }
+eventually 30 "audit recording Sam's change" changed_by_sam
+run audit config --kind person --id sam
+as sam "$SRCTL" config update person sam --mask name --spec '{"name": "Sam the Great"}' >/dev/null 2>&1 &&
+  fail "a responder renamed himself (people.edit is the admins')"
+echo "  and renaming himself is refused: people.edit is the admins'"
+
+step "A cover request: Priya asks Sam to take Thursday night of her week; Sam accepts"
+THU_FROM="2026-11-26T18:00:00Z" THU_TO="2026-11-27T09:00:00Z"
+[[ $(field "$(json oncall --schedule client-services-oncall --at 2026-11-26T20:00:00Z)" "d['person_ids'][0]") == priya ]] ||
+  fail "priya is not on call on Thursday night before the cover"
+COVER=$(as priya json cover request --schedule client-services-oncall --person sam --from "$THU_FROM" --to "$THU_TO" \
+  --reason "family dinner")
+COVER_ID=$(field "$COVER" "d['cover_request_id']")
+as sam run cover accept "$COVER_ID"
+[[ $(field "$(json oncall --schedule client-services-oncall --at 2026-11-26T20:00:00Z)" "d['person_ids'][0]") == sam ]] ||
+  fail "sam is not on call on Thursday night after accepting the cover"
+run oncall --schedule client-services-oncall --at 2026-11-26T20:00:00Z
+cover_audited() { [[ $(field "$(json timeline schedule:client-services-oncall)" "','.join(e['type']+'='+e.get('actor','') for e in d.get('entries',[]) if e['type'].startswith('Cover'))") == "CoverRequested=person:priya,CoverAccepted=person:sam" ]]; }
+eventually 30 "audit recording the cover request and its acceptance" cover_audited
+run timeline schedule:client-services-oncall
+
+step "GitOps: the live configuration exported as YAML; a diff against it finds nothing to change"
+run config export -o "$DATA/gitops"
+ls "$DATA/gitops"
+run config diff -f "$DATA/gitops"
+
 step "The audit timeline of the case, and the hash chain verified"
 timeline_complete() { [[ $(field "$(json timeline "$CASE")" "sum(1 for e in d.get('entries',[]) if e['type']=='ReviewSubmitted')") -ge 1 ]]; }
 eventually 30 "the audit log catching up" timeline_complete
