@@ -4,7 +4,9 @@
 usage: check_topic.py BROKERS CASE_ID SRCTL
 - every event on the topic for the case, in order, with the story's event types;
 - the audit log holds every distinct event id of the topic exactly once;
-- no page was queued for an escalation after it was acknowledged."""
+- no page was queued for an escalation after it was acknowledged;
+- every configuration change of escalation (ConfigChanged, key config:escalation) on the topic
+  is in the audit chain, and Sam's self-service change carries him as its actor."""
 import json
 import subprocess
 import sys
@@ -31,11 +33,13 @@ for attempt in range(60):
     if int(srctl_json("stats").get("events_total", 0)) >= len(distinct):
         break
     time.sleep(0.5)
-all_ids, case_events = set(), []
+all_ids, case_events, config_ids = set(), [], set()
 for line in out.splitlines():
     key, part, off, headers = (line.split("\t") + ["", "", "", ""])[:4]
     h = dict(kv.split("=", 1) for kv in headers.split(",") if "=" in kv)
     all_ids.add(h.get("event_id"))
+    if key == "config:escalation" and h.get("type") == "ConfigChanged":
+        config_ids.add(h.get("event_id"))
     if key == case_id:
         case_events.append((int(off), h.get("type"), h.get("event_id")))
 case_events.sort()
@@ -70,10 +74,19 @@ if len(ids) != len(set(ids)):
 case_ids = {e for _, _, e in case_events}
 if set(ids) != case_ids:
     errors.append(f"audit timeline has {len(set(ids))} events, the topic {len(case_ids)} for the case")
+audited = srctl_json("audit", "config", "--service", "escalation", "--limit", "1000").get("entries", [])
+if not config_ids:
+    errors.append("no ConfigChanged event of escalation on the topic")
+if {e["event_id"] for e in audited} != config_ids:
+    errors.append(f"audit holds {len(audited)} escalation configuration changes, the topic {len(config_ids)}")
+changed = [json.loads(e["event_json"]).get("config_changed", {}) | {"actor": e.get("actor")} for e in audited]
+if not any(c.get("kind") == "person" and c.get("id") == "sam" and c.get("actor") == "person:sam" for c in changed):
+    errors.append("no ConfigChanged of person sam by person:sam in the audit chain")
 verify = srctl_json("verify")
 if not verify.get("ok"):
     errors.append(f"audit chain broken: {verify}")
 if errors:
     print("TOPIC CHECK FAILED:\n  " + "\n  ".join(errors))
     sys.exit(1)
-print(f"  every story event present; audit holds all {total} events exactly once; chain verified")
+print(f"  every story event present; audit holds all {total} events exactly once; chain verified;"
+      f" {len(config_ids)} configuration changes on the topic, all audited")
