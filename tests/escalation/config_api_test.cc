@@ -391,6 +391,17 @@ TEST_F(ConfigApiTest, ADryRunOfARotationChangeListsWhoWouldBeOnCallDifferently) 
   EXPECT_EQ(Get("schedule", "oncall").version(), 1);  // a dry run
 }
 
+TEST_F(ConfigApiTest, AnUpdateThatChangesNothingMakesNoVersionAndNoEvent) {
+  fx_.Quiesce();
+  fx_.ClearPublished();
+  v1::ChangeResult out;
+  ASSERT_TRUE(Update("person", "sam", R"({"name": "Sam"})", {"name"}, &out).ok());
+  EXPECT_FALSE(out.has_change());
+  EXPECT_EQ(out.resource().version(), 1);
+  fx_.Quiesce();
+  EXPECT_TRUE(fx_.PublishedOfType("ConfigChanged").empty());
+}
+
 TEST_F(ConfigApiTest, RoutingRulesKeepTheirOrderAndANewOneCanGoFirst) {
   v1::ChangeResult out;
   ASSERT_TRUE(Create("routing_rule", "p1", R"({"severities": ["P1"], "team": "ops"})", &out, "", false, 1).ok());

@@ -874,6 +874,10 @@ absl::StatusOr<v1::ChangeResult> Commit(Store& store, Outbox& outbox, Clock& clo
       *result.mutable_resource() = Impl::ToResource(shown);
       return absl::OkStatus();  // nothing written: the transaction rolls back
     }
+    if (changes.empty()) {  // the resource already is so: no version, no event
+      *result.mutable_resource() = Impl::ToResource(*change.before);
+      return absl::OkStatus();
+    }
     ASSIGN_OR_RETURN(Impl::Written w, Impl::Write(tx, outbox, service, live, std::move(changes), caller.Actor(), reason,
                                                   "api", clock.Now()));
     for (size_t i = 0; i < w.after.size(); ++i) {
@@ -881,10 +885,6 @@ absl::StatusOr<v1::ChangeResult> Commit(Store& store, Outbox& outbox, Clock& clo
         *result.mutable_resource() = Impl::ToResource(w.after[i]);
         *result.mutable_change() = w.changes[i];
       }
-    }
-    if (result.resource().id().empty()) {  // nothing to write: the resource already is so
-      *result.mutable_resource() = Impl::ToResource(change.before ? *change.before : *change.after);
-      result.clear_change();
     }
     tx.AfterCommit([install, generation = w.generation, candidate] { install(generation, candidate); });
     return absl::OkStatus();
