@@ -141,7 +141,8 @@ struct ConfigState::Impl {
     for (const ConfigKind& k : kinds) {
       auto add = [&](Entry e, const std::string& path) -> absl::Status {
         Key key{e.kind, e.id};
-        if (!out.emplace(key, std::move(e)).second) return InvalidField(path, absl::StrCat("duplicate id"));
+        const std::string id = e.id;
+        if (!out.emplace(key, std::move(e)).second) return InvalidField(path, absl::StrCat("duplicate id '", id, "'"));
         return absl::OkStatus();
       };
       if (k.shape == Shape::kSettings) {
