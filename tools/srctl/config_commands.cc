@@ -175,7 +175,12 @@ class ExportCommand {
     }
     if (!dir_.empty()) fs::create_directories(dir_);
     for (const std::string& service : services) {
-      ASSIGN_OR_RETURN(const std::string address, session.AddressOf(service));
+      absl::StatusOr<std::string> where = session.AddressOf(service);
+      if (!where.ok() && service_.empty()) {  // not in this stack: the others still export
+        std::cerr << service << ": no address (skipped)\n";
+        continue;
+      }
+      ASSIGN_OR_RETURN(const std::string address, where);
       ASSIGN_OR_RETURN(const auto exported,
                        session.CallAt<Configuration>(address, &Configuration::Stub::ExportConfiguration,
                                                      v1::ExportConfigurationRequest()));
