@@ -17,6 +17,7 @@
 #include "services/common/validation.h"
 #include "services/common/yaml_fields.h"
 #include "services/escalation/delivery/worker.h"
+#include "services/escalation/domain/handoff.h"
 #include "services/escalation/validation.h"
 #include "yaml-cpp/yaml.h"
 
@@ -506,6 +507,64 @@ absl::Status EscalationApp::OnHoldTimer(Tx& tx, const common::Timer& timer) {
   if (!row) return absl::OkStatus();
   return Step(tx, *row, HoldElapsed{}, Cause{absl::StrCat("timer:", kHoldTimer, ":", timer.key), kServiceActor, "", ""})
       .status();
+}
+
+// --- handoff reminders ---
+
+absl::Status EscalationApp::ArmHandoffReminders(Tx& tx) {
+  const auto dir = directory();
+  for (const HandoffReminder& r : UpcomingHandoffReminders(*dir, clock_.Now(), kHandoffHorizon)) {
+    ASSIGN_OR_RETURN(auto armed, timers_.Get(tx, kHandoffTimer, HandoffTimerKey(r)));
+    if (armed) continue;  // already armed (re-arming would reset its attempts)
+    RETURN_IF_ERROR(timers_.Schedule(tx, kHandoffTimer, HandoffTimerKey(r), r.due, HandoffTimerPayload(r)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EscalationApp::EnsureHandoffRearm() {
+  if (directory()->handoff_reminders.empty()) return absl::OkStatus();
+  return common::InTransaction(store_, [&](Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(auto armed, timers_.Get(tx, kHandoffRearmTimer, "rearm"));
+    if (armed) return absl::OkStatus();
+    RETURN_IF_ERROR(ArmHandoffReminders(tx));
+    return timers_.Schedule(tx, kHandoffRearmTimer, "rearm", clock_.Now() + kHandoffRearmEvery);
+  });
+}
+
+absl::Status EscalationApp::OnHandoffRearmTimer(Tx& tx, const common::Timer&) {
+  if (directory()->handoff_reminders.empty()) return absl::OkStatus();  // nobody asks any more
+  RETURN_IF_ERROR(ArmHandoffReminders(tx));
+  return timers_.Schedule(tx, kHandoffRearmTimer, "rearm", clock_.Now() + kHandoffRearmEvery);
+}
+
+absl::Status EscalationApp::OnHandoffTimer(Tx& tx, const common::Timer& timer) {
+  HandoffReminder r;
+  if (!ParseHandoffTimerPayload(timer.payload, &r)) {
+    common::LogWarn("malformed handoff timer", {{"key", common::QuoteForMessage(timer.key)}});
+    return absl::OkStatus();
+  }
+  const auto dir = directory();
+  // Still so? The rota, an override or the person's setting may have changed since it was armed.
+  bool still = false;
+  for (const HandoffReminder& now : UpcomingHandoffReminders(*dir, r.due, r.shift_start - r.due + absl::Seconds(1)))
+    still |= now == r;
+  if (!still) return absl::OkStatus();
+  v1::Event due = common::NewEvent(clock_.Now(), absl::StrCat("schedule:", r.schedule_id), kServiceName, kServiceActor,
+                                   absl::StrCat("timer:", kHandoffTimer, ":", timer.key));
+  v1::ReminderDue* body = due.mutable_reminder_due();
+  body->set_reminder_id(absl::StrCat("handoff/", timer.key));
+  body->set_recipient(r.person_id);
+  body->set_reason(HandoffReminderText(*dir, r));
+  body->set_kind("handoff");
+  body->set_subject_id(r.schedule_id);
+  *body->mutable_due() = common::ToProto(r.shift_start);
+  Decided<EscalationOutcome> decided = QueueReminder(*dir, due, clock_.Now());
+  if (const Refusal* refused = RefusalOf(decided)) {
+    common::LogWarn("handoff reminder not delivered",
+                    {{"person", r.person_id}, {"error", std::string(ToStatus(*refused, "recipient").message())}});
+    return absl::OkStatus();
+  }
+  return Apply(tx, std::get<EscalationOutcome>(decided), std::nullopt);
 }
 
 // --- delivery ---

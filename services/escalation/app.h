@@ -171,6 +171,17 @@ class EscalationApp {
   // Timer handlers (kinds kAckTimer, kHoldTimer).
   absl::Status OnAckTimer(common::Tx& tx, const common::Timer& timer);
   absl::Status OnHoldTimer(common::Tx& tx, const common::Timer& timer);
+  // Handoff reminders (domain/handoff.h): arms a timer for each reminder due in the next 35
+  // days; kHandoffRearmTimer does so every kHandoffRearmEvery and re-arms itself; a
+  // kHandoffTimer that is still right (the shift still starts then, the person still asks)
+  // queues the reminder to every contact method of the person, like ReminderDue.
+  absl::Status ArmHandoffReminders(common::Tx& tx);
+  // When someone asks for handoff reminders: arms them and the re-arm timer unless it is armed
+  // (a replica, or an earlier call, did it), in its own transaction. Nobody asking: nothing, and
+  // the re-arm timer stops at its next firing.
+  absl::Status EnsureHandoffRearm();
+  absl::Status OnHandoffRearmTimer(common::Tx& tx, const common::Timer& timer);
+  absl::Status OnHandoffTimer(common::Tx& tx, const common::Timer& timer);
 
   // Delivery worker hooks (delivery/worker.h).
   absl::StatusOr<bool> StillWanted(common::Tx& tx, const delivery::Delivery& d);

@@ -41,7 +41,8 @@ absl::Status EscalationConfigSchema::InstallConfig(const YAML::Node& document) {
   if (!settings.ok()) return settings.status();
   app->SetSettings(*std::move(settings));
   app->LogCoverageGaps();
-  return absl::OkStatus();
+  // Runs after the change committed (its transaction and lock are done): its own transaction.
+  return app->EnsureHandoffRearm();
 }
 
 namespace {
@@ -117,7 +118,8 @@ absl::Status EscalationConfigSchema::AuthorizeEdit(const common::Caller& caller,
   const std::string& kind = edit.kind->kind;
   if (kind == "person") {
     if (caller.Holds("people.edit")) return absl::OkStatus();
-    static const std::set<std::string> kSelfService = {"contact_methods", "notification_rules", "time_zone"};
+    static const std::set<std::string> kSelfService = {"contact_methods", "notification_rules", "time_zone",
+                                                       "handoff_reminder"};
     const std::string me = caller.principal.PersonId();
     if (!me.empty() && me == edit.id && edit.type == recovery::v1::CONFIG_CHANGE_TYPE_UPDATED) {
       bool own_settings_only = true;

@@ -88,6 +88,12 @@ absl::Status EscalationModule::Init(const common::ServiceContext& ctx) {
                     [app = app_.get()](common::Tx& tx, const common::Timer& t) { return app->OnAckTimer(tx, t); });
   ctx.timers.Handle(kHoldTimer,
                     [app = app_.get()](common::Tx& tx, const common::Timer& t) { return app->OnHoldTimer(tx, t); });
+  ctx.timers.Handle(kHandoffTimer,
+                    [app = app_.get()](common::Tx& tx, const common::Timer& t) { return app->OnHandoffTimer(tx, t); });
+  ctx.timers.Handle(kHandoffRearmTimer, [app = app_.get()](common::Tx& tx, const common::Timer& t) {
+    return app->OnHandoffRearmTimer(tx, t);
+  });
+  RETURN_IF_ERROR(app_->EnsureHandoffRearm());
   ctx.timers.Handle(kCoverTimer,
                     [app = app_.get()](common::Tx& tx, const common::Timer& t) { return app->OnCoverTimer(tx, t); });
 

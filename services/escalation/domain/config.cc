@@ -75,8 +75,8 @@ absl::StatusOr<Target> ParseTarget(const YAML::Node& node, absl::string_view pat
 }
 
 absl::StatusOr<Person> ParsePerson(const YAML::Node& node, absl::string_view path) {
-  RETURN_IF_ERROR(
-      yaml_fields::ExpectMap(node, path, {"id", "name", "time_zone", "contact_methods", "notification_rules"}));
+  RETURN_IF_ERROR(yaml_fields::ExpectMap(
+      node, path, {"id", "name", "time_zone", "contact_methods", "notification_rules", "handoff_reminder"}));
   Person p;
   ASSIGN_OR_RETURN(auto id, yaml_fields::RequiredString(node, path, "id"));
   ASSIGN_OR_RETURN(auto name, yaml_fields::OptionalString(node, path, "name"));
@@ -330,6 +330,15 @@ absl::StatusOr<EscalationConfig> ParseImpl(const YAML::Node& root, const common:
   EscalationConfig c;
   ASSIGN_OR_RETURN(auto people, ParseList<Person>(root, "", "people", ParsePerson));
   c.people = std::move(people);
+  for (size_t i = 0; i < c.people.size(); ++i) {
+    const YAML::Node node = root["people"][i];
+    if (!node["handoff_reminder"]) continue;
+    const std::string path = absl::StrCat("people[", i, "]");
+    ASSIGN_OR_RETURN(auto lead, DurationOr(node, path, "handoff_reminder", std::nullopt));
+    if (lead <= absl::ZeroDuration() || lead > absl::Hours(24))
+      return Error(Key(path, "handoff_reminder"), "must be more than 0s and at most 24h");
+    c.handoff_reminders[c.people[i].id] = lead;
+  }
   ASSIGN_OR_RETURN(auto calendars, calendar::ParseCalendarList(root["calendars"], "calendars"));
   c.calendars = std::move(calendars);
   ASSIGN_OR_RETURN(auto schedules, ParseList<Schedule>(root, "", "schedules", ParseSchedule));

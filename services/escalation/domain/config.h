@@ -9,6 +9,7 @@
 //       contact_methods:                # at least one
 //         - {channel: webhook, target: "https://hooks.example/alice"}   # webhook|email|log
 //         - {channel: email, target: alice@example.com}
+//       handoff_reminder: 15m           # optional; told this long before each shift starts
 //       notification_rules:             # optional; default = every method at 0s
 //         - {channel: webhook, delay: 0s}
 //         - {channel: email, delay: 2m}
@@ -72,6 +73,8 @@
 // Thread-safety: an EscalationConfig is a plain value; const use is safe from any thread.
 #pragma once
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -97,6 +100,9 @@ struct EscalationConfig {
   std::vector<Team> teams;
   std::vector<RoutingRule> routing_rules;
   WebhookTargetPolicy delivery;  // the `delivery:` key
+  // people[i].handoff_reminder: how long before each of their shifts a person is told it
+  // starts (domain/handoff.h); people without one are not told.
+  std::map<std::string, absl::Duration> handoff_reminders;
 
   // Linear lookups: configurations hold tens of entries, not thousands. nullptr if absent.
   const Person* FindPerson(absl::string_view id) const;

@@ -28,6 +28,13 @@ inline constexpr char kServiceName[] = "escalation";
 inline constexpr char kServiceActor[] = "service:escalation";
 inline constexpr char kAckTimer[] = "ack";    // key "<escalation_id>/<tier>/<round>"
 inline constexpr char kHoldTimer[] = "hold";  // key "<escalation_id>"
+// A handoff reminder (domain/handoff.h): key HandoffTimerKey, payload HandoffTimerPayload.
+inline constexpr char kHandoffTimer[] = "handoff";
+// Every kHandoffRearmEvery, the handoff reminders of the next 35 days are armed again (so a
+// changed rota, override or reminder setting is picked up); key "rearm".
+inline constexpr char kHandoffRearmTimer[] = "handoff-rearm";
+inline constexpr absl::Duration kHandoffRearmEvery = absl::Minutes(10);
+inline constexpr absl::Duration kHandoffHorizon = absl::Hours(24 * 35);
 
 std::string AckTimerKey(const std::string& escalation_id, int tier, int round);
 // Parses an ack timer key; false when malformed.
