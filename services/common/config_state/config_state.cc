@@ -318,6 +318,19 @@ struct ConfigState::Impl {
     return out;
   }
 
+  // A change as the module's scope check sees it.
+  static ConfigEdit EditOf(const std::vector<ConfigKind>& kinds, const Change& c) {
+    const Entry& subject = c.after ? *c.after : *c.before;
+    ConfigEdit edit;
+    edit.kind = FindKind(kinds, subject.kind);
+    edit.id = subject.id;
+    edit.type = c.type;
+    edit.before = c.before ? ValueToYaml(c.before->spec) : YAML::Node(YAML::NodeType::Null);
+    edit.after = c.after ? ValueToYaml(c.after->spec) : YAML::Node(YAML::NodeType::Null);
+    edit.mask = c.mask;
+    return edit;
+  }
+
   static std::string Etag(int64_t version, const std::string& hash) {
     return absl::StrCat(version, "-", hash.substr(0, 16));
   }
@@ -538,6 +551,11 @@ std::string Fingerprint(const ConfigKind& kind, const Impl::Entry& e) {
 
 }  // namespace
 
+YAML::Node ConfigState::FileOnly() const {
+  std::lock_guard lock(mu_);
+  return file_only_;
+}
+
 YAML::Node ConfigState::Document() const {
   std::lock_guard lock(mu_);
   return YAML::Clone(document_);
@@ -712,11 +730,7 @@ absl::Status ConfigState::ApplyFile(const YAML::Node& file) {
 }
 
 absl::Status ConfigState::Refresh() {
-  YAML::Node file_only;
-  {
-    std::lock_guard lock(mu_);
-    file_only = file_only_;
-  }
+  const YAML::Node file_only = FileOnly();
   Impl::Live live;
   RETURN_IF_ERROR(InTransaction(store_, [&](Tx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(live, Impl::Load(tx, kinds_));
@@ -847,15 +861,8 @@ absl::StatusOr<v1::ChangeResult> Commit(Store& store, Outbox& outbox, Clock& clo
     if (change.after) change.after = target.at({subject.kind, subject.id});
     const YAML::Node before_doc = Impl::Assemble(kinds, live.entries, file_only);
     const YAML::Node candidate = Impl::Assemble(kinds, target, file_only);
-    ConfigEdit edit;
-    edit.kind = Impl::FindKind(kinds, subject.kind);
-    edit.id = subject.id;
-    edit.type = change.type;
-    edit.before = change.before ? ValueToYaml(change.before->spec) : YAML::Node(YAML::NodeType::Null);
-    edit.after = change.after ? ValueToYaml(change.after->spec) : YAML::Node(YAML::NodeType::Null);
-    edit.mask = change.mask;
     // Who may first: a caller without the permission learns nothing about the content.
-    RETURN_IF_ERROR(schema.AuthorizeEdit(caller, edit, before_doc));
+    RETURN_IF_ERROR(schema.AuthorizeEdit(caller, Impl::EditOf(kinds, change), before_doc));
     RETURN_IF_ERROR(schema.ValidateConfig(candidate));
     const ConfigCheck check = schema.CheckConfig(before_doc, candidate, clock.Now());
     if (!check.blocking.empty()) return Impl::Blocking(check.blocking);
@@ -941,11 +948,7 @@ absl::StatusOr<v1::ChangeResult> ConfigState::Create(const Caller& caller, const
   }
   const std::string id = req.resource().id();
   const int position = req.resource().position();
-  YAML::Node file_only;
-  {
-    std::lock_guard lock(mu_);
-    file_only = file_only_;
-  }
+  const YAML::Node file_only = FileOnly();
   return Commit(
       store_, outbox_, clock_, schema_, service_, kinds_, file_only, caller,
       [&](const Impl::Live& live) -> absl::StatusOr<Impl::Change> {
@@ -986,11 +989,7 @@ absl::StatusOr<v1::ChangeResult> ConfigState::Update(const Caller& caller, const
     return InvalidField("resource.spec", "must be a map");
   const std::string id = req.resource().id();
   const std::string etag = req.resource().etag();
-  YAML::Node file_only;
-  {
-    std::lock_guard lock(mu_);
-    file_only = file_only_;
-  }
+  const YAML::Node file_only = FileOnly();
   return Commit(
       store_, outbox_, clock_, schema_, service_, kinds_, file_only, caller,
       [&](const Impl::Live& live) -> absl::StatusOr<Impl::Change> {
@@ -1033,11 +1032,7 @@ absl::StatusOr<v1::ChangeResult> ConfigState::Delete(const Caller& caller, const
   RETURN_IF_ERROR(RequireKind(kinds_, "kind", req.kind(), &k));
   RETURN_IF_ERROR(CheckResourceId("id", req.id()));
   RETURN_IF_ERROR(CheckReason(req.reason()));
-  YAML::Node file_only;
-  {
-    std::lock_guard lock(mu_);
-    file_only = file_only_;
-  }
+  const YAML::Node file_only = FileOnly();
   return Commit(
       store_, outbox_, clock_, schema_, service_, kinds_, file_only, caller,
       [&](const Impl::Live& live) -> absl::StatusOr<Impl::Change> {
@@ -1127,11 +1122,7 @@ absl::StatusOr<v1::ApplyConfigurationResponse> ConfigState::Apply(const Caller& 
     return InvalidField(file_only_given.begin()->first.Scalar(),
                         "is read from the service's --config file only, not applied through the API");
   }
-  YAML::Node file_only;
-  {
-    std::lock_guard lock(mu_);
-    file_only = file_only_;
-  }
+  const YAML::Node file_only = FileOnly();
   v1::ApplyConfigurationResponse out;
   RETURN_IF_ERROR(InTransaction(store_, [&](Tx& tx) -> absl::Status {
     out.Clear();
@@ -1139,16 +1130,8 @@ absl::StatusOr<v1::ApplyConfigurationResponse> ConfigState::Apply(const Caller& 
     const YAML::Node before_doc = Impl::Assemble(kinds_, live.entries, file_only);
     const YAML::Node candidate = Impl::Assemble(kinds_, target, file_only);
     std::vector<Impl::Change> changes = Impl::Diff(kinds_, live.entries, target);
-    for (const Impl::Change& c : changes) {
-      const Impl::Entry& subject = c.after ? *c.after : *c.before;
-      ConfigEdit edit;
-      edit.kind = Impl::FindKind(kinds_, subject.kind);
-      edit.id = subject.id;
-      edit.type = c.type;
-      edit.before = c.before ? ValueToYaml(c.before->spec) : YAML::Node(YAML::NodeType::Null);
-      edit.after = c.after ? ValueToYaml(c.after->spec) : YAML::Node(YAML::NodeType::Null);
-      RETURN_IF_ERROR(schema_.AuthorizeEdit(caller, edit, before_doc));
-    }
+    for (const Impl::Change& c : changes)
+      RETURN_IF_ERROR(schema_.AuthorizeEdit(caller, Impl::EditOf(kinds_, c), before_doc));
     RETURN_IF_ERROR(schema_.ValidateConfig(candidate));
     out.set_validate_only(req.validate_only());
     out.set_generation(live.generation);

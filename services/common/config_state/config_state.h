@@ -181,6 +181,8 @@ class ConfigState {
   struct Impl;
 
  private:
+  // The file-only sections of the last file (a snapshot).
+  YAML::Node FileOnly() const;
   // Makes `document` the module's configuration unless a later generation already is.
   void Install(int64_t generation, const YAML::Node& document);
 
