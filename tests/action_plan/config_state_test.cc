@@ -168,17 +168,12 @@ TEST_F(CanonicalConfigStateTest, APlaybookIsCreatedReadUpdatedAndDeletedAndTheSe
 // One mistake made through the API and in a --config file: the same message (the file's with
 // the runtime's "--config: " in front), and the API change leaves everything as it was.
 TEST_F(CanonicalConfigStateTest, AnInvalidChangeIsRefusedWithTheMessageTheSameMistakeGetsInAFile) {
-  struct Case {
-    std::string name;
-    std::function<grpc::Status(ConfigClient&)> change;
-    std::string file;
-  };
   const std::string base = kCanonical;
   const std::string generic =
       base.substr(base.find("  - id: generic.v1"), base.find("  - id: refund.v1") - base.find("  - id: generic.v1"));
   const std::string bad_rule =
       "  - {id: paren, category: over_promising, reason: r, patterns: [{regex: '(unclosed'}]}\n";
-  const std::vector<Case> cases = {
+  const std::vector<recovery::testing::ConfigErrorCase> cases = {
       {"a due that is not one",
        [](ConfigClient& c) {
          v1::ChangeResult out;
@@ -211,17 +206,7 @@ TEST_F(CanonicalConfigStateTest, AnInvalidChangeIsRefusedWithTheMessageTheSameMi
        },
        Replaced(base, "role_owners:", "  - {id: mars, time_zone: Mars/Olympus}\nrole_owners:")},
   };
-  const std::string before = admin_.ExportedYaml();
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.name);
-    const grpc::Status api = c.change(admin_);
-    EXPECT_EQ(api.error_code(), grpc::INVALID_ARGUMENT) << api.error_message();
-    ActionPlanModule fresh;
-    const absl::Status file = recovery::testing::BuildWithConfig(fresh, c.file);
-    EXPECT_EQ(file.code(), absl::StatusCode::kInvalidArgument) << file;
-    EXPECT_EQ(std::string(file.message()), "--config: " + api.error_message());
-  }
-  EXPECT_EQ(admin_.ExportedYaml(), before);
+  recovery::testing::ExpectTheApiAndTheFileRefuseAlike<ActionPlanModule>(admin_, cases);
 }
 
 TEST_F(CanonicalConfigStateTest, PlaybooksNeedPlansConfigureAndTheOtherKindsConfigEdit) {

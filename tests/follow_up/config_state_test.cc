@@ -117,15 +117,10 @@ TEST_F(FollowUpConfigStateTest, AnSlaChangeAppliesToTheNextCase) {
 // One mistake made through the API and in a --config file: the same message (the file's with
 // the runtime's "--config: " in front), and the API change leaves everything as it was.
 TEST_F(FollowUpConfigStateTest, AnInvalidChangeIsRefusedWithTheMessageTheSameMistakeGetsInAFile) {
-  struct Case {
-    std::string name;
-    std::function<grpc::Status(ConfigClient&)> change;
-    std::string file;
-  };
   const std::string example = ExampleYaml();
   const std::string london = example.substr(example.find("  - id: london-office"),
                                             example.find("  - id: new-york") - example.find("  - id: london-office"));
-  const std::vector<Case> cases = {
+  const std::vector<recovery::testing::ConfigErrorCase> cases = {
       {"a target that is not one",
        [](ConfigClient& c) {
          v1::ChangeResult out;
@@ -159,17 +154,7 @@ TEST_F(FollowUpConfigStateTest, AnInvalidChangeIsRefusedWithTheMessageTheSameMis
        },
        Replaced(example, london, "")},
   };
-  const std::string before = admin_.ExportedYaml();
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.name);
-    const grpc::Status api = c.change(admin_);
-    EXPECT_EQ(api.error_code(), grpc::INVALID_ARGUMENT) << api.error_message();
-    FollowUpModule fresh;
-    const absl::Status file = recovery::testing::BuildWithConfig(fresh, c.file);
-    EXPECT_EQ(file.code(), absl::StatusCode::kInvalidArgument) << file;
-    EXPECT_EQ(std::string(file.message()), "--config: " + api.error_message());
-  }
-  EXPECT_EQ(admin_.ExportedYaml(), before);
+  recovery::testing::ExpectTheApiAndTheFileRefuseAlike<FollowUpModule>(admin_, cases);
 }
 
 TEST_F(FollowUpConfigStateTest, ACallerWithoutConfigEditMayReadButNotChange) {

@@ -102,14 +102,9 @@ TEST_F(IntakeConfigStateTest, ASignalRuleIsCreatedReadUpdatedAndDeletedAndTheSer
 // One mistake made through the API and in a --config file: the same message (the file's with
 // the runtime's "--config: " in front), and the API change leaves everything as it was.
 TEST_F(IntakeConfigStateTest, AnInvalidChangeIsRefusedWithTheMessageTheSameMistakeGetsInAFile) {
-  struct Case {
-    std::string name;
-    std::function<grpc::Status(ConfigClient&)> change;
-    std::string file;
-  };
   const std::string new_rule = "  - {id: r9, kind: survey_score, severity: P9, category: communication}\n";
   const std::string typo_rule = "  - {id: r9, kind: survey_score, severity: P3, category: other, score: 1}\n";
-  const std::vector<Case> cases = {
+  const std::vector<recovery::testing::ConfigErrorCase> cases = {
       {"unknown severity",
        [](ConfigClient& c) {
          v1::ChangeResult out;
@@ -135,17 +130,7 @@ TEST_F(IntakeConfigStateTest, AnInvalidChangeIsRefusedWithTheMessageTheSameMista
        },
        absl::StrReplaceAll(kConfig, {{"[billing_error, communication, other]", "[billing_error, other]"}})},
   };
-  const std::string before = admin_.ExportedYaml();
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.name);
-    const grpc::Status api = c.change(admin_);
-    EXPECT_EQ(api.error_code(), grpc::INVALID_ARGUMENT) << api.error_message();
-    IntakeModule fresh;
-    const absl::Status file = recovery::testing::BuildWithConfig(fresh, c.file);
-    EXPECT_EQ(file.code(), absl::StatusCode::kInvalidArgument) << file;
-    EXPECT_EQ(std::string(file.message()), "--config: " + api.error_message());
-  }
-  EXPECT_EQ(admin_.ExportedYaml(), before);
+  recovery::testing::ExpectTheApiAndTheFileRefuseAlike<IntakeModule>(admin_, cases);
 }
 
 TEST_F(IntakeConfigStateTest, ACallerWithoutConfigEditMayReadButNotChange) {

@@ -3,6 +3,9 @@
 // Not thread-safe: one test thread uses a client.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +14,7 @@
 #include "grpcpp/grpcpp.h"
 #include "recovery/v1/config.grpc.pb.h"
 #include "services/common/config_state/yaml_value.h"
+#include "tests/support/service_fixture.h"
 #include "yaml-cpp/yaml.h"
 
 namespace recovery::testing {
@@ -108,5 +112,29 @@ class ConfigClient {
 
   std::unique_ptr<recovery::v1::Configuration::Stub> stub_;
 };
+
+// One mistake made both ways: `change` through the API, and `file` as a whole --config file.
+struct ConfigErrorCase {
+  std::string name;
+  std::function<grpc::Status(ConfigClient&)> change;
+  std::string file;
+};
+
+// For each case: the API call is INVALID_ARGUMENT, a fresh Module built from the file fails
+// with "--config: " and the very same message, and the live configuration stays as it was.
+template <typename Module>
+void ExpectTheApiAndTheFileRefuseAlike(ConfigClient& admin, const std::vector<ConfigErrorCase>& cases) {
+  const std::string before = admin.ExportedYaml();
+  for (const ConfigErrorCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    const grpc::Status api = c.change(admin);
+    EXPECT_EQ(api.error_code(), grpc::INVALID_ARGUMENT) << api.error_message();
+    Module fresh;
+    const absl::Status file = BuildWithConfig(fresh, c.file);
+    EXPECT_EQ(file.code(), absl::StatusCode::kInvalidArgument) << file;
+    EXPECT_EQ(std::string(file.message()), "--config: " + api.error_message());
+  }
+  EXPECT_EQ(admin.ExportedYaml(), before);
+}
 
 }  // namespace recovery::testing
