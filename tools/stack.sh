@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The local stack: the dev broker, a webhook receiver and all five services on loopback,
-# SQLite files under a data directory, configuration from deploy/config.
+# SQLite files under a data directory. The services start with deploy/config (what only a
+# file may set); their resources (people, schedules, policies, SLAs, ...) go in afterwards
+# through the Configuration API: srctl config apply -f deploy/resources, as Mia (an admin).
 #
 #   tools/stack.sh run   [--data DIR] [--manual-clock RFC3339] [--calendar]   start, wait for Ctrl-C, stop
 #   tools/stack.sh start [--data DIR] [--manual-clock RFC3339] [--calendar]   start in the background
@@ -129,8 +131,8 @@ restart() {
 
 start() {
   stop
-  rm -rf "$DATA/stack" "$DATA/config" "$DATA/tokens"
-  mkdir -p "$DATA"/{stack,logs,pids,db,config,tokens}
+  rm -rf "$DATA/stack" "$DATA/config" "$DATA/resources" "$DATA/tokens"
+  mkdir -p "$DATA"/{stack,logs,pids,db,config,resources,tokens}
   # A throwaway CA and certificates for this stack (tools/make_certs.sh, openssl).
   [[ -s $DATA/tls/ca.pem ]] || "$ROOT/tools/make_certs.sh" "$DATA/tls" >"$DATA/logs/certs.log" 2>&1
   export RECOVERY_WEBHOOK_SECRET=${RECOVERY_WEBHOOK_SECRET:-demo-secret}
@@ -155,17 +157,34 @@ start() {
   local brokers webhook
   brokers=$(cat "$DATA/stack/broker.addr")
   webhook="http://127.0.0.1:$(cat "$DATA/stack/webhook.port")"
-  for f in "$ROOT"/deploy/config/*.yaml; do
-    sed -e "s|\${WEBHOOK_URL}|$webhook|g" -e "s|\${CONFIG_DIR}|$ROOT/deploy/config|g" \
-        -e "s|\${SOURCE_DIR}|$ROOT|g" -e "s|\${ISSUER}|$issuer|g" -e "s|\${TLS_DIR}|$DATA/tls|g" \
-        "$f" >"$DATA/config/$(basename "$f")"
+  # deploy/config: the --config files (what only a file may set); deploy/resources: the
+  # resources, applied through the Configuration API below.
+  local dir f
+  for dir in config resources; do
+    for f in "$ROOT/deploy/$dir"/*.yaml; do
+      sed -e "s|\${WEBHOOK_URL}|$webhook|g" -e "s|\${CONFIG_DIR}|$ROOT/deploy/config|g" \
+          -e "s|\${SOURCE_DIR}|$ROOT|g" -e "s|\${ISSUER}|$issuer|g" -e "s|\${TLS_DIR}|$DATA/tls|g" \
+          "$f" >"$DATA/$dir/$(basename "$f")"
+    done
   done
   echo "$CLOCK" >"$DATA/clock"
   if [[ -n $CALENDAR ]]; then touch "$DATA/calendar-on"; else rm -f "$DATA/calendar-on"; fi
   for s in "${SERVICES[@]}"; do launch "$s" "$CLOCK"; done
   for s in "${SERVICES[@]}"; do wait_service "$s"; done
+  # The configuration goes in as Mia (an admin) would put it: srctl config apply, one version
+  # and one ConfigChanged event per resource, actor person:mia. Applying again on a stack that
+  # has it changes nothing.
+  if ! RECOVERY_STACK_DIR="$DATA/stack" RECOVERY_TOKEN=$(token mia) "$BUILD/tools/srctl/srctl" config apply \
+      -f "$DATA/resources" --reason "local stack: the example configuration (deploy/resources)" \
+      >"$DATA/logs/config-apply.log" 2>&1; then
+    cat "$DATA/logs/config-apply.log" >&2
+    echo "stack.sh: srctl config apply -f $DATA/resources failed" >&2
+    return 1
+  fi
   echo "stack up: broker $brokers, webhook $webhook, identity provider $issuer, services (TLS):"
   for s in "${SERVICES[@]}"; do echo "  $s $(cat "$DATA/stack/$s.addr")"; done
+  echo "configuration applied with srctl config apply -f $DATA/resources:"
+  sed 's/^/  /' "$DATA/logs/config-apply.log" | grep -v '^  [+~-] ' || true
   [[ -s $DATA/stack/calendar.url ]] && echo "  calendar feeds $(cat "$DATA/stack/calendar.url")/calendar/<token>.ics"
   echo "srctl: export RECOVERY_STACK_DIR=$DATA/stack; $BUILD/tools/srctl/srctl login --user mia (password demo)"
   echo "       or: export RECOVERY_TOKEN=\$($ROOT/tools/stack.sh token mia --data $DATA); srctl cases"

@@ -14,19 +14,29 @@ case $service in
   *) echo "recovery-entrypoint: unknown service '$service'" >&2; exit 2 ;;
 esac
 # The first directory holding <service>.yaml wins: an override (a mounted ConfigMap in
-# Kubernetes), else the example configuration baked into the image.
+# Kubernetes), which is the whole --config file, else the example baked into the image: its
+# file (/etc/recovery/config) followed by its resources (/etc/recovery/resources), imported on
+# the first start. After that the database holds the configuration: change it with
+# `srctl config apply -f DIR` or the Configuration API (README, Configuration as state).
 src=/etc/recovery/config
+resources=${RECOVERY_RESOURCES_DIR:-/etc/recovery/resources}
 for dir in ${RECOVERY_CONFIG_OVERRIDE_DIR:-} ${RECOVERY_CONFIG_DIR:-/etc/recovery/config}; do
   if [ -f "$dir/$service.yaml" ]; then src=$dir; break; fi
 done
-if [ -z "${RECOVERY_CONFIG:-}" ] && [ -f "$src/$service.yaml" ]; then
-  out=${TMPDIR:-/tmp}/recovery-config
-  mkdir -p "$out"
-  sed -e "s|\${WEBHOOK_URL}|${WEBHOOK_URL:-http://webhook.invalid}|g" \
-      -e "s|\${CONFIG_DIR}|$src|g" -e "s|\${SOURCE_DIR}|$src|g" \
-      "$src/$service.yaml" >"$out/$service.yaml"
-  RECOVERY_CONFIG=$out/$service.yaml
-  export RECOVERY_CONFIG
+if [ -n "${RECOVERY_CONFIG_OVERRIDE_DIR:-}" ] && [ "$src" = "$RECOVERY_CONFIG_OVERRIDE_DIR" ]; then resources=""; fi
+if [ -z "${RECOVERY_CONFIG:-}" ]; then
+  parts=""
+  [ -f "$src/$service.yaml" ] && parts="$src/$service.yaml"
+  [ -n "$resources" ] && [ -f "$resources/$service.yaml" ] && parts="$parts $resources/$service.yaml"
+  if [ -n "$parts" ]; then
+    out=${TMPDIR:-/tmp}/recovery-config
+    mkdir -p "$out"
+    # shellcheck disable=SC2086 # $parts is a list of paths without spaces
+    cat $parts | sed -e "s|\${WEBHOOK_URL}|${WEBHOOK_URL:-http://webhook.invalid}|g" \
+        -e "s|\${CONFIG_DIR}|$src|g" -e "s|\${SOURCE_DIR}|$src|g" >"$out/$service.yaml"
+    RECOVERY_CONFIG=$out/$service.yaml
+    export RECOVERY_CONFIG
+  fi
 fi
 # The access configuration (identity provider, directory, tokens, limits): the same file for
 # every service, with ${ISSUER} from OIDC_ISSUER and ${TLS_DIR} from RECOVERY_TLS_DIR.

@@ -19,6 +19,9 @@ std::vector<ConfigKind> ActionPlanConfigSchema::ConfigKinds() const {
 }
 
 absl::StatusOr<YAML::Node> ActionPlanConfigSchema::FromFile(const YAML::Node& file, const std::string& path) const {
+  // Without a --config the shipped playbooks and wording rules are the file: stored on the
+  // first start like any import, so what runs is what Export shows and an API change applies.
+  if (!file.IsDefined() || file.IsNull()) return CanonicalConfig(YAML::Node(YAML::NodeType::Map), path);
   return CanonicalConfig(file, path);
 }
 

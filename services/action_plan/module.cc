@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "services/action_plan/shipped.h"
 #include "services/action_plan/store.h"
 #include "services/action_plan/validation.h"
 #include "services/common/config.h"
@@ -17,10 +18,6 @@
 #include "services/common/metrics.h"
 #include "services/common/status_macros.h"
 #include "services/common/yaml_fields.h"
-
-#ifndef RECOVERY_ACTION_PLAN_DATA_DIR
-#define RECOVERY_ACTION_PLAN_DATA_DIR "services/action_plan"
-#endif
 
 namespace recovery::action_plan {
 namespace {
@@ -65,43 +62,32 @@ absl::StatusOr<std::map<std::string, std::string>> RoleOwners(const YAML::Node& 
 
 }  // namespace
 
-std::string DefaultPlaybooksDir() { return std::string(RECOVERY_ACTION_PLAN_DATA_DIR) + "/playbooks"; }
-std::string DefaultWordingRulesFile() { return std::string(RECOVERY_ACTION_PLAN_DATA_DIR) + "/wording_rules.yaml"; }
-
 namespace {
 
-// Every *.yaml in `dir`, parsed (errors name the file); categories must be unique and a generic
-// playbook must exist. Sorted by category; `documents` (when given) receives each file's YAML
-// in the same order.
-absl::StatusOr<std::vector<Playbook>> ReadPlaybooksDir(const std::string& dir, std::vector<YAML::Node>* documents) {
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec))
-    return yaml_fields::Error("playbooks_dir", absl::StrCat("'", dir, "' is not a directory"));
-  std::vector<std::string> files;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".yaml") files.push_back(entry.path().string());
-  }
-  std::sort(files.begin(), files.end());
+// Playbook files (name, text), parsed (errors name the file); categories and ids must be
+// unique and a generic playbook must exist (`where` names the missing one's place). Sorted by
+// category; `documents` (when given) receives each file's YAML in the same order.
+absl::StatusOr<std::vector<Playbook>> ParsePlaybookFiles(const std::vector<ShippedFile>& files,
+                                                         const std::string& where, std::vector<YAML::Node>* documents) {
   std::vector<std::pair<Playbook, YAML::Node>> read;
   std::set<std::string> categories, ids;
-  for (const auto& file : files) {
-    ASSIGN_OR_RETURN(const std::string text, ReadFile(file, "playbooks_dir"));
-    absl::StatusOr<Playbook> playbook = ParsePlaybook(text, file);
+  for (const ShippedFile& file : files) {
+    absl::StatusOr<Playbook> playbook = ParsePlaybook(file.text, file.name);
     if (!playbook.ok()) return yaml_fields::Error("playbooks_dir", playbook.status().message());
     if (!categories.insert(playbook->category).second) {
       return yaml_fields::Error("playbooks_dir",
-                                absl::StrCat(file, ": category '", playbook->category, "' has two playbooks"));
+                                absl::StrCat(file.name, ": category '", playbook->category, "' has two playbooks"));
     }
     if (!ids.insert(playbook->id).second) {
-      return yaml_fields::Error("playbooks_dir", absl::StrCat(file, ": duplicate id '", playbook->id, "'"));
+      return yaml_fields::Error("playbooks_dir", absl::StrCat(file.name, ": duplicate id '", playbook->id, "'"));
     }
     YAML::Node document;
-    if (documents != nullptr) document = YAML::Load(text);  // parsed once above: cannot throw
+    if (documents != nullptr) document = YAML::Load(file.text);  // parsed once above: cannot throw
     read.emplace_back(*std::move(playbook), std::move(document));
   }
   if (!categories.count(std::string(kGenericCategory))) {
     return yaml_fields::Error("playbooks_dir",
-                              absl::StrCat("'", dir, "' has no '", std::string(kGenericCategory), "' playbook"));
+                              absl::StrCat(where, " has no '", std::string(kGenericCategory), "' playbook"));
   }
   std::sort(read.begin(), read.end(), [](const auto& a, const auto& b) { return a.first.category < b.first.category; });
   std::vector<Playbook> playbooks;
@@ -112,12 +98,39 @@ absl::StatusOr<std::vector<Playbook>> ReadPlaybooksDir(const std::string& dir, s
   return playbooks;
 }
 
-// The file's `rules:` list, checked (errors start with "wording_rules: <file>: ").
-absl::StatusOr<YAML::Node> ReadWordingRulesFile(const std::string& file) {
-  ASSIGN_OR_RETURN(const std::string text, ReadFile(file, "wording_rules"));
-  absl::StatusOr<WordingRules> rules = ParseWordingRules(text, file);
+// Every *.yaml in `dir`, as ParsePlaybookFiles reads them.
+absl::StatusOr<std::vector<Playbook>> ReadPlaybooksDir(const std::string& dir, std::vector<YAML::Node>* documents) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    return yaml_fields::Error("playbooks_dir", absl::StrCat("'", dir, "' is not a directory"));
+  std::vector<std::string> paths;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".yaml") paths.push_back(entry.path().string());
+  }
+  std::sort(paths.begin(), paths.end());
+  std::vector<ShippedFile> files;
+  for (const std::string& path : paths) {
+    ASSIGN_OR_RETURN(std::string text, ReadFile(path, "playbooks_dir"));
+    files.push_back({path, std::move(text)});
+  }
+  return ParsePlaybookFiles(files, absl::StrCat("'", dir, "'"), documents);
+}
+
+absl::StatusOr<std::vector<Playbook>> ShippedPlaybookList(std::vector<YAML::Node>* documents) {
+  return ParsePlaybookFiles(ShippedPlaybooks(), "the shipped playbooks", documents);
+}
+
+// A wording-rules file's text, checked (errors start with "wording_rules: <file>: ").
+absl::StatusOr<WordingRules> WordingRulesText(const ShippedFile& file) {
+  absl::StatusOr<WordingRules> rules = ParseWordingRules(file.text, file.name);
   if (!rules.ok()) return yaml_fields::Error("wording_rules", rules.status().message());
-  return YAML::Load(text)["rules"];  // parsed once above: cannot throw
+  return rules;
+}
+
+// The file's `rules:` list, checked (errors start with "wording_rules: <file>: ").
+absl::StatusOr<YAML::Node> WordingRulesList(const ShippedFile& file) {
+  RETURN_IF_ERROR(WordingRulesText(file).status());
+  return YAML::Load(file.text)["rules"];  // parsed once above: cannot throw
 }
 
 // `playbooks:` of a canonical document: each checked as a playbook file is, categories and
@@ -167,19 +180,25 @@ absl::StatusOr<YAML::Node> CanonicalConfig(const YAML::Node& file, const std::st
   if (file["playbooks"]) {
     out["playbooks"] = file["playbooks"];
   } else {
-    ASSIGN_OR_RETURN(const std::string dir, PathField(file, "playbooks_dir", config_file, DefaultPlaybooksDir()));
     std::vector<YAML::Node> documents;
-    RETURN_IF_ERROR(ReadPlaybooksDir(dir, &documents).status());
+    if (file["playbooks_dir"]) {
+      ASSIGN_OR_RETURN(const std::string dir, PathField(file, "playbooks_dir", config_file, ""));
+      RETURN_IF_ERROR(ReadPlaybooksDir(dir, &documents).status());
+    } else {
+      RETURN_IF_ERROR(ShippedPlaybookList(&documents).status());
+    }
     YAML::Node list(YAML::NodeType::Sequence);
     for (const YAML::Node& d : documents) list.push_back(d);
     out["playbooks"] = list;
   }
   if (file["wording_rules"] && file["wording_rules"].IsSequence()) {
     out["wording_rules"] = file["wording_rules"];
+  } else if (file["wording_rules"]) {
+    ASSIGN_OR_RETURN(const std::string path, PathField(file, "wording_rules", config_file, ""));
+    ASSIGN_OR_RETURN(std::string text, ReadFile(path, "wording_rules"));
+    ASSIGN_OR_RETURN(out["wording_rules"], WordingRulesList({path, std::move(text)}));
   } else {
-    ASSIGN_OR_RETURN(const std::string rules_file,
-                     PathField(file, "wording_rules", config_file, DefaultWordingRulesFile()));
-    ASSIGN_OR_RETURN(out["wording_rules"], ReadWordingRulesFile(rules_file));
+    ASSIGN_OR_RETURN(out["wording_rules"], WordingRulesList(ShippedWordingRules()));
   }
   for (const char* key : {"calendars", "role_owners"})
     if (file[key]) out[key] = file[key];
@@ -195,16 +214,12 @@ absl::StatusOr<ActionPlanSettings> ParseSettings(const YAML::Node& document) {
   if (Given(document, "playbooks")) {
     ASSIGN_OR_RETURN(settings.playbooks, PlaybookList(document["playbooks"]));
   } else {
-    ASSIGN_OR_RETURN(settings.playbooks, LoadPlaybooksDir(DefaultPlaybooksDir()));
+    ASSIGN_OR_RETURN(settings.playbooks, ShippedPlaybookList(nullptr));
   }
   if (Given(document, "wording_rules")) {
     ASSIGN_OR_RETURN(settings.wording_rules, ParseWordingRuleList(document["wording_rules"], "wording_rules"));
   } else {
-    const std::string file = DefaultWordingRulesFile();
-    ASSIGN_OR_RETURN(const std::string text, ReadFile(file, "wording_rules"));
-    absl::StatusOr<WordingRules> rules = ParseWordingRules(text, file);
-    if (!rules.ok()) return yaml_fields::Error("wording_rules", rules.status().message());
-    settings.wording_rules = *std::move(rules);
+    ASSIGN_OR_RETURN(settings.wording_rules, WordingRulesText(ShippedWordingRules()));
   }
   if (document.IsMap() && document["calendars"]) {
     ASSIGN_OR_RETURN(auto calendars, recovery::calendar::ParseCalendarList(document["calendars"], "calendars"));

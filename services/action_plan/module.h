@@ -65,13 +65,10 @@ class ActionPlanModule final : public recovery::common::ServiceModule {
   ActionPlanConfigSchema schema_{[this] { return app_.get(); }};
 };
 
-// The shipped defaults (compiled in as the source tree's folder).
-std::string DefaultPlaybooksDir();
-std::string DefaultWordingRulesFile();
-
 // The canonical document of a --config file (`file`; `config_file` its path, for resolving
 // relative paths, "" when there is none): the playbooks of playbooks_dir (else the shipped
-// ones) and the rules of the wording_rules file (else the shipped one) read in, each file
+// ones, compiled in: shipped.h) and the rules of the wording_rules file (else the shipped
+// ones) read in, each file
 // checked (errors start with the key and name the file: "playbooks_dir: <file>: items[1].due:
 // ..."); inline playbooks / wording_rules, calendars and role_owners are kept as written. A
 // null node stays null.

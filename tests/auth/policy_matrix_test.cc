@@ -5,11 +5,7 @@
 // for a refused call (the interceptor counts one that did).
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/match.h"
-#include "absl/strings/str_replace.h"
 #include "google/protobuf/descriptor.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
@@ -26,21 +22,12 @@
 #include "services/escalation/module.h"
 #include "services/follow_up/module.h"
 #include "services/intake/module.h"
+#include "tests/support/deploy_config.h"
 #include "tests/support/service_fixture.h"
 #include "tests/support/test_identity.h"
 
 namespace recovery::testing {
 namespace {
-
-std::string DeployConfig(const std::string& name) {
-  std::ifstream in(std::string(RECOVERY_SOURCE_DIR) + "/deploy/config/" + name + ".yaml");
-  if (!in) return "";
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return absl::StrReplaceAll(ss.str(), {{"${WEBHOOK_URL}", "http://127.0.0.1:9"},
-                                        {"${SOURCE_DIR}", RECOVERY_SOURCE_DIR},
-                                        {"${CONFIG_DIR}", std::string(RECOVERY_SOURCE_DIR) + "/deploy/config"}});
-}
 
 // The group of the test provider that carries each role (test_identity.cc's access config).
 const std::map<std::string, std::string>& GroupOfRole() {

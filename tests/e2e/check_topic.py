@@ -6,7 +6,8 @@ usage: check_topic.py BROKERS CASE_ID SRCTL
 - the audit log holds every distinct event id of the topic exactly once;
 - no page was queued for an escalation after it was acknowledged;
 - every configuration change of escalation (ConfigChanged, key config:escalation) on the topic
-  is in the audit chain, and Sam's self-service change carries him as its actor."""
+  is in the audit chain; the configuration was created by Mia's srctl config apply (none came
+  from a file), and Sam's self-service change carries him as its actor."""
 import json
 import subprocess
 import sys
@@ -82,6 +83,12 @@ if {e["event_id"] for e in audited} != config_ids:
 changed = [json.loads(e["event_json"]).get("config_changed", {}) | {"actor": e.get("actor")} for e in audited]
 if not any(c.get("kind") == "person" and c.get("id") == "sam" and c.get("actor") == "person:sam" for c in changed):
     errors.append("no ConfigChanged of person sam by person:sam in the audit chain")
+# The stack's configuration came in through srctl config apply as Mia, not from a file.
+if not any(c.get("kind") == "schedule" and c.get("id") == "client-services-oncall" and c.get("actor") == "person:mia"
+           and c.get("type") == "CONFIG_CHANGE_TYPE_CREATED" and c.get("origin") == "apply" for c in changed):
+    errors.append("the on-call schedule was not created by person:mia through an apply")
+if any(c.get("origin") == "file" for c in changed):
+    errors.append("an escalation resource came from its --config file")
 verify = srctl_json("verify")
 if not verify.get("ok"):
     errors.append(f"audit chain broken: {verify}")

@@ -4,12 +4,9 @@
 // "schedule:<id>" rather than a case; audit records each one under that key, with a summary.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <functional>
 #include <memory>
-#include <sstream>
 
-#include "absl/strings/str_replace.h"
 #include "recovery/v1/audit.grpc.pb.h"
 #include "services/action_plan/module.h"
 #include "services/audit/module.h"
@@ -21,23 +18,13 @@
 #include "services/escalation/module.h"
 #include "services/follow_up/module.h"
 #include "services/intake/module.h"
+#include "tests/support/deploy_config.h"
 #include "tests/support/service_fixture.h"
 
 namespace recovery::escalation {
 namespace {
 
 namespace v1 = recovery::v1;
-
-// The service's configuration as deploy/ ships it (as tests/auth/policy_matrix_test.cc reads it).
-std::string DeployConfig(const std::string& name) {
-  std::ifstream in(std::string(RECOVERY_SOURCE_DIR) + "/deploy/config/" + name + ".yaml");
-  if (!in) return "";
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return absl::StrReplaceAll(ss.str(), {{"${WEBHOOK_URL}", "http://127.0.0.1:9"},
-                                        {"${SOURCE_DIR}", RECOVERY_SOURCE_DIR},
-                                        {"${CONFIG_DIR}", std::string(RECOVERY_SOURCE_DIR) + "/deploy/config"}});
-}
 
 // One of each cover event, as escalation publishes them (the domain builds them).
 std::vector<v1::Event> CoverEvents() {
@@ -86,7 +73,7 @@ TEST_P(CoverEventsConsumersTest, EveryCoverEventIsAcceptedAndNoneIsParked) {
   }
   ASSERT_NE(module, nullptr);
   recovery::testing::FixtureOptions options;
-  options.config_yaml = DeployConfig(GetParam());
+  options.config_yaml = testing::DeployConfig(GetParam());
   recovery::testing::ServiceFixture fx(*module, options);
   ASSERT_TRUE(fx.ok());
   const std::vector<v1::Event> events = CoverEvents();

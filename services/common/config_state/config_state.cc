@@ -1097,7 +1097,12 @@ absl::StatusOr<v1::ExportConfigurationResponse> ConfigState::Export() {
   v1::ExportConfigurationResponse out;
   out.set_service(service_);
   out.set_generation(live.generation);
-  const YAML::Node doc = Impl::Assemble(kinds_, live.entries, YAML::Node());
+  YAML::Node doc = Impl::Assemble(kinds_, live.entries, YAML::Node());
+  // Every kind, an empty one as [] or {}: applying the export deletes what was made since.
+  for (const ConfigKind& k : kinds_) {
+    if (k.shape == Shape::kSettings || doc[k.section].IsDefined()) continue;
+    doc[k.section] = YAML::Node(k.shape == Shape::kMap ? YAML::NodeType::Map : YAML::NodeType::Sequence);
+  }
   out.set_yaml(absl::StrCat("# ", service_, " configuration, generation ", live.generation,
                             " (srctl config export; apply with srctl config apply -f)\n",
                             doc.size() == 0 ? std::string("{}\n") : EmitYaml(doc)));
@@ -1117,16 +1122,30 @@ absl::StatusOr<v1::ApplyConfigurationResponse> ConfigState::Apply(const Caller& 
   if (!doc.IsDefined() || doc.IsNull() || (doc.IsMap() && doc.size() == 0))
     return InvalidField("yaml", "empty: give the whole configuration, as export writes it");
   YAML::Node file_only_given;
-  ASSIGN_OR_RETURN(Impl::Entries target, Impl::Split(kinds_, schema_.FileOnlySections(), doc, &file_only_given));
+  ASSIGN_OR_RETURN(const Impl::Entries given, Impl::Split(kinds_, schema_.FileOnlySections(), doc, &file_only_given));
   if (file_only_given.size() > 0) {
     return InvalidField(file_only_given.begin()->first.Scalar(),
                         "is read from the service's --config file only, not applied through the API");
+  }
+  // The kinds the document names are replaced wholly (`routing_rules: []` deletes them all);
+  // a kind it does not name stays as it is, so a directory may manage some kinds only.
+  std::set<std::string> named;
+  for (const ConfigKind& k : kinds_) {
+    bool present = doc[k.section].IsDefined();
+    if (k.shape == Shape::kSettings) {
+      present = false;
+      for (const std::string& key : k.keys) present |= doc[key].IsDefined();
+    }
+    if (present) named.insert(k.kind);
   }
   const YAML::Node file_only = FileOnly();
   v1::ApplyConfigurationResponse out;
   RETURN_IF_ERROR(InTransaction(store_, [&](Tx& tx) -> absl::Status {
     out.Clear();
     ASSIGN_OR_RETURN(Impl::Live live, Impl::Load(tx, kinds_));
+    Impl::Entries target = given;
+    for (const auto& [key, e] : live.entries)
+      if (named.count(key.first) == 0) target.emplace(key, e);
     const YAML::Node before_doc = Impl::Assemble(kinds_, live.entries, file_only);
     const YAML::Node candidate = Impl::Assemble(kinds_, target, file_only);
     std::vector<Impl::Change> changes = Impl::Diff(kinds_, live.entries, target);
