@@ -24,6 +24,7 @@ class IntakeConfigSchema final : public common::ConfigSchema {
   explicit IntakeConfigSchema(std::function<IntakeApp*()> app) : app_(std::move(app)) {}
 
   std::vector<common::ConfigKind> ConfigKinds() const override;
+  absl::StatusOr<YAML::Node> FromFile(const YAML::Node& file, const std::string& path) const override;
   absl::Status ValidateConfig(const YAML::Node& document) const override;
   absl::Status InstallConfig(const YAML::Node& document) override;
 

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_replace.h"
 #include "services/action_plan/module.h"
+#include "services/action_plan/shipped.h"
 #include "tests/support/config_client.h"
 #include "tests/support/process.h"
 #include "tests/support/service_fixture.h"
@@ -99,6 +100,33 @@ TEST_F(ActionPlanConfigStateTest, AFileOfTheOldShapeIsImportedWithTheShippedPlay
   const std::string exported = admin_.ExportedYaml();
   EXPECT_NE(exported.find("\nplaybooks:\n"), std::string::npos) << exported;
   EXPECT_EQ(exported.find("playbooks_dir"), std::string::npos) << exported;
+}
+
+class NoConfigFileStateTest : public ActionPlanConfigStateTest {
+ protected:
+  NoConfigFileStateTest() : ActionPlanConfigStateTest("") {}
+};
+
+TEST_F(NoConfigFileStateTest, TheShippedPlaybooksAndWordingRulesAreStoredAndAnApplyOfOtherKindsLeavesThem) {
+  // Compiled in (shipped.h): stored on the first start like a file import.
+  const std::vector<std::string> playbooks = admin_.Ids("playbook");
+  EXPECT_EQ(playbooks.size(), ShippedPlaybooks().size());
+  EXPECT_EQ(playbooks, RunningPlaybookIds());
+  EXPECT_NE(std::find(playbooks.begin(), playbooks.end(), "generic.v1"), playbooks.end());
+  EXPECT_EQ(admin_.Ids("wording_rule").size(), module_.app().settings()->wording_rules.rules.size());
+  v1::ListResourceVersionsResponse versions;
+  ASSERT_TRUE(admin_.Versions("playbook", "generic.v1", &versions).ok());
+  ASSERT_EQ(versions.versions_size(), 1);
+  EXPECT_EQ(versions.versions(0).origin(), "file");
+
+  // The local stack's action_plan.yaml names calendars and role owners only.
+  v1::ApplyConfigurationResponse applied;
+  const grpc::Status s = admin_.Apply("role_owners: {billing: jordan}\ncalendars: []\n", &applied);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(applied.changes_size(), 1);
+  EXPECT_EQ(applied.changes(0).kind(), "role_owner");
+  EXPECT_EQ(admin_.Ids("playbook"), playbooks);
+  EXPECT_EQ(module_.app().settings()->role_owners.at("billing"), "jordan");
 }
 
 TEST_F(ActionPlanConfigStateTest, ApplyingTheExportChangesNothing) {

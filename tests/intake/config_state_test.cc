@@ -63,6 +63,37 @@ TEST_F(IntakeConfigStateTest, ApplyingTheExportChangesNothing) {
   EXPECT_EQ(applied.generation(), exported.generation());
 }
 
+TEST_F(IntakeConfigStateTest, AnApplyReplacesTheKindsItNamesAndLeavesTheOthers) {
+  v1::ApplyConfigurationResponse applied;
+  grpc::Status s =
+      admin_.Apply("signal_rules: [{id: only, kind: missed_deadline, severity: P2, category: other}]\n", &applied);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(applied.changes_size(), 3);  // only created, low-survey and rule-2 deleted
+  EXPECT_EQ(admin_.Ids("signal_rule"), (std::vector<std::string>{"only"}));
+  EXPECT_EQ(admin_.Ids("category"), (std::vector<std::string>{"billing_error", "communication", "other"}));
+  EXPECT_EQ(admin_.Ids("settings"), (std::vector<std::string>{"settings"}));
+
+  // An empty list names the kind: every rule goes, the categories stay.
+  s = admin_.Apply("signal_rules: []\n", &applied);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(admin_.Ids("signal_rule"), std::vector<std::string>{});
+  EXPECT_EQ(admin_.Ids("category"), (std::vector<std::string>{"billing_error", "communication", "other"}));
+  EXPECT_TRUE(Running()->signal_rules.empty());
+
+  // The export names the empty kind, so applying it deletes a rule made since.
+  const std::string exported = admin_.ExportedYaml();
+  EXPECT_NE(exported.find("signal_rules: []"), std::string::npos) << exported;
+  v1::ChangeResult created;
+  s = admin_.Create("signal_rule", "later", "{kind: missed_deadline, severity: P2, category: other}", &created);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  s = admin_.Apply(exported, &applied);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(applied.changes_size(), 1);
+  EXPECT_EQ(applied.changes(0).id(), "later");
+  EXPECT_EQ(applied.changes(0).type(), v1::CONFIG_CHANGE_TYPE_DELETED);
+  EXPECT_EQ(admin_.Ids("signal_rule"), std::vector<std::string>{});
+}
+
 TEST_F(IntakeConfigStateTest, ASignalRuleIsCreatedReadUpdatedAndDeletedAndTheServiceRunsWithIt) {
   // First place: it matches before the file's rules (first match wins).
   v1::ChangeResult created;

@@ -238,7 +238,13 @@ struct ConfigState::Impl {
       for (auto it = file_only.begin(); it != file_only.end(); ++it) doc[it->first.Scalar()] = it->second;
     for (const ConfigKind& k : kinds) {
       const std::vector<const Entry*> ordered = Ordered(entries, k.kind);
-      if (ordered.empty()) continue;
+      // An empty kind is named as [] or {}: the parser must not fill in defaults for a kind the
+      // store manages (deleting every signal rule means none), and an export applies exactly.
+      if (ordered.empty()) {
+        if (k.shape != Shape::kSettings)
+          doc[k.section] = YAML::Node(k.shape == Shape::kMap ? YAML::NodeType::Map : YAML::NodeType::Sequence);
+        continue;
+      }
       switch (k.shape) {
         case Shape::kSettings: {
           const YAML::Node spec = ValueToYaml(ordered.front()->spec);
@@ -1097,12 +1103,7 @@ absl::StatusOr<v1::ExportConfigurationResponse> ConfigState::Export() {
   v1::ExportConfigurationResponse out;
   out.set_service(service_);
   out.set_generation(live.generation);
-  YAML::Node doc = Impl::Assemble(kinds_, live.entries, YAML::Node());
-  // Every kind, an empty one as [] or {}: applying the export deletes what was made since.
-  for (const ConfigKind& k : kinds_) {
-    if (k.shape == Shape::kSettings || doc[k.section].IsDefined()) continue;
-    doc[k.section] = YAML::Node(k.shape == Shape::kMap ? YAML::NodeType::Map : YAML::NodeType::Sequence);
-  }
+  const YAML::Node doc = Impl::Assemble(kinds_, live.entries, YAML::Node());
   out.set_yaml(absl::StrCat("# ", service_, " configuration, generation ", live.generation,
                             " (srctl config export; apply with srctl config apply -f)\n",
                             doc.size() == 0 ? std::string("{}\n") : EmitYaml(doc)));
