@@ -17,6 +17,14 @@ constexpr char kRecordColumns[] =
     "seq, case_seq, event_id, case_id, event_type, source, occurred_us, event_bytes, event_sha256, prev_hash, "
     "record_hash, recorded_us";
 
+// " AND case_id NOT LIKE 'config:%' AND ..." for every pseudo-case prefix (constants, no
+// LIKE wildcards in them).
+std::string PseudoCaseExclusion() {
+  std::string out;
+  for (const char* prefix : kPseudoCasePrefixes) absl::StrAppend(&out, " AND case_id NOT LIKE '", prefix, "%'");
+  return out;
+}
+
 StoredRecord FromRow(const Row& row) {
   StoredRecord s;
   ChainRecord& r = s.record;
@@ -135,11 +143,10 @@ absl::StatusOr<AuditStats> AuditStore::Stats() {
   if (!head.ok()) return head.status();
   if (head->seq < counted_.last_seq) counted_ = AuditStats{};  // a different log (restored file): count again
   // Only the records added since the last call; a case is counted at its first record.
-  auto rows = (*tx)->Query(
-      "SELECT event_type, source, SUM(CASE WHEN case_seq = 1 AND case_id <> '' AND case_id NOT LIKE 'config:%' THEN 1 "
-      "ELSE 0 END), COUNT(*) "
-      "FROM audit_log WHERE seq > ? AND seq <= ? GROUP BY event_type, source",
-      {counted_.last_seq, head->seq});
+  auto rows = (*tx)->Query(absl::StrCat("SELECT event_type, source, SUM(CASE WHEN case_seq = 1 AND case_id <> ''",
+                                        PseudoCaseExclusion(), " THEN 1 ELSE 0 END), COUNT(*) ",
+                                        "FROM audit_log WHERE seq > ? AND seq <= ? GROUP BY event_type, source"),
+                           {counted_.last_seq, head->seq});
   if (!rows.ok()) return rows.status();
   for (const Row& row : *rows) {
     counted_.by_type[row.Str(0)] += row.Int(3);

@@ -31,10 +31,17 @@ struct ExportFilter {
   std::optional<int64_t> to_us;    // exclusive
 };
 
+// The envelope case_id prefixes of events about no case: ConfigChanged ("config:<service>"),
+// cover requests and schedule calendar feeds ("schedule:<id>"), person calendar feeds
+// ("person:<id>"). Recorded and chained like any other key, but not counted as cases.
+inline constexpr const char* kPseudoCasePrefixes[] = {"config:", "schedule:", "person:"};
+
 struct AuditStats {
   int64_t events_total = 0;
   std::map<std::string, int64_t> by_type;
   std::map<std::string, int64_t> by_source;
+  // Distinct case ids, not counting the pseudo-keys of events that concern no case
+  // (kPseudoCasePrefixes: "config:<service>", "schedule:<id>", "person:<id>").
   int64_t cases = 0;
   int64_t last_seq = 0;
   std::string head_hash;

@@ -28,6 +28,7 @@
 #include "services/common/timers.h"
 #include "services/escalation/delivery/queue.h"
 #include "services/escalation/delivery/senders.h"
+#include "services/escalation/domain/calendar_feed.h"
 #include "services/escalation/domain/config.h"
 #include "services/escalation/domain/cover.h"
 #include "services/escalation/domain/decisions.h"
@@ -109,7 +110,9 @@ class EscalationApp {
   absl::Status OnCoverTimer(common::Tx& tx, const common::Timer& timer);
 
   // Calendar feeds. The token (32 random bytes, base64url) is returned once, in url_path;
-  // only its SHA-256 is stored.
+  // only its SHA-256 is stored. Create and revoke publish CalendarFeedCreated and
+  // CalendarFeedRevoked (domain/calendar_feed.h) in the caller's transaction; neither carries
+  // the token or its hash.
   struct NewFeed {
     StoredCalendarFeed feed;
     std::string url_path;  // "/calendar/<token>.ics"

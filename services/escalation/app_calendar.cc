@@ -1,5 +1,7 @@
 // EscalationApp's calendar feeds: feed tokens (random, stored hashed, revocable) and the .ics
-// each one answers, from the same shift listing as ListShifts (ShiftsOf).
+// each one answers, from the same shift listing as ListShifts (ShiftsOf). Creating and revoking
+// a feed put CalendarFeedCreated / CalendarFeedRevoked (domain/calendar_feed.h) in the outbox
+// in the transaction that writes the row.
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -7,6 +9,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/apply.h"
 #include "services/common/auth/access_control.h"
 #include "services/common/ids.h"
 #include "services/common/status_macros.h"
@@ -39,6 +42,11 @@ bool LooksLikeToken(const std::string& token) {
 
 std::string NameOf(const Person* p, const std::string& id) { return p != nullptr && !p->name.empty() ? p->name : id; }
 
+// What the feed's events say about it: everything but the token hash.
+FeedFacts FactsOf(const StoredCalendarFeed& f) {
+  return FeedFacts{f.feed_id, f.person_id, f.schedule_id, f.created_by, f.created_at};
+}
+
 }  // namespace
 
 absl::StatusOr<EscalationApp::NewFeed> EscalationApp::CreateCalendarFeed(Tx& tx, const v1::CreateCalendarFeedRequest& r,
@@ -52,6 +60,9 @@ absl::StatusOr<EscalationApp::NewFeed> EscalationApp::CreateCalendarFeed(Tx& tx,
                                 caller.actor,       now,
                                 std::nullopt,       ""};
   RETURN_IF_ERROR(InsertCalendarFeed(tx, out.feed));
+  common::Effects effects;
+  effects.events.push_back(FeedCreatedEvent(FactsOf(out.feed), Cause{r.request_id(), caller.actor, "", ""}, now));
+  RETURN_IF_ERROR(common::ApplyEffects(tx, effects, timers_, outbox_));
   out.url_path = absl::StrCat("/calendar/", token, ".ics");
   return out;
 }
@@ -83,6 +94,10 @@ absl::StatusOr<StoredCalendarFeed> EscalationApp::RevokeCalendarFeed(Tx& tx, con
   }
   const absl::Time now = clock_.Now();
   RETURN_IF_ERROR(escalation::RevokeCalendarFeed(tx, feed->feed_id, now, caller.actor));
+  common::Effects effects;
+  effects.events.push_back(
+      FeedRevokedEvent(FactsOf(*feed), r.reason(), Cause{r.request_id(), caller.actor, "", ""}, now));
+  RETURN_IF_ERROR(common::ApplyEffects(tx, effects, timers_, outbox_));
   feed->revoked_at = now;
   feed->revoked_by = caller.actor;
   return *std::move(feed);

@@ -246,7 +246,8 @@ absl::Status ValidateCreateCalendarFeed(const v1::CreateCalendarFeedRequest& r, 
 
 absl::Status ValidateRevokeCalendarFeed(const v1::RevokeCalendarFeedRequest& r) {
   RETURN_IF_ERROR(common::CheckRequestId(r.request_id()));
-  return CheckUuid("feed_id", r.feed_id(), true);
+  RETURN_IF_ERROR(CheckUuid("feed_id", r.feed_id(), true));
+  return common::OptionalText("reason", r.reason(), kMaxText);
 }
 
 absl::Status ValidateConsumedEvent(const v1::Event& e) {

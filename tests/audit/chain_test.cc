@@ -138,6 +138,24 @@ TEST_F(AuditStoreTest, StatsCountOnlyWhatWasAddedSinceTheLastCallAndAgreeWithAFr
   EXPECT_EQ(recount->head_hash, stats->head_hash);
 }
 
+TEST_F(AuditStoreTest, PseudoCaseKeysAreChainedButNotCountedAsCases) {
+  // Events about no case: a configuration change, a cover request or schedule feed, a person feed.
+  for (const char* key : {"config:escalation", "schedule:oncall", "person:sam"}) {
+    EXPECT_TRUE(Append(OpenedEvent(key, 1))) << key;
+    EXPECT_TRUE(Append(OpenedEvent(key, 2))) << key;
+  }
+  EXPECT_TRUE(Append(OpenedEvent("case-a", 3)));
+  auto stats = audit_->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->events_total, 7);
+  EXPECT_EQ(stats->cases, 1);
+  auto sam = audit_->CaseRecords("person:sam");
+  ASSERT_TRUE(sam.ok());
+  ASSERT_EQ(sam->size(), 2u);
+  EXPECT_EQ((*sam)[1].record.case_seq, 2);
+  EXPECT_FALSE(Verify().first_break.has_value());
+}
+
 TEST_F(AuditStoreTest, RepeatedEventIdIsRecordedOnce) {
   const auto e = OpenedEvent("case-a", 1);
   EXPECT_TRUE(Append(e));

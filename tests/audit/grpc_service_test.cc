@@ -89,6 +89,28 @@ TEST(EventSummaryTest, SummariesNameWhatHappened) {
   EXPECT_EQ(SummarizeEvent(recovery::v1::Event()), "Event without body");
 }
 
+TEST(EventSummaryTest, CalendarFeedSummariesSayWhoseShiftsWhoAndWhy) {
+  auto created = common::NewEvent(testing::kBase, "person:sam", "escalation", "person:mia", "req-1");
+  auto* feed = created.mutable_calendar_feed_created()->mutable_feed();
+  feed->set_feed_id("f-1");
+  feed->set_person_id("sam");
+  feed->set_created_by("person:mia");
+  EXPECT_EQ(SummarizeEvent(created), "Calendar feed f-1 of sam's shifts created by person:mia");
+
+  auto revoked = common::NewEvent(testing::kBase, "person:sam", "escalation", "person:sam", "req-2");
+  *revoked.mutable_calendar_feed_revoked()->mutable_feed() = *feed;
+  revoked.mutable_calendar_feed_revoked()->set_revoked_by("person:sam");
+  revoked.mutable_calendar_feed_revoked()->set_reason("lost my phone");
+  EXPECT_EQ(SummarizeEvent(revoked), "Calendar feed f-1 of sam's shifts revoked by person:sam: lost my phone");
+
+  auto schedule = common::NewEvent(testing::kBase, "schedule:oncall", "escalation", "person:alice", "req-3");
+  auto* of_schedule = schedule.mutable_calendar_feed_revoked()->mutable_feed();
+  of_schedule->set_feed_id("f-2");
+  of_schedule->set_schedule_id("oncall");
+  schedule.mutable_calendar_feed_revoked()->set_revoked_by("person:alice");
+  EXPECT_EQ(SummarizeEvent(schedule), "Calendar feed f-2 of schedule oncall revoked by person:alice");
+}
+
 recovery::testing::FixtureOptions StartingAtBase() {
   recovery::testing::FixtureOptions options;
   options.start = testing::kBase;

@@ -1,17 +1,22 @@
 // Calendar feeds through recovery.v1.Escalation in process (EscalationModule on the real
 // runtime, manual clock): who may create, list and revoke which feed; the token is answered
 // once and stored only as its SHA-256; a feed shows exactly the shifts ListShifts answers
-// (overrides included); a revoked or unknown token renders nothing. The HTTP endpoint itself
-// and an independent parser are in calendar_feed_integration_test.cc.
+// (overrides included); a revoked or unknown token renders nothing; creating and revoking a
+// feed each publish one event (CalendarFeedCreated / CalendarFeedRevoked, actor the caller,
+// case_id "person:<id>" or "schedule:<id>") that holds neither the token nor its hash, and a
+// refused or replayed call publishes nothing. The HTTP endpoint itself and an independent
+// parser are in calendar_feed_integration_test.cc.
 #include <gtest/gtest.h>
 
 #include <set>
 #include <tuple>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "grpcpp/grpcpp.h"
 #include "recovery/v1/escalation.grpc.pb.h"
 #include "services/common/auth/access_control.h"
+#include "services/common/events.h"
 #include "services/common/grpc_util.h"
 #include "services/common/ids.h"
 #include "services/common/proto_time.h"
@@ -79,10 +84,11 @@ class CalendarFeedTest : public ::testing::Test {
     auto ctx = common::ContextWithDeadline();
     return As(as)->CreateCalendarFeed(ctx.get(), r, out);
   }
-  grpc::Status Revoke(const std::string& as, const std::string& feed_id) {
+  grpc::Status Revoke(const std::string& as, const std::string& feed_id, const std::string& reason = "") {
     v1::RevokeCalendarFeedRequest r;
     r.set_request_id(common::NewId(fx_.clock().Now()));
     r.set_feed_id(feed_id);
+    r.set_reason(reason);
     v1::CalendarFeedInfo out;
     auto ctx = common::ContextWithDeadline();
     return As(as)->RevokeCalendarFeed(ctx.get(), r, &out);
@@ -123,6 +129,17 @@ class CalendarFeedTest : public ::testing::Test {
 void ExpectDenied(const grpc::Status& st, const std::string& prefix) {
   EXPECT_EQ(st.error_code(), grpc::StatusCode::PERMISSION_DENIED) << st.error_message();
   EXPECT_EQ(st.error_message().rfind(prefix, 0), 0u) << st.error_message();
+}
+
+// Neither the token, nor its SHA-256 (hex or raw), is anywhere in the event's bytes or JSON.
+void ExpectNoTokenIn(const v1::Event& e, const std::string& token) {
+  ASSERT_FALSE(token.empty());
+  const std::string hash = common::ApiTokenHash(token);
+  const std::string bytes = e.SerializeAsString(), json = common::EventToJson(e);
+  for (const std::string& secret : {token, hash, absl::HexStringToBytes(hash)}) {
+    EXPECT_FALSE(absl::StrContains(bytes, secret)) << common::EventTypeName(e) << ": " << json;
+    EXPECT_FALSE(absl::StrContains(json, secret)) << json;
+  }
 }
 
 TEST_F(CalendarFeedTest, ATokenIsAnsweredOnceAndStoredOnlyAsItsHash) {
@@ -263,6 +280,127 @@ TEST_F(CalendarFeedTest, TheShiftUnderWayKeepsItsStartAndUidAsTimePasses) {
   EXPECT_LT(before[0].start, now) << "the shift under way shows its real start";
   EXPECT_EQ(before[0].start, later[0].start);
   EXPECT_EQ(ShiftUid(before[0]), ShiftUid(later[0]));
+}
+
+TEST_F(CalendarFeedTest, CreatingAFeedPublishesOneCalendarFeedCreatedWithoutTheToken) {
+  fx_.Quiesce();
+  fx_.ClearPublished();
+  v1::CalendarFeedInfo feed;
+  grpc::Status st = Create("mia", "sam", "", &feed, "feed-sam");  // an admin, of sam's shifts
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  const std::string token = TokenOf(feed.url_path());
+  fx_.Quiesce();
+  ASSERT_EQ(fx_.published().size(), 1u);
+  const v1::Event& e = fx_.published()[0];
+  ASSERT_TRUE(e.has_calendar_feed_created()) << common::EventTypeName(e);
+  EXPECT_EQ(e.case_id(), "person:sam");
+  EXPECT_EQ(e.source(), "escalation");
+  EXPECT_EQ(e.actor(), "person:mia");
+  EXPECT_EQ(e.causation_id(), "feed-sam");
+  EXPECT_EQ(common::FromProto(e.occurred_at()), fx_.clock().Now());
+  const v1::CalendarFeedDetails& details = e.calendar_feed_created().feed();
+  EXPECT_EQ(details.feed_id(), feed.feed_id());
+  EXPECT_EQ(details.person_id(), "sam");
+  EXPECT_EQ(details.schedule_id(), "");
+  EXPECT_EQ(details.created_by(), "person:mia");
+  EXPECT_EQ(common::FromProto(details.created_at()), common::FromProto(feed.created_at()));
+  ExpectNoTokenIn(e, token);
+
+  // A replay of the request answers the same feed and publishes nothing more.
+  v1::CalendarFeedInfo replay;
+  ASSERT_TRUE(Create("mia", "sam", "", &replay, "feed-sam").ok());
+  EXPECT_EQ(replay.feed_id(), feed.feed_id());
+  fx_.Quiesce();
+  EXPECT_EQ(fx_.published().size(), 1u);
+
+  // A schedule feed is keyed by its schedule.
+  fx_.ClearPublished();
+  v1::CalendarFeedInfo schedule_feed;
+  ASSERT_TRUE(Create("vic", "", "oncall", &schedule_feed).ok());
+  fx_.Quiesce();
+  const auto created = fx_.PublishedOfType("CalendarFeedCreated");
+  ASSERT_EQ(fx_.published().size(), 1u);
+  ASSERT_EQ(created.size(), 1u);
+  EXPECT_EQ(created[0].case_id(), "schedule:oncall");
+  EXPECT_EQ(created[0].actor(), "person:vic");
+  EXPECT_EQ(created[0].calendar_feed_created().feed().schedule_id(), "oncall");
+  EXPECT_EQ(created[0].calendar_feed_created().feed().person_id(), "");
+  ExpectNoTokenIn(created[0], TokenOf(schedule_feed.url_path()));
+}
+
+TEST_F(CalendarFeedTest, ARefusedCreatePublishesNothingAndStoresNothing) {
+  fx_.Quiesce();
+  fx_.ClearPublished();
+  v1::CalendarFeedInfo feed;
+  ExpectDenied(Create("bob", "alice", "", &feed), "schedules.edit_any: ");
+  EXPECT_EQ(Create("alice", "alice", "oncall", &feed).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Create("alice", "", "nowhere", &feed).error_code(), grpc::StatusCode::NOT_FOUND);
+  v1::CreateCalendarFeedRequest anonymous;
+  anonymous.set_request_id(common::NewId(fx_.clock().Now()));
+  anonymous.set_person_id("alice");
+  auto ctx = common::ContextWithDeadline();
+  EXPECT_EQ(
+      v1::Escalation::NewStub(fx_.ChannelWithToken(""))->CreateCalendarFeed(ctx.get(), anonymous, &feed).error_code(),
+      grpc::StatusCode::UNAUTHENTICATED);
+  fx_.Quiesce();
+  EXPECT_TRUE(fx_.published().empty()) << common::EventTypeName(fx_.published().front());
+  ASSERT_TRUE(common::InTransaction(fx_.store(), [&](common::Tx& tx) -> absl::Status {
+                auto rows = tx.Query("SELECT COUNT(*) FROM calendar_feeds");
+                EXPECT_TRUE(rows.ok());
+                EXPECT_EQ((*rows)[0].Int(0), 0);
+                return absl::OkStatus();
+              }).ok());
+}
+
+TEST_F(CalendarFeedTest, RevokingAFeedPublishesOneCalendarFeedRevokedWithTheReason) {
+  v1::CalendarFeedInfo feed;
+  ASSERT_TRUE(Create("mia", "alice", "", &feed).ok());  // of alice, created by an admin
+  const std::string token = TokenOf(feed.url_path());
+  fx_.Quiesce();
+  fx_.ClearPublished();
+  fx_.Advance(absl::Minutes(5));
+
+  ExpectDenied(Revoke("sam", feed.feed_id(), "not mine"), "schedules.edit_any: ");
+  grpc::Status st = Revoke("alice", feed.feed_id(), std::string(2001, 'x'));
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message().rfind("reason: ", 0), 0u) << st.error_message();
+  fx_.Quiesce();
+  EXPECT_TRUE(fx_.published().empty()) << "a refused revoke publishes nothing";
+
+  st = Revoke("alice", feed.feed_id(), "lost my phone");
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  fx_.Quiesce();
+  ASSERT_EQ(fx_.published().size(), 1u);
+  const v1::Event& e = fx_.published()[0];
+  ASSERT_TRUE(e.has_calendar_feed_revoked()) << common::EventTypeName(e);
+  EXPECT_EQ(e.case_id(), "person:alice");
+  EXPECT_EQ(e.actor(), "person:alice");
+  const v1::CalendarFeedRevoked& revoked = e.calendar_feed_revoked();
+  EXPECT_EQ(revoked.revoked_by(), "person:alice");
+  EXPECT_EQ(common::FromProto(revoked.revoked_at()), fx_.clock().Now());
+  EXPECT_EQ(revoked.reason(), "lost my phone");
+  EXPECT_EQ(revoked.feed().feed_id(), feed.feed_id());
+  EXPECT_EQ(revoked.feed().person_id(), "alice");
+  EXPECT_EQ(revoked.feed().created_by(), "person:mia");
+  EXPECT_EQ(common::FromProto(revoked.feed().created_at()), common::FromProto(feed.created_at()));
+  ExpectNoTokenIn(e, token);
+
+  // Revoked already, or unknown: refused, nothing published.
+  EXPECT_EQ(Revoke("alice", feed.feed_id()).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Revoke("alice", common::NewId(fx_.clock().Now())).error_code(), grpc::StatusCode::NOT_FOUND);
+  fx_.Quiesce();
+  EXPECT_EQ(fx_.published().size(), 1u);
+
+  // Without a reason: the event's reason is empty.
+  v1::CalendarFeedInfo schedule_feed;
+  ASSERT_TRUE(Create("bob", "", "oncall", &schedule_feed).ok());
+  ASSERT_TRUE(Revoke("bob", schedule_feed.feed_id()).ok());
+  fx_.Quiesce();
+  const auto revokes = fx_.PublishedOfType("CalendarFeedRevoked");
+  ASSERT_EQ(revokes.size(), 2u);
+  EXPECT_EQ(revokes[1].case_id(), "schedule:oncall");
+  EXPECT_EQ(revokes[1].calendar_feed_revoked().reason(), "");
+  EXPECT_EQ(revokes[1].calendar_feed_revoked().revoked_by(), "person:bob");
 }
 
 }  // namespace

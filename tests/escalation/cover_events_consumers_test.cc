@@ -1,7 +1,8 @@
-// The cover events on the topic, as every consumer of it meets them (each service built
-// through its module, the event delivered through the consumer's exactly-once path): none
-// parks them as dead letters or fails on them, although their case_id is the pseudo-key
-// "schedule:<id>" rather than a case; audit records each one under that key, with a summary.
+// The cover and calendar feed events on the topic, as every consumer of it meets them (each
+// service built through its module, the event delivered through the consumer's exactly-once
+// path): none parks them as dead letters, fails on them or publishes anything in answer,
+// although their case_id is a pseudo-key ("schedule:<id>", "person:<id>") rather than a case;
+// audit records each one under that key, with a summary, and counts none of them as a case.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -14,6 +15,7 @@
 #include "services/common/events.h"
 #include "services/common/grpc_util.h"
 #include "services/common/proto_time.h"
+#include "services/escalation/domain/calendar_feed.h"
 #include "services/escalation/domain/cover.h"
 #include "services/escalation/module.h"
 #include "services/follow_up/module.h"
@@ -52,6 +54,17 @@ std::vector<v1::Event> CoverEvents() {
   return out;
 }
 
+// One of each calendar feed event, as escalation publishes them: a person feed of sam's shifts
+// created by an admin and revoked by sam, and a schedule feed of oncall.
+std::vector<v1::Event> FeedEvents() {
+  const absl::Time now = recovery::testing::ManualClockStart();
+  const FeedFacts sams{"01900000-0000-7000-8000-000000000001", "sam", "", "person:mia", now};
+  const FeedFacts oncall{"01900000-0000-7000-8000-000000000002", "", "oncall", "person:alice", now};
+  return {FeedCreatedEvent(sams, Cause{"req-3", "person:mia", "", ""}, now),
+          FeedRevokedEvent(sams, "lost my phone", Cause{"req-4", "person:sam", "", ""}, now + absl::Hours(1)),
+          FeedCreatedEvent(oncall, Cause{"req-5", "person:alice", "", ""}, now)};
+}
+
 struct Consumer {
   std::string name;
   std::function<std::unique_ptr<common::ServiceModule>()> make;
@@ -59,7 +72,7 @@ struct Consumer {
 
 class CoverEventsConsumersTest : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(CoverEventsConsumersTest, EveryCoverEventIsAcceptedAndNoneIsParked) {
+TEST_P(CoverEventsConsumersTest, EveryCoverAndFeedEventIsAcceptedAndNoneIsParked) {
   const std::vector<Consumer> consumers = {
       {"intake", [] { return std::make_unique<intake::IntakeModule>(); }},
       {"escalation", [] { return std::make_unique<EscalationModule>(); }},
@@ -76,10 +89,16 @@ TEST_P(CoverEventsConsumersTest, EveryCoverEventIsAcceptedAndNoneIsParked) {
   options.config_yaml = testing::DeployConfig(GetParam());
   recovery::testing::ServiceFixture fx(*module, options);
   ASSERT_TRUE(fx.ok());
-  const std::vector<v1::Event> events = CoverEvents();
-  ASSERT_EQ(events.size(), 5u);
+  const std::vector<v1::Event> covers = CoverEvents(), feeds = FeedEvents();
+  ASSERT_EQ(covers.size(), 5u);
+  for (const v1::Event& e : covers) EXPECT_EQ(e.case_id(), "schedule:oncall");
+  ASSERT_EQ(feeds.size(), 3u);
+  EXPECT_EQ(feeds[0].case_id(), "person:sam");
+  EXPECT_EQ(feeds[1].case_id(), "person:sam");
+  EXPECT_EQ(feeds[2].case_id(), "schedule:oncall");
+  std::vector<v1::Event> events = covers;
+  events.insert(events.end(), feeds.begin(), feeds.end());
   for (const v1::Event& e : events) {
-    EXPECT_EQ(e.case_id(), "schedule:oncall");
     const absl::Status handled = fx.Deliver(e);
     EXPECT_TRUE(handled.ok()) << common::EventTypeName(e) << ": " << handled;
   }
@@ -90,18 +109,22 @@ TEST_P(CoverEventsConsumersTest, EveryCoverEventIsAcceptedAndNoneIsParked) {
                 EXPECT_TRUE(parked->empty()) << parked->front().type << ": " << parked->front().reason;
                 return absl::OkStatus();
               }).ok());
-  EXPECT_TRUE(fx.published().empty()) << "a cover event made " << GetParam() << " publish "
+  EXPECT_TRUE(fx.published().empty()) << "a cover or feed event made " << GetParam() << " publish "
                                       << common::EventTypeName(fx.published().front());
 
   if (GetParam() == "audit") {
     auto audit = v1::Audit::NewStub(fx.channel());
-    v1::GetTimelineRequest req;
-    req.set_case_id("schedule:oncall");
-    v1::GetTimelineResponse timeline;
-    auto ctx = common::ContextWithDeadline();
-    const grpc::Status st = audit->GetTimeline(ctx.get(), req, &timeline);
-    ASSERT_TRUE(st.ok()) << st.error_message();
-    ASSERT_EQ(timeline.entries_size(), 5);
+    auto timeline_of = [&](const std::string& key) {
+      v1::GetTimelineRequest req;
+      req.set_case_id(key);
+      v1::GetTimelineResponse timeline;
+      auto ctx = common::ContextWithDeadline();
+      const grpc::Status st = audit->GetTimeline(ctx.get(), req, &timeline);
+      EXPECT_TRUE(st.ok()) << key << ": " << st.error_message();
+      return timeline;
+    };
+    const v1::GetTimelineResponse timeline = timeline_of("schedule:oncall");
+    ASSERT_EQ(timeline.entries_size(), 6);
     EXPECT_EQ(timeline.entries(0).type(), "CoverRequested");
     EXPECT_EQ(timeline.entries(0).actor(), "person:alice");
     EXPECT_EQ(timeline.entries(0).summary(),
@@ -109,6 +132,31 @@ TEST_P(CoverEventsConsumersTest, EveryCoverEventIsAcceptedAndNoneIsParked) {
     EXPECT_EQ(timeline.entries(1).type(), "CoverAccepted");
     EXPECT_EQ(timeline.entries(4).type(), "CoverExpired");
     EXPECT_EQ(timeline.entries(4).summary(), "Cover request from alice to bob on oncall expired unanswered");
+    EXPECT_EQ(timeline.entries(5).type(), "CalendarFeedCreated");
+    EXPECT_EQ(timeline.entries(5).summary(),
+              "Calendar feed 01900000-0000-7000-8000-000000000002 of schedule oncall created by person:alice");
+
+    // Who created a feed of sam's shifts, and when was it revoked.
+    const v1::GetTimelineResponse sams = timeline_of("person:sam");
+    ASSERT_EQ(sams.entries_size(), 2);
+    EXPECT_EQ(sams.entries(0).type(), "CalendarFeedCreated");
+    EXPECT_EQ(sams.entries(0).actor(), "person:mia");
+    EXPECT_EQ(sams.entries(0).summary(),
+              "Calendar feed 01900000-0000-7000-8000-000000000001 of sam's shifts created by person:mia");
+    EXPECT_EQ(sams.entries(1).type(), "CalendarFeedRevoked");
+    EXPECT_EQ(sams.entries(1).actor(), "person:sam");
+    EXPECT_EQ(common::FromProto(sams.entries(1).occurred_at()), recovery::testing::ManualClockStart() + absl::Hours(1));
+    EXPECT_EQ(
+        sams.entries(1).summary(),
+        "Calendar feed 01900000-0000-7000-8000-000000000001 of sam's shifts revoked by person:sam: lost my phone");
+
+    // Every event is recorded; none of their pseudo-keys is a case.
+    v1::GetStatsResponse stats;
+    auto ctx = common::ContextWithDeadline();
+    ASSERT_TRUE(audit->GetStats(ctx.get(), v1::GetStatsRequest(), &stats).ok());
+    EXPECT_EQ(stats.events_by_type().at("CalendarFeedCreated"), 2);
+    EXPECT_EQ(stats.events_by_type().at("CalendarFeedRevoked"), 1);
+    EXPECT_EQ(stats.cases(), 0);
   }
 }
 

@@ -405,17 +405,21 @@ class CalendarListCommand {
 
 class CalendarRevokeCommand {
  public:
-  void AddFlags(CLI::App& cmd) { cmd.add_option("feed", feed_)->required(); }
+  void AddFlags(CLI::App& cmd) {
+    cmd.add_option("feed", feed_)->required();
+    cmd.add_option("--reason", reason_);
+  }
 
   absl::Status Run(Session& session) const {
     recovery::v1::RevokeCalendarFeedRequest req;
     req.set_request_id(NewRequestId());
     req.set_feed_id(feed_);
+    req.set_reason(reason_);
     return session.Show(session.Call<Escalation>(&Escalation::Stub::RevokeCalendarFeed, req));
   }
 
  private:
-  std::string feed_;
+  std::string feed_, reason_;
 };
 
 }  // namespace

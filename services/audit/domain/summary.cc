@@ -38,6 +38,11 @@ std::string Dur(const google::protobuf::Duration& d) {
 }
 // Appends ": text" only when there is text.
 std::string Colon(const std::string& text) { return text.empty() ? "" : absl::StrCat(": ", text); }
+// "Calendar feed F of alice's shifts" or "Calendar feed F of schedule oncall".
+std::string Feed(const recovery::v1::CalendarFeedDetails& f) {
+  return f.person_id().empty() ? absl::StrCat("Calendar feed ", f.feed_id(), " of schedule ", f.schedule_id())
+                               : absl::StrCat("Calendar feed ", f.feed_id(), " of ", f.person_id(), "'s shifts");
+}
 
 }  // namespace
 
@@ -123,6 +128,14 @@ std::string SummarizeEvent(const Event& e) {
       const auto& r = e.cover_expired().request();
       return absl::StrCat("Cover request from ", r.requester_id(), " to ", r.person_id(), " on ", r.schedule_id(),
                           " expired unanswered");
+    }
+    case Event::kCalendarFeedCreated: {
+      const auto& f = e.calendar_feed_created().feed();
+      return absl::StrCat(Feed(f), " created by ", f.created_by());
+    }
+    case Event::kCalendarFeedRevoked: {
+      const auto& r = e.calendar_feed_revoked();
+      return absl::StrCat(Feed(r.feed()), " revoked by ", r.revoked_by(), Colon(r.reason()));
     }
     case Event::kPlanDrafted:
       return absl::StrCat("Plan drafted from playbook ", e.plan_drafted().playbook_id(), " with ",
