@@ -40,24 +40,28 @@ class ConfigClient {
     auto ctx = Context();
     return stub_->CreateResource(ctx.get(), req, out);
   }
-  // The whole spec, or only the keys in `mask`.
+  // The whole spec, or only the keys in `mask` ("position" moves it to `position`).
   grpc::Status Update(const std::string& kind, const std::string& id, const std::string& spec_yaml,
                       recovery::v1::ChangeResult* out, const std::vector<std::string>& mask = {},
-                      const std::string& etag = "") {
+                      const std::string& etag = "", int position = 0) {
     recovery::v1::UpdateResourceRequest req;
     req.mutable_resource()->set_kind(kind);
     req.mutable_resource()->set_id(id);
     *req.mutable_resource()->mutable_spec() = Spec(spec_yaml);
     req.mutable_resource()->set_etag(etag);
+    req.mutable_resource()->set_position(position);
     for (const std::string& path : mask) req.mutable_update_mask()->add_paths(path);
     req.set_reason("test");
     auto ctx = Context();
     return stub_->UpdateResource(ctx.get(), req, out);
   }
-  grpc::Status Delete(const std::string& kind, const std::string& id, recovery::v1::ChangeResult* out) {
+  // `etag` empty: whatever the current version is.
+  grpc::Status Delete(const std::string& kind, const std::string& id, recovery::v1::ChangeResult* out,
+                      const std::string& etag = "") {
     recovery::v1::DeleteResourceRequest req;
     req.set_kind(kind);
     req.set_id(id);
+    req.set_etag(etag);
     req.set_reason("test");
     auto ctx = Context();
     return stub_->DeleteResource(ctx.get(), req, out);
@@ -74,6 +78,20 @@ class ConfigClient {
     req.set_kind(kind);
     auto ctx = Context();
     return stub_->ListResources(ctx.get(), req, out);
+  }
+  // Every version of one resource, newest first (one page of up to 1000).
+  grpc::Status Versions(const std::string& kind, const std::string& id,
+                        recovery::v1::ListResourceVersionsResponse* out) {
+    recovery::v1::ListResourceVersionsRequest req;
+    req.set_kind(kind);
+    req.set_id(id);
+    req.set_page_size(1000);
+    auto ctx = Context();
+    return stub_->ListResourceVersions(ctx.get(), req, out);
+  }
+  grpc::Status ListKinds(recovery::v1::ListKindsResponse* out) {
+    auto ctx = Context();
+    return stub_->ListKinds(ctx.get(), recovery::v1::ListKindsRequest(), out);
   }
   // The ids of one kind, in their order ({"<error>"} when the call fails).
   std::vector<std::string> Ids(const std::string& kind) {

@@ -917,6 +917,14 @@ absl::Status CheckEtag(const std::string& field, const std::string& etag, const 
 
 absl::Status CheckReason(const std::string& reason) { return OptionalText("reason", reason, 500); }
 
+// A settings spec holds only the kind's keys (the document has no place for another).
+absl::Status CheckSettingsKeys(const ConfigKind& kind, const JsonValue& spec) {
+  for (const auto& [key, unused] : spec.struct_value().fields())
+    if (std::find(kind.keys.begin(), kind.keys.end(), key) == kind.keys.end())
+      return InvalidField(absl::StrCat("resource.spec.", key), "not a key of this kind");
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<v1::ChangeResult> ConfigState::Create(const Caller& caller, const v1::CreateResourceRequest& req) {
@@ -945,9 +953,7 @@ absl::StatusOr<v1::ChangeResult> ConfigState::Create(const Caller& caller, const
     case Shape::kSettings:
       if (req.resource().id() != "settings") return InvalidField("resource.id", "must be 'settings' for this kind");
       if (spec.kind_case() != JsonValue::kStructValue) return InvalidField("resource.spec", "must be a map");
-      for (const auto& [key, unused] : spec.struct_value().fields())
-        if (std::find(k->keys.begin(), k->keys.end(), key) == k->keys.end())
-          return InvalidField(absl::StrCat("resource.spec.", key), "not a key of this kind");
+      RETURN_IF_ERROR(CheckSettingsKeys(*k, spec));
       break;
     case Shape::kMap:
       break;
@@ -1025,6 +1031,7 @@ absl::StatusOr<v1::ChangeResult> ConfigState::Update(const Caller& caller, const
             return InvalidField("resource.spec.id", "differs from resource.id");
           }
         }
+        if (k->shape == Shape::kSettings) RETURN_IF_ERROR(CheckSettingsKeys(*k, next));
         c.after = Impl::MakeEntry(*k, id, it->second.position, std::move(next));
         if (move) c.target_position = req.resource().position();
         return c;
