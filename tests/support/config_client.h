@@ -102,14 +102,6 @@ class ConfigClient {
     for (const auto& r : listed.resources()) ids.push_back(r.id());
     return ids;
   }
-  grpc::Status Versions(const std::string& kind, const std::string& id,
-                        recovery::v1::ListResourceVersionsResponse* out) {
-    recovery::v1::ListResourceVersionsRequest req;
-    req.set_kind(kind);
-    req.set_id(id);
-    auto ctx = Context();
-    return stub_->ListResourceVersions(ctx.get(), req, out);
-  }
   grpc::Status Export(recovery::v1::ExportConfigurationResponse* out) {
     auto ctx = Context();
     return stub_->ExportConfiguration(ctx.get(), recovery::v1::ExportConfigurationRequest(), out);
