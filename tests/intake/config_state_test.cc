@@ -94,6 +94,17 @@ TEST_F(IntakeConfigStateTest, AnApplyReplacesTheKindsItNamesAndLeavesTheOthers) 
   EXPECT_EQ(admin_.Ids("signal_rule"), std::vector<std::string>{});
 }
 
+TEST_F(IntakeConfigStateTest, SignalRulesMoveAndCategoriesWhoseOrderMeansNothingDoNot) {
+  v1::ChangeResult moved;
+  grpc::Status s = admin_.Update("signal_rule", "rule-2", "", &moved, {"position"}, "", 1);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(admin_.Ids("signal_rule"), (std::vector<std::string>{"rule-2", "low-survey"}));
+  s = admin_.Update("category", "other", "", &moved, {"position"}, "", 1);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().rfind("resource.position: ", 0), 0u) << s.error_message();
+  EXPECT_EQ(admin_.Ids("category"), (std::vector<std::string>{"billing_error", "communication", "other"}));
+}
+
 TEST_F(IntakeConfigStateTest, ASignalRuleIsCreatedReadUpdatedAndDeletedAndTheServiceRunsWithIt) {
   // First place: it matches before the file's rules (first match wins).
   v1::ChangeResult created;

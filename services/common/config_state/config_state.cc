@@ -994,10 +994,14 @@ absl::StatusOr<v1::ChangeResult> ConfigState::Update(const Caller& caller, const
   if (req.resource().position() < 0) return InvalidField("resource.position", "must not be negative");
   const bool move = std::find(mask.begin(), mask.end(), "position") != mask.end();
   if (move && req.resource().position() == 0) return InvalidField("resource.position", "required to move");
+  if (move && !k->ordered)
+    return InvalidField("resource.position",
+                        absl::StrCat("the order of ", k->section, " has no meaning: nothing to move"));
   if (k->shape == Shape::kNames && !(mask.size() == 1 && move))
     return InvalidField("update_mask", "a name has no spec: only 'position' can change");
   const JsonValue spec = req.resource().spec();
-  if (k->shape != Shape::kMap && k->shape != Shape::kNames && spec.kind_case() != JsonValue::kStructValue)
+  const bool move_only = move && mask.size() == 1;  // the spec is not read
+  if (!move_only && k->shape != Shape::kMap && k->shape != Shape::kNames && spec.kind_case() != JsonValue::kStructValue)
     return InvalidField("resource.spec", "must be a map");
   const std::string id = req.resource().id();
   const std::string etag = req.resource().etag();
