@@ -32,7 +32,7 @@ struct ExportFilter {
 };
 
 // The envelope case_id prefixes of events about no case: ConfigChanged ("config:<service>"),
-// cover requests and schedule calendar feeds ("schedule:<id>"), person calendar feeds
+// cover requests, overrides and schedule calendar feeds ("schedule:<id>"), person calendar feeds
 // ("person:<id>"). Recorded and chained like any other key, but not counted as cases.
 inline constexpr const char* kPseudoCasePrefixes[] = {"config:", "schedule:", "person:"};
 

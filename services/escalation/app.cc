@@ -18,6 +18,7 @@
 #include "services/common/yaml_fields.h"
 #include "services/escalation/delivery/worker.h"
 #include "services/escalation/domain/handoff.h"
+#include "services/escalation/domain/override_events.h"
 #include "services/escalation/validation.h"
 #include "yaml-cpp/yaml.h"
 
@@ -63,6 +64,12 @@ std::optional<EscalationStatus> StatusFromProto(v1::EscalationStatus s) {
 template <typename T>
 const Refusal* RefusalOf(const Decided<T>& d) {
   return std::get_if<Refusal>(&d);
+}
+
+// What the override's events say about it (approved_by is CoverAccepted's actor).
+OverrideFacts FactsOf(const StoredOverride& o) {
+  return OverrideFacts{o.override_id, o.schedule_id, o.person_id,  o.start,
+                       o.end,         o.reason,      o.created_by, o.cover_request_id};
 }
 
 }  // namespace
@@ -271,6 +278,9 @@ absl::StatusOr<StoredOverride> EscalationApp::AddOverride(Tx& tx, const v1::AddO
                    ""};
   RETURN_IF_ERROR(MayAddOverride(*directory(), caller, o.schedule_id, o.person_id, o.start, o.end));
   RETURN_IF_ERROR(InsertOverride(tx, o));
+  common::Effects effects;
+  effects.events.push_back(OverrideAddedEvent(FactsOf(o), Cause{r.request_id(), caller.actor, "", ""}, clock_.Now()));
+  RETURN_IF_ERROR(common::ApplyEffects(tx, effects, timers_, outbox_));
   RETURN_IF_ERROR(RefreshOverridesAfterCommit(tx));
   return o;
 }
@@ -284,6 +294,10 @@ absl::StatusOr<StoredOverride> EscalationApp::RemoveOverride(Tx& tx, const v1::R
   }
   RETURN_IF_ERROR(MayRemoveOverride(*directory(), caller, *o));
   RETURN_IF_ERROR(DeleteOverride(tx, r.override_id()));
+  common::Effects effects;
+  effects.events.push_back(
+      OverrideRemovedEvent(FactsOf(*o), Cause{r.request_id(), caller.actor, "", ""}, clock_.Now()));
+  RETURN_IF_ERROR(common::ApplyEffects(tx, effects, timers_, outbox_));
   RETURN_IF_ERROR(RefreshOverridesAfterCommit(tx));
   return *o;
 }

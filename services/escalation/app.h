@@ -84,6 +84,8 @@ class EscalationApp {
                                                   const CallerScope& caller);
   absl::StatusOr<EscalationState> ResolveEscalation(common::Tx& tx, const recovery::v1::ResolveEscalationRequest& r,
                                                     const CallerScope& caller);
+  // AddOverride and RemoveOverride publish OverrideAdded / OverrideRemoved
+  // (domain/override_events.h) in the caller's transaction, with the caller as actor.
   absl::StatusOr<StoredOverride> AddOverride(common::Tx& tx, const recovery::v1::AddOverrideRequest& r,
                                              const CallerScope& caller);
   absl::StatusOr<StoredOverride> RemoveOverride(common::Tx& tx, const recovery::v1::RemoveOverrideRequest& r,

@@ -11,6 +11,7 @@
 #include "services/audit/validation.h"
 #include "services/common/dead_letters.h"
 #include "services/common/grpc_util.h"
+#include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
 #include "tests/audit/test_util.h"
 #include "tests/support/service_fixture.h"
@@ -109,6 +110,30 @@ TEST(EventSummaryTest, CalendarFeedSummariesSayWhoseShiftsWhoAndWhy) {
   of_schedule->set_schedule_id("oncall");
   schedule.mutable_calendar_feed_revoked()->set_revoked_by("person:alice");
   EXPECT_EQ(SummarizeEvent(schedule), "Calendar feed f-2 of schedule oncall revoked by person:alice");
+}
+
+TEST(EventSummaryTest, OverrideSummariesSayWhoIsOnCallWhenAndWhoMovedTheRota) {
+  const absl::Time start = absl::FromCivil(absl::CivilMinute(2026, 11, 26, 18, 0), absl::UTCTimeZone());
+  auto added = common::NewEvent(testing::kBase, "schedule:client-services-oncall", "escalation", "person:lee", "r-1");
+  auto* o = added.mutable_override_added()->mutable_override();
+  o->set_override_id("o-1");
+  o->set_schedule_id("client-services-oncall");
+  o->set_person_id("sam");
+  *o->mutable_start() = common::ToProto(start);
+  *o->mutable_end() = common::ToProto(start + absl::Hours(15));
+  o->set_reason("alice travelling");
+  o->set_created_by("person:lee");
+  EXPECT_EQ(SummarizeEvent(added),
+            "Override on client-services-oncall: sam from 2026-11-26 18:00 UTC to 2026-11-27 09:00 UTC, added by "
+            "person:lee: alice travelling");
+
+  auto removed = common::NewEvent(testing::kBase, "schedule:client-services-oncall", "escalation", "person:mia", "r-2");
+  *removed.mutable_override_removed()->mutable_override() = *o;
+  removed.mutable_override_removed()->mutable_override()->set_cover_request_id("c-1");
+  removed.mutable_override_removed()->set_removed_by("person:mia");
+  EXPECT_EQ(SummarizeEvent(removed),
+            "Override on client-services-oncall: sam from 2026-11-26 18:00 UTC to 2026-11-27 09:00 UTC (cover request "
+            "c-1), removed by person:mia");
 }
 
 recovery::testing::FixtureOptions StartingAtBase() {

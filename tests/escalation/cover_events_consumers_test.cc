@@ -1,8 +1,8 @@
-// The cover and calendar feed events on the topic, as every consumer of it meets them (each
-// service built through its module, the event delivered through the consumer's exactly-once
-// path): none parks them as dead letters, fails on them or publishes anything in answer,
-// although their case_id is a pseudo-key ("schedule:<id>", "person:<id>") rather than a case;
-// audit records each one under that key, with a summary, and counts none of them as a case.
+// The cover, calendar feed and override events on the topic, as every consumer of it meets them
+// (each service built through its module, the event delivered through the consumer's
+// exactly-once path): none parks them as dead letters, fails on them or publishes anything in
+// answer, although their case_id is a pseudo-key ("schedule:<id>", "person:<id>") rather than a
+// case; audit records each one under that key, with a summary, and counts none of them as a case.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -17,6 +17,7 @@
 #include "services/common/proto_time.h"
 #include "services/escalation/domain/calendar_feed.h"
 #include "services/escalation/domain/cover.h"
+#include "services/escalation/domain/override_events.h"
 #include "services/escalation/module.h"
 #include "services/follow_up/module.h"
 #include "services/intake/module.h"
@@ -65,6 +66,22 @@ std::vector<v1::Event> FeedEvents() {
           FeedCreatedEvent(oncall, Cause{"req-5", "person:alice", "", ""}, now)};
 }
 
+// Each override event, as escalation publishes them: lee puts sam on oncall overnight, mia
+// removes it.
+std::vector<v1::Event> OverrideEvents() {
+  const absl::Time now = recovery::testing::ManualClockStart();
+  const OverrideFacts sams{"01900000-0000-7000-8000-000000000003",
+                           "oncall",
+                           "sam",
+                           now + absl::Hours(20),
+                           now + absl::Hours(35),
+                           "alice travelling",
+                           "person:lee",
+                           ""};
+  return {OverrideAddedEvent(sams, Cause{"req-6", "person:lee", "", ""}, now),
+          OverrideRemovedEvent(sams, Cause{"req-7", "person:mia", "", ""}, now + absl::Hours(2))};
+}
+
 struct Consumer {
   std::string name;
   std::function<std::unique_ptr<common::ServiceModule>()> make;
@@ -72,7 +89,7 @@ struct Consumer {
 
 class CoverEventsConsumersTest : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(CoverEventsConsumersTest, EveryCoverAndFeedEventIsAcceptedAndNoneIsParked) {
+TEST_P(CoverEventsConsumersTest, EveryCoverFeedAndOverrideEventIsAcceptedAndNoneIsParked) {
   const std::vector<Consumer> consumers = {
       {"intake", [] { return std::make_unique<intake::IntakeModule>(); }},
       {"escalation", [] { return std::make_unique<EscalationModule>(); }},
@@ -89,15 +106,18 @@ TEST_P(CoverEventsConsumersTest, EveryCoverAndFeedEventIsAcceptedAndNoneIsParked
   options.config_yaml = testing::DeployConfig(GetParam());
   recovery::testing::ServiceFixture fx(*module, options);
   ASSERT_TRUE(fx.ok());
-  const std::vector<v1::Event> covers = CoverEvents(), feeds = FeedEvents();
+  const std::vector<v1::Event> covers = CoverEvents(), feeds = FeedEvents(), overrides = OverrideEvents();
   ASSERT_EQ(covers.size(), 5u);
   for (const v1::Event& e : covers) EXPECT_EQ(e.case_id(), "schedule:oncall");
   ASSERT_EQ(feeds.size(), 3u);
   EXPECT_EQ(feeds[0].case_id(), "person:sam");
   EXPECT_EQ(feeds[1].case_id(), "person:sam");
   EXPECT_EQ(feeds[2].case_id(), "schedule:oncall");
+  ASSERT_EQ(overrides.size(), 2u);
+  for (const v1::Event& e : overrides) EXPECT_EQ(e.case_id(), "schedule:oncall");
   std::vector<v1::Event> events = covers;
   events.insert(events.end(), feeds.begin(), feeds.end());
+  events.insert(events.end(), overrides.begin(), overrides.end());
   for (const v1::Event& e : events) {
     const absl::Status handled = fx.Deliver(e);
     EXPECT_TRUE(handled.ok()) << common::EventTypeName(e) << ": " << handled;
@@ -109,7 +129,7 @@ TEST_P(CoverEventsConsumersTest, EveryCoverAndFeedEventIsAcceptedAndNoneIsParked
                 EXPECT_TRUE(parked->empty()) << parked->front().type << ": " << parked->front().reason;
                 return absl::OkStatus();
               }).ok());
-  EXPECT_TRUE(fx.published().empty()) << "a cover or feed event made " << GetParam() << " publish "
+  EXPECT_TRUE(fx.published().empty()) << "a cover, feed or override event made " << GetParam() << " publish "
                                       << common::EventTypeName(fx.published().front());
 
   if (GetParam() == "audit") {
@@ -124,7 +144,7 @@ TEST_P(CoverEventsConsumersTest, EveryCoverAndFeedEventIsAcceptedAndNoneIsParked
       return timeline;
     };
     const v1::GetTimelineResponse timeline = timeline_of("schedule:oncall");
-    ASSERT_EQ(timeline.entries_size(), 6);
+    ASSERT_EQ(timeline.entries_size(), 8);
     EXPECT_EQ(timeline.entries(0).type(), "CoverRequested");
     EXPECT_EQ(timeline.entries(0).actor(), "person:alice");
     EXPECT_EQ(timeline.entries(0).summary(),
@@ -135,6 +155,16 @@ TEST_P(CoverEventsConsumersTest, EveryCoverAndFeedEventIsAcceptedAndNoneIsParked
     EXPECT_EQ(timeline.entries(5).type(), "CalendarFeedCreated");
     EXPECT_EQ(timeline.entries(5).summary(),
               "Calendar feed 01900000-0000-7000-8000-000000000002 of schedule oncall created by person:alice");
+    // Who moved the rota, and who moved it back.
+    EXPECT_EQ(timeline.entries(6).type(), "OverrideAdded");
+    EXPECT_EQ(timeline.entries(6).actor(), "person:lee");
+    EXPECT_EQ(timeline.entries(6).summary(),
+              "Override on oncall: sam from 2026-11-25 18:00 UTC to 2026-11-26 09:00 UTC, added by person:lee: "
+              "alice travelling");
+    EXPECT_EQ(timeline.entries(7).type(), "OverrideRemoved");
+    EXPECT_EQ(timeline.entries(7).actor(), "person:mia");
+    EXPECT_EQ(timeline.entries(7).summary(),
+              "Override on oncall: sam from 2026-11-25 18:00 UTC to 2026-11-26 09:00 UTC, removed by person:mia");
 
     // Who created a feed of sam's shifts, and when was it revoked.
     const v1::GetTimelineResponse sams = timeline_of("person:sam");
@@ -156,6 +186,8 @@ TEST_P(CoverEventsConsumersTest, EveryCoverAndFeedEventIsAcceptedAndNoneIsParked
     ASSERT_TRUE(audit->GetStats(ctx.get(), v1::GetStatsRequest(), &stats).ok());
     EXPECT_EQ(stats.events_by_type().at("CalendarFeedCreated"), 2);
     EXPECT_EQ(stats.events_by_type().at("CalendarFeedRevoked"), 1);
+    EXPECT_EQ(stats.events_by_type().at("OverrideAdded"), 1);
+    EXPECT_EQ(stats.events_by_type().at("OverrideRemoved"), 1);
     EXPECT_EQ(stats.cases(), 0);
   }
 }

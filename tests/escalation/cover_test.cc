@@ -230,6 +230,19 @@ TEST_F(CoverTest, TheOverrideOfAnAcceptanceRecordsRequesterAndApproverAndTheEven
   auto ctx = common::ContextWithDeadline();
   grpc::Status st = As("alice")->RemoveOverride(ctx.get(), rm, &removed);
   EXPECT_TRUE(st.ok()) << st.error_message();
+
+  // CoverAccepted announced the override; only its removal is an override event, which names
+  // the cover request it came from.
+  fx_.Quiesce();
+  EXPECT_TRUE(fx_.PublishedOfType("OverrideAdded").empty());
+  const auto removals = fx_.PublishedOfType("OverrideRemoved");
+  ASSERT_EQ(removals.size(), 1u);
+  EXPECT_EQ(removals[0].actor(), "person:alice");
+  EXPECT_EQ(removals[0].case_id(), "schedule:oncall");
+  EXPECT_EQ(removals[0].override_removed().override().override_id(), accepted.override_id());
+  EXPECT_EQ(removals[0].override_removed().override().cover_request_id(), asked.cover_request_id());
+  EXPECT_EQ(removals[0].override_removed().override().created_by(), "person:alice");
+  EXPECT_EQ(removals[0].override_removed().removed_by(), "person:alice");
 }
 
 TEST_F(CoverTest, ADeclinedRequestLeavesWhoIsOnCallUnchanged) {

@@ -397,10 +397,118 @@ TEST_F(EscalationGrpcTest, ASchedulerChangesOverridesOfTheirTeamsSchedulesAndAnA
   ExpectDenied(AddAs("vic", Override("oncall", "vic"), &added), "permission schedules.override");
 }
 
+TEST_F(EscalationGrpcTest, AddingAnOverridePublishesOneOverrideAddedWithTheCallerAsActor) {
+  fx_.Quiesce();
+  fx_.ClearPublished();
+  // jordan (a scheduler of ops) puts sam on oncall.
+  v1::AddOverrideRequest add = Override("oncall", "sam");
+  add.set_reason("alice at the dentist");
+  v1::ScheduleOverride added;
+  grpc::Status st = AddAs("jordan", add, &added);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  fx_.Quiesce();
+  ASSERT_EQ(fx_.published().size(), 1u);
+  const v1::Event& e = fx_.published()[0];
+  ASSERT_TRUE(e.has_override_added()) << common::EventTypeName(e);
+  EXPECT_EQ(e.case_id(), "schedule:oncall");
+  EXPECT_EQ(e.source(), "escalation");
+  EXPECT_EQ(e.actor(), "person:jordan");
+  EXPECT_EQ(e.causation_id(), add.request_id());
+  EXPECT_EQ(common::FromProto(e.occurred_at()), fx_.clock().Now());
+  const v1::OverrideDetails& o = e.override_added().override();
+  EXPECT_EQ(o.override_id(), added.override_id());
+  EXPECT_EQ(o.schedule_id(), "oncall");
+  EXPECT_EQ(o.person_id(), "sam");
+  EXPECT_EQ(common::FromProto(o.start()), common::FromProto(add.start()));
+  EXPECT_EQ(common::FromProto(o.end()), common::FromProto(add.end()));
+  EXPECT_EQ(o.reason(), "alice at the dentist");
+  EXPECT_EQ(o.created_by(), "person:jordan");
+  EXPECT_EQ(o.cover_request_id(), "");
+
+  // A replay of the request answers the same override and publishes nothing more.
+  v1::ScheduleOverride replay;
+  ASSERT_TRUE(AddAs("jordan", add, &replay).ok());
+  EXPECT_EQ(replay.override_id(), added.override_id());
+  fx_.Quiesce();
+  EXPECT_EQ(fx_.published().size(), 1u);
+}
+
+TEST_F(EscalationGrpcTest, ARefusedAddOverridePublishesNothing) {
+  fx_.Quiesce();
+  fx_.ClearPublished();
+  v1::ScheduleOverride added;
+  ExpectDenied(AddAs("jordan", Override("nights", "bob"), &added), "schedules.edit_any: ");
+  ExpectDenied(AddAs("bob", Override("oncall", "sam"), &added), "schedules.edit: ");
+  ExpectDenied(AddAs("vic", Override("oncall", "vic"), &added), "permission schedules.override");
+  v1::AddOverrideRequest backwards = Override("oncall", "sam");
+  *backwards.mutable_end() = backwards.start();
+  grpc::Status st = AddAs("jordan", backwards, &added);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(st.error_message().rfind("end: ", 0), 0u) << st.error_message();
+  auto ctx = common::ContextWithDeadline();
+  EXPECT_EQ(v1::Escalation::NewStub(fx_.ChannelWithToken(""))
+                ->AddOverride(ctx.get(), Override("oncall", "sam"), &added)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  fx_.Quiesce();
+  EXPECT_TRUE(fx_.published().empty()) << common::EventTypeName(fx_.published().front());
+}
+
+TEST_F(EscalationGrpcTest, RemovingAnOverridePublishesOneOverrideRemovedWithRemovedBy) {
+  v1::AddOverrideRequest add = Override("oncall", "bob");
+  add.set_reason("hand-off");
+  v1::ScheduleOverride added;
+  ASSERT_TRUE(AddAs("alice", add, &added).ok());  // alice hands her stretch to bob
+  fx_.Quiesce();
+  fx_.ClearPublished();
+  fx_.Advance(absl::Minutes(5));
+
+  // Refused: sam neither added it nor is named by it; an unknown id. Nothing published.
+  ExpectDenied(RemoveAs("sam", added.override_id()), "schedules.edit: override ");
+  EXPECT_EQ(RemoveAs("bob", common::NewId(fx_.clock().Now())).error_code(), grpc::StatusCode::NOT_FOUND);
+  fx_.Quiesce();
+  EXPECT_TRUE(fx_.published().empty()) << common::EventTypeName(fx_.published().front());
+
+  v1::RemoveOverrideRequest rm;
+  rm.set_request_id(common::NewId(fx_.clock().Now()));
+  rm.set_override_id(added.override_id());
+  v1::RemoveOverrideResponse removed;
+  auto ctx = common::ContextWithDeadline();
+  grpc::Status st = As("bob")->RemoveOverride(ctx.get(), rm, &removed);  // it names him
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  fx_.Quiesce();
+  ASSERT_EQ(fx_.published().size(), 1u);
+  const v1::Event& e = fx_.published()[0];
+  ASSERT_TRUE(e.has_override_removed()) << common::EventTypeName(e);
+  EXPECT_EQ(e.case_id(), "schedule:oncall");
+  EXPECT_EQ(e.actor(), "person:bob");
+  EXPECT_EQ(e.causation_id(), rm.request_id());
+  const v1::OverrideRemoved& r = e.override_removed();
+  EXPECT_EQ(r.removed_by(), "person:bob");
+  EXPECT_EQ(common::FromProto(r.removed_at()), fx_.clock().Now());
+  EXPECT_EQ(r.override().override_id(), added.override_id());
+  EXPECT_EQ(r.override().person_id(), "bob");
+  EXPECT_EQ(r.override().reason(), "hand-off");
+  EXPECT_EQ(r.override().created_by(), "person:alice");
+  EXPECT_EQ(common::FromProto(r.override().start()), common::FromProto(add.start()));
+  EXPECT_EQ(common::FromProto(r.override().end()), common::FromProto(add.end()));
+
+  // A replay of the request answers the same removal and publishes nothing more; the override
+  // is gone, so a new request is NOT_FOUND and publishes nothing either.
+  v1::RemoveOverrideResponse replay;
+  auto replay_ctx = common::ContextWithDeadline();
+  ASSERT_TRUE(As("bob")->RemoveOverride(replay_ctx.get(), rm, &replay).ok());
+  EXPECT_EQ(replay.removed().override_id(), added.override_id());
+  EXPECT_EQ(RemoveAs("bob", added.override_id()).error_code(), grpc::StatusCode::NOT_FOUND);
+  fx_.Quiesce();
+  EXPECT_EQ(fx_.published().size(), 1u);
+}
+
 TEST_F(EscalationGrpcTest, EveryRpcWithoutACredentialIsUnauthenticatedAndChangesNothing) {
   Open("case-1");
   const v1::PageQueued page = Queued()[0];
   const std::string override_id = Added(recovery::testing::kTestPerson, "oncall", "bob");
+  fx_.Quiesce();  // its OverrideAdded is relayed before the calls below
   fx_.ClearPublished();
   auto anonymous = v1::Escalation::NewStub(fx_.ChannelWithToken(""));
   std::vector<std::pair<std::string, grpc::Status>> answers;

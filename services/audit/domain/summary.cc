@@ -43,6 +43,12 @@ std::string Feed(const recovery::v1::CalendarFeedDetails& f) {
   return f.person_id().empty() ? absl::StrCat("Calendar feed ", f.feed_id(), " of schedule ", f.schedule_id())
                                : absl::StrCat("Calendar feed ", f.feed_id(), " of ", f.person_id(), "'s shifts");
 }
+// "Override on oncall: sam from <start> to <end>" and " (cover request C)" for a cover's.
+std::string Override(const recovery::v1::OverrideDetails& o) {
+  return absl::StrCat("Override on ", o.schedule_id(), ": ", o.person_id(), " from ", When(o.start()), " to ",
+                      When(o.end()),
+                      o.cover_request_id().empty() ? "" : absl::StrCat(" (cover request ", o.cover_request_id(), ")"));
+}
 
 }  // namespace
 
@@ -136,6 +142,14 @@ std::string SummarizeEvent(const Event& e) {
     case Event::kCalendarFeedRevoked: {
       const auto& r = e.calendar_feed_revoked();
       return absl::StrCat(Feed(r.feed()), " revoked by ", r.revoked_by(), Colon(r.reason()));
+    }
+    case Event::kOverrideAdded: {
+      const auto& o = e.override_added().override();
+      return absl::StrCat(Override(o), ", added by ", o.created_by(), Colon(o.reason()));
+    }
+    case Event::kOverrideRemoved: {
+      const auto& r = e.override_removed();
+      return absl::StrCat(Override(r.override()), ", removed by ", r.removed_by());
     }
     case Event::kPlanDrafted:
       return absl::StrCat("Plan drafted from playbook ", e.plan_drafted().playbook_id(), " with ",
