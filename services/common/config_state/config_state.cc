@@ -1132,7 +1132,7 @@ absl::StatusOr<v1::ApplyConfigurationResponse> ConfigState::Apply(const Caller& 
   }
   // An empty document would delete everything: say so rather than do it.
   if (!doc.IsDefined() || doc.IsNull() || (doc.IsMap() && doc.size() == 0))
-    return InvalidField("yaml", "empty: give the whole configuration, as export writes it");
+    return InvalidField("yaml", "empty: give the kinds to apply, as export writes them (an empty kind is [] or {})");
   YAML::Node file_only_given;
   ASSIGN_OR_RETURN(const Impl::Entries given, Impl::Split(kinds_, schema_.FileOnlySections(), doc, &file_only_given));
   if (file_only_given.size() > 0) {
