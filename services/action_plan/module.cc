@@ -39,9 +39,8 @@ std::string Resolve(const std::string& value, const std::string& config_file) {
   return (fs::path(config_file).parent_path() / value).lexically_normal().string();
 }
 
-absl::StatusOr<std::string> PathField(const YAML::Node& node, const std::string& key, const std::string& config_file,
-                                      const std::string& fallback) {
-  if (!node.IsMap() || !node[key]) return fallback;
+// The path `key` names (the caller checked it is there), resolved against the config file.
+absl::StatusOr<std::string> PathField(const YAML::Node& node, const std::string& key, const std::string& config_file) {
   const YAML::Node v = node[key];
   if (!v.IsScalar() || v.Scalar().empty()) return yaml_fields::Error(key, "must be a path");
   return Resolve(v.Scalar(), config_file);
@@ -182,7 +181,7 @@ absl::StatusOr<YAML::Node> CanonicalConfig(const YAML::Node& file, const std::st
   } else {
     std::vector<YAML::Node> documents;
     if (file["playbooks_dir"]) {
-      ASSIGN_OR_RETURN(const std::string dir, PathField(file, "playbooks_dir", config_file, ""));
+      ASSIGN_OR_RETURN(const std::string dir, PathField(file, "playbooks_dir", config_file));
       RETURN_IF_ERROR(ReadPlaybooksDir(dir, &documents).status());
     } else {
       RETURN_IF_ERROR(ShippedPlaybookList(&documents).status());
@@ -194,7 +193,7 @@ absl::StatusOr<YAML::Node> CanonicalConfig(const YAML::Node& file, const std::st
   if (file["wording_rules"] && file["wording_rules"].IsSequence()) {
     out["wording_rules"] = file["wording_rules"];
   } else if (file["wording_rules"]) {
-    ASSIGN_OR_RETURN(const std::string path, PathField(file, "wording_rules", config_file, ""));
+    ASSIGN_OR_RETURN(const std::string path, PathField(file, "wording_rules", config_file));
     ASSIGN_OR_RETURN(std::string text, ReadFile(path, "wording_rules"));
     ASSIGN_OR_RETURN(out["wording_rules"], WordingRulesList({path, std::move(text)}));
   } else {
