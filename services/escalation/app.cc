@@ -17,6 +17,7 @@
 #include "services/common/validation.h"
 #include "services/common/yaml_fields.h"
 #include "services/escalation/delivery/worker.h"
+#include "services/escalation/domain/cover.h"
 #include "services/escalation/domain/handoff.h"
 #include "services/escalation/domain/override_events.h"
 #include "services/escalation/validation.h"
@@ -563,7 +564,7 @@ absl::Status EscalationApp::OnHandoffTimer(Tx& tx, const common::Timer& timer) {
   for (const HandoffReminder& now : UpcomingHandoffReminders(*dir, r.due, r.shift_start - r.due + absl::Seconds(1)))
     still |= now == r;
   if (!still) return absl::OkStatus();
-  v1::Event due = common::NewEvent(clock_.Now(), absl::StrCat("schedule:", r.schedule_id), kServiceName, kServiceActor,
+  v1::Event due = common::NewEvent(clock_.Now(), CoverCaseId(r.schedule_id), kServiceName, kServiceActor,
                                    absl::StrCat("timer:", kHandoffTimer, ":", timer.key));
   v1::ReminderDue* body = due.mutable_reminder_due();
   body->set_reminder_id(absl::StrCat("handoff/", timer.key));

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/events.h"
 #include "services/common/proto_time.h"
+#include "services/escalation/domain/cover.h"
 
 namespace recovery::escalation {
 namespace {
@@ -26,7 +27,7 @@ v1::Event NewFeedEvent(const FeedFacts& f, const Cause& cause, absl::Time now) {
 
 std::string CalendarFeedCaseId(const FeedFacts& feed) {
   if (!feed.person_id.empty()) return absl::StrCat("person:", feed.person_id);
-  return absl::StrCat("schedule:", feed.schedule_id);
+  return CoverCaseId(feed.schedule_id);  // the schedule's key, as its cover events
 }
 
 v1::Event FeedCreatedEvent(const FeedFacts& feed, const Cause& cause, absl::Time now) {
