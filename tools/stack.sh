@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The local stack: the dev broker, a webhook receiver and all five services on loopback,
-# SQLite files under a data directory. The services start with deploy/config (what only a
+# The local stack: the dev broker, a webhook receiver, the identity provider, all five
+# services and the web console on loopback, SQLite files under a data directory. The services start with deploy/config (what only a
 # file may set); their resources (people, schedules, policies, SLAs, ...) go in afterwards
 # through the Configuration API: srctl config apply -f deploy/resources, as Mia (an admin).
 #
@@ -13,7 +13,8 @@
 # Service addresses land in DIR/stack/<service>.addr, which srctl reads
 # (RECOVERY_STACK_DIR=DIR/stack). Logs are in DIR/logs. --calendar turns on escalation's iCal
 # feeds (--calendar-listen, HTTPS with the stack's certificate); their base URL lands in
-# DIR/stack/calendar.url (srctl calendar create prints the path to add to it).
+# DIR/stack/calendar.url (srctl calendar create prints the path to add to it). The console's
+# URL lands in DIR/stack/console.url (HTTPS on a free port; CONSOLE_PORT=8443 fixes it).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD_DIR:-$ROOT/build}
@@ -70,6 +71,7 @@ stop() {
 # launch <service> <manual clock or "">: starts one service in the background.
 launch() {
   local s=$1 clock=$2 brokers
+  if [[ $s == console ]]; then launch_console; return; fi
   brokers=$(cat "$DATA/stack/broker.addr")
   rm -f "$DATA/stack/$s.port" "$DATA/stack/$s.addr"
   local args=(--listen 127.0.0.1:0 --port-file "$DATA/stack/$s.port" --db "$DATA/db/$s.db"
@@ -86,7 +88,28 @@ launch() {
   echo $! >"$DATA/pids/$s.pid"
 }
 
+# The console: the web UI and its JSON API over the services (started after them: it needs
+# their addresses), signing people in at the identity provider as its `console` client.
+launch_console() {
+  local backends="" s
+  for s in "${SERVICES[@]}"; do backends+="${backends:+,}${s//_/-}=$(cat "$DATA/stack/$s.addr")"; done
+  rm -f "$DATA/stack/console.port" "$DATA/stack/console.http-port"
+  "$BUILD/services/console/recovery-console" --listen 127.0.0.1:0 --port-file "$DATA/stack/console.port" \
+      --db "$DATA/db/console.db" --kafka-brokers "$(cat "$DATA/stack/broker.addr")" --topic recovery.case-events \
+      --log-level info --auth-config "$DATA/config/access.yaml" \
+      --tls-cert "$DATA/tls/server.pem" --tls-key "$DATA/tls/server-key.pem" \
+      --console-http-listen "127.0.0.1:$(cat "$DATA/console-port")" --console-port-file "$DATA/stack/console.http-port" \
+      --oidc-client-secret-file "$DATA/console-secret" --backends "$backends" --backend-ca-file "$DATA/tls/ca.pem" \
+      >>"$DATA/logs/console.log" 2>&1 &
+  echo $! >"$DATA/pids/console.pid"
+}
+
 wait_service() {
+  if [[ $1 == console ]]; then
+    wait_file "$DATA/stack/console.http-port" 30
+    echo "https://127.0.0.1:$(cat "$DATA/stack/console.http-port")" >"$DATA/stack/console.url"
+    return
+  fi
   wait_file "$DATA/stack/$1.port" 30
   echo "127.0.0.1:$(cat "$DATA/stack/$1.port")" >"$DATA/stack/$1.addr"
   if [[ $1 == escalation && -e $DATA/calendar-on ]]; then
@@ -114,7 +137,7 @@ restart() {
   local s=$1 clock=""
   [[ -e $DATA/pids/$s.pid ]] && kill -KILL "$(cat "$DATA/pids/$s.pid")" 2>/dev/null || true
   rm -f "$DATA/stack/$s.addr"
-  if [[ -s $DATA/clock ]]; then
+  if [[ -s $DATA/clock && $s != console ]]; then
     local other
     for other in "${SERVICES[@]}"; do
       [[ $other == "$s" ]] && continue
@@ -143,10 +166,16 @@ start() {
   python3 "$ROOT/tools/webhook_receiver.py" --port-file "$DATA/stack/webhook.port" \
       --out "$DATA/webhook-pages.jsonl" >"$DATA/logs/webhook.log" 2>&1 &
   echo $! >"$DATA/pids/webhook.pid"
+  # The console's port comes first: the identity provider must know its redirect URI.
+  local console_port=${CONSOLE_PORT:-}
+  [[ -n $console_port ]] || console_port=$(python3 -c \
+      'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  echo "$console_port" >"$DATA/console-port"
   # The identity provider: a real oidc-provider (tools/idp) with the demo's people.
   node "$ROOT/tools/idp/server.mjs" --port-file "$DATA/stack/idp.port" --accounts "$ROOT/tools/idp/accounts.json" \
       --tls-cert "$DATA/tls/server.pem" --tls-key "$DATA/tls/server-key.pem" --keys-file "$DATA/idp-keys.json" \
-      --monitoring-secret-file "$DATA/monitoring-secret" >"$DATA/logs/idp.log" 2>&1 &
+      --monitoring-secret-file "$DATA/monitoring-secret" --console-secret-file "$DATA/console-secret" \
+      --console-redirect-uri "https://127.0.0.1:$console_port/auth/callback" >"$DATA/logs/idp.log" 2>&1 &
   echo $! >"$DATA/pids/idp.pid"
   wait_file "$DATA/stack/broker.addr" 20
   wait_file "$DATA/stack/idp.port" 30
@@ -171,6 +200,8 @@ start() {
   if [[ -n $CALENDAR ]]; then touch "$DATA/calendar-on"; else rm -f "$DATA/calendar-on"; fi
   for s in "${SERVICES[@]}"; do launch "$s" "$CLOCK"; done
   for s in "${SERVICES[@]}"; do wait_service "$s"; done
+  launch console ""
+  wait_service console
   # The configuration goes in as Mia (an admin) would put it: srctl config apply, one version
   # and one ConfigChanged event per resource, actor person:mia. Applying again on a stack that
   # has it changes nothing.
@@ -186,6 +217,7 @@ start() {
   echo "configuration applied with srctl config apply -f $DATA/resources:"
   sed 's/^/  /' "$DATA/logs/config-apply.log" | grep -v '^  [+~-] ' || true
   [[ -s $DATA/stack/calendar.url ]] && echo "  calendar feeds $(cat "$DATA/stack/calendar.url")/calendar/<token>.ics"
+  echo "console: $(cat "$DATA/stack/console.url") (sign in as lee, mia or vic; password demo)"
   echo "srctl: export RECOVERY_STACK_DIR=$DATA/stack; $BUILD/tools/srctl/srctl login --user mia (password demo)"
   echo "       or: export RECOVERY_TOKEN=\$($ROOT/tools/stack.sh token mia --data $DATA); srctl cases"
 }

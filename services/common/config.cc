@@ -1,6 +1,8 @@
 // Flag, environment and YAML parsing for every service.
 #include "services/common/config.h"
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "CLI/CLI.hpp"
@@ -113,6 +115,16 @@ absl::StatusOr<absl::Duration> ParseDurationField(const YAML::Node& node, const 
   }
   if (d < absl::ZeroDuration()) return absl::InvalidArgumentError(absl::StrCat(path, ": must not be negative"));
   return d;
+}
+
+void WriteFileAtomically(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << content << "\n";
+  }
+  std::error_code ignored;
+  std::filesystem::rename(tmp, path, ignored);
 }
 
 }  // namespace recovery::common

@@ -59,6 +59,10 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(std::string service, int argc, 
 // Loads a YAML file; a parse error names the file, line and column.
 absl::StatusOr<YAML::Node> LoadYamlFile(const std::string& path);
 
+// Writes `content` and a newline to path.tmp, then renames it over `path`, so a reader polling
+// for the file (a bound port for scripts and tests) never sees it half written.
+void WriteFileAtomically(const std::string& path, const std::string& content);
+
 // A configuration that a reload (SIGHUP) may replace while requests run. Readers take a
 // snapshot with Get() and use it for the whole operation. Thread-safe.
 template <typename T>

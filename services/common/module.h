@@ -24,6 +24,7 @@ class Service;
 
 namespace recovery::common {
 
+class AccessControl;
 class Clock;
 class ConfigSchema;
 class Metrics;
@@ -41,6 +42,9 @@ struct ServiceContext {
   TimerService& timers;
   Metrics& metrics;
   const YAML::Node& domain_config;  // the --config YAML; a null node without one
+  // Who may call (the --auth-config credentials and policy), for a module that authenticates
+  // credentials arriving by another way than its gRPC port (the console's browser sessions).
+  AccessControl* access = nullptr;
 };
 
 class ServiceModule {

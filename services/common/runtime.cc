@@ -159,15 +159,6 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(co
   return grpc::SslServerCredentials(options);
 }
 
-void WriteFileAtomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << content << "\n";
-  }
-  std::filesystem::rename(tmp, path);
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const std::string& service, int argc,
@@ -285,7 +276,7 @@ absl::Status ServiceRuntime::AttachModule(ServiceModule& module) {
     config_service_ = std::make_unique<ConfigurationService>(*config_state_);
     AddService(config_service_.get());
   }
-  const ServiceContext ctx{config_, *store_, *clock_, *outbox_, *timers_, *metrics_, live_config_};
+  const ServiceContext ctx{config_, *store_, *clock_, *outbox_, *timers_, *metrics_, live_config_, access_.get()};
   RETURN_IF_ERROR(module.Init(ctx));
   for (grpc::Service* service : module.GrpcServices()) AddService(service);
   if (module.consumes_events()) {

@@ -55,7 +55,8 @@ std::string FieldOf(const std::string& message) {
   if (colon == std::string::npos || colon == 0) return "";
   const std::string head = message.substr(0, colon);
   for (char c : head) {
-    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '[' || c == ']'))
+    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '[' || c == ']' ||
+          c == '-'))
       return "";
   }
   return head;

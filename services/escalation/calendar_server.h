@@ -1,8 +1,8 @@
 // The HTTP(S) endpoint of the calendar feeds (--calendar-listen): GET /calendar/<token>.ics
 // answers the feed's RFC 5545 text (EscalationApp::RenderCalendarFeed); a malformed, unknown or
-// revoked token, and every other path, answer 404 with an empty body. cpp-httplib (Debian's
-// libcpp-httplib, built with OpenSSL), over TLS when given a certificate and key; client
-// certificates are never asked for (calendar clients have none: the token is the credential).
+// revoked token, and every other path, answer 404 with an empty body. On common::HttpServer
+// (cpp-httplib), over TLS when given a certificate and key; client certificates are never
+// asked for (calendar clients have none: the token is the credential).
 // The token is never logged.
 //
 // Lifetime: Bind, then Serve (its own thread and httplib's worker pool), then Stop (or the
@@ -11,17 +11,12 @@
 #pragma once
 
 #include <functional>
-#include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-
-namespace httplib {
-class Server;
-}  // namespace httplib
+#include "services/common/http_server.h"
 
 namespace recovery::escalation {
 
@@ -47,15 +42,12 @@ class CalendarServer {
   absl::Status Serve();
   void Stop();
   // The bound port, after Bind.
-  int port() const { return port_; }
-  bool tls() const { return tls_; }
+  int port() const { return server_.port(); }
+  bool tls() const { return server_.tls(); }
 
  private:
   Render render_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  int port_ = 0;
-  bool tls_ = false;
+  common::HttpServer server_;
 };
 
 }  // namespace recovery::escalation

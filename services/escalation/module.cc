@@ -2,11 +2,10 @@
 #include "services/escalation/module.h"
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/config.h"
 #include "services/common/logging.h"
 #include "services/common/status_macros.h"
 #include "services/common/store.h"
@@ -18,16 +17,6 @@ absl::StatusOr<EscalationSettings> ParseConfigFlag(const YAML::Node& root) {
   auto settings = ParseSettings(root);
   if (!settings.ok()) return absl::InvalidArgumentError(absl::StrCat("--config: ", settings.status().message()));
   return settings;
-}
-
-void WriteFileAtomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << content << "\n";
-  }
-  std::error_code ignored;
-  std::filesystem::rename(tmp, path, ignored);
 }
 
 }  // namespace
@@ -128,7 +117,7 @@ void EscalationModule::OnReady() {
       common::LogError("calendar feeds not served", {{"error", std::string(s.message())}});
     } else {
       if (!options_.calendar_port_file.empty()) {
-        WriteFileAtomically(options_.calendar_port_file, std::to_string(calendar_->port()));
+        common::WriteFileAtomically(options_.calendar_port_file, std::to_string(calendar_->port()));
       }
       common::LogInfo("calendar feeds served",
                       {{"port", std::to_string(calendar_->port())}, {"scheme", calendar_->tls() ? "https" : "http"}});

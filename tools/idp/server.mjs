@@ -275,7 +275,7 @@ ${form}
 // The provider.
 
 function providerConfiguration(opts) {
-  const { accounts, keys, monitoringSecret, consoleSecret, accessTokenTtl, refreshTokenTtl } = opts;
+  const { accounts, keys, monitoringSecret, consoleSecret, consoleRedirectUris, accessTokenTtl, refreshTokenTtl } = opts;
   const account = (id) => accounts.get(id);
   return {
     adapter: Adapter,
@@ -296,9 +296,9 @@ function providerConfiguration(opts) {
         token_endpoint_auth_method: 'client_secret_basic',
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
-        // Web clients match redirect URIs exactly (the loopback port may vary only for native clients, RFC 8252),
-        // so the console will have to be served on the default ports or its URIs registered here.
-        redirect_uris: ['https://127.0.0.1/auth/callback', 'http://127.0.0.1/auth/callback'],
+        // Web clients match redirect URIs exactly (the loopback port may vary only for native clients, RFC 8252):
+        // --console-redirect-uri names the console's (the stack picks its port before starting the provider).
+        redirect_uris: consoleRedirectUris,
       },
       {
         client_id: 'monitoring',
@@ -520,6 +520,7 @@ function serve(argv) {
       'keys-file': { type: 'string' },
       'monitoring-secret-file': { type: 'string' },
       'console-secret-file': { type: 'string' },
+      'console-redirect-uri': { type: 'string', multiple: true },
       'access-token-ttl': { type: 'string', default: '600' },
       'refresh-token-ttl': { type: 'string', default: String(30 * 24 * 3600) },
     },
@@ -537,6 +538,10 @@ function serve(argv) {
       keys: loadOrCreateKeys(values['keys-file']),
       monitoringSecret: process.env.IDP_MONITORING_SECRET || loadOrCreateSecret(values['monitoring-secret-file']),
       consoleSecret: process.env.IDP_CONSOLE_SECRET || loadOrCreateSecret(values['console-secret-file']),
+      consoleRedirectUris: values['console-redirect-uri'] ?? [
+        'https://127.0.0.1/auth/callback',
+        'http://127.0.0.1/auth/callback',
+      ],
       accessTokenTtl,
       refreshTokenTtl,
     };
