@@ -85,6 +85,7 @@ rm -rf "$DATA"
 export RECOVERY_TOKEN
 RECOVERY_TOKEN=$("$ROOT/tools/stack.sh" token mia --data "$DATA") || fail "could not sign in as mia"
 run clock show
+echo "console: $(cat "$DATA/stack/console.url") (the story as it happens; sign in as lee, mia or vic, password demo)"
 # No service read its people, schedules, policies, SLAs or playbook owners from a file: the
 # stack applied deploy/resources through the Configuration API as Mia. Applying it again
 # would change nothing (diff exits 2 when something would), and audit holds every resource's
@@ -252,3 +253,11 @@ if [[ -n ${DEMO_CHECK:-} ]]; then
 fi
 
 printf '\n\033[32mDemo complete: every step happened.\033[0m\n'
+# At a terminal the stack stays up so the story can be looked at in the console.
+if [[ -t 0 && -t 1 && -z ${DEMO_CHECK:-} && -z ${DEMO_KILL:-} && ${DEMO_KEEP:-1} != 0 ]]; then
+  printf 'The story is in the console at %s: sign in as lee (or mia, vic), password demo.\n' \
+    "$(cat "$DATA/stack/console.url")"
+  printf 'Press Ctrl-C to stop the stack (DEMO_KEEP=0 stops it at once).\n'
+  trap 'echo; cleanup; exit 0' INT TERM
+  while sleep 3600; do :; done
+fi

@@ -2,16 +2,13 @@
 """The console's HTTP contract on the real local stack (tools/stack.sh): sign-in through the
 real identity provider (OIDC code flow with PKCE, the provider's own login form), the session
 cookie, CSRF, the JSON API over the services, Server-Sent Events, logout, and a session that
-survives a SIGKILL of the console. Standard library only: a small cookie-keeping client stands
-in for the browser (the Playwright tests drive a real one).
+survives a SIGKILL of the console. Standard library only: tools/console_client.py stands in
+for the browser (the Playwright tests under tests/browser drive a real one).
 
 Usage: console_api_test.py DATA_DIR (a stack started with tools/stack.sh start --data DATA_DIR)
 """
-import http.client
 import json
 import os
-import re
-import ssl
 import subprocess
 import sys
 import threading
@@ -19,108 +16,12 @@ import unittest
 import urllib.parse
 import uuid
 
-DATA = os.environ.get("CONSOLE_STACK_DATA", "")
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import console_client  # noqa: E402
+from console_client import Browser, Console  # noqa: E402
 
-
-def read(path):
-    with open(os.path.join(DATA, path)) as f:
-        return f.read().strip()
-
-
-class Browser:
-    """Cookies per origin and path, redirects followed by hand, TLS against the stack's CA."""
-
-    def __init__(self):
-        self.tls = ssl.create_default_context(cafile=os.path.join(DATA, "tls", "ca.pem"))
-        self.cookies = {}  # (origin, path, name) -> (value, attributes)
-        self.set_cookie_lines = []
-
-    def _conn(self, url):
-        u = urllib.parse.urlsplit(url)
-        return http.client.HTTPSConnection(u.hostname, u.port, context=self.tls, timeout=20), u
-
-    def cookie_header(self, url):
-        u = urllib.parse.urlsplit(url)
-        origin = f"{u.scheme}://{u.netloc}"
-        pairs = [f"{name}={value}" for (o, path, name), (value, _) in self.cookies.items()
-                 if o == origin and (u.path == path or u.path.startswith(path.rstrip("/") + "/") or path == "/")]
-        return "; ".join(pairs)
-
-    def store(self, url, response):
-        u = urllib.parse.urlsplit(url)
-        origin = f"{u.scheme}://{u.netloc}"
-        for line in response.headers.get_all("Set-Cookie") or []:
-            self.set_cookie_lines.append(line)
-            pair, *attrs = [p.strip() for p in line.split(";")]
-            name, _, value = pair.partition("=")
-            path = "/"
-            expired = False
-            for a in attrs:
-                k, _, v = a.partition("=")
-                if k.lower() == "path":
-                    path = v
-                if k.lower() == "max-age" and v.strip() in ("0", "-1"):
-                    expired = True
-            key = (origin, path, name)
-            if expired or value == "":
-                self.cookies.pop(key, None)
-            else:
-                self.cookies[key] = (value, attrs)
-
-    def request(self, method, url, body=None, headers=None, follow=True):
-        headers = dict(headers or {})
-        for _ in range(20):
-            conn, u = self._conn(url)
-            h = dict(headers)
-            cookie = self.cookie_header(url)
-            if cookie:
-                h["Cookie"] = cookie
-            path = u.path + (("?" + u.query) if u.query else "")
-            conn.request(method, path, body=body, headers=h)
-            r = conn.getresponse()
-            data = r.read()
-            self.store(url, r)
-            conn.close()
-            if follow and r.status in (301, 302, 303, 307) and r.getheader("Location"):
-                url = urllib.parse.urljoin(url, r.getheader("Location"))
-                if r.status != 307:
-                    method, body = "GET", None
-                    headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
-                continue
-            r.url = url
-            r.data = data
-            return r
-        raise AssertionError("too many redirects")
-
-
-class Console:
-    def __init__(self):
-        self.url = read("stack/console.url")
-        self.issuer = read("stack/issuer")
-
-    def sign_in(self, person, return_to="/now"):
-        b = Browser()
-        r = b.request("GET", f"{self.url}/auth/login?return_to={urllib.parse.quote(return_to)}")
-        # The provider's login form (tools/idp): post the account and password to its action.
-        m = re.search(r'<form id="login" method="post" action="([^"]+)"', r.data.decode())
-        assert m, f"no login form at {r.url}: {r.data[:300]!r}"
-        action = urllib.parse.urljoin(r.url, m.group(1).replace("&amp;", "&"))
-        r = b.request("POST", action, body=urllib.parse.urlencode({"login": person, "password": "demo"}),
-                      headers={"Content-Type": "application/x-www-form-urlencoded"})
-        return b, r
-
-    def session(self, b):
-        r = b.request("GET", f"{self.url}/auth/session")
-        return r.status, json.loads(r.data or b"{}")
-
-    def call(self, b, backend, method, body, csrf=None, extra=None):
-        headers = {"Content-Type": "application/json"}
-        if csrf:
-            headers["X-CSRF-Token"] = csrf
-        headers.update(extra or {})
-        r = b.request("POST", f"{self.url}/api/{backend}/{method}", body=json.dumps(body), headers=headers)
-        return r.status, json.loads(r.data or b"{}")
+DATA = ""
 
 
 def open_case_body(summary):
@@ -298,4 +199,5 @@ if __name__ == "__main__":
         DATA = sys.argv.pop(1)
     if not DATA:
         sys.exit("usage: console_api_test.py DATA_DIR")
+    console_client.DATA = DATA
     unittest.main(verbosity=2)
