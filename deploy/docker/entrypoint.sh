@@ -4,10 +4,10 @@
 # ${SOURCE_DIR} as tools/stack.sh does) and execs the service binary. Every other flag
 # comes from RECOVERY_* environment variables, which every service reads.
 set -eu
-service=${1:?usage: recovery-entrypoint intake|escalation|action_plan|follow_up|audit}
+service=${1:?usage: recovery-entrypoint intake|escalation|action_plan|follow_up|audit|console}
 shift
 case $service in
-  intake | escalation | audit) binary=recovery-$service ;;
+  intake | escalation | audit | console) binary=recovery-$service ;;
   action_plan) binary=recovery-action-plan ;;
   follow_up) binary=recovery-follow-up ;;
   srctl) exec srctl "$@" ;;

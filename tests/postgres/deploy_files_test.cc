@@ -16,7 +16,7 @@ namespace {
 
 using recovery::testing::SourcePath;
 
-const std::vector<std::string> kServices{"intake", "escalation", "action_plan", "follow_up", "audit"};
+const std::vector<std::string> kServices{"intake", "escalation", "action_plan", "follow_up", "audit", "console"};
 
 TEST(DeployFilesTest, ComposeRunsEveryServiceOnItsOwnPostgresDatabase) {
   const YAML::Node compose = YAML::LoadFile(SourcePath("deploy/docker-compose.yml"));
@@ -69,7 +69,7 @@ TEST(DeployFilesTest, DockerfileShipsTheFiveServicesSrctlAndConfig) {
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   for (const char* needle : {"FROM debian:bookworm AS build", "tools/bootstrap.sh", "FROM debian:bookworm-slim",
                              "recovery-intake", "recovery-escalation", "recovery-action-plan", "recovery-follow-up",
-                             "recovery-audit", "srctl", "COPY deploy/config/"})
+                             "recovery-audit", "recovery-console", "console_web", "srctl", "COPY deploy/config/"})
     EXPECT_NE(text.find(needle), std::string::npos) << needle;
 }
 
