@@ -193,7 +193,9 @@ void EscalationApp::LogCoverageGaps() {
 
 // --- the one apply path ---
 
-absl::Status EscalationApp::Apply(Tx& tx, const EscalationOutcome& outcome, std::optional<int64_t> version) {
+absl::Status EscalationApp::Apply(Tx& tx, const EscalationOutcome& decided, std::optional<int64_t> version) {
+  const std::optional<EscalationOutcome> linked = WithAckLinks(decided);
+  const EscalationOutcome& outcome = linked ? *linked : decided;
   RETURN_IF_ERROR(common::ApplyOutcome(tx, outcome, timers_, outbox_,
                                        [&](Tx& t, const EscalationRows& rows) { return WriteRows(t, rows, version); }));
   if (!outcome.rows.queue.empty() && wake_delivery_) tx.AfterCommit(wake_delivery_);

@@ -5,7 +5,8 @@
 //
 // Configuration: the directory (people, calendars, schedules, policies, teams, routing) and
 // the delivery settings, reloadable; stored overrides are merged into the schedules.
-// Cover requests and calendar feeds are implemented in app_cover.cc and app_calendar.cc.
+// Cover requests, calendar feeds and acknowledge links are implemented in app_cover.cc,
+// app_calendar.cc and app_ack_link.cc.
 // Thread-safety: thread-safe; every call takes its own configuration snapshot.
 #pragma once
 
@@ -26,6 +27,7 @@
 #include "services/common/network.h"
 #include "services/common/store.h"
 #include "services/common/timers.h"
+#include "services/escalation/ack_link.h"
 #include "services/escalation/delivery/queue.h"
 #include "services/escalation/delivery/senders.h"
 #include "services/escalation/domain/calendar_feed.h"
@@ -138,6 +140,30 @@ class EscalationApp {
   static constexpr absl::Duration kFeedHorizon = absl::Hours(24 * 60);
   std::vector<FeedShift> FeedShifts(const StoredCalendarFeed& feed, absl::Time now);
 
+  // Acknowledge links (ack_link.h). Set once, before the service serves (--ack-link-key-file
+  // and --console-url; not reloaded); nullopt: pages carry no link and both RPCs answer
+  // FAILED_PRECONDITION. With links, every page to a webhook or e-mail target gets `ack_url`
+  // in its payload when it is queued; reminders and log-channel pages do not (the token
+  // never goes to the service's log).
+  void SetAckLinks(std::optional<AckLinks> links) { ack_links_ = std::move(links); }
+  enum class AckLinkState { kValid, kUsed, kEnded };
+  struct AckLink {
+    AckLinkState state = AckLinkState::kValid;
+    delivery::Delivery page;
+    EscalationState escalation;
+    std::optional<UsedAckLink> used;  // when kUsed
+  };
+  // What a token names, for the person it was sent to (MayUseAckLink): kValid while the
+  // escalation is new, held or paging and the link unused; kUsed once AcknowledgeByLink
+  // succeeded with it; kEnded otherwise. INVALID_ARGUMENT kInvalidAckLink for a malformed
+  // token, one naming no page or one with the wrong MAC. Its own transaction.
+  absl::StatusOr<AckLink> InspectAckLink(const std::string& token, const CallerScope& caller);
+  // Inside the caller's transaction: as InspectAckLink, then FAILED_PRECONDITION for a used
+  // link or an ended escalation; else AcknowledgePage with the link's page_id (the same
+  // events, the caller as actor) and the link recorded as used (UsedAckLink).
+  absl::StatusOr<EscalationState> AcknowledgeByLink(common::Tx& tx, const recovery::v1::AcknowledgeByLinkRequest& r,
+                                                    const CallerScope& caller);
+
   // Read RPCs, each in its own transaction.
   absl::StatusOr<EscalationState> GetEscalation(const std::string& escalation_id);
   struct EscalationList {
@@ -214,6 +240,11 @@ class EscalationApp {
   // The one shift listing ListShifts and the feeds share: escalation::ListShifts over the
   // merged schedule (the one WhoIsOnCall and paging resolve on), with layer names.
   static std::vector<NamedShift> ShiftsOf(const Schedule& schedule, absl::Time from, absl::Time to);
+  // The link a token names, checked (InspectAckLink).
+  absl::StatusOr<AckLink> LoadAckLink(common::Tx& tx, const std::string& token, const CallerScope& caller);
+  // The outcome with its webhook and e-mail pages' ack_url; nullopt when it has none of those
+  // pages or links are not configured (the outcome stays as decided).
+  std::optional<EscalationOutcome> WithAckLinks(const EscalationOutcome& outcome) const;
   // Applies a decided cover Outcome; an added override is installed once it committed.
   absl::Status ApplyCover(common::Tx& tx, const CoverOutcome& outcome);
   // Loads a cover request for an answer (NOT_FOUND naming cover_request_id when unknown).
@@ -227,6 +258,7 @@ class EscalationApp {
   common::TimerService& timers_;
   common::Outbox& outbox_;
   std::function<void()> wake_delivery_;
+  std::optional<AckLinks> ack_links_;  // set before serving (SetAckLinks), then only read
 
   mutable absl::Mutex mu_;
   EscalationSettings settings_ ABSL_GUARDED_BY(mu_);

@@ -109,6 +109,18 @@ v1::CoverRequestStatus CoverStatusToProto(CoverStatus s) {
   return v1::COVER_REQUEST_STATUS_UNSPECIFIED;
 }
 
+v1::AckLinkState AckLinkStateToProto(EscalationApp::AckLinkState s) {
+  switch (s) {
+    case EscalationApp::AckLinkState::kValid:
+      return v1::ACK_LINK_STATE_VALID;
+    case EscalationApp::AckLinkState::kUsed:
+      return v1::ACK_LINK_STATE_USED;
+    case EscalationApp::AckLinkState::kEnded:
+      return v1::ACK_LINK_STATE_ENDED;
+  }
+  return v1::ACK_LINK_STATE_UNSPECIFIED;
+}
+
 // The admitted caller as the app sees it: its actor, person and the scope permissions.
 CallerScope ScopeOf(const common::Caller& caller) {
   CallerScope scope;
@@ -494,6 +506,38 @@ grpc::Status EscalationService::RevokeCalendarFeed(grpc::ServerContext* ctx, con
                                             absl::ToUnixMicros(app_.clock().Now()), [&](Tx& tx) -> absl::Status {
                                               ASSIGN_OR_RETURN(auto feed, app_.RevokeCalendarFeed(tx, *req, scope));
                                               FeedToInfo(feed, resp);
+                                              return absl::OkStatus();
+                                            }));
+}
+
+// --- acknowledge links ---
+
+grpc::Status EscalationService::InspectAckLink(grpc::ServerContext* ctx, const v1::InspectAckLinkRequest* req,
+                                               v1::AckLinkInfo* resp) {
+  CALLER_OR_RETURN(caller, ctx);
+  const CallerScope scope = ScopeOf(caller);
+  if (auto s = ValidateInspectAckLink(*req); !s.ok()) return ToGrpcStatus(s);
+  auto link = app_.InspectAckLink(req->token(), scope);
+  if (!link.ok()) return ToGrpcStatus(link.status());
+  resp->set_state(AckLinkStateToProto(link->state));
+  PageToProto(link->page, resp->mutable_page());
+  StateToInfo(link->escalation, resp->mutable_escalation());
+  if (link->used) {
+    *resp->mutable_used_at() = ToProto(link->used->used_at);
+    resp->set_used_by(link->used->used_by);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status EscalationService::AcknowledgeByLink(grpc::ServerContext* ctx, const v1::AcknowledgeByLinkRequest* req,
+                                                  v1::EscalationInfo* resp) {
+  CALLER_OR_RETURN(caller, ctx);
+  const CallerScope scope = ScopeOf(caller);
+  if (auto s = ValidateAcknowledgeByLink(*req); !s.ok()) return ToGrpcStatus(s);
+  return ToGrpcStatus(common::RunIdempotent(store_, "AcknowledgeByLink", req->request_id(), *req, resp,
+                                            absl::ToUnixMicros(app_.clock().Now()), [&](Tx& tx) -> absl::Status {
+                                              ASSIGN_OR_RETURN(auto state, app_.AcknowledgeByLink(tx, *req, scope));
+                                              StateToInfo(state, resp);
                                               return absl::OkStatus();
                                             }));
 }

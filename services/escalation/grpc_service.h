@@ -61,6 +61,11 @@ class EscalationService final : public recovery::v1::Escalation::Service {
                                  recovery::v1::ListCalendarFeedsResponse*) override;
   grpc::Status RevokeCalendarFeed(grpc::ServerContext*, const recovery::v1::RevokeCalendarFeedRequest*,
                                   recovery::v1::CalendarFeedInfo*) override;
+  // The token is checked by the app; only the paged person may use it.
+  grpc::Status InspectAckLink(grpc::ServerContext*, const recovery::v1::InspectAckLinkRequest*,
+                              recovery::v1::AckLinkInfo*) override;
+  grpc::Status AcknowledgeByLink(grpc::ServerContext*, const recovery::v1::AcknowledgeByLinkRequest*,
+                                 recovery::v1::EscalationInfo*) override;
 
  private:
   EscalationApp& app_;

@@ -3,12 +3,14 @@
 
 #include <cstdio>
 #include <map>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/config.h"
 #include "services/common/logging.h"
 #include "services/common/status_macros.h"
 #include "services/common/store.h"
+#include "services/escalation/ack_link.h"
 
 namespace recovery::escalation {
 namespace {
@@ -29,12 +31,20 @@ std::vector<common::ServiceFlag> EscalationModule::Flags() {
        "serve the iCal on-call feeds (GET /calendar/<token>.ics) on host:port, over TLS with --tls-cert; empty: off",
        &options_.calendar_listen},
       {"--calendar-port-file", "", "write the calendar server's bound port to this file", &options_.calendar_port_file},
+      {"--ack-link-key-file", "RECOVERY_ACK_LINK_KEY_FILE",
+       "sign the pages' acknowledge links with this file's bytes (at least 32 random bytes); with --console-url",
+       &options_.ack_link_key_file},
+      {"--console-url", "RECOVERY_CONSOLE_URL",
+       "the web console's base URL (https://host[:port]) the acknowledge links point at; with --ack-link-key-file",
+       &options_.console_url},
   };
 }
 
 std::vector<std::string> EscalationModule::Migrations() const { return EscalationMigrations(); }
 
 absl::Status EscalationModule::Init(const common::ServiceContext& ctx) {
+  ASSIGN_OR_RETURN(std::optional<AckLinks> ack_links,
+                   AckLinksFromFlags(options_.ack_link_key_file, options_.console_url));
   ASSIGN_OR_RETURN(EscalationSettings settings, ParseConfigFlag(ctx.domain_config));
   if (settings.delivery.webhook_secret.empty()) {
     common::LogWarn("no webhook_secret or RECOVERY_WEBHOOK_SECRET: webhooks are sent unsigned");
@@ -49,6 +59,7 @@ absl::Status EscalationModule::Init(const common::ServiceContext& ctx) {
   }
   app_ = std::make_unique<EscalationApp>(ctx.store, ctx.clock, ctx.timers, ctx.outbox);
   app_->SetSettings(std::move(settings));
+  app_->SetAckLinks(std::move(ack_links));
   RETURN_IF_ERROR(app_->LoadOverrides());
   service_ = std::make_unique<EscalationService>(*app_, ctx.store);
 

@@ -4,7 +4,8 @@
 // recovery.v1.Escalation gRPC service, the consumer's handler, the ack, hold and cover timer
 // handlers, SIGHUP reload of the --config YAML, the delivery worker, started once the server
 // is up and stopped with the service, and the calendar feeds' HTTP(S) server
-// (--calendar-listen; over TLS with the service's --tls-cert/--tls-key).
+// (--calendar-listen; over TLS with the service's --tls-cert/--tls-key); the acknowledge
+// links' key and console URL (--ack-link-key-file, --console-url: a bad one stops the start).
 // Lifetime: outlives the runtime built from it. Thread-safety: as ServiceModule.
 #pragma once
 
@@ -33,13 +34,19 @@ class EscalationModule final : public common::ServiceModule {
     std::string calendar_listen = "";
     // Where to write the calendar server's bound port (port 0 in tests). --calendar-port-file.
     std::string calendar_port_file = "";
+    // Acknowledge links (ack_link.h), both or neither: the file of the signing key (at least
+    // 32 random bytes) and the console's base URL the links point at. --ack-link-key-file,
+    // --console-url.
+    std::string ack_link_key_file = "";
+    std::string console_url = "";
   };
   EscalationModule() = default;
   explicit EscalationModule(Options options) : options_(options) {}
   ~EscalationModule() override;
 
   std::string_view name() const override { return kServiceName; }
-  // --calendar-listen / RECOVERY_CALENDAR_LISTEN and --calendar-port-file.
+  // --calendar-listen / RECOVERY_CALENDAR_LISTEN, --calendar-port-file, --ack-link-key-file /
+  // RECOVERY_ACK_LINK_KEY_FILE and --console-url / RECOVERY_CONSOLE_URL.
   std::vector<common::ServiceFlag> Flags() override;
   std::vector<std::string> Migrations() const override;
   absl::Status Init(const common::ServiceContext& ctx) override;

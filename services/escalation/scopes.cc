@@ -41,6 +41,12 @@ absl::Status EditScope(const EscalationConfig& directory, const CallerScope& cal
 
 }  // namespace
 
+absl::Status MayUseAckLink(const CallerScope& caller, const std::string& page_person_id) {
+  if (!caller.person_id.empty() && caller.person_id == page_person_id) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      absl::StrCat("token: this link was sent to ", page_person_id, "; you are signed in as ", Who(caller)));
+}
+
 absl::Status MayAcknowledge(const CallerScope& caller, const std::string& page_id, const std::string& escalation_id,
                             const std::vector<std::string>& page_people) {
   if (caller.person_id.empty()) {

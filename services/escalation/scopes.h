@@ -32,6 +32,11 @@ struct CallerScope {
 absl::Status MayAcknowledge(const CallerScope& caller, const std::string& page_id, const std::string& escalation_id,
                             const std::vector<std::string>& page_people);
 
+// InspectAckLink and AcknowledgeByLink: only the person the link's page was sent to
+// (`page_person_id`), whatever else the caller holds (pages.acknowledge_any too): a link
+// acknowledges only as that person. PERMISSION_DENIED "token: this link was sent to ...".
+absl::Status MayUseAckLink(const CallerScope& caller, const std::string& page_person_id);
+
 // An override putting `person_id` on call on `schedule_id` over [start, end). Without
 // schedules.edit a caller may take a shift themselves (cover: person_id is theirs) or hand
 // over a shift they hold for the whole of [start, end) in `directory` (its stored overrides

@@ -294,6 +294,8 @@ std::vector<std::string> EscalationStateMigrations() {
       "CREATE TABLE calendar_feeds (feed_id TEXT PRIMARY KEY, token_sha256 TEXT NOT NULL UNIQUE,"
       " person_id TEXT NOT NULL, schedule_id TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,"
       " revoked_at INTEGER NOT NULL, revoked_by TEXT NOT NULL)",
+      // Acknowledge links used (AcknowledgeByLink): one per page, so a link acknowledges once.
+      "CREATE TABLE ack_links_used (page_id TEXT PRIMARY KEY, used_at INTEGER NOT NULL, used_by TEXT NOT NULL)",
   };
 }
 
@@ -583,6 +585,23 @@ absl::Status RevokeCalendarFeed(Tx& tx, const std::string& feed_id, absl::Time a
   if (tx.ChangedRows() != 1)
     return absl::AbortedError(absl::StrCat("calendar feed ", feed_id, " changed concurrently"));
   return absl::OkStatus();
+}
+
+absl::Status InsertUsedAckLink(Tx& tx, const UsedAckLink& used) {
+  RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO ack_links_used (page_id, used_at, used_by) VALUES (?,?,?) ON CONFLICT (page_id) DO NOTHING",
+              {used.page_id, Micros(used.used_at), used.used_by}));
+  if (tx.ChangedRows() != 1) {
+    return absl::AbortedError(absl::StrCat("the acknowledge link of page ", used.page_id, " was used concurrently"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<UsedAckLink>> LoadUsedAckLink(Tx& tx, const std::string& page_id) {
+  ASSIGN_OR_RETURN(auto rows,
+                   tx.Query("SELECT page_id, used_at, used_by FROM ack_links_used WHERE page_id = ?", {page_id}));
+  if (rows.empty()) return std::nullopt;
+  return UsedAckLink{rows[0].Str(0), absl::FromUnixMicros(rows[0].Int(1)), rows[0].Str(2)};
 }
 
 }  // namespace recovery::escalation

@@ -1,8 +1,8 @@
 // The escalation service's tables: the facts it keeps about cases (for routing later events),
 // escalations (escalation's own storage message, recovery.escalation.storage.StoredEscalation,
 // not the API's EscalationInfo), schedule overrides added by RPC or by an accepted cover
-// request, cover requests, calendar feeds (their tokens only as SHA-256), and the delivery
-// queue (delivery/queue.h). Functions run inside the caller's transaction.
+// request, cover requests, calendar feeds (their tokens only as SHA-256), the acknowledge
+// links used, and the delivery queue (delivery/queue.h). Functions run inside the caller's transaction.
 //
 // Concurrency: an escalation row has a version. SaveEscalation writes only over the version
 // it was loaded at, otherwise ABORTED (InTransaction retries the whole load -> decide ->
@@ -37,9 +37,9 @@ struct StoredEscalationRow {
   EscalationState state;
   int64_t version = 0;
 };
-// Escalation state columns, override creators and approvers, cover requests and calendar feeds, added after the
-// first release: a separate migration component ("escalation-state"), so its steps never interleave with the
-// delivery queue's. New steps are appended, old ones never edited.
+// Escalation state columns, override creators and approvers, cover requests, calendar feeds and used acknowledge
+// links, added after the first release: a separate migration component ("escalation-state"), so its steps never
+// interleave with the delivery queue's. New steps are appended, old ones never edited.
 inline constexpr char kStateMigrationComponent[] = "escalation-state";
 std::vector<std::string> EscalationStateMigrations();
 absl::StatusOr<std::optional<StoredEscalationRow>> LoadEscalation(common::Tx& tx, const std::string& escalation_id);
@@ -129,5 +129,15 @@ absl::StatusOr<std::optional<StoredCalendarFeed>> FindCalendarFeedByTokenHash(co
 absl::StatusOr<std::vector<StoredCalendarFeed>> ListCalendarFeeds(common::Tx& tx, bool include_revoked);
 // Marks an active feed revoked; ABORTED when it was revoked meanwhile.
 absl::Status RevokeCalendarFeed(common::Tx& tx, const std::string& feed_id, absl::Time at, const std::string& by);
+
+// An acknowledge link (ack_link.h) that AcknowledgeByLink used: one row per page, never
+// removed. InsertUsedAckLink is ABORTED when the page's link was used meanwhile.
+struct UsedAckLink {
+  std::string page_id;
+  absl::Time used_at;
+  std::string used_by;  // the person id
+};
+absl::Status InsertUsedAckLink(common::Tx& tx, const UsedAckLink& used);
+absl::StatusOr<std::optional<UsedAckLink>> LoadUsedAckLink(common::Tx& tx, const std::string& page_id);
 
 }  // namespace recovery::escalation

@@ -12,6 +12,7 @@
 #include "services/common/proto_time.h"
 #include "services/common/status_macros.h"
 #include "services/common/validation.h"
+#include "services/escalation/ack_link.h"
 
 namespace recovery::escalation {
 namespace {
@@ -63,6 +64,16 @@ absl::Status CheckClient(absl::string_view field, const v1::Client& c) {
   return CheckId(absl::StrCat(field, ".calendar_id"), c.calendar_id(), false);
 }
 
+// An acknowledge link's token: its shape only (ack_link.h; the app checks the MAC). Every
+// failure is the same answer, which never echoes the token.
+constexpr size_t kMaxAckLinkToken = 256;
+absl::Status CheckAckLinkToken(const std::string& token) {
+  if (token.size() > kMaxAckLinkToken) return absl::InvalidArgumentError(kInvalidAckLink);
+  const std::optional<std::string> page_id = AckLinkPageId(token);
+  if (!page_id || !CheckUuid("token", *page_id, true).ok()) return absl::InvalidArgumentError(kInvalidAckLink);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateAcknowledgePage(const v1::AcknowledgePageRequest& r) {
@@ -76,6 +87,13 @@ absl::Status ValidateAcknowledgePage(const v1::AcknowledgePageRequest& r) {
     return InvalidField("escalation_id", "give page_id or escalation_id, not both");
   }
   return absl::OkStatus();
+}
+
+absl::Status ValidateInspectAckLink(const v1::InspectAckLinkRequest& r) { return CheckAckLinkToken(r.token()); }
+
+absl::Status ValidateAcknowledgeByLink(const v1::AcknowledgeByLinkRequest& r) {
+  RETURN_IF_ERROR(common::CheckRequestId(r.request_id()));
+  return CheckAckLinkToken(r.token());
 }
 
 absl::Status ValidateResolveEscalation(const v1::ResolveEscalationRequest& r) {

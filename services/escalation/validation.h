@@ -20,6 +20,10 @@ namespace recovery::escalation {
 // person_id (AcknowledgePage) and resolved_by (ResolveEscalation) are deprecated and not
 // checked: the acknowledging or resolving person is the authenticated caller.
 absl::Status ValidateAcknowledgePage(const recovery::v1::AcknowledgePageRequest& r);
+// token: the shape of an acknowledge link's token (ack_link.h), else INVALID_ARGUMENT
+// kInvalidAckLink, whatever is wrong with it; AcknowledgeByLink also needs a request_id.
+absl::Status ValidateInspectAckLink(const recovery::v1::InspectAckLinkRequest& r);
+absl::Status ValidateAcknowledgeByLink(const recovery::v1::AcknowledgeByLinkRequest& r);
 absl::Status ValidateResolveEscalation(const recovery::v1::ResolveEscalationRequest& r);
 absl::Status ValidateGetEscalation(const recovery::v1::GetEscalationRequest& r);
 // case_id, team_id: identifiers (optional); statuses: known values; page_size 0-500;

@@ -598,6 +598,14 @@ TEST_F(EscalationGrpcTest, EveryRpcWithoutACredentialIsUnauthenticatedAndChanges
   revoke.set_request_id("revoke");
   revoke.set_feed_id(common::NewId(fx_.clock().Now()));
   call("RevokeCalendarFeed", &v1::Escalation::Stub::RevokeCalendarFeed, revoke, &feed_info);
+  v1::InspectAckLinkRequest inspect;
+  inspect.set_token("cGFnZQ.AAAAAAAAAAAAAAAAAAAAAA");
+  v1::AckLinkInfo link;
+  call("InspectAckLink", &v1::Escalation::Stub::InspectAckLink, inspect, &link);
+  v1::AcknowledgeByLinkRequest by_link;
+  by_link.set_request_id("link");
+  by_link.set_token(inspect.token());
+  call("AcknowledgeByLink", &v1::Escalation::Stub::AcknowledgeByLink, by_link, &info);
 
   EXPECT_EQ(answers.size(),
             static_cast<size_t>(v1::AcknowledgePageRequest::descriptor()->file()->service(0)->method_count()))

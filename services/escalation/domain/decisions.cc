@@ -33,6 +33,17 @@ std::string ToJson(const google::protobuf::Message& m) {
   return out;
 }
 
+}  // namespace
+
+std::string PagePayloadWithAckUrl(const std::string& payload, const std::string& ack_url) {
+  storage::PagePayload page;
+  if (!google::protobuf::util::JsonStringToMessage(payload, &page).ok()) return payload;  // ToJson made it
+  page.set_ack_url(ack_url);
+  return ToJson(page);
+}
+
+namespace {
+
 // Builds the Outcome of one step on one escalation.
 class Translator {
  public:

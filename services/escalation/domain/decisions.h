@@ -109,6 +109,10 @@ Decided<EscalationOutcome> QueueReminder(const EscalationConfig& directory, cons
 common::Effects DeliveryAttempted(const QueuedMessage& message, int attempts, bool ok, const std::string& error,
                                   bool final, absl::Time now);
 
+// A page's JSON body (PagePayload, as StartEscalation and Decide word it) with `ack_url`
+// added. The app makes the link (ack_link.h: it needs the key) before writing the rows.
+std::string PagePayloadWithAckUrl(const std::string& payload, const std::string& ack_url);
+
 // Case facts from intake's events.
 CaseFacts FactsFromCaseOpened(const recovery::v1::Event& case_opened);
 // A reopened case: the facts it carries replace the stored ones.
