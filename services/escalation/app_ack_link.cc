@@ -22,8 +22,12 @@ bool CarriesAckLink(const QueuedMessage& m) {
 }
 
 // A link acknowledges while its escalation is active (ListEscalations' active_only).
+// Whether the escalation still waits for someone: an exhausted one (every tier paged, nobody
+// answered) does too, and AcknowledgePage takes it, so its links stay good. Acknowledged and
+// resolved ones have ended.
 bool Live(EscalationStatus s) {
-  return s == EscalationStatus::kNew || s == EscalationStatus::kHeld || s == EscalationStatus::kPaging;
+  return s == EscalationStatus::kNew || s == EscalationStatus::kHeld || s == EscalationStatus::kPaging ||
+         s == EscalationStatus::kExhausted;
 }
 
 const char* StatusName(EscalationStatus s) {

@@ -404,6 +404,21 @@ TEST_F(AckLinkServiceTest, ALinkStillAcknowledgesAfterTheEscalationMovedToTheNex
   EXPECT_EQ(acked.acknowledged_by(), "alice");
 }
 
+TEST_F(AckLinkServiceTest, AnExhaustedEscalationStillTakesItsLinks) {
+  const v1::PageQueued page = Open("case-1");
+  for (int i = 0; i < 50 && Get(page.escalation_id()).status() != v1::ESCALATION_STATUS_EXHAUSTED; ++i) {
+    fx_.Advance(absl::Minutes(5));
+  }
+  ASSERT_EQ(Get(page.escalation_id()).status(), v1::ESCALATION_STATUS_EXHAUSTED);
+  v1::AckLinkInfo info;
+  ASSERT_TRUE(Inspect(TokenOf(page), "alice", &info).ok());
+  EXPECT_EQ(info.state(), v1::ACK_LINK_STATE_VALID) << "nobody has it yet: the paged person may still take it";
+  v1::EscalationInfo acked;
+  grpc::Status st = UseLink(TokenOf(page), "alice", "after-exhausted", &acked);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(acked.status(), v1::ESCALATION_STATUS_ACKNOWLEDGED);
+}
+
 TEST_F(AckLinkServiceTest, OnlyThePagedPersonMayUseTheLinkEvenWithAcknowledgeAny) {
   const v1::PageQueued page = Open("case-1");
   fx_.ClearPublished();
