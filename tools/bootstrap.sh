@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs exactly the Debian packages that the build, the tests and the demo need, and the local OpenID provider's npm
-# packages (tools/idp, pinned by its package-lock.json).
+# Installs exactly the Debian packages that the build, the tests and the demo need, the local OpenID provider's npm
+# packages (tools/idp) and the console web UI's build tools and libraries (services/console/web), each pinned by its
+# package-lock.json.
 # Idempotent: packages already installed are skipped, and nothing runs apt or npm when all are present.
 set -euo pipefail
 
@@ -16,6 +17,18 @@ install_idp() {
   fi
   echo "bootstrap: npm ci in tools/idp"
   npm ci --omit=dev --no-audit --no-fund --prefix "$idp"
+}
+
+# The same for the console's web UI (esbuild, TypeScript, Preact, uPlot: all in its dependencies, so the build has them).
+install_console_web() {
+  local web=$ROOT/services/console/web
+  local stamp=$web/node_modules/.package-lock.json
+  if [[ -f $stamp && ! $web/package-lock.json -nt $stamp ]]; then
+    echo "bootstrap: services/console/web node_modules current"
+    return
+  fi
+  echo "bootstrap: npm ci in services/console/web"
+  npm ci --omit=dev --no-audit --no-fund --prefix "$web"
 }
 
 PACKAGES=(
@@ -41,6 +54,7 @@ done
 if ((${#missing[@]} == 0)); then
   echo "bootstrap: all ${#PACKAGES[@]} packages present"
   install_idp
+  install_console_web
   exit 0
 fi
 
@@ -51,3 +65,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
 install_idp
+install_console_web
