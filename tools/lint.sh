@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Static checks CI runs after the tests: formatting (clang-format with the repository's
-# .clang-format) of every C++ file git tracks, and a short clang-tidy list over the services
-# and the common runtime (the checks in .clang-tidy; the tree passes them). Installs
+# .clang-format) of every C++ file git tracks, a short clang-tidy list over the services
+# and the common runtime (the checks in .clang-tidy; the tree passes them), and the type check
+# of the console's web UI (tsc --noEmit, strict; its node_modules come from tools/bootstrap.sh). Installs
 # clang-format and clang-tidy (Debian's, version 14) when missing. Needs a configured build
 # (tools/build.sh) for compile_commands.json.
-#   tools/lint.sh            both checks
+#   tools/lint.sh            every check
 #   tools/lint.sh format     formatting only;  tools/lint.sh --fix  reformat in place
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +48,17 @@ grep -E 'error:|warning:' -A3 "$log" || true
 rm -f "$log"
 if ((tidy_status != 0)); then
   echo "lint: clang-tidy found problems (above)" >&2
+  exit 1
+fi
+
+web=services/console/web
+if [[ ! -x $web/node_modules/.bin/tsc ]]; then
+  echo "lint: $web/node_modules missing; run tools/bootstrap.sh (npm ci --prefix $web)" >&2
+  exit 1
+fi
+echo "lint: tsc --noEmit on $web"
+if ! "$web/node_modules/.bin/tsc" --noEmit -p "$web"; then
+  echo "lint: the web UI's type check failed (above)" >&2
   exit 1
 fi
 echo "lint: clean"

@@ -80,6 +80,8 @@ launch() {
   # Every call authenticated (the local oidc-provider's tokens), every port TLS.
   args+=(--auth-config "$DATA/config/access.yaml" --tls-cert "$DATA/tls/server.pem" --tls-key "$DATA/tls/server-key.pem")
   [[ -n $clock ]] && args+=(--manual-clock "$clock")
+  # Pages carry a signed acknowledge link to the console (/ack/<token>).
+  [[ $s == escalation ]] && args+=(--ack-link-key-file "$DATA/ack-link.key" --console-url "https://127.0.0.1:$(cat "$DATA/console-port")")
   if [[ $s == escalation && -e $DATA/calendar-on ]]; then
     rm -f "$DATA/stack/calendar.port"
     args+=(--calendar-listen 127.0.0.1:0 --calendar-port-file "$DATA/stack/calendar.port")
@@ -171,6 +173,8 @@ start() {
   [[ -n $console_port ]] || console_port=$(python3 -c \
       'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   echo "$console_port" >"$DATA/console-port"
+  # The key escalation signs acknowledge links with (32 random bytes, kept across restarts).
+  [[ -s $DATA/ack-link.key ]] || (umask 077; openssl rand 32 >"$DATA/ack-link.key")
   # The identity provider: a real oidc-provider (tools/idp) with the demo's people.
   node "$ROOT/tools/idp/server.mjs" --port-file "$DATA/stack/idp.port" --accounts "$ROOT/tools/idp/accounts.json" \
       --tls-cert "$DATA/tls/server.pem" --tls-key "$DATA/tls/server-key.pem" --keys-file "$DATA/idp-keys.json" \
