@@ -426,11 +426,15 @@ function readForm(req) {
   });
 }
 
+// Where this provider's forms may lead: itself, and (through the redirects after the login form) the console's
+// callback. Browsers apply form-action to the redirects a form submission causes.
+let formAction = "'self'";
+
 function sendHtml(res, status, html) {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; form-action 'self'",
+    'content-security-policy': `default-src 'none'; form-action ${formAction}`,
   });
   res.end(html);
 }
@@ -549,6 +553,7 @@ function serve(argv) {
     fail(err.message);
   }
 
+  formAction = ["'self'", ...new Set(opts.consoleRedirectUris.map((u) => new URL(u).origin))].join(' ');
   const tls = Boolean(values['tls-cert']);
   let handler = null;
   let issuer = null;
