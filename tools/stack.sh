@@ -14,7 +14,9 @@
 # (RECOVERY_STACK_DIR=DIR/stack). Logs are in DIR/logs. --calendar turns on escalation's iCal
 # feeds (--calendar-listen, HTTPS with the stack's certificate); their base URL lands in
 # DIR/stack/calendar.url (srctl calendar create prints the path to add to it). The console's
-# URL lands in DIR/stack/console.url (HTTPS on a free port; CONSOLE_PORT=8443 fixes it).
+# URL lands in DIR/stack/console.url (HTTPS on a free port; CONSOLE_PORT=8443 fixes it;
+# CONSOLE_STATIC_DIR serves another build of the UI; CONSOLE_HTTP_THREADS, default 256, bounds
+# the open live-update streams).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD_DIR:-$ROOT/build}
@@ -102,6 +104,7 @@ launch_console() {
       --tls-cert "$DATA/tls/server.pem" --tls-key "$DATA/tls/server-key.pem" \
       --console-http-listen "127.0.0.1:$(cat "$DATA/console-port")" --console-port-file "$DATA/stack/console.http-port" \
       --oidc-client-secret-file "$DATA/console-secret" --backends "$backends" --backend-ca-file "$DATA/tls/ca.pem" \
+      --console-http-threads "${CONSOLE_HTTP_THREADS:-256}" ${CONSOLE_STATIC_DIR:+--console-static-dir "$CONSOLE_STATIC_DIR"} \
       >>"$DATA/logs/console.log" 2>&1 &
   echo $! >"$DATA/pids/console.pid"
 }
