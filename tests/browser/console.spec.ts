@@ -19,6 +19,8 @@ test('a page shows on Now live, and its link acknowledges from a phone as the pa
   // No reload: the escalation arrives over the event stream.
   const row = page.locator('[data-testid^="escalation-"]', { hasText: summary });
   await expect(row).toBeVisible();
+  // The client's own calendar says whether it is their business hours.
+  await expect(row.getByTestId('client-hours')).toHaveText(/^(Open|After hours)/);
   await shot(page, 'now');
   await expectAccessible(page, 'Now');
 

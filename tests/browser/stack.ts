@@ -59,7 +59,12 @@ export async function api(context: BrowserContext, backend: string, method: stri
 export function p1Case(summary: string) {
   return {
     requestId: randomUUID(),
-    client: { id: `browser-${randomUUID().slice(0, 8)}`, name: 'Northwind (browser test)', timeZone: 'America/New_York' },
+    client: {
+      id: `browser-${randomUUID().slice(0, 8)}`,
+      name: 'Northwind (browser test)',
+      timeZone: 'Europe/London',
+      calendarId: 'acme-london',
+    },
     contact: { name: 'Avery', email: 'avery@northwind.example' },
     channel: 'CHANNEL_PHONE',
     category: 'deliverable_quality',

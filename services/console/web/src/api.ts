@@ -13,6 +13,12 @@ export interface Methods {
   "recovery.v1.Escalation/AcknowledgePage": [T.AcknowledgePageRequest, T.EscalationInfo];
   "recovery.v1.Escalation/ResolveEscalation": [T.ResolveEscalationRequest, T.EscalationInfo];
   "recovery.v1.Escalation/WhoIsOnCall": [T.WhoIsOnCallRequest, T.WhoIsOnCallResponse];
+  "recovery.v1.Escalation/IsBusinessHours": [T.IsBusinessHoursRequest, T.IsBusinessHoursResponse];
+  "recovery.v1.Escalation/RequestCover": [T.RequestCoverRequest, T.CoverRequestInfo];
+  "recovery.v1.Escalation/AcceptCover": [T.AnswerCoverRequest, T.CoverRequestInfo];
+  "recovery.v1.Escalation/DeclineCover": [T.AnswerCoverRequest, T.CoverRequestInfo];
+  "recovery.v1.Escalation/CancelCover": [T.AnswerCoverRequest, T.CoverRequestInfo];
+  "recovery.v1.Escalation/ListCoverRequests": [T.ListCoverRequestsRequest, T.ListCoverRequestsResponse];
   "recovery.v1.Escalation/ListShifts": [T.ListShiftsRequest, T.ListShiftsResponse];
   "recovery.v1.Escalation/CheckCoverage": [T.CheckCoverageRequest, T.CheckCoverageResponse];
   "recovery.v1.Escalation/AddOverride": [T.AddOverrideRequest, T.ScheduleOverride];

@@ -309,6 +309,16 @@ export interface ListPagesResponse {
   pages?: PageInfo[];
 }
 
+export interface IsBusinessHoursRequest {
+  calendarId: string;
+  at?: Timestamp;
+}
+export interface IsBusinessHoursResponse {
+  open?: boolean;
+  nextChange?: Timestamp; // unset when it never changes within the horizon
+  holiday?: string;
+}
+
 export interface WhoIsOnCallRequest {
   scheduleId?: string;
   teamId?: string;
@@ -562,4 +572,52 @@ export interface RecoveryEvent {
   actor?: string;
   causationId?: string;
   [body: string]: unknown;
+}
+
+// Cover requests (Escalation/RequestCover, AcceptCover, DeclineCover, CancelCover, ListCoverRequests).
+export type CoverRequestStatus =
+  | "COVER_REQUEST_STATUS_UNSPECIFIED"
+  | "COVER_REQUEST_STATUS_PENDING"
+  | "COVER_REQUEST_STATUS_ACCEPTED"
+  | "COVER_REQUEST_STATUS_DECLINED"
+  | "COVER_REQUEST_STATUS_CANCELLED"
+  | "COVER_REQUEST_STATUS_EXPIRED";
+export interface CoverRequestInfo {
+  coverRequestId?: string;
+  scheduleId?: string;
+  requesterId?: string;
+  personId?: string;
+  start?: Timestamp;
+  end?: Timestamp;
+  reason?: string;
+  status?: CoverRequestStatus;
+  requestedAt?: Timestamp;
+  answeredBy?: string;
+  answeredAt?: Timestamp;
+  answerReason?: string;
+  overrideId?: string;
+}
+export interface RequestCoverRequest {
+  requestId: string;
+  scheduleId: string;
+  start: Timestamp;
+  end: Timestamp;
+  personId: string;
+  reason?: string;
+}
+export interface AnswerCoverRequest {
+  requestId: string;
+  coverRequestId: string;
+  reason?: string;
+}
+export interface ListCoverRequestsRequest {
+  mine?: boolean;
+  addressedToMe?: boolean;
+  scheduleId?: string;
+  status?: CoverRequestStatus;
+  pageSize?: number;
+}
+export interface ListCoverRequestsResponse {
+  coverRequests?: CoverRequestInfo[];
+  nextPageToken?: string;
 }

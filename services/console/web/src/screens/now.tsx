@@ -8,8 +8,8 @@ import { escalationStatusLabel } from "../labels";
 import { Link } from "../router";
 import { can } from "../session";
 import type { Session } from "../session";
-import type { Case, Directory, EscalationInfo, PageInfo, ShiftInfo, TeamInfo } from "../types";
-import { fmtClock, fmtDuration, toDate } from "../time";
+import type { Case, Directory, EscalationInfo, IsBusinessHoursResponse, PageInfo, ShiftInfo, TeamInfo } from "../types";
+import { fmtClock, fmtDateTime, fmtDuration, toDate, viewerZone } from "../time";
 import { Dialog, Empty, ErrorBox, Loading, SeverityBadge, Time } from "../ui/common";
 
 const ESCALATION_EVENT = /^(escalation|page|tier)/;
@@ -69,6 +69,38 @@ function PagedList({ pages, dir, e }: { pages: PageInfo[] | undefined; dir: Dire
       {current.map(item)}
       {earlier.map(item)}
     </ul>
+  );
+}
+
+// The client's own business hours (the case's client calendar): open or after hours now, and
+// when that changes, in the calendar's zone. Fetched again once the change is due.
+function ClientHours({ c, dir, now }: { c: Case | undefined; dir: Directory | null; now: number }) {
+  const calendarId = c?.client?.calendarId ?? "";
+  const [hours, setHours] = useState<IsBusinessHoursResponse | null>(null);
+  const next = toDate(hours?.nextChange);
+  const due = hours === null || (next !== null && now >= next.getTime());
+  useEffect(() => {
+    if (!calendarId || !due) return;
+    let live = true;
+    call("recovery.v1.Escalation/IsBusinessHours", { calendarId })
+      .then((r) => live && setHours(r))
+      .catch(() => live && setHours(null));
+    return () => {
+      live = false;
+    };
+  }, [calendarId, due]);
+  if (!calendarId || !hours) return null;
+  const zone = dir?.calendars?.find((k) => k.id === calendarId)?.timeZone || viewerZone();
+  const change = hours.nextChange ? `${hours.open ? "closes" : "opens"} ${fmtDateTime(hours.nextChange, zone)}` : "";
+  return (
+    <div>
+      <dt>Client's hours</dt>
+      <dd data-testid="client-hours" class={hours.open ? "" : "warn-text"}>
+        {hours.open ? "Open" : "After hours"}
+        {hours.holiday ? ` (${hours.holiday})` : ""}
+        {change ? `, ${change}` : ""}
+      </dd>
+    </div>
   );
 }
 
@@ -144,6 +176,7 @@ function EscalationRow({
             )}
           </dd>
         </div>
+        <ClientHours c={c} dir={dir} now={now} />
         <div class="wide">
           <dt>Timer</dt>
           <dd>

@@ -10,6 +10,7 @@ import type { Session } from "../session";
 import type { CoverageGap, Directory, ScheduleInfo, ShiftInfo } from "../types";
 import { fmtDateTime, fmtDay, fromLocalInput, isValidZone, toDate, toLocalInput, viewerZone, zonedInstant, zonedParts, zoneLabel } from "../time";
 import { Empty, ErrorBox, Loading, Time } from "../ui/common";
+import { CoverRequests } from "./cover";
 
 const DAYS = 14;
 const ONCALL_EVENTS = new Set(["overrideAdded", "overrideRemoved", "coverAccepted", "configChanged"]);
@@ -339,6 +340,7 @@ export function OnCallScreen({ session }: { session: Session }) {
           }}
         />
       )}
+      {dir && (dir.schedules ?? []).length > 0 && <CoverRequests dir={dir} session={session} onChanged={() => void refresh(true)} />}
       <ErrorBox error={error} title="Could not load the schedules" />
       {!weeks && !error && <Loading what="schedules" />}
       {weeks && weeks.length === 0 && <Empty>No schedules are configured.</Empty>}
