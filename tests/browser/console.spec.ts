@@ -12,6 +12,11 @@ import { DESKTOP, PHONE, URL_, api, expectAccessible, fillLogin, p1Case, pageFor
 test('a page shows on Now live, and its link acknowledges from a phone as the paged person', async ({ browser }) => {
   const { context, page } = await signedIn(browser, 'mia');
   await expect(page.getByTestId('live-status')).toContainText('Live');
+  // A barrier first: on a stack that has just started, the console's consumer may still be
+  // joining its group. Once a first case's escalation has come through, the stream is live.
+  const warmUp = await api(context, 'intake', 'recovery.v1.Intake/OpenCase', p1Case(`Warm-up ${randomUUID().slice(0, 6)}`));
+  expect(warmUp.status).toBe(200);
+  await expect(page.locator('[data-testid^="escalation-"]', { hasText: 'Warm-up' }).first()).toBeVisible({ timeout: 60_000 });
   const summary = `Quarterly report wrong ${randomUUID().slice(0, 6)}`;
   const opened = await api(context, 'intake', 'recovery.v1.Intake/OpenCase', p1Case(summary));
   expect(opened.status, JSON.stringify(opened.body)).toBe(200);
@@ -144,7 +149,7 @@ test('an override added on the On-call screen changes who is on call', async ({ 
   await expectAccessible(page, 'on-call');
   // Whoever is not on call now takes the next hours.
   const who = before.includes('Sam') ? 'priya' : 'sam';
-  await page.getByLabel('Schedule').selectOption('client-services-oncall');
+  await page.getByLabel('Schedule', { exact: true }).selectOption('client-services-oncall');
   await page.getByLabel('Person on call').selectOption(who);
   // From a minute ago (the form's default starts at the next whole hour), in the browser's zone.
   const from = await page.evaluate(() => {
