@@ -10,8 +10,9 @@ import { useLive } from "../hooks";
 import { can } from "../session";
 import type { Session } from "../session";
 import type { CoverRequestInfo, Directory } from "../types";
-import { fmtDateTime, fromLocalInput, toLocalInput, viewerZone, zoneLabel } from "../time";
+import { fmtDateTime } from "../time";
 import { ErrorBox } from "../ui/common";
+import { ShiftForm, windowRequest } from "./shift_form";
 
 const COVER_EVENT = /^cover/;
 
@@ -47,92 +48,28 @@ function CoverRow({
 }
 
 function AskForm({ dir, session, onAsked }: { dir: Directory; session: Session; onAsked: (msg: string) => void }) {
-  const schedules = dir.schedules ?? [];
   const teammates = (dir.people ?? []).filter((p) => p.id !== session.person);
-  const start0 = new Date();
-  start0.setMinutes(0, 0, 0);
-  start0.setHours(start0.getHours() + 1);
-  const [scheduleId, setScheduleId] = useState(schedules[0]?.id ?? "");
-  const [personId, setPersonId] = useState(teammates[0]?.id ?? "");
-  const [start, setStart] = useState(toLocalInput(start0));
-  const [end, setEnd] = useState(toLocalInput(new Date(start0.getTime() + 8 * 3600000)));
-  const [reason, setReason] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const zone = zoneLabel(viewerZone());
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const s = fromLocalInput(start);
-    const en = fromLocalInput(end);
-    if (!s || !en || en <= s) {
-      setError(new Error("end: give a start and an end after it"));
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      const c = await call("recovery.v1.Escalation/RequestCover", {
-        requestId: requestId(),
-        scheduleId,
-        personId,
-        start: s.toISOString(),
-        end: en.toISOString(),
-        ...(reason.trim() ? { reason: reason.trim() } : {}),
-      });
-      setReason("");
-      onAsked(`Asked ${personName(dir, c.personId)} to cover from ${fmtDateTime(c.start)} to ${fmtDateTime(c.end)}.`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-
   return (
-    <form class="card override-form" onSubmit={submit} aria-labelledby="ask-cover-h">
-      <h2 id="ask-cover-h">Ask a teammate to cover</h2>
-      <div class="fields">
-        <div class="field">
-          <label for="cv-schedule">Schedule to cover</label>
-          <select id="cv-schedule" value={scheduleId} onChange={(e) => setScheduleId((e.target as HTMLSelectElement).value)}>
-            {schedules.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name || s.id}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="cv-person">Teammate</label>
-          <select id="cv-person" value={personId} onChange={(e) => setPersonId((e.target as HTMLSelectElement).value)}>
-            {teammates.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name || p.id}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="cv-start">Cover from ({zone})</label>
-          <input id="cv-start" type="datetime-local" required value={start} onInput={(e) => setStart((e.target as HTMLInputElement).value)} />
-        </div>
-        <div class="field">
-          <label for="cv-end">Cover to ({zone})</label>
-          <input id="cv-end" type="datetime-local" required value={end} onInput={(e) => setEnd((e.target as HTMLInputElement).value)} />
-        </div>
-        <div class="field wide">
-          <label for="cv-reason">Why (optional)</label>
-          <input id="cv-reason" type="text" maxLength={2000} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
-        </div>
-      </div>
-      <ErrorBox error={error} title="Could not ask for cover" />
-      <div class="actions">
-        <button type="submit" class="primary" disabled={busy || !scheduleId || !personId}>
-          Ask for cover
-        </button>
-      </div>
-    </form>
+    <ShiftForm
+      dir={dir}
+      people={teammates}
+      initialPerson={teammates[0]?.id ?? ""}
+      words={{
+        id: "cv",
+        title: "Ask a teammate to cover",
+        schedule: "Schedule to cover",
+        person: "Teammate",
+        from: "Cover from",
+        to: "Cover to",
+        reason: "Why (optional)",
+        submit: "Ask for cover",
+        failed: "Could not ask for cover",
+      }}
+      onSubmit={async (w) => {
+        const c = await call("recovery.v1.Escalation/RequestCover", windowRequest(w));
+        onAsked(`Asked ${personName(dir, c.personId)} to cover from ${fmtDateTime(c.start)} to ${fmtDateTime(c.end)}.`);
+      }}
+    />
   );
 }
 

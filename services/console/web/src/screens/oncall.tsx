@@ -8,9 +8,10 @@ import { useLive, useNow, useTitle } from "../hooks";
 import { can } from "../session";
 import type { Session } from "../session";
 import type { CoverageGap, Directory, ScheduleInfo, ShiftInfo } from "../types";
-import { fmtDateTime, fmtDay, fromLocalInput, isValidZone, toDate, toLocalInput, viewerZone, zonedInstant, zonedParts, zoneLabel } from "../time";
+import { fmtDateTime, fmtDay, isValidZone, toDate, viewerZone, zonedInstant, zonedParts, zoneLabel } from "../time";
 import { Empty, ErrorBox, Loading, Time } from "../ui/common";
 import { CoverRequests } from "./cover";
+import { ShiftForm, windowRequest } from "./shift_form";
 
 const DAYS = 14;
 const ONCALL_EVENTS = new Set(["overrideAdded", "overrideRemoved", "coverAccepted", "configChanged"]);
@@ -203,96 +204,28 @@ function ScheduleView({ w, dir, now, session, onChanged }: { w: ScheduleWeeks; d
 }
 
 function AddOverrideForm({ dir, session, onAdded }: { dir: Directory; session: Session; onAdded: (msg: string) => void }) {
-  const schedules = dir.schedules ?? [];
   const people = dir.people ?? [];
-  const start0 = new Date();
-  start0.setMinutes(0, 0, 0);
-  start0.setHours(start0.getHours() + 1);
-  const [scheduleId, setScheduleId] = useState(schedules[0]?.id ?? "");
-  const [personId, setPersonId] = useState(people.some((p) => p.id === session.person) ? session.person : (people[0]?.id ?? ""));
-  const [start, setStart] = useState(toLocalInput(start0));
-  const [end, setEnd] = useState(toLocalInput(new Date(start0.getTime() + 8 * 3600000)));
-  const [reason, setReason] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const zone = zoneLabel(viewerZone());
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const s = fromLocalInput(start);
-    const en = fromLocalInput(end);
-    if (!s || !en) {
-      setError(new Error("start and end: give a date and a time"));
-      return;
-    }
-    if (en <= s) {
-      setError(new Error("end: must be after the start"));
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      const o = await call("recovery.v1.Escalation/AddOverride", {
-        requestId: requestId(),
-        scheduleId,
-        personId,
-        start: s.toISOString(),
-        end: en.toISOString(),
-        ...(reason.trim() ? { reason: reason.trim() } : {}),
-      });
-      setReason("");
-      onAdded(`Override added: ${personName(dir, o.personId)} on call from ${fmtDateTime(o.start)} to ${fmtDateTime(o.end)}.`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-
   return (
-    <form class="card override-form" onSubmit={submit} aria-labelledby="add-override-h">
-      <h2 id="add-override-h">Add override</h2>
-      <div class="fields">
-        <div class="field">
-          <label for="ov-schedule">Schedule</label>
-          <select id="ov-schedule" value={scheduleId} onChange={(e) => setScheduleId((e.target as HTMLSelectElement).value)}>
-            {schedules.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name || s.id}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="ov-person">Person on call</label>
-          <select id="ov-person" value={personId} onChange={(e) => setPersonId((e.target as HTMLSelectElement).value)}>
-            {people.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name || p.id}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="ov-start">From ({zone})</label>
-          <input id="ov-start" type="datetime-local" required value={start} onInput={(e) => setStart((e.target as HTMLInputElement).value)} />
-        </div>
-        <div class="field">
-          <label for="ov-end">To ({zone})</label>
-          <input id="ov-end" type="datetime-local" required value={end} onInput={(e) => setEnd((e.target as HTMLInputElement).value)} />
-        </div>
-        <div class="field wide">
-          <label for="ov-reason">Reason (optional)</label>
-          <input id="ov-reason" type="text" maxLength={2000} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
-        </div>
-      </div>
-      <ErrorBox error={error} title="Override not added" />
-      <div class="actions">
-        <button type="submit" class="primary" disabled={busy || !scheduleId || !personId}>
-          Add override
-        </button>
-      </div>
-    </form>
+    <ShiftForm
+      dir={dir}
+      people={people}
+      initialPerson={people.some((p) => p.id === session.person) ? session.person : (people[0]?.id ?? "")}
+      words={{
+        id: "ov",
+        title: "Add override",
+        schedule: "Schedule",
+        person: "Person on call",
+        from: "From",
+        to: "To",
+        reason: "Reason (optional)",
+        submit: "Add override",
+        failed: "Override not added",
+      }}
+      onSubmit={async (w) => {
+        const o = await call("recovery.v1.Escalation/AddOverride", windowRequest(w));
+        onAdded(`Override added: ${personName(dir, o.personId)} on call from ${fmtDateTime(o.start)} to ${fmtDateTime(o.end)}.`);
+      }}
+    />
   );
 }
 
