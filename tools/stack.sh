@@ -14,7 +14,8 @@
 # (RECOVERY_STACK_DIR=DIR/stack). Logs are in DIR/logs. --calendar turns on escalation's iCal
 # feeds (--calendar-listen, HTTPS with the stack's certificate); their base URL lands in
 # DIR/stack/calendar.url (srctl calendar create prints the path to add to it). The console's
-# URL lands in DIR/stack/console.url (HTTPS on a free port; CONSOLE_PORT=8443 fixes it).
+# URL lands in DIR/stack/console.url (HTTPS on a free port; CONSOLE_PORT=8443 fixes it;
+# CONSOLE_HTTP_THREADS its HTTP workers, default 256; RECOVERY_CONSOLE_STATIC_DIR its UI).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD_DIR:-$ROOT/build}
@@ -90,6 +91,8 @@ launch() {
 
 # The console: the web UI and its JSON API over the services (started after them: it needs
 # their addresses), signing people in at the identity provider as its `console` client.
+# CONSOLE_HTTP_THREADS (default 256): its HTTP workers; each open live-update stream holds
+# one, so this bounds the browsers it serves at once (tools/bench/run.sh console opens 200).
 launch_console() {
   local backends="" s
   for s in "${SERVICES[@]}"; do backends+="${backends:+,}${s//_/-}=$(cat "$DATA/stack/$s.addr")"; done
@@ -100,7 +103,7 @@ launch_console() {
       --tls-cert "$DATA/tls/server.pem" --tls-key "$DATA/tls/server-key.pem" \
       --console-http-listen "127.0.0.1:$(cat "$DATA/console-port")" --console-port-file "$DATA/stack/console.http-port" \
       --oidc-client-secret-file "$DATA/console-secret" --backends "$backends" --backend-ca-file "$DATA/tls/ca.pem" \
-      >>"$DATA/logs/console.log" 2>&1 &
+      --console-http-threads "${CONSOLE_HTTP_THREADS:-256}" >>"$DATA/logs/console.log" 2>&1 &
   echo $! >"$DATA/pids/console.pid"
 }
 
