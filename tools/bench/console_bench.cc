@@ -715,8 +715,10 @@ int Main(const Options& o) {
   });
   const Percentiles nc = Summarise(via_console), nd = Summarise(direct);
   const std::string now_note = absl::StrCat(
-      o.screens, " screens each way, alternating (after ", kWarmup, " unmeasured), one keep-alive HTTPS connection; ",
-      active, " active escalations (after-hours P1s, paging, on a frozen simulated clock), 2 pages of 500: ",
+      o.screens, " screens each way, alternating (after ", kWarmup,
+      " unmeasured), keep-alive HTTPS (the console closes a ",
+      "connection after 5 requests, cpp-httplib's default, so one request in five pays a new TLS handshake); ", active,
+      " active escalations (after-hours P1s, paging, on a frozen simulated clock), 2 pages of 500: ",
       last_console.bytes, " bytes of JSON through the console, ", last_direct.bytes, " bytes of protobuf direct; ",
       "same person (lee), the console with its session's token, the direct calls with a device-flow token; max ",
       nc.max, " ms vs ", nd.max, " ms");
