@@ -40,6 +40,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "CLI/CLI.hpp"
@@ -133,6 +134,45 @@ Percentiles Summarise(std::vector<double> samples) {
   return p;
 }
 
+// CPU (user + system) a process has used so far, in ns; 0 when it cannot be read.
+int64_t ProcessCpuNs(const std::string& pid) {
+  std::ifstream f("/proc/" + pid + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(f)), {});
+  const size_t close = stat.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string skip;
+  for (int i = 3; i < 14; ++i) fields >> skip;  // state .. cmajflt (fields 3-13)
+  int64_t utime = 0, stime = 0;
+  fields >> utime >> stime;
+  return (utime + stime) * (1000000000 / sysconf(_SC_CLK_TCK));
+}
+
+// The machine's busy and total CPU time so far (clock ticks, all CPUs), from /proc/stat.
+struct MachineCpu {
+  int64_t busy = 0, total = 0;
+};
+
+MachineCpu ReadMachineCpu() {
+  std::ifstream f("/proc/stat");
+  std::string cpu;
+  f >> cpu;
+  MachineCpu m;
+  for (int i = 0; i < 8; ++i) {  // user nice system idle iowait irq softirq steal
+    int64_t v = 0;
+    f >> v;
+    m.total += v;
+    if (i != 3 && i != 4) m.busy += v;
+  }
+  return m;
+}
+
+// What share of the machine's CPU was busy between a and b (everything: the stack, the
+// benchmark and whatever else runs on the machine).
+double BusyShare(const MachineCpu& a, const MachineCpu& b) {
+  return b.total > a.total ? static_cast<double>(b.busy - a.busy) / static_cast<double>(b.total - a.total) : 0;
+}
+
 // ---- the stack ----
 
 struct Stack {
@@ -141,6 +181,7 @@ struct Stack {
   int console_port = 0;
   std::string ca_file, ca_pem;
   std::string intake_addr, escalation_addr;
+  std::string console_pid, escalation_pid;
 
   std::string Command(const std::string& args, const std::string& env = "") const {
     return absl::StrCat("BUILD_DIR=", ShellQuote(build), " ", env, " ", ShellQuote(source + "/tools/stack.sh"), " ",
@@ -192,6 +233,8 @@ Stack StartStack(const std::string& data, int http_threads) {
   s.ca_pem = ReadAll(s.ca_file);
   s.intake_addr = Trimmed(ReadAll(data + "/stack/intake.addr"));
   s.escalation_addr = Trimmed(ReadAll(data + "/stack/escalation.addr"));
+  s.console_pid = Trimmed(ReadAll(data + "/pids/console.pid"));
+  s.escalation_pid = Trimmed(ReadAll(data + "/pids/escalation.pid"));
   if (s.console_port == 0 || s.ca_pem.empty() || s.intake_addr.empty() || s.escalation_addr.empty())
     Fail("the stack's addresses are missing under " + data + "/stack");
   return s;
@@ -698,7 +741,14 @@ int Main(const Options& o) {
   constexpr int kWarmup = 5;
   // Alternating, each path first in every other pair, and at most one pair per 100 ms: four
   // ListEscalations of Lee's per 100 ms stay under escalation's 50/s per-person limit.
+  int64_t console_cpu0 = 0, escalation_cpu0 = 0;
+  MachineCpu machine0;
   Paced(o.screens + kWarmup, 10, [&](int i) {
+    if (i == kWarmup) {
+      console_cpu0 = ProcessCpuNs(stack.console_pid);
+      escalation_cpu0 = ProcessCpuNs(stack.escalation_pid);
+      machine0 = ReadMachineCpu();
+    }
     const bool console_first = i % 2 == 0;
     Screen a = console_first ? ConsoleScreen(http, session) : DirectScreen(*escalation);
     Screen b = console_first ? DirectScreen(*escalation) : ConsoleScreen(http, session);
@@ -713,6 +763,10 @@ int Main(const Options& o) {
     last_console = c;
     last_direct = d;
   });
+  const double console_cpu_ms = static_cast<double>(ProcessCpuNs(stack.console_pid) - console_cpu0) / 1e6 / o.screens;
+  const double escalation_cpu_ms =
+      static_cast<double>(ProcessCpuNs(stack.escalation_pid) - escalation_cpu0) / 1e6 / (2 * o.screens);
+  const double now_busy = BusyShare(machine0, ReadMachineCpu());
   const Percentiles nc = Summarise(via_console), nd = Summarise(direct);
   const std::string now_note = absl::StrCat(
       o.screens, " screens each way, alternating (after ", kWarmup,
@@ -721,7 +775,9 @@ int Main(const Options& o) {
       " active escalations (after-hours P1s, paging, on a frozen simulated clock), 2 pages of 500: ",
       last_console.bytes, " bytes of JSON through the console, ", last_direct.bytes, " bytes of protobuf direct; ",
       "same person (lee), the console with its session's token, the direct calls with a device-flow token; max ",
-      nc.max, " ms vs ", nd.max, " ms");
+      nc.max, " ms vs ", nd.max, " ms; CPU per screen: the console ", console_cpu_ms, " ms, escalation ",
+      escalation_cpu_ms, " ms (either path); the machine was ", static_cast<int>(now_busy * 100),
+      "% busy (both CPUs) meanwhile");
   Record({"console", "Now screen (ListEscalations active, 2 pages of 500) p50", "ms", nc.p50,
           "direct gRPC to escalation, p50", nd.p50, false, "", -1, now_note});
   Record({"console", "Now screen (ListEscalations active, 2 pages of 500) p99", "ms", nc.p99,
@@ -798,7 +854,8 @@ int Main(const Options& o) {
   struct Phase {
     std::string label;
     int streams;
-    int64_t from, to, missing_sse, missing_raw, cpu_ns;
+    int64_t from, to, missing_sse, missing_raw, cpu_ns, console_cpu_ns;
+    double busy;
     Percentiles sse, raw;
   };
   std::vector<Phase> phases;
@@ -809,11 +866,14 @@ int Main(const Options& o) {
     std::cerr << "live events: " << streams << " streams open (" << static_cast<double>(NowNanos() - t_connect) / 1e6
               << " ms to connect)\n";
     warm_up(clients);
-    Phase p{label, streams, 0, 0, 0, 0, 0, {}, {}};
-    const int64_t cpu0 = clients.cpu_ns();
+    Phase p{label, streams, 0, 0, 0, 0, 0, 0, 0, {}, {}};
+    const int64_t cpu0 = clients.cpu_ns(), console0 = ProcessCpuNs(stack.console_pid);
+    const MachineCpu m0 = ReadMachineCpu();
     measure(clients, events, &p.from);
     p.to = next;
     p.cpu_ns = clients.cpu_ns() - cpu0;
+    p.console_cpu_ns = ProcessCpuNs(stack.console_pid) - console0;
+    p.busy = BusyShare(m0, ReadMachineCpu());
     p.sse = Summarise(clients.Latencies(p.from, p.to, &p.missing_sse));
     p.raw = Summarise(raw_latencies(p.from, p.to, &p.missing_raw));
     phases.push_back(p);
@@ -831,7 +891,9 @@ int Main(const Options& o) {
         "; the console's consumer: its group, --fetch-wait-ms 10 (tools/stack.sh passes none; the default); max ",
         p.sse.max, " ms vs ", p.raw.max, " ms; the benchmark's readers used ",
         p.sse.n ? static_cast<double>(p.cpu_ns) / 1e3 / static_cast<double>(p.sse.n) : 0, " us of CPU per delivery (",
-        o.sse_threads, " epoll threads)");
+        o.sse_threads, " epoll threads); the console used ",
+        static_cast<double>(p.console_cpu_ns) / 1e6 / static_cast<double>(events),
+        " ms of CPU per event; the machine was ", static_cast<int>(p.busy * 100), "% busy (both CPUs) meanwhile");
     Record({"console", "event published -> SSE received p50, " + p.label, "ms", p.sse.p50, "direct Kafka hop p50",
             p.raw.p50, false, "", -1, note});
     Record({"console", "event published -> SSE received p99, " + p.label, "ms", p.sse.p99, "direct Kafka hop p99",
