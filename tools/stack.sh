@@ -94,6 +94,8 @@ launch() {
 
 # The console: the web UI and its JSON API over the services (started after them: it needs
 # their addresses), signing people in at the identity provider as its `console` client.
+# CONSOLE_HTTP_THREADS (default 256): its HTTP workers; each open live-update stream holds
+# one, so this bounds the browsers it serves at once (tools/bench/run.sh console opens 200).
 launch_console() {
   local backends="" s
   for s in "${SERVICES[@]}"; do backends+="${backends:+,}${s//_/-}=$(cat "$DATA/stack/$s.addr")"; done

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmark targets (RelWithDebInfo) and runs every benchmark; writes
 # tools/bench/results/latest.md and latest.json. Usage: tools/bench/run.sh [name...]
-# (names: store timers outbox intake intake-auth intake-pg audit escalation escalation-slow; default all). BUILD_DIR defaults to ./build.
+# (names: store timers outbox intake intake-auth intake-pg audit escalation escalation-slow console; default all). BUILD_DIR defaults to ./build.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
@@ -14,7 +14,7 @@ cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null ||
 cmake --build "$BUILD_DIR" -j"$JOBS" --target recovery_bench || exit 1
 
 BENCHES=("$@")
-[ ${#BENCHES[@]} -eq 0 ] && BENCHES=(store timers outbox intake intake-auth intake-pg audit escalation escalation-slow)
+[ ${#BENCHES[@]} -eq 0 ] && BENCHES=(store timers outbox intake intake-auth intake-pg audit escalation escalation-slow console)
 export BENCH_RESULTS="$WORK/results.jsonl"
 : >"$BENCH_RESULTS"
 : >"$WORK/not_measured"
@@ -62,6 +62,15 @@ for b in "${BENCHES[@]}"; do
         run escalation-slow "$B/recovery-bench-scenarios" escalation-slow --cases 500 --rate 100 --slow-ms 1000
       else
         echo "escalation-slow: recovery-escalation not built" >>"$WORK/not_measured"
+      fi ;;
+    console)
+      # The real local stack (tools/stack.sh): needs the identity provider's node_modules.
+      if [ ! -x "$B/recovery-bench-console" ]; then
+        echo "console: recovery-bench-console not built (recovery-console missing)" >>"$WORK/not_measured"
+      elif [ ! -d "$ROOT/tools/idp/node_modules" ]; then
+        echo "console: tools/idp/node_modules missing (npm ci --omit=dev --prefix tools/idp)" >>"$WORK/not_measured"
+      else
+        run console "$B/recovery-bench-console" --escalations 1000 --screens 100 --clients 200 --rate 100 --seconds 10
       fi ;;
     *) echo "unknown benchmark $b" >&2; exit 2 ;;
   esac
