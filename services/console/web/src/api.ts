@@ -30,6 +30,9 @@ export interface Methods {
   "recovery.v1.ActionPlan/ReviewMessage": [T.ReviewMessageRequest, T.ReviewMessageResponse];
   "recovery.v1.Audit/GetTimeline": [T.GetTimelineRequest, T.GetTimelineResponse];
   "recovery.v1.Audit/VerifyChain": [T.VerifyChainRequest, T.VerifyChainResponse];
+  "recovery.v1.Audit/GetStats": [T.GetStatsRequest, T.GetStatsResponse];
+  "recovery.v1.Audit/ListConfigChanges": [T.ListConfigChangesRequest, T.ListConfigChangesResponse];
+  "recovery.v1.FollowUp/GetTrends": [T.GetTrendsRequest, T.GetTrendsResponse];
 }
 export type Method = keyof Methods;
 export type Req<M extends Method> = Methods[M][0];
@@ -147,9 +150,37 @@ export function backendOf(method: Method): string {
 }
 
 export async function call<M extends Method>(method: M, request: Req<M>, signal?: AbortSignal): Promise<Res<M>> {
+  return (await post(`/api/${backendOf(method)}/${method}`, request, signal)) as Res<M>;
+}
+
+// recovery.v1.Configuration is served by every backend (each for its own kinds): the backend
+// is named by the caller. Its methods, as named in session.methods:
+export interface ConfigMethods {
+  ListKinds: [T.ListKindsRequest, T.ListKindsResponse];
+  ListResources: [T.ListResourcesRequest, T.ListResourcesResponse];
+  GetResource: [T.GetResourceRequest, T.ConfigResource];
+  UpdateResource: [T.UpdateResourceRequest, T.ChangeResult];
+  ListResourceVersions: [T.ListResourceVersionsRequest, T.ListResourceVersionsResponse];
+}
+export type ConfigMethod = keyof ConfigMethods;
+export type ConfigMethodName = `recovery.v1.Configuration/${ConfigMethod}`;
+// The backends that hold configuration (audit has none).
+export const CONFIG_BACKENDS = ["escalation", "intake", "action-plan", "follow-up"] as const;
+export type ConfigBackend = (typeof CONFIG_BACKENDS)[number];
+
+export async function callConfig<M extends ConfigMethod>(
+  backend: ConfigBackend,
+  method: M,
+  request: ConfigMethods[M][0],
+  signal?: AbortSignal,
+): Promise<ConfigMethods[M][1]> {
+  return (await post(`/api/${backend}/recovery.v1.Configuration/${method}`, request, signal)) as ConfigMethods[M][1];
+}
+
+async function post(path: string, request: unknown, signal?: AbortSignal): Promise<unknown> {
   let resp: Response;
   try {
-    resp = await fetch(`/api/${backendOf(method)}/${method}`, {
+    resp = await fetch(path, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken },
       body: JSON.stringify(request),
@@ -166,7 +197,7 @@ export async function call<M extends Method>(method: M, request: Req<M>, signal?
     throw err;
   }
   const text = await resp.text();
-  return (text ? JSON.parse(text) : {}) as Res<M>;
+  return text ? JSON.parse(text) : {};
 }
 
 // A fresh idempotency key per press of a button.

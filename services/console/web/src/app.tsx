@@ -15,14 +15,27 @@ import { CaseScreen } from "./screens/case";
 import { WriteScreen, WritePickScreen } from "./screens/write";
 import { OnCallScreen } from "./screens/oncall";
 import { NotFoundScreen } from "./screens/notfound";
+import { TrendsScreen } from "./screens/trends";
+import { AuditScreen } from "./screens/audit";
+import { SettingsScreen } from "./screens/settings";
+import { can } from "./session";
 
 type SessionState = { kind: "loading" } | { kind: "signed-out" } | { kind: "error"; error: unknown } | { kind: "in"; session: Session };
 
-const NAV = [
+// show: only for those whose session.methods allow the screen's calls (absent: everyone).
+const NAV: { href: string; label: string; active: (p: string) => boolean; show?: (s: Session) => boolean }[] = [
   { href: "/now", label: "Now", active: (p: string) => p === "/" || p === "/now" },
   { href: "/cases", label: "Cases", active: (p: string) => p === "/cases" || (p.startsWith("/cases/") && !p.endsWith("/write")) },
   { href: "/oncall", label: "On-call", active: (p: string) => p === "/oncall" },
   { href: "/write", label: "Write", active: (p: string) => p === "/write" || (p.startsWith("/cases/") && p.endsWith("/write")) },
+  { href: "/trends", label: "Trends", active: (p: string) => p === "/trends", show: (s) => can(s, "recovery.v1.FollowUp/GetTrends") },
+  { href: "/audit", label: "Audit", active: (p: string) => p === "/audit", show: (s) => can(s, "recovery.v1.Audit/VerifyChain") },
+  {
+    href: "/settings",
+    label: "Settings",
+    active: (p: string) => p === "/settings",
+    show: (s) => can(s, "recovery.v1.Configuration/UpdateResource"),
+  },
 ];
 
 function Screen({ session, path }: { session: Session; path: string }) {
@@ -31,6 +44,9 @@ function Screen({ session, path }: { session: Session; path: string }) {
   if (path === "/cases") return <CasesScreen session={session} />;
   if (path === "/oncall") return <OnCallScreen session={session} />;
   if (path === "/write") return <WritePickScreen session={session} />;
+  if (path === "/trends") return <TrendsScreen session={session} />;
+  if (path === "/audit") return <AuditScreen session={session} />;
+  if (path === "/settings") return <SettingsScreen session={session} />;
   if ((m = matchPath("/ack/:token", path))) return <AckScreen session={session} token={m.token!} />;
   if ((m = matchPath("/cases/:caseId/write", path))) return <WriteScreen session={session} caseId={m.caseId!} />;
   if ((m = matchPath("/cases/:caseId", path))) return <CaseScreen session={session} caseId={m.caseId!} />;
@@ -84,7 +100,7 @@ function Header({ session, path }: { session: Session | null; path: string }) {
       {session && (
         <nav aria-label="Main">
           <ul>
-            {NAV.map((n) => (
+            {NAV.filter((n) => !n.show || n.show(session)).map((n) => (
               <li key={n.href}>
                 <Link href={n.href} aria-current={n.active(path) ? "page" : undefined}>
                   {n.label}

@@ -1,6 +1,6 @@
 // The signed-in person (GET /auth/session), sign-in and logout (CONSOLE_API.md "Sign-in").
 import { ApiError, errorFromResponse, getCsrfToken, setCsrfToken } from "./api";
-import type { Method } from "./api";
+import type { ConfigMethodName, Method } from "./api";
 
 export interface Session {
   person: string;
@@ -37,7 +37,7 @@ export async function fetchSession(): Promise<Session | null> {
 }
 
 // May the person call this method? The UI shows a control only then (the services decide again).
-export function can(session: Session | null, method: Method): boolean {
+export function can(session: Session | null, method: Method | ConfigMethodName): boolean {
   return !!session && session.methods.includes(method);
 }
 

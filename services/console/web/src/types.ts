@@ -561,6 +561,167 @@ export interface VerifyChainResponse {
   firstBreak?: ChainBreak;
 }
 
+export type GetStatsRequest = Record<string, never>;
+export interface GetStatsResponse {
+  eventsTotal?: Int64;
+  eventsByType?: Record<string, Int64>;
+  eventsBySource?: Record<string, Int64>;
+  cases?: Int64;
+  lastSeq?: Int64;
+  headHash?: string;
+}
+
+export interface ListConfigChangesRequest {
+  service?: string; // intake, escalation, action-plan, follow-up; empty: every service
+  kind?: string;
+  id?: string; // needs kind
+  limit?: number; // 0: 100; at most 1000
+}
+export interface ListConfigChangesResponse {
+  entries?: TimelineEntry[]; // newest first
+}
+
+// ---- follow_up.proto: trends ----
+export type TrendGroupBy =
+  | "TREND_GROUP_BY_UNSPECIFIED"
+  | "TREND_GROUP_BY_CATEGORY"
+  | "TREND_GROUP_BY_CLIENT"
+  | "TREND_GROUP_BY_THEME"
+  | "TREND_GROUP_BY_ROOT_CAUSE";
+
+export interface GetTrendsRequest {
+  from: Timestamp; // cases opened in [from, to)
+  to: Timestamp;
+  groupBy?: TrendGroupBy;
+}
+
+export interface TrendGroup {
+  key?: string; // "(none)" when unset
+  cases?: number;
+  breachedCases?: number;
+  slaBreachRate?: number;
+  meanTimeToAcknowledge?: Duration; // over acknowledged cases
+  meanTimeToResolve?: Duration; // over resolved cases
+  satisfactionAverage?: number; // over scored cases; 0 when none
+  satisfactionCount?: number;
+  repeatOffenders?: string[];
+  acknowledgedCases?: number;
+  resolvedCases?: number;
+}
+
+export interface GetTrendsResponse {
+  groups?: TrendGroup[];
+  totalCases?: number;
+  repeatOffenders?: string[];
+}
+
+// ---- config.proto (recovery.v1.Configuration, on every backend) ----
+// spec is a google.protobuf.Value: any JSON value (a map for every kind but "names").
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
+
+export interface ResourceKind {
+  kind?: string;
+  section?: string;
+  shape?: string; // list, map, names, settings
+  keys?: string[];
+  writePermission?: string;
+  ordered?: boolean;
+}
+
+export type ListKindsRequest = Record<string, never>;
+export interface ListKindsResponse {
+  service?: string;
+  kinds?: ResourceKind[];
+  fileOnlySections?: string[];
+}
+
+export interface ConfigResource {
+  kind?: string;
+  id?: string;
+  spec?: JsonValue;
+  version?: Int64;
+  etag?: string;
+  contentHash?: string;
+  updatedBy?: string;
+  updateTime?: Timestamp;
+  reason?: string;
+  position?: number;
+  origin?: string;
+  deleted?: boolean;
+}
+
+export interface GetResourceRequest {
+  kind: string;
+  id: string;
+}
+
+export interface ListResourcesRequest {
+  kind: string;
+  pageSize?: number;
+  pageToken?: string;
+}
+export interface ListResourcesResponse {
+  resources?: ConfigResource[];
+  nextPageToken?: string;
+}
+
+export interface UpdateResourceRequest {
+  resource: { kind: string; id: string; spec: JsonValue; etag?: string };
+  updateMask?: string; // FieldMask in JSON: "a,b.c"
+  reason?: string;
+  validateOnly?: boolean;
+}
+
+export interface SafetyFinding {
+  code?: string;
+  path?: string;
+  message?: string;
+}
+
+export interface ShiftDifference {
+  scheduleId?: string;
+  start?: Timestamp;
+  end?: Timestamp;
+  before?: string[];
+  after?: string[];
+}
+
+export type ConfigChangeType =
+  | "CONFIG_CHANGE_TYPE_UNSPECIFIED"
+  | "CONFIG_CHANGE_TYPE_CREATED"
+  | "CONFIG_CHANGE_TYPE_UPDATED"
+  | "CONFIG_CHANGE_TYPE_DELETED";
+
+export interface ResourceChange {
+  kind?: string;
+  id?: string;
+  type?: ConfigChangeType;
+  before?: JsonValue;
+  after?: JsonValue;
+  version?: Int64;
+  positionBefore?: number;
+  positionAfter?: number;
+}
+
+export interface ChangeResult {
+  resource?: ConfigResource;
+  change?: ResourceChange;
+  warnings?: SafetyFinding[];
+  shiftDifferences?: ShiftDifference[];
+  validateOnly?: boolean;
+}
+
+export interface ListResourceVersionsRequest {
+  kind: string;
+  id: string;
+  pageSize?: number;
+  pageToken?: string;
+}
+export interface ListResourceVersionsResponse {
+  versions?: ConfigResource[];
+  nextPageToken?: string;
+}
+
 // ---- events.proto: the envelope (the SSE stream's data) ----
 // The oneof body arrives as one field named after its type (e.g. "escalationAcknowledged");
 // the UI reads only the envelope, the body's name and a few ids.
