@@ -58,6 +58,7 @@
 #include "tests/support/process.h"
 #include "tests/support/service_process.h"
 #include "tools/bench/bench_util.h"
+#include "tools/bench/kafka_produce.h"
 
 namespace {
 
@@ -333,20 +334,7 @@ v1::Event BenchEvent(const std::string& run, int64_t index) {
 }
 
 void Produce(RdKafka::Producer& p, const v1::Event& e) {
-  const std::string bytes = e.SerializeAsString();
-  for (;;) {
-    RdKafka::Headers* h = RdKafka::Headers::create();
-    h->add("type", recovery::common::EventTypeName(e));
-    h->add("event_id", e.event_id());
-    auto r =
-        p.produce(kTopic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(bytes.data()),
-                  bytes.size(), e.case_id().data(), e.case_id().size(), 0, h, nullptr);
-    if (r == RdKafka::ERR_NO_ERROR) break;
-    delete h;
-    if (r != RdKafka::ERR__QUEUE_FULL) Fail(RdKafka::err2str(r));
-    p.poll(10);
-  }
-  p.poll(0);
+  if (const std::string error = recovery::bench::ProduceEvent(p, kTopic, e); !error.empty()) Fail(error);
 }
 
 // When each benchmark event was published and first seen by the raw consumer (steady ns, 0:

@@ -40,6 +40,7 @@
 #include "tests/support/service_process.h"
 #include "tests/support/test_identity.h"
 #include "tools/bench/bench_util.h"
+#include "tools/bench/kafka_produce.h"
 
 namespace {
 
@@ -384,20 +385,7 @@ std::string HeaderValue(RdKafka::Message& m, const std::string& name) {
 }
 
 void Produce(RdKafka::Producer& p, const std::string& topic, const recovery::v1::Event& e) {
-  const std::string bytes = e.SerializeAsString();
-  for (;;) {
-    RdKafka::Headers* h = RdKafka::Headers::create();
-    h->add("type", recovery::common::EventTypeName(e));
-    h->add("event_id", e.event_id());
-    auto r =
-        p.produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(bytes.data()),
-                  bytes.size(), e.case_id().data(), e.case_id().size(), 0, h, nullptr);
-    if (r == RdKafka::ERR_NO_ERROR) break;
-    delete h;
-    if (r != RdKafka::ERR__QUEUE_FULL) Fail(RdKafka::err2str(r));
-    p.poll(10);
-  }
-  p.poll(0);
+  if (const std::string error = recovery::bench::ProduceEvent(p, topic, e); !error.empty()) Fail(error);
 }
 
 void Flush(RdKafka::Producer& p) {
