@@ -109,6 +109,16 @@ function CaseFacts({ link, c, caseError, now }: { link: InspectAckLinkResponse; 
   );
 }
 
+// The way on from a link that can no longer acknowledge: the case itself.
+function OpenCaseLink({ caseId }: { caseId: string | undefined }) {
+  if (!caseId) return null;
+  return (
+    <p class="ack-links">
+      <Link href={`/cases/${encodeURIComponent(caseId)}`}>Open the case</Link>
+    </p>
+  );
+}
+
 export function AckScreen({ session, token }: { session: Session; token: string }) {
   useTitle("Acknowledge");
   const dir = useDirectory();
@@ -193,11 +203,7 @@ export function AckScreen({ session, token }: { session: Session; token: string 
           . A link works once.
         </p>
         <CaseFacts link={link} c={c} caseError={state.caseError} now={now} />
-        {caseId && (
-          <p class="ack-links">
-            <Link href={`/cases/${encodeURIComponent(caseId)}`}>Open the case</Link>
-          </p>
-        )}
+        <OpenCaseLink caseId={caseId} />
       </section>
     );
   }
@@ -213,11 +219,7 @@ export function AckScreen({ session, token }: { session: Session; token: string 
           {e?.updatedAt && <> since {fmtDateTime(e.updatedAt)}</>}. Nothing is left to acknowledge.
         </p>
         <CaseFacts link={link} c={c} caseError={state.caseError} now={now} />
-        {caseId && (
-          <p class="ack-links">
-            <Link href={`/cases/${encodeURIComponent(caseId)}`}>Open the case</Link>
-          </p>
-        )}
+        <OpenCaseLink caseId={caseId} />
       </section>
     );
   }
