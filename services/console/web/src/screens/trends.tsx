@@ -277,6 +277,7 @@ function BreachChart({ weeks }: { weeks: Week[] }) {
       yTitle="Cases breached"
       yFormat={pct}
       yMax={100}
+      zeroIsData
       summary={summary}
     />
   );

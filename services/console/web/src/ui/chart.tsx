@@ -27,6 +27,7 @@ export interface ChartProps {
   yFormat?: (v: number) => string; // axis values and the numbers table
   yMax?: number; // a fixed top (rates, scores); default: the data's maximum
   integer?: boolean; // counts: whole-number ticks only
+  zeroIsData?: boolean; // a rate of 0% is drawn; otherwise all-zero series read as "nothing to draw"
   height?: number;
 }
 
@@ -36,7 +37,7 @@ export function Chart(props: ChartProps) {
   const { id, title, summary, kind, xLabels, series, yTitle, xTitle, height = 220 } = props;
   const box = useRef<HTMLDivElement>(null);
   const yFormat = props.yFormat ?? fmtDefault;
-  const empty = xLabels.length === 0 || series.every((s) => s.values.every((v) => v === null || v === 0));
+  const empty = xLabels.length === 0 || series.every((s) => s.values.every((v) => v === null || (v === 0 && !props.zeroIsData)));
   const key = JSON.stringify([kind, xLabels, series, props.yMax, props.integer, height]);
 
   useEffect(() => {
