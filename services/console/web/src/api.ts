@@ -24,6 +24,15 @@ export interface Methods {
   "recovery.v1.ActionPlan/ReviewMessage": [T.ReviewMessageRequest, T.ReviewMessageResponse];
   "recovery.v1.Audit/GetTimeline": [T.GetTimelineRequest, T.GetTimelineResponse];
   "recovery.v1.Audit/VerifyChain": [T.VerifyChainRequest, T.VerifyChainResponse];
+  "recovery.v1.ActionPlan/GetPlaybook": [T.GetPlaybookRequest, T.GetPlaybookResponse];
+  "recovery.v1.FollowUp/ListReminders": [T.ListRemindersRequest, T.ListRemindersResponse];
+  "recovery.v1.FollowUp/SnoozeReminder": [T.SnoozeReminderRequest, T.Reminder];
+  "recovery.v1.FollowUp/RecordSatisfaction": [T.RecordSatisfactionRequest, T.RecordSatisfactionResponse];
+  "recovery.v1.FollowUp/SubmitReview": [T.SubmitReviewRequest, T.Review];
+  "recovery.v1.FollowUp/GetReview": [T.GetReviewRequest, T.Review];
+  "recovery.v1.FollowUp/GetTrends": [T.GetTrendsRequest, T.GetTrendsResponse];
+  // Served by every backend: call them with callOn(backend, ...).
+  "recovery.v1.Configuration/ListResources": [T.ListResourcesRequest, T.ListResourcesResponse];
 }
 export type Method = keyof Methods;
 export type Req<M extends Method> = Methods[M][0];
@@ -141,9 +150,15 @@ export function backendOf(method: Method): string {
 }
 
 export async function call<M extends Method>(method: M, request: Req<M>, signal?: AbortSignal): Promise<Res<M>> {
+  return callOn(backendOf(method), method, request, signal);
+}
+
+// A call to a named backend: for recovery.v1.Configuration, which every service serves for its
+// own configuration ("action-plan", "follow-up", ...).
+export async function callOn<M extends Method>(backend: string, method: M, request: Req<M>, signal?: AbortSignal): Promise<Res<M>> {
   let resp: Response;
   try {
-    resp = await fetch(`/api/${backendOf(method)}/${method}`, {
+    resp = await fetch(`/api/${backend}/${method}`, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken },
       body: JSON.stringify(request),

@@ -14,6 +14,8 @@ import { CasesScreen } from "./screens/cases";
 import { CaseScreen } from "./screens/case";
 import { WriteScreen, WritePickScreen } from "./screens/write";
 import { OnCallScreen } from "./screens/oncall";
+import { PrepareScreen } from "./screens/prepare";
+import { FollowUpScreen } from "./screens/follow_up";
 import { NotFoundScreen } from "./screens/notfound";
 
 type SessionState = { kind: "loading" } | { kind: "signed-out" } | { kind: "error"; error: unknown } | { kind: "in"; session: Session };
@@ -22,6 +24,7 @@ const NAV = [
   { href: "/now", label: "Now", active: (p: string) => p === "/" || p === "/now" },
   { href: "/cases", label: "Cases", active: (p: string) => p === "/cases" || (p.startsWith("/cases/") && !p.endsWith("/write")) },
   { href: "/oncall", label: "On-call", active: (p: string) => p === "/oncall" },
+  { href: "/follow-up", label: "Follow-up", active: (p: string) => p === "/follow-up" },
   { href: "/write", label: "Write", active: (p: string) => p === "/write" || (p.startsWith("/cases/") && p.endsWith("/write")) },
 ];
 
@@ -30,9 +33,11 @@ function Screen({ session, path }: { session: Session; path: string }) {
   if (path === "/" || path === "/now") return <NowScreen session={session} />;
   if (path === "/cases") return <CasesScreen session={session} />;
   if (path === "/oncall") return <OnCallScreen session={session} />;
+  if (path === "/follow-up") return <FollowUpScreen session={session} />;
   if (path === "/write") return <WritePickScreen session={session} />;
   if ((m = matchPath("/ack/:token", path))) return <AckScreen session={session} token={m.token!} />;
   if ((m = matchPath("/cases/:caseId/write", path))) return <WriteScreen session={session} caseId={m.caseId!} />;
+  if ((m = matchPath("/cases/:caseId/prepare", path))) return <PrepareScreen session={session} caseId={m.caseId!} />;
   if ((m = matchPath("/cases/:caseId", path))) return <CaseScreen session={session} caseId={m.caseId!} />;
   return <NotFoundScreen />;
 }

@@ -441,6 +441,35 @@ export interface AcknowledgeByLinkRequest {
 }
 
 // ---- action_plan.proto ----
+export type AmendsKind =
+  | "AMENDS_KIND_UNSPECIFIED"
+  | "AMENDS_KIND_DISCOUNT"
+  | "AMENDS_KIND_CREDIT"
+  | "AMENDS_KIND_FREE_SERVICE"
+  | "AMENDS_KIND_OTHER";
+
+export interface Amends {
+  amendsId?: string;
+  kind?: AmendsKind;
+  valueMinorUnits?: Int64;
+  currency?: string;
+  approver?: string;
+  reason?: string;
+  recordedAt?: Timestamp;
+}
+
+export interface RootCause {
+  clientView?: string;
+  firmView?: string;
+  agreedExplanation?: string;
+  category?: string;
+}
+
+export interface CommitmentHistory {
+  commitmentId?: string;
+  renegotiations?: number;
+}
+
 export interface Plan {
   planId?: string;
   caseId?: string;
@@ -450,9 +479,12 @@ export interface Plan {
   clientCalendarId?: string;
   items?: ActionItem[];
   commitments?: Commitment[];
+  amends?: Amends[];
+  rootCause?: RootCause;
   complete?: boolean;
   createdAt?: Timestamp;
   updatedAt?: Timestamp;
+  commitmentHistory?: CommitmentHistory[];
 }
 
 export interface GetPlanRequest {
@@ -500,6 +532,172 @@ export interface Finding {
 
 export interface ReviewMessageResponse {
   findings?: Finding[];
+}
+
+export interface PlaybookItem {
+  id?: string;
+  what?: string;
+  why?: string;
+  how?: string;
+  where?: string;
+  ownerRole?: string;
+  due?: string; // as written: "2h", "1d", "next business day 10:00"
+  clientVisible?: boolean;
+}
+
+export interface Playbook {
+  id?: string;
+  category?: string;
+  title?: string;
+  items?: PlaybookItem[];
+}
+
+export interface GetPlaybookRequest {
+  id?: string;
+  category?: string; // falls back to the generic playbook
+}
+export interface GetPlaybookResponse {
+  playbook?: Playbook;
+}
+
+// ---- follow_up.proto ----
+export type ReminderKind =
+  | "REMINDER_KIND_UNSPECIFIED"
+  | "REMINDER_KIND_ACTION_ITEM"
+  | "REMINDER_KIND_COMMITMENT"
+  | "REMINDER_KIND_WRITTEN_FOLLOW_UP";
+
+export interface Reminder {
+  reminderId?: string;
+  caseId?: string;
+  kind?: ReminderKind;
+  subjectId?: string;
+  recipient?: string;
+  reason?: string;
+  stage?: string; // "item_before_due", "commitment_due", "written_follow_up", ...
+  nextDue?: Timestamp;
+  subjectDue?: Timestamp;
+  repeat?: number;
+}
+
+export interface ListRemindersRequest {
+  caseId?: string;
+  recipient?: string;
+  dueFrom?: Timestamp;
+  dueTo?: Timestamp;
+  limit?: number; // 0: 100; at most 1000
+}
+export interface ListRemindersResponse {
+  reminders?: Reminder[];
+}
+
+export interface SnoozeReminderRequest {
+  requestId: string;
+  reminderId: string;
+  until: Timestamp;
+}
+
+export interface RecordSatisfactionRequest {
+  requestId: string;
+  caseId: string;
+  score: number; // 1..5
+  comment?: string;
+}
+export interface RecordSatisfactionResponse {
+  low?: boolean;
+}
+
+// The quality review: the five questions, then themes, root cause and follow-on actions.
+export interface SubmitReviewRequest {
+  requestId: string;
+  caseId: string;
+  expected: string;
+  happened: string;
+  wentWell: string;
+  toImprove: string;
+  nextSteps: string;
+  themes?: string[];
+  rootCause?: string;
+  followOnActions?: string[];
+}
+
+export interface Review {
+  reviewId?: string;
+  caseId?: string;
+  expected?: string;
+  happened?: string;
+  wentWell?: string;
+  toImprove?: string;
+  nextSteps?: string;
+  themes?: string[];
+  rootCause?: string;
+  followOnActions?: string[];
+  submittedBy?: string;
+  submittedAt?: Timestamp;
+}
+
+export interface GetReviewRequest {
+  caseId: string;
+}
+
+export type TrendGroupBy =
+  | "TREND_GROUP_BY_UNSPECIFIED"
+  | "TREND_GROUP_BY_CATEGORY"
+  | "TREND_GROUP_BY_CLIENT"
+  | "TREND_GROUP_BY_THEME"
+  | "TREND_GROUP_BY_ROOT_CAUSE";
+
+export interface GetTrendsRequest {
+  from: Timestamp;
+  to: Timestamp;
+  groupBy: TrendGroupBy;
+}
+
+export interface TrendGroup {
+  key?: string;
+  cases?: number;
+  breachedCases?: number;
+  slaBreachRate?: number;
+  meanTimeToAcknowledge?: Duration;
+  meanTimeToResolve?: Duration;
+  satisfactionAverage?: number;
+  satisfactionCount?: number;
+  repeatOffenders?: string[];
+  acknowledgedCases?: number;
+  resolvedCases?: number;
+}
+
+export interface GetTrendsResponse {
+  groups?: TrendGroup[];
+  totalCases?: number;
+  repeatOffenders?: string[];
+}
+
+export type SlaKind = "SLA_KIND_UNSPECIFIED" | "SLA_KIND_ACKNOWLEDGE" | "SLA_KIND_RESOLVE" | "SLA_KIND_COMMITMENT";
+
+// ---- config.proto (recovery.v1.Configuration, served by every backend) ----
+export interface ConfigResource {
+  kind?: string;
+  id?: string;
+  spec?: unknown; // the entry as the service's YAML holds it
+  version?: Int64;
+  etag?: string;
+  contentHash?: string;
+  updatedBy?: string;
+  updateTime?: Timestamp;
+  reason?: string;
+  position?: number;
+  origin?: string;
+}
+
+export interface ListResourcesRequest {
+  kind: string;
+  pageSize?: number;
+  pageToken?: string;
+}
+export interface ListResourcesResponse {
+  resources?: ConfigResource[];
+  nextPageToken?: string;
 }
 
 // ---- audit.proto ----

@@ -27,7 +27,7 @@ async function load<T>(fn: () => Promise<T>, noneOn404: string): Promise<Loaded<
 }
 
 // A time in the viewer's zone, and in the client's when that differs.
-function BothZones({ at, clientZone }: { at: string | undefined; clientZone: string | undefined }) {
+export function BothZones({ at, clientZone }: { at: string | undefined; clientZone: string | undefined }) {
   if (!at) return <span>-</span>;
   const showClient = isValidZone(clientZone) && zoneLabel(clientZone) !== zoneLabel(viewerZone());
   return (
@@ -108,13 +108,16 @@ function CaseHeader({ c, dir, session }: { c: Case; dir: Directory | null; sessi
           </div>
         )}
       </dl>
-      {canWrite && (
-        <p>
+      <p class="actions">
+        {canWrite && (
           <Link class="button primary" href={`/cases/${encodeURIComponent(c.id ?? "")}/write`}>
             Write to the client
           </Link>
-        </p>
-      )}
+        )}
+        <Link class="button secondary" href={`/cases/${encodeURIComponent(c.id ?? "")}/prepare`}>
+          Prepare the conversation
+        </Link>
+      </p>
     </header>
   );
 }
