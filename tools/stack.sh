@@ -36,6 +36,8 @@ while (($#)); do
     *) echo "stack.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
+# Absolute: the services and the provider run from other directories and read files under it.
+mkdir -p "$DATA" && DATA=$(cd "$DATA" && pwd)
 SERVICES=(intake escalation action_plan follow_up audit)
 binary() {
   case $1 in

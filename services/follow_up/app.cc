@@ -215,6 +215,27 @@ absl::Status FollowUpApp::GetReview(const v1::GetReviewRequest& req, v1::Review*
   });
 }
 
+absl::Status FollowUpApp::BatchGetCaseFollowUps(const v1::BatchGetCaseFollowUpsRequest& req,
+                                                v1::BatchGetCaseFollowUpsResponse* resp) {
+  return common::InTransaction(ctx_.store, [&](Tx& tx) -> absl::Status {
+    resp->clear_case_follow_ups();
+    for (const std::string& id : req.case_ids()) {
+      ASSIGN_OR_RETURN(const CaseState c, LoadCase(tx, id));
+      v1::CaseFollowUp* out = resp->add_case_follow_ups();
+      out->set_case_id(id);
+      out->set_known(c.known);
+      if (!c.known) continue;
+      ToProtoClock(c, v1::SLA_KIND_ACKNOWLEDGE, out->mutable_acknowledge());
+      ToProtoClock(c, v1::SLA_KIND_RESOLVE, out->mutable_resolve());
+      out->set_breaches(c.breaches);
+      out->set_satisfaction_score(c.satisfaction.value_or(0));
+      out->set_satisfaction_comment(c.satisfaction_comment);
+      out->set_satisfaction_check_pending(c.satisfaction_pending);
+    }
+    return absl::OkStatus();
+  });
+}
+
 absl::Status FollowUpApp::GetTrends(const v1::GetTrendsRequest& req, v1::GetTrendsResponse* resp) {
   const absl::Time from = FromProto(req.from()), to = FromProto(req.to());
   std::vector<CaseState> cases;

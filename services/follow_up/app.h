@@ -35,6 +35,8 @@ class FollowUpApp {
                                   v1::RecordSatisfactionResponse* resp);
   absl::Status SubmitReview(const v1::SubmitReviewRequest& req, const common::Principal& caller, v1::Review* resp);
   absl::Status GetReview(const v1::GetReviewRequest& req, v1::Review* resp);
+  absl::Status BatchGetCaseFollowUps(const v1::BatchGetCaseFollowUpsRequest& req,
+                                     v1::BatchGetCaseFollowUpsResponse* resp);
   absl::Status GetTrends(const v1::GetTrendsRequest& req, v1::GetTrendsResponse* resp);
   absl::Status PauseSla(const v1::PauseSlaRequest& req, const common::Principal& caller, v1::SlaClock* resp);
   absl::Status ResumeSla(const v1::ResumeSlaRequest& req, const common::Principal& caller, v1::SlaClock* resp);

@@ -66,6 +66,14 @@ grpc::Status FollowUpService::GetReview(grpc::ServerContext* ctx, const v1::GetR
   return Serve(&ValidateGetReview, *req, resp, [this](const auto& r, auto* p) { return app_.GetReview(r, p); });
 }
 
+grpc::Status FollowUpService::BatchGetCaseFollowUps(grpc::ServerContext* ctx,
+                                                    const v1::BatchGetCaseFollowUpsRequest* req,
+                                                    v1::BatchGetCaseFollowUpsResponse* resp) {
+  RETURN_IF_REFUSED(ctx);
+  return Serve(&ValidateBatchGetCaseFollowUps, *req, resp,
+               [this](const auto& r, auto* p) { return app_.BatchGetCaseFollowUps(r, p); });
+}
+
 grpc::Status FollowUpService::GetTrends(grpc::ServerContext* ctx, const v1::GetTrendsRequest* req,
                                         v1::GetTrendsResponse* resp) {
   RETURN_IF_REFUSED(ctx);

@@ -21,6 +21,8 @@ class FollowUpService final : public v1::FollowUp::Service {
                                   v1::RecordSatisfactionResponse*) override;
   grpc::Status SubmitReview(grpc::ServerContext*, const v1::SubmitReviewRequest*, v1::Review*) override;
   grpc::Status GetReview(grpc::ServerContext*, const v1::GetReviewRequest*, v1::Review*) override;
+  grpc::Status BatchGetCaseFollowUps(grpc::ServerContext*, const v1::BatchGetCaseFollowUpsRequest*,
+                                     v1::BatchGetCaseFollowUpsResponse*) override;
   grpc::Status GetTrends(grpc::ServerContext*, const v1::GetTrendsRequest*, v1::GetTrendsResponse*) override;
   grpc::Status PauseSla(grpc::ServerContext*, const v1::PauseSlaRequest*, v1::SlaClock*) override;
   grpc::Status ResumeSla(grpc::ServerContext*, const v1::ResumeSlaRequest*, v1::SlaClock*) override;

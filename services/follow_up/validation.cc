@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/status_macros.h"
 #include "services/common/validation.h"
@@ -23,6 +24,7 @@ constexpr size_t kMaxAnswerChars = 10000;
 constexpr size_t kMaxCommentChars = 10000;
 constexpr size_t kMaxReasonChars = 2000;
 constexpr int kMaxListEntries = 50;
+constexpr int kMaxBatchCases = 500;
 
 absl::Status CheckSlaKind(v1::SlaKind kind) {
   if (kind != v1::SLA_KIND_ACKNOWLEDGE && kind != v1::SLA_KIND_RESOLVE)
@@ -102,6 +104,19 @@ absl::Status ValidateGetTrends(const v1::GetTrendsRequest& r) {
   if (!r.has_to()) return InvalidField("to", "required");
   RETURN_IF_ERROR(CheckTimeRange("from", &r.from(), "to", &r.to()));
   return CheckEnum<v1::TrendGroupBy>("group_by", r.group_by(), true);
+}
+
+absl::Status ValidateBatchGetCaseFollowUps(const v1::BatchGetCaseFollowUpsRequest& r) {
+  if (r.case_ids().empty()) return InvalidField("case_ids", "required: at least one case id");
+  if (r.case_ids_size() > kMaxBatchCases)
+    return InvalidField("case_ids", absl::StrCat("at most ", kMaxBatchCases, " ids, got ", r.case_ids_size()));
+  absl::flat_hash_set<std::string> seen;
+  for (int i = 0; i < r.case_ids_size(); ++i) {
+    const std::string field = absl::StrCat("case_ids[", i, "]");
+    RETURN_IF_ERROR(CheckId(field, r.case_ids(i), true));
+    if (!seen.insert(r.case_ids(i)).second) return InvalidField(field, absl::StrCat("'", r.case_ids(i), "' repeated"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ValidatePauseSla(const v1::PauseSlaRequest& r) {

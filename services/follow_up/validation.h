@@ -16,6 +16,7 @@ absl::Status ValidateRecordFollowUpSent(const recovery::v1::RecordFollowUpSentRe
 absl::Status ValidateRecordSatisfaction(const recovery::v1::RecordSatisfactionRequest& r);
 absl::Status ValidateSubmitReview(const recovery::v1::SubmitReviewRequest& r);
 absl::Status ValidateGetReview(const recovery::v1::GetReviewRequest& r);
+absl::Status ValidateBatchGetCaseFollowUps(const recovery::v1::BatchGetCaseFollowUpsRequest& r);
 absl::Status ValidateGetTrends(const recovery::v1::GetTrendsRequest& r);
 absl::Status ValidatePauseSla(const recovery::v1::PauseSlaRequest& r);
 absl::Status ValidateResumeSla(const recovery::v1::ResumeSlaRequest& r);

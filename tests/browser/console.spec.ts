@@ -169,6 +169,7 @@ test('an override added on the On-call screen changes who is on call', async ({ 
 });
 
 test('every screen passes axe-core at 375 and 1440 px', async ({ browser }) => {
+  test.slow(); // four screens at two widths and the sign-in page, each loaded and checked
   for (const [label, options] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
     const { context, page } = await signedIn(browser, 'mia', options);
     for (const route of ['/now', '/cases', '/oncall', '/write']) {

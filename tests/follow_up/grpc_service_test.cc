@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "recovery/v1/follow_up.grpc.pb.h"
 #include "services/common/dead_letters.h"
 #include "services/common/events.h"
@@ -219,6 +220,81 @@ TEST_F(FollowUpServiceTest, PausedSlaDoesNotBreachUntilResumedAndOverdue) {
   grpc::ClientContext ctx;
   resume.set_request_id("p3");
   EXPECT_FIELD_ERROR(stub_->ResumeSla(&ctx, resume, &clock), grpc::FAILED_PRECONDITION, "kind");
+}
+
+TEST_F(FollowUpServiceTest, BatchGetCaseFollowUpsAnswersTheClocksFollowUpRuns) {
+  Open("c1");
+  Open("c2");
+  fx_.Advance(absl::Minutes(10));
+  v1::PauseSlaRequest pause;
+  pause.set_request_id("p1");
+  pause.set_case_id("c2");
+  pause.set_kind(v1::SLA_KIND_ACKNOWLEDGE);
+  pause.set_reason("waiting on the client");
+  v1::SlaClock paused;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->PauseSla(&ctx, pause, &paused).ok());
+  }
+  fx_.Advance(absl::Minutes(6));  // c1's acknowledge target (15 min) has passed
+  ASSERT_EQ(Outbox("SlaBreached").size(), 1u);
+  Resolve("c1");
+  v1::RecordSatisfactionRequest score;
+  score.set_request_id("s1");
+  score.set_case_id("c1");
+  score.set_score(4);
+  score.set_comment("quick once it started");
+  v1::RecordSatisfactionResponse scored;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->RecordSatisfaction(&ctx, score, &scored).ok());
+  }
+
+  v1::BatchGetCaseFollowUpsRequest req;
+  for (const char* id : {"c1", "c2", "never-seen"}) req.add_case_ids(id);
+  v1::BatchGetCaseFollowUpsResponse resp;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->BatchGetCaseFollowUps(&ctx, req, &resp).ok());
+  }
+  ASSERT_EQ(resp.case_follow_ups_size(), 3);
+  const v1::CaseFollowUp& c1 = resp.case_follow_ups(0);
+  EXPECT_EQ(c1.case_id(), "c1");
+  EXPECT_TRUE(c1.known());
+  EXPECT_EQ(c1.acknowledge().state(), v1::SLA_CLOCK_STATE_BREACHED);
+  EXPECT_EQ(common::FromProto(c1.acknowledge().due()), kT0 + absl::Minutes(15));
+  EXPECT_EQ(c1.resolve().state(), v1::SLA_CLOCK_STATE_MET);
+  EXPECT_EQ(c1.breaches(), 1);
+  EXPECT_EQ(c1.satisfaction_score(), 4);
+  EXPECT_EQ(c1.satisfaction_comment(), "quick once it started");
+  const v1::CaseFollowUp& c2 = resp.case_follow_ups(1);
+  EXPECT_EQ(c2.case_id(), "c2");
+  EXPECT_EQ(c2.acknowledge().state(), v1::SLA_CLOCK_STATE_PAUSED);
+  EXPECT_EQ(c2.acknowledge().remaining().seconds(), 300);
+  EXPECT_EQ(c2.resolve().state(), v1::SLA_CLOCK_STATE_RUNNING);
+  EXPECT_GT(common::FromProto(c2.resolve().due()), fx_.clock().Now());
+  EXPECT_EQ(c2.breaches(), 0);
+  EXPECT_EQ(c2.satisfaction_score(), 0);
+  const v1::CaseFollowUp& unknown = resp.case_follow_ups(2);
+  EXPECT_EQ(unknown.case_id(), "never-seen");
+  EXPECT_FALSE(unknown.known());
+  EXPECT_FALSE(unknown.has_acknowledge());
+
+  v1::BatchGetCaseFollowUpsRequest bad;
+  {
+    grpc::ClientContext ctx;
+    EXPECT_FIELD_ERROR(stub_->BatchGetCaseFollowUps(&ctx, bad, &resp), grpc::INVALID_ARGUMENT, "case_ids");
+  }
+  bad.add_case_ids("c1");
+  bad.add_case_ids("c1");
+  {
+    grpc::ClientContext ctx;
+    EXPECT_FIELD_ERROR(stub_->BatchGetCaseFollowUps(&ctx, bad, &resp), grpc::INVALID_ARGUMENT, "case_ids[1]");
+  }
+  bad.clear_case_ids();
+  for (int i = 0; i < 501; ++i) bad.add_case_ids(absl::StrCat("c", i));
+  grpc::ClientContext ctx;
+  EXPECT_FIELD_ERROR(stub_->BatchGetCaseFollowUps(&ctx, bad, &resp), grpc::INVALID_ARGUMENT, "case_ids");
 }
 
 TEST_F(FollowUpServiceTest, ListSnoozeAndRecordFollowUpSent) {

@@ -1,6 +1,7 @@
 // Static checks of deploy/ (no Docker engine or Kubernetes cluster here): every YAML file
-// parses, the compose file runs all five services on PostgreSQL with Kafka and a topic
-// job, and every Kubernetes Deployment has 2 replicas, gRPC probes and resource requests.
+// parses, the compose file runs all five services and the console on PostgreSQL with Kafka and
+// a topic job, and every Kubernetes workload has 2 replicas, gRPC probes and resource requests;
+// the console's replicas each have their own consumer group (each must see every event).
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
@@ -37,8 +38,8 @@ TEST(DeployFilesTest, ComposeRunsEveryServiceOnItsOwnPostgresDatabase) {
   }
 }
 
-TEST(DeployFilesTest, KubernetesDeploymentsHaveTwoReplicasGrpcProbesAndRequests) {
-  int deployments = 0, services = 0, config_maps = 0;
+TEST(DeployFilesTest, KubernetesWorkloadsHaveTwoReplicasGrpcProbesAndRequests) {
+  int deployments = 0, stateful_sets = 0, services = 0, config_maps = 0;
   for (const auto& entry : std::filesystem::directory_iterator(SourcePath("deploy/k8s"))) {
     if (entry.path().extension() != ".yaml") continue;
     for (const YAML::Node& doc : YAML::LoadAllFromFile(entry.path().string())) {
@@ -46,8 +47,8 @@ TEST(DeployFilesTest, KubernetesDeploymentsHaveTwoReplicasGrpcProbesAndRequests)
       const std::string kind = doc["kind"].as<std::string>();
       if (kind == "Service") ++services;
       if (kind == "ConfigMap") ++config_maps;
-      if (kind != "Deployment") continue;
-      ++deployments;
+      if (kind != "Deployment" && kind != "StatefulSet") continue;
+      ++(kind == "Deployment" ? deployments : stateful_sets);
       const std::string name = doc["metadata"]["name"].as<std::string>();
       EXPECT_EQ(doc["spec"]["replicas"].as<int>(), 2) << name;
       const YAML::Node c = doc["spec"]["template"]["spec"]["containers"][0];
@@ -57,11 +58,28 @@ TEST(DeployFilesTest, KubernetesDeploymentsHaveTwoReplicasGrpcProbesAndRequests)
       EXPECT_TRUE(c["resources"]["requests"]["memory"]) << name;
       EXPECT_EQ(doc["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"].as<std::string>(),
                 doc["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"].as<std::string>());
+      if (kind != "StatefulSet") continue;
+      // The console: the group id is the pod's stable name, POD_NAME defined before it.
+      EXPECT_EQ(name, "recovery-console");
+      std::vector<std::string> env;
+      for (const YAML::Node& e : c["env"]) {
+        env.push_back(e["name"].as<std::string>());
+        if (env.back() == "RECOVERY_GROUP_ID") {
+          EXPECT_EQ(e["value"].as<std::string>(), "$(POD_NAME)");
+        }
+        if (env.back() == "POD_NAME") {
+          EXPECT_EQ(e["valueFrom"]["fieldRef"]["fieldPath"].as<std::string>(), "metadata.name");
+        }
+      }
+      const auto pod = std::find(env.begin(), env.end(), "POD_NAME");
+      const auto group = std::find(env.begin(), env.end(), "RECOVERY_GROUP_ID");
+      EXPECT_TRUE(pod < group && group != env.end()) << "POD_NAME must come before RECOVERY_GROUP_ID";
     }
   }
   EXPECT_EQ(deployments, 5);
-  EXPECT_EQ(services, 5);
-  EXPECT_EQ(config_maps, 6);  // one per service + recovery-common
+  EXPECT_EQ(stateful_sets, 1);  // the console
+  EXPECT_EQ(services, 6);
+  EXPECT_EQ(config_maps, 7);  // one per service and the console + recovery-common
 }
 
 TEST(DeployFilesTest, DockerfileShipsTheFiveServicesSrctlAndConfig) {

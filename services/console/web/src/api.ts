@@ -33,6 +33,13 @@ export interface Methods {
   "recovery.v1.Audit/GetStats": [T.GetStatsRequest, T.GetStatsResponse];
   "recovery.v1.Audit/ListConfigChanges": [T.ListConfigChangesRequest, T.ListConfigChangesResponse];
   "recovery.v1.FollowUp/GetTrends": [T.GetTrendsRequest, T.GetTrendsResponse];
+  "recovery.v1.ActionPlan/GetPlaybook": [T.GetPlaybookRequest, T.GetPlaybookResponse];
+  "recovery.v1.FollowUp/ListReminders": [T.ListRemindersRequest, T.ListRemindersResponse];
+  "recovery.v1.FollowUp/SnoozeReminder": [T.SnoozeReminderRequest, T.Reminder];
+  "recovery.v1.FollowUp/RecordSatisfaction": [T.RecordSatisfactionRequest, T.RecordSatisfactionResponse];
+  "recovery.v1.FollowUp/SubmitReview": [T.SubmitReviewRequest, T.Review];
+  "recovery.v1.FollowUp/GetReview": [T.GetReviewRequest, T.Review];
+  "recovery.v1.FollowUp/BatchGetCaseFollowUps": [T.BatchGetCaseFollowUpsRequest, T.BatchGetCaseFollowUpsResponse];
 }
 export type Method = keyof Methods;
 export type Req<M extends Method> = Methods[M][0];

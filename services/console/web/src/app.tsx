@@ -14,6 +14,8 @@ import { CasesScreen } from "./screens/cases";
 import { CaseScreen } from "./screens/case";
 import { WriteScreen, WritePickScreen } from "./screens/write";
 import { OnCallScreen } from "./screens/oncall";
+import { PrepareScreen } from "./screens/prepare";
+import { FollowUpScreen } from "./screens/follow_up";
 import { NotFoundScreen } from "./screens/notfound";
 import { TrendsScreen } from "./screens/trends";
 import { AuditScreen } from "./screens/audit";
@@ -27,6 +29,7 @@ const NAV: { href: string; label: string; active: (p: string) => boolean; show?:
   { href: "/now", label: "Now", active: (p: string) => p === "/" || p === "/now" },
   { href: "/cases", label: "Cases", active: (p: string) => p === "/cases" || (p.startsWith("/cases/") && !p.endsWith("/write")) },
   { href: "/oncall", label: "On-call", active: (p: string) => p === "/oncall" },
+  { href: "/follow-up", label: "Follow-up", active: (p: string) => p === "/follow-up" },
   { href: "/write", label: "Write", active: (p: string) => p === "/write" || (p.startsWith("/cases/") && p.endsWith("/write")) },
   { href: "/trends", label: "Trends", active: (p: string) => p === "/trends", show: (s) => can(s, "recovery.v1.FollowUp/GetTrends") },
   { href: "/audit", label: "Audit", active: (p: string) => p === "/audit", show: (s) => can(s, "recovery.v1.Audit/VerifyChain") },
@@ -43,12 +46,14 @@ function Screen({ session, path }: { session: Session; path: string }) {
   if (path === "/" || path === "/now") return <NowScreen session={session} />;
   if (path === "/cases") return <CasesScreen session={session} />;
   if (path === "/oncall") return <OnCallScreen session={session} />;
+  if (path === "/follow-up") return <FollowUpScreen session={session} />;
   if (path === "/write") return <WritePickScreen session={session} />;
   if (path === "/trends") return <TrendsScreen session={session} />;
   if (path === "/audit") return <AuditScreen session={session} />;
   if (path === "/settings") return <SettingsScreen session={session} />;
   if ((m = matchPath("/ack/:token", path))) return <AckScreen session={session} token={m.token!} />;
   if ((m = matchPath("/cases/:caseId/write", path))) return <WriteScreen session={session} caseId={m.caseId!} />;
+  if ((m = matchPath("/cases/:caseId/prepare", path))) return <PrepareScreen session={session} caseId={m.caseId!} />;
   if ((m = matchPath("/cases/:caseId", path))) return <CaseScreen session={session} caseId={m.caseId!} />;
   return <NotFoundScreen />;
 }

@@ -65,3 +65,28 @@ export function useTitle(title: string): void {
     document.title = `${title} · Service recovery console`;
   }, [title]);
 }
+
+// A write behind a button or a form: `busy` while it runs, its error kept to show (cleared
+// when the next one starts). `run` never throws.
+export interface Action {
+  busy: boolean;
+  error: unknown;
+  setError: (error: unknown) => void;
+  run: (write: () => Promise<void>) => Promise<void>;
+}
+export function useAction(): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = async (write: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await write();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run };
+}

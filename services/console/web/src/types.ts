@@ -451,6 +451,35 @@ export interface AcknowledgeByLinkRequest {
 }
 
 // ---- action_plan.proto ----
+export type AmendsKind =
+  | "AMENDS_KIND_UNSPECIFIED"
+  | "AMENDS_KIND_DISCOUNT"
+  | "AMENDS_KIND_CREDIT"
+  | "AMENDS_KIND_FREE_SERVICE"
+  | "AMENDS_KIND_OTHER";
+
+export interface Amends {
+  amendsId?: string;
+  kind?: AmendsKind;
+  valueMinorUnits?: Int64;
+  currency?: string;
+  approver?: string;
+  reason?: string;
+  recordedAt?: Timestamp;
+}
+
+export interface RootCause {
+  clientView?: string;
+  firmView?: string;
+  agreedExplanation?: string;
+  category?: string;
+}
+
+export interface CommitmentHistory {
+  commitmentId?: string;
+  renegotiations?: number;
+}
+
 export interface Plan {
   planId?: string;
   caseId?: string;
@@ -460,9 +489,12 @@ export interface Plan {
   clientCalendarId?: string;
   items?: ActionItem[];
   commitments?: Commitment[];
+  amends?: Amends[];
+  rootCause?: RootCause;
   complete?: boolean;
   createdAt?: Timestamp;
   updatedAt?: Timestamp;
+  commitmentHistory?: CommitmentHistory[];
 }
 
 export interface GetPlanRequest {
@@ -510,6 +542,146 @@ export interface Finding {
 
 export interface ReviewMessageResponse {
   findings?: Finding[];
+}
+
+export interface PlaybookItem {
+  id?: string;
+  what?: string;
+  why?: string;
+  how?: string;
+  where?: string;
+  ownerRole?: string;
+  due?: string; // as written: "2h", "1d", "next business day 10:00"
+  clientVisible?: boolean;
+}
+
+export interface Playbook {
+  id?: string;
+  category?: string;
+  title?: string;
+  items?: PlaybookItem[];
+}
+
+export interface GetPlaybookRequest {
+  id?: string;
+  category?: string; // falls back to the generic playbook
+}
+export interface GetPlaybookResponse {
+  playbook?: Playbook;
+}
+
+// ---- follow_up.proto ----
+export type ReminderKind =
+  | "REMINDER_KIND_UNSPECIFIED"
+  | "REMINDER_KIND_ACTION_ITEM"
+  | "REMINDER_KIND_COMMITMENT"
+  | "REMINDER_KIND_WRITTEN_FOLLOW_UP";
+
+export interface Reminder {
+  reminderId?: string;
+  caseId?: string;
+  kind?: ReminderKind;
+  subjectId?: string;
+  recipient?: string;
+  reason?: string;
+  stage?: string; // "item_before_due", "commitment_due", "written_follow_up", ...
+  nextDue?: Timestamp;
+  subjectDue?: Timestamp;
+  repeat?: number;
+}
+
+export interface ListRemindersRequest {
+  caseId?: string;
+  recipient?: string;
+  dueFrom?: Timestamp;
+  dueTo?: Timestamp;
+  limit?: number; // 0: 100; at most 1000
+}
+export interface ListRemindersResponse {
+  reminders?: Reminder[];
+}
+
+export interface SnoozeReminderRequest {
+  requestId: string;
+  reminderId: string;
+  until: Timestamp;
+}
+
+export interface RecordSatisfactionRequest {
+  requestId: string;
+  caseId: string;
+  score: number; // 1..5
+  comment?: string;
+}
+export interface RecordSatisfactionResponse {
+  low?: boolean;
+}
+
+// The quality review: the five questions, then themes, root cause and follow-on actions.
+export interface SubmitReviewRequest {
+  requestId: string;
+  caseId: string;
+  expected: string;
+  happened: string;
+  wentWell: string;
+  toImprove: string;
+  nextSteps: string;
+  themes?: string[];
+  rootCause?: string;
+  followOnActions?: string[];
+}
+
+export interface Review {
+  reviewId?: string;
+  caseId?: string;
+  expected?: string;
+  happened?: string;
+  wentWell?: string;
+  toImprove?: string;
+  nextSteps?: string;
+  themes?: string[];
+  rootCause?: string;
+  followOnActions?: string[];
+  submittedBy?: string;
+  submittedAt?: Timestamp;
+}
+
+export interface GetReviewRequest {
+  caseId: string;
+}
+
+export type SlaKind = "SLA_KIND_UNSPECIFIED" | "SLA_KIND_ACKNOWLEDGE" | "SLA_KIND_RESOLVE" | "SLA_KIND_COMMITMENT";
+
+export type SlaClockState =
+  | "SLA_CLOCK_STATE_UNSPECIFIED"
+  | "SLA_CLOCK_STATE_RUNNING"
+  | "SLA_CLOCK_STATE_PAUSED"
+  | "SLA_CLOCK_STATE_MET"
+  | "SLA_CLOCK_STATE_BREACHED";
+
+export interface SlaClock {
+  caseId?: string;
+  kind?: SlaKind;
+  state?: SlaClockState; // unset: no clock (no target for the severity)
+  due?: Timestamp; // running or breached
+  remaining?: Duration; // paused
+}
+
+export interface BatchGetCaseFollowUpsRequest {
+  caseIds: string[]; // 1..500
+}
+export interface CaseFollowUp {
+  caseId?: string;
+  known?: boolean; // false: follow-up has not seen the case yet
+  acknowledge?: SlaClock;
+  resolve?: SlaClock;
+  breaches?: number;
+  satisfactionScore?: number; // 0 / unset: none
+  satisfactionComment?: string;
+  satisfactionCheckPending?: boolean;
+}
+export interface BatchGetCaseFollowUpsResponse {
+  caseFollowUps?: CaseFollowUp[];
 }
 
 // ---- audit.proto ----

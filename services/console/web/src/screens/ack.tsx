@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, call, describeError, requestId } from "../api";
 import { personName, useDirectory } from "../directory";
 import { bodyField } from "../events";
-import { useLive, useNow, useTitle } from "../hooks";
+import { useAction, useLive, useNow, useTitle } from "../hooks";
 import { escalationStatusLabel } from "../labels";
 import { Link } from "../router";
 import type { Session } from "../session";
@@ -124,8 +124,7 @@ export function AckScreen({ session, token }: { session: Session; token: string 
   const dir = useDirectory();
   const now = useNow(1000);
   const [state, setState] = useState<State>({ kind: "loading" });
-  const [busy, setBusy] = useState(false);
-  const [ackError, setAckError] = useState<unknown>(null);
+  const { busy, error: ackError, run } = useAction();
 
   const reload = () => inspect(token).then(setState);
   useEffect(() => {
@@ -143,20 +142,15 @@ export function AckScreen({ session, token }: { session: Session; token: string 
 
   const acknowledge = async () => {
     if (state.kind !== "link") return;
-    setBusy(true);
-    setAckError(null);
-    try {
-      const result = await call("recovery.v1.Escalation/AcknowledgeByLink", { requestId: requestId(), token });
-      setState({ kind: "done", link: state.link, c: state.c, result });
-    } catch (e) {
-      if (e instanceof ApiError && e.code === "failed_precondition") {
+    await run(async () => {
+      try {
+        const result = await call("recovery.v1.Escalation/AcknowledgeByLink", { requestId: requestId(), token });
+        setState({ kind: "done", link: state.link, c: state.c, result });
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === "failed_precondition")) throw e;
         void reload(); // used or ended meanwhile: show which
-      } else {
-        setAckError(e);
       }
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   if (state.kind === "loading") return <Loading what="the page" />;

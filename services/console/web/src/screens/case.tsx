@@ -1,7 +1,7 @@
 // The case page: the case (GetCase), its plan (GetPlan), its escalations (ListEscalations by
 // case) and the audit timeline (GetTimeline) with the chain's status (VerifyChain).
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, call } from "../api";
+import { call } from "../api";
 import { personName, useDirectory } from "../directory";
 import { useLive, useTitle } from "../hooks";
 import { actorId, caseStatusLabel, channelLabel, emotionLabel, enumLabel, escalationStatusLabel } from "../labels";
@@ -11,23 +11,14 @@ import type { Session } from "../session";
 import type { Case, Directory, EscalationInfo, GetTimelineResponse, Plan, VerifyChainResponse } from "../types";
 import { isValidZone, viewerZone, zoneLabel } from "../time";
 import { Empty, ErrorBox, Loading, SeverityBadge, Time } from "../ui/common";
+import { CaseUnavailable, load } from "../ui/loaded";
+import type { Loaded } from "../ui/loaded";
 import { EmotionChart } from "../ui/emotion_chart";
 import { tierLabel } from "./now";
 
-type Loaded<T> = { kind: "loading" } | { kind: "ok"; value: T } | { kind: "none"; why: string } | { kind: "error"; error: unknown };
-
-async function load<T>(fn: () => Promise<T>, noneOn404: string): Promise<Loaded<T>> {
-  try {
-    return { kind: "ok", value: await fn() };
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return { kind: "none", why: noneOn404 };
-    if (error instanceof ApiError && error.status === 403) return { kind: "none", why: "Your role may not see this." };
-    return { kind: "error", error };
-  }
-}
 
 // A time in the viewer's zone, and in the client's when that differs.
-function BothZones({ at, clientZone }: { at: string | undefined; clientZone: string | undefined }) {
+export function BothZones({ at, clientZone }: { at: string | undefined; clientZone: string | undefined }) {
   if (!at) return <span>-</span>;
   const showClient = isValidZone(clientZone) && zoneLabel(clientZone) !== zoneLabel(viewerZone());
   return (
@@ -108,13 +99,16 @@ function CaseHeader({ c, dir, session }: { c: Case; dir: Directory | null; sessi
           </div>
         )}
       </dl>
-      {canWrite && (
-        <p>
+      <p class="actions">
+        {canWrite && (
           <Link class="button primary" href={`/cases/${encodeURIComponent(c.id ?? "")}/write`}>
             Write to the client
           </Link>
-        </p>
-      )}
+        )}
+        <Link class="button secondary" href={`/cases/${encodeURIComponent(c.id ?? "")}/prepare`}>
+          Prepare the conversation
+        </Link>
+      </p>
     </header>
   );
 }
@@ -411,23 +405,7 @@ export function CaseScreen({ session, caseId }: { session: Session; caseId: stri
   useLive((m) => m.kind === "resync" || m.event.caseId === caseId, refresh, 500);
 
   if (c.kind === "loading") return <Loading what="the case" />;
-  if (c.kind === "error")
-    return (
-      <section>
-        <h1>Case</h1>
-        <ErrorBox error={c.error} title="Could not load the case" />
-      </section>
-    );
-  if (c.kind === "none" || !c.value)
-    return (
-      <section>
-        <h1>Case not found</h1>
-        <p>{c.kind === "none" ? c.why : "No such case."}</p>
-        <p>
-          <Link href="/cases">All cases</Link>
-        </p>
-      </section>
-    );
+  if (c.kind !== "ok" || !c.value) return <CaseUnavailable c={c} title="Case" />;
   const cs = c.value;
   return (
     <article class="case" data-testid="case-page">

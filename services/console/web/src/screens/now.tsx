@@ -3,14 +3,14 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { call, mapLimit, requestId } from "../api";
 import { personName, useDirectory } from "../directory";
 import { bodyField } from "../events";
-import { useLive, useNow, useTitle } from "../hooks";
+import { useAction, useLive, useNow, useTitle } from "../hooks";
 import { escalationStatusLabel } from "../labels";
 import { Link } from "../router";
 import { can } from "../session";
 import type { Session } from "../session";
 import type { Case, Directory, EscalationInfo, IsBusinessHoursResponse, PageInfo, ShiftInfo, TeamInfo } from "../types";
 import { fmtClock, fmtDateTime, fmtDuration, toDate, viewerZone } from "../time";
-import { Dialog, Empty, ErrorBox, Loading, SeverityBadge, Time } from "../ui/common";
+import { Dialog, DialogButtons, Empty, ErrorBox, Loading, SeverityBadge, Time } from "../ui/common";
 
 const ESCALATION_EVENT = /^(escalation|page|tier)/;
 const CASE_EVENTS = new Set(["caseUpdated", "caseAcknowledged", "ownerAssigned", "caseResolved", "caseClosed", "caseReopened"]);
@@ -123,21 +123,13 @@ function EscalationRow({
   onResolve: (e: EscalationInfo) => void;
   onChanged: (message: string) => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const started = toDate(e.startedAt);
-  const ack = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const ack = () =>
+    run(async () => {
       const r = await call("recovery.v1.Escalation/AcknowledgePage", { requestId: requestId(), escalationId: e.escalationId ?? "" });
       onChanged(`"${c?.summary || e.caseId}" acknowledged by ${personName(dir, r.acknowledgedBy)} at ${fmtClock(r.updatedAt || new Date())}`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const headingId = `esc-${e.escalationId}-title`;
   return (
     <li class="card escalation" data-testid={`escalation-${e.escalationId}`} aria-labelledby={headingId}>
@@ -209,8 +201,7 @@ function EscalationRow({
 
 function ResolveDialog({ e, onClose, onDone }: { e: EscalationInfo | null; onClose: () => void; onDone: (message: string) => void }) {
   const [reason, setReason] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useAction();
   useEffect(() => {
     setReason("");
     setError(null);
@@ -218,9 +209,7 @@ function ResolveDialog({ e, onClose, onDone }: { e: EscalationInfo | null; onClo
   const submit = async (ev: Event) => {
     ev.preventDefault();
     if (!e) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const r = await call("recovery.v1.Escalation/ResolveEscalation", {
         requestId: requestId(),
         escalationId: e.escalationId ?? "",
@@ -228,11 +217,7 @@ function ResolveDialog({ e, onClose, onDone }: { e: EscalationInfo | null; onClo
       });
       onDone(`Escalation resolved at ${fmtClock(r.updatedAt || new Date())}`);
       onClose();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Dialog open={!!e} title="Resolve escalation" onClose={onClose}>
@@ -248,14 +233,7 @@ function ResolveDialog({ e, onClose, onDone }: { e: EscalationInfo | null; onClo
           onInput={(ev) => setReason((ev.target as HTMLTextAreaElement).value)}
         />
         <ErrorBox error={error} title="Could not resolve" />
-        <div class="actions">
-          <button type="submit" class="primary" disabled={busy || !reason.trim()}>
-            Resolve escalation
-          </button>
-          <button type="button" class="secondary" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
+        <DialogButtons label="Resolve escalation" busy={busy} disabled={!reason.trim()} onCancel={onClose} />
       </form>
     </Dialog>
   );

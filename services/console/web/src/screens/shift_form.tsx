@@ -2,6 +2,7 @@
 // viewer's zone, labelled) and an optional reason. The On-call screen's "Add override" and
 // "Ask a teammate to cover" are this form with their own words and call.
 import { useState } from "preact/hooks";
+import { useAction } from "../hooks";
 import { requestId } from "../api";
 import type { Directory, PersonInfo } from "../types";
 import { fromLocalInput, toLocalInput, viewerZone, zoneLabel } from "../time";
@@ -62,8 +63,7 @@ export function ShiftForm({
   const [start, setStart] = useState(toLocalInput(start0));
   const [end, setEnd] = useState(toLocalInput(new Date(start0.getTime() + 8 * 3600000)));
   const [reason, setReason] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useAction();
   const zone = zoneLabel(viewerZone());
   const id = words.id;
 
@@ -79,16 +79,10 @@ export function ShiftForm({
       setError(new Error("end: must be after the start"));
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await onSubmit({ scheduleId, personId, start: s, end: en, ...(reason.trim() ? { reason: reason.trim() } : {}) });
       setReason("");
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

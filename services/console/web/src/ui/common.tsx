@@ -76,6 +76,20 @@ export function Dialog({
   );
 }
 
+// A dialog form's buttons: submit (showing `busyLabel` while the write runs) and Cancel.
+export function DialogButtons({ label, busyLabel, busy, disabled, onCancel }: { label: string; busyLabel?: string; busy: boolean; disabled?: boolean; onCancel: () => void }) {
+  return (
+    <div class="actions">
+      <button type="submit" class="primary" disabled={busy || disabled}>
+        {busy && busyLabel ? busyLabel : label}
+      </button>
+      <button type="button" class="secondary" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
 export function Empty({ children }: { children: ComponentChildren }) {
   return <p class="empty">{children}</p>;
 }
