@@ -172,8 +172,9 @@ start() {
   "$BUILD/tools/dev_broker/recovery-dev-broker" --topic recovery.case-events --partitions 4 \
       --bootstrap-file "$DATA/stack/broker.addr" >"$DATA/logs/broker.log" 2>&1 &
   echo $! >"$DATA/pids/broker.pid"
+  # On a manual clock the signatures' timestamps are the stack's time, not the receiver's.
   python3 "$ROOT/tools/webhook_receiver.py" --port-file "$DATA/stack/webhook.port" \
-      --out "$DATA/webhook-pages.jsonl" >"$DATA/logs/webhook.log" 2>&1 &
+      --out "$DATA/webhook-pages.jsonl" ${CLOCK:+--replay-window 0} >"$DATA/logs/webhook.log" 2>&1 &
   echo $! >"$DATA/pids/webhook.pid"
   # The console's port comes first: the identity provider must know its redirect URI.
   local console_port=${CONSOLE_PORT:-}

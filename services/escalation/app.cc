@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "services/common/apply.h"
 #include "services/common/auth/principal.h"
 #include "services/common/consumer.h"
@@ -80,16 +81,37 @@ absl::StatusOr<EscalationSettings> ParseSettings(const YAML::Node& root, const c
   YAML::Node domain;
   try {
     if (root && !root.IsNull()) {
-      RETURN_IF_ERROR(yaml_fields::ExpectMap(root, "(root)",
-                                             {"people", "calendars", "schedules", "policies", "teams", "routing_rules",
-                                              "delivery", "webhook_secret", "smtp", "smtp_from", "webhook_timeout"}));
+      RETURN_IF_ERROR(yaml_fields::ExpectMap(
+          root, "(root)",
+          {"people", "calendars", "schedules", "policies", "teams", "routing_rules", "delivery", "webhook_secret",
+           "webhook_previous_secrets", "webhook_signatures", "smtp", "smtp_from", "webhook_timeout"}));
     }
     domain = YAML::Clone(root);
     if (domain.IsMap()) {
-      for (const char* key : {"webhook_secret", "smtp", "smtp_from", "webhook_timeout"}) domain.remove(key);
+      for (const char* key :
+           {"webhook_secret", "webhook_previous_secrets", "webhook_signatures", "smtp", "smtp_from", "webhook_timeout"})
+        domain.remove(key);
     }
     if (root.IsMap()) {
       ASSIGN_OR_RETURN(out.delivery.webhook_secret, yaml_fields::OptionalString(root, "", "webhook_secret"));
+      ASSIGN_OR_RETURN(out.delivery.webhook_previous_secrets,
+                       yaml_fields::StringList(root, "", "webhook_previous_secrets"));
+      if (root["webhook_signatures"]) {
+        ASSIGN_OR_RETURN(const std::vector<std::string> versions,
+                         yaml_fields::StringList(root, "", "webhook_signatures"));
+        out.delivery.sign_v1 = out.delivery.sign_v2 = false;
+        for (size_t i = 0; i < versions.size(); ++i) {
+          if (versions[i] == "v1") {
+            out.delivery.sign_v1 = true;
+          } else if (versions[i] == "v2") {
+            out.delivery.sign_v2 = true;
+          } else {
+            return yaml_fields::Error(yaml_fields::Index("webhook_signatures", i),
+                                      absl::StrCat("unknown signature version '", versions[i], "' (v1 or v2)"));
+          }
+        }
+        if (versions.empty()) return yaml_fields::Error("webhook_signatures", "name at least one version: v1, v2");
+      }
       ASSIGN_OR_RETURN(out.delivery.smtp_url, yaml_fields::OptionalString(root, "", "smtp"));
       ASSIGN_OR_RETURN(out.delivery.smtp_from,
                        yaml_fields::OptionalString(root, "", "smtp_from", out.delivery.smtp_from));
@@ -113,6 +135,9 @@ absl::StatusOr<EscalationSettings> ParseSettings(const YAML::Node& root, const c
   }
   if (const char* env = std::getenv("RECOVERY_WEBHOOK_SECRET"); env != nullptr && *env != '\0') {
     out.delivery.webhook_secret = env;
+  }
+  if (const char* env = std::getenv("RECOVERY_WEBHOOK_PREVIOUS_SECRETS"); env != nullptr && *env != '\0') {
+    out.delivery.webhook_previous_secrets = absl::StrSplit(env, ',', absl::SkipWhitespace());
   }
   ASSIGN_OR_RETURN(out.directory, ParseEscalationConfig(domain, resolve));
   out.delivery.webhook_targets = out.directory.delivery;

@@ -27,7 +27,8 @@ std::vector<ConfigKind> EscalationConfigSchema::ConfigKinds() const {
 
 std::vector<std::string> EscalationConfigSchema::FileOnlySections() const {
   // Secrets and where deliveries may go: an operator's file, never an API call.
-  return {"webhook_secret", "smtp", "smtp_from", "webhook_timeout", "delivery"};
+  return {"webhook_secret", "webhook_previous_secrets", "webhook_signatures", "smtp", "smtp_from", "webhook_timeout",
+          "delivery"};
 }
 
 absl::Status EscalationConfigSchema::ValidateConfig(const YAML::Node& document) const {

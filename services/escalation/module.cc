@@ -63,7 +63,8 @@ absl::Status EscalationModule::Init(const common::ServiceContext& ctx) {
   RETURN_IF_ERROR(app_->LoadOverrides());
   service_ = std::make_unique<EscalationService>(*app_, ctx.store);
 
-  webhook_ = std::make_unique<delivery::WebhookSender>([app = app_.get()] { return app->delivery(); });
+  webhook_ = std::make_unique<delivery::WebhookSender>([app = app_.get()] { return app->delivery(); },
+                                                       common::ResolveHost, ctx.clock);
   smtp_ = std::make_unique<delivery::SmtpSender>([app = app_.get()] { return app->delivery(); });
   delivery::DeliveryWorker::Hooks hooks;
   hooks.still_wanted = [app = app_.get()](common::Tx& tx, const delivery::Delivery& d) {

@@ -21,6 +21,7 @@ async function planned(context: BrowserContext, caseId: string) {
 }
 
 test('SLA clocks, reminders (snoozed from the screen) and a satisfaction score', async ({ browser }) => {
+  test.slow(); // two axe runs over a screen that lists every open case and reminder of the stack
   const { context, page } = await signedIn(browser, 'mia');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Follow-up' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Follow-up' })).toBeVisible();

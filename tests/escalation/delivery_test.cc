@@ -8,6 +8,8 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "services/common/clock.h"
 #include "services/common/store.h"
 #include "services/escalation/delivery/queue.h"
@@ -29,6 +31,62 @@ TEST(SignatureTest, MatchesRfc4231TestCase2) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
   EXPECT_EQ(SignatureValue("Jefe", "what do ya want for nothing?"),
             "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+// Expected values computed outside this code, with Python's hmac module:
+//   hmac.new(secret, b"1795514400." + body, hashlib.sha256).hexdigest()
+constexpr char kV2Body[] = R"({"page_id":"p1"})";
+const absl::Time kV2At = absl::FromUnixSeconds(1795514400);
+constexpr char kV2Current[] = "472e9beea13c7cc7728836d4bce4003fbd12a81d5e6523156b8a4217c2929787";
+constexpr char kV2Previous[] = "2851517619571d12c97d7e209cc767a3006f12ef0973ffbdca0172f48990b837";
+
+TEST(SignatureV2Test, SignsTimestampDotBodyWithEverySecretCurrentFirst) {
+  EXPECT_EQ(SignatureV2Value({"whsec-current"}, kV2At, kV2Body), absl::StrCat("t=1795514400,v2=", kV2Current));
+  EXPECT_EQ(SignatureV2Value({"whsec-current", "", "whsec-previous"}, kV2At + absl::Milliseconds(999), kV2Body),
+            absl::StrCat("t=1795514400,v2=", kV2Current, ",v2=", kV2Previous));
+  EXPECT_EQ(SignatureV2Value({}, kV2At, kV2Body), "");
+}
+
+TEST(SignatureV2Test, AReceiverWithEitherSecretVerifiesDuringARotation) {
+  const std::string header = SignatureV2Value({"whsec-current", "whsec-previous"}, kV2At, kV2Body);
+  EXPECT_TRUE(VerifySignatureV2({"whsec-previous"}, kV2Body, header, kV2At).ok());  // not moved yet
+  EXPECT_TRUE(VerifySignatureV2({"whsec-current"}, kV2Body, header, kV2At).ok());   // moved
+  EXPECT_TRUE(VerifySignatureV2({"other", "whsec-current"}, kV2Body, header, kV2At).ok());
+  const absl::Status other = VerifySignatureV2({"whsec-other"}, kV2Body, header, kV2At);
+  EXPECT_EQ(other.code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(other.message(), "no v2 signature matches a secret");
+  // The body and the timestamp are both signed: changing either breaks every signature.
+  EXPECT_FALSE(VerifySignatureV2({"whsec-current"}, std::string(kV2Body) + " ", header, kV2At).ok());
+  std::string moved = header;
+  moved.replace(0, std::string("t=1795514400").size(), "t=1795514401");
+  EXPECT_EQ(VerifySignatureV2({"whsec-current"}, kV2Body, moved, kV2At).message(), "no v2 signature matches a secret");
+}
+
+TEST(SignatureV2Test, OutsideTheReplayWindowIsRefusedWhateverTheSignature) {
+  const std::string header = SignatureV2Value({"whsec-current"}, kV2At, kV2Body);
+  EXPECT_TRUE(VerifySignatureV2({"whsec-current"}, kV2Body, header, kV2At + absl::Minutes(5)).ok());
+  EXPECT_TRUE(VerifySignatureV2({"whsec-current"}, kV2Body, header, kV2At - absl::Minutes(5)).ok());
+  const absl::Status late =
+      VerifySignatureV2({"whsec-current"}, kV2Body, header, kV2At + absl::Minutes(5) + absl::Seconds(1));
+  EXPECT_EQ(late.code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_TRUE(absl::StrContains(late.message(), "outside the replay window")) << late.message();
+  EXPECT_FALSE(
+      VerifySignatureV2({"whsec-current"}, kV2Body, header, kV2At - absl::Minutes(6)).ok());  // from the future
+  EXPECT_TRUE(VerifySignatureV2({"whsec-current"}, kV2Body, header, kV2At + absl::Minutes(20), absl::Minutes(30)).ok());
+}
+
+TEST(SignatureV2Test, MalformedHeadersAreRefusedWithTheReason) {
+  const auto check = [](const std::string& header) {
+    return std::string(VerifySignatureV2({"whsec-current"}, kV2Body, header, kV2At).message());
+  };
+  EXPECT_EQ(check(""), "malformed: no t= timestamp");
+  EXPECT_EQ(check(absl::StrCat("v2=", kV2Current)), "malformed: no t= timestamp");
+  EXPECT_EQ(check("t=1795514400"), "malformed: no v2= signature");
+  EXPECT_EQ(check(absl::StrCat("t=soon,v2=", kV2Current)), "malformed: t= must be one whole number of seconds");
+  EXPECT_EQ(check(absl::StrCat("t=1795514400,t=1795514400,v2=", kV2Current)),
+            "malformed: t= must be one whole number of seconds");
+  // Unknown schemes beside v2 are skipped, and spaces after commas are fine.
+  EXPECT_EQ(check(absl::StrCat("t=1795514400, v3=abc, v2=", kV2Current)), "");
 }
 
 TEST(SignatureTest, VerifyRejectsAnotherBodyOrSecret) {

@@ -70,8 +70,14 @@ bool WaitForPage(const WebhookReceiver& rx, const std::string& person, absl::Dur
 void ExpectSignedPage(const ReceivedRequest& r, const std::string& person, const std::string& tier) {
   ASSERT_TRUE(r.headers.count("idempotency-key")) << r.body;
   EXPECT_FALSE(r.headers.at("idempotency-key").empty());
-  ASSERT_TRUE(r.headers.count("x-recovery-signature")) << r.body;
-  EXPECT_TRUE(delivery::VerifySignature(kSecret, r.body, r.headers.at("x-recovery-signature")));
+  ASSERT_TRUE(r.headers.count("x-recovery-signature-v2")) << r.body;  // version 2 by default
+  // Stamped with the service's clock (manual here, from kManualClockStart; the test moves it by minutes).
+  absl::Time service_start;
+  ASSERT_TRUE(absl::ParseTime(absl::RFC3339_full, recovery::testing::kManualClockStart, &service_start, nullptr));
+  const absl::Status v2 = delivery::VerifySignatureV2({kSecret}, r.body, r.headers.at("x-recovery-signature-v2"),
+                                                      service_start, absl::Hours(1));
+  EXPECT_TRUE(v2.ok()) << v2;
+  EXPECT_FALSE(r.headers.count("x-recovery-signature")) << "version 1 only when webhook_signatures asks for it";
   EXPECT_EQ(JsonField(r.body, "person_id"), person);
   EXPECT_EQ(JsonField(r.body, "tier"), tier);
   EXPECT_EQ(JsonField(r.body, "summary"), "client cannot log in");

@@ -95,6 +95,27 @@ TEST(SettingsTest, WebhookTimeoutIsReadAndMustFitInTheLease) {
               absl::StatusCode::kInvalidArgument, "webhook_timeout:");
 }
 
+TEST(SettingsTest, SignatureVersionsAndPreviousSecretsAreRead) {
+  const EscalationSettings plain = Parse();
+  EXPECT_FALSE(plain.delivery.sign_v1) << "version 1 only when asked for";
+  EXPECT_TRUE(plain.delivery.sign_v2) << "version 2 by default";
+  EXPECT_TRUE(plain.delivery.webhook_previous_secrets.empty());
+  auto both = ParseSettings(
+      YAML::Load(std::string(kYaml) + "webhook_signatures: [v1, v2]\nwebhook_previous_secrets: [old-1, old-2]\n"));
+  ASSERT_TRUE(both.ok()) << both.status();
+  EXPECT_TRUE(both->delivery.sign_v1);
+  EXPECT_TRUE(both->delivery.sign_v2);
+  EXPECT_EQ(both->delivery.webhook_previous_secrets, (std::vector<std::string>{"old-1", "old-2"}));
+  auto v1 = ParseSettings(YAML::Load(std::string(kYaml) + "webhook_signatures: [v1]\n"));
+  ASSERT_TRUE(v1.ok()) << v1.status();
+  EXPECT_TRUE(v1->delivery.sign_v1);
+  EXPECT_FALSE(v1->delivery.sign_v2);
+  ExpectError(ParseSettings(YAML::Load(std::string(kYaml) + "webhook_signatures: [v2, v3]\n")).status(),
+              absl::StatusCode::kInvalidArgument, "webhook_signatures[1]: unknown signature version 'v3'");
+  ExpectError(ParseSettings(YAML::Load(std::string(kYaml) + "webhook_signatures: []\n")).status(),
+              absl::StatusCode::kInvalidArgument, "webhook_signatures: name at least one version");
+}
+
 TEST(SettingsTest, UnknownKeysAreRejected) {
   auto typo = ParseSettings(YAML::Load(std::string(kYaml) + "webhook_secrett: x\n"));
   ExpectError(typo.status(), absl::StatusCode::kInvalidArgument, "(root)");

@@ -127,7 +127,14 @@ Delivery Page(const std::string& subject) {
 }
 
 SmtpSender SenderFor(const std::string& url) {
-  return SmtpSender([url] { return DeliverySettings{"", url, "pager@firm.example"}; }, absl::Seconds(5));
+  return SmtpSender(
+      [url] {
+        DeliverySettings s;
+        s.smtp_url = url;
+        s.smtp_from = "pager@firm.example";
+        return s;
+      },
+      absl::Seconds(5));
 }
 
 // Sends one page with this subject to a new server; the one message it recorded.

@@ -8,11 +8,13 @@
 
 #include <atomic>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/clock.h"
 #include "services/common/store.h"
 #include "services/escalation/delivery/queue.h"
 #include "services/escalation/delivery/senders.h"
+#include "services/escalation/delivery/signature.h"
 #include "services/escalation/delivery/worker.h"
 #include "services/escalation/domain/config.h"
 #include "tests/escalation/test_util.h"
@@ -43,6 +45,51 @@ Delivery To(const std::string& target) {
   d.idempotency_key = "key-p1";
   d.payload = R"({"page_id":"p1"})";
   return d;
+}
+
+// Signatures as a receiver sees them: version 2 by default, stamped with the injected clock
+// and signed with the current and the previous secret; version 1 only when asked for.
+TEST(WebhookSenderTest, SignsVersion2ByDefaultWithEverySecretAndVersion1OnlyWhenAsked) {
+  WebhookReceiver rx;
+  common::ManualClock clock(absl::FromUnixSeconds(1795514400));
+  DeliverySettings settings = Allowing({"127.0.0.0/8"});
+  settings.webhook_secret = "whsec-current";
+  settings.webhook_previous_secrets = {"whsec-previous"};
+  WebhookSender v2([&settings] { return settings; }, common::ResolveHost, clock);
+  ASSERT_TRUE(v2.Send(To(rx.Url("/alice"))).ok);
+  clock.Advance(absl::Minutes(1));
+  settings.sign_v1 = true;
+  settings.sign_v2 = false;
+  ASSERT_TRUE(v2.Send(To(rx.Url("/alice"))).ok);
+  settings.sign_v2 = true;
+  ASSERT_TRUE(v2.Send(To(rx.Url("/alice"))).ok);
+
+  const std::vector<testing::ReceivedRequest> got = rx.requests();
+  ASSERT_EQ(got.size(), 3u);
+  const std::string body = R"({"page_id":"p1"})";
+  ASSERT_TRUE(got[0].headers.count("x-recovery-signature-v2"));
+  EXPECT_FALSE(got[0].headers.count("x-recovery-signature"));
+  const std::string& header = got[0].headers.at("x-recovery-signature-v2");
+  EXPECT_EQ(header, SignatureV2Value({"whsec-current", "whsec-previous"}, clock.Now() - absl::Minutes(1), body));
+  EXPECT_TRUE(absl::StartsWith(header, "t=1795514400,v2="));
+  EXPECT_TRUE(VerifySignatureV2({"whsec-previous"}, body, header, clock.Now()).ok());
+  EXPECT_EQ(VerifySignatureV2({"whsec-current"}, body, header, clock.Now() + absl::Minutes(5)).code(),
+            absl::StatusCode::kUnauthenticated);  // replayed six minutes later
+
+  EXPECT_FALSE(got[1].headers.count("x-recovery-signature-v2"));
+  ASSERT_TRUE(got[1].headers.count("x-recovery-signature"));
+  EXPECT_TRUE(VerifySignature("whsec-current", body, got[1].headers.at("x-recovery-signature")));
+  EXPECT_TRUE(got[2].headers.count("x-recovery-signature"));
+  EXPECT_TRUE(absl::StartsWith(got[2].headers.at("x-recovery-signature-v2"), "t=1795514460,v2="));
+}
+
+TEST(WebhookSenderTest, UnsignedWithoutASecret) {
+  WebhookReceiver rx;
+  WebhookSender sender([] { return Allowing({"127.0.0.0/8"}); });
+  ASSERT_TRUE(sender.Send(To(rx.Url("/alice"))).ok);
+  ASSERT_EQ(rx.requests().size(), 1u);
+  EXPECT_FALSE(rx.requests()[0].headers.count("x-recovery-signature-v2"));
+  EXPECT_FALSE(rx.requests()[0].headers.count("x-recovery-signature"));
 }
 
 TEST(WebhookSenderTest, TheCloudMetadataAddressIsRefusedForGood) {

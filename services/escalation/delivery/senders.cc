@@ -102,8 +102,8 @@ SendResult Refused(absl::string_view why) { return {false, absl::StrCat("refused
 
 }  // namespace
 
-WebhookSender::WebhookSender(SettingsProvider settings, common::HostResolver resolve)
-    : settings_(std::move(settings)), resolve_(std::move(resolve)) {
+WebhookSender::WebhookSender(SettingsProvider settings, common::HostResolver resolve, const common::Clock& clock)
+    : settings_(std::move(settings)), resolve_(std::move(resolve)), clock_(clock) {
   GlobalCurlInit();
 }
 
@@ -162,8 +162,16 @@ SendResult WebhookSender::Send(const Delivery& d) {
   headers = curl_slist_append(headers, "Content-Type: application/json");
   headers = curl_slist_append(headers, absl::StrCat("Idempotency-Key: ", d.idempotency_key).c_str());
   if (!settings.webhook_secret.empty()) {
-    headers = curl_slist_append(
-        headers, absl::StrCat(kSignatureHeader, ": ", SignatureValue(settings.webhook_secret, d.payload)).c_str());
+    if (settings.sign_v1) {
+      headers = curl_slist_append(
+          headers, absl::StrCat(kSignatureHeader, ": ", SignatureValue(settings.webhook_secret, d.payload)).c_str());
+    }
+    if (settings.sign_v2) {
+      std::vector<std::string> secrets{settings.webhook_secret};
+      secrets.insert(secrets.end(), settings.webhook_previous_secrets.begin(), settings.webhook_previous_secrets.end());
+      headers = curl_slist_append(
+          headers, absl::StrCat(kSignatureV2Header, ": ", SignatureV2Value(secrets, clock_.Now(), d.payload)).c_str());
+    }
   }
   headers = curl_slist_append(headers, "Expect:");
   curl_easy_setopt(curl, CURLOPT_CURLU, parsed.handle);

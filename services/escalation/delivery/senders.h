@@ -5,8 +5,10 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
+#include "services/common/clock.h"
 #include "services/common/network.h"
 #include "services/escalation/delivery/queue.h"
 #include "services/escalation/domain/target_policy.h"
@@ -24,6 +26,13 @@ struct DeliverySettings {
   absl::Duration webhook_timeout = absl::Seconds(5);
   // Where webhooks may go: the configuration's `delivery:` key (target_policy.h).
   WebhookTargetPolicy webhook_targets{};
+  // Secrets being rotated out: version 2 signs with them too, after the current one
+  // (`webhook_previous_secrets`; RECOVERY_WEBHOOK_PREVIOUS_SECRETS, comma-separated, wins).
+  std::vector<std::string> webhook_previous_secrets;
+  // Which signature headers a signed webhook carries (`webhook_signatures: [v2]` by default;
+  // [v1] for receivers that only know version 1, [v1, v2] while they move over).
+  bool sign_v1 = false;
+  bool sign_v2 = true;
 };
 using SettingsProvider = std::function<DeliverySettings()>;
 
@@ -39,8 +48,9 @@ class Sender {
   virtual SendResult Send(const Delivery& d) = 0;
 };
 
-// POST d.payload to d.target with Content-Type: application/json, Idempotency-Key and
-// X-Recovery-Signature (when a secret is set), within the settings' webhook_timeout. 2xx =
+// POST d.payload to d.target with Content-Type: application/json, Idempotency-Key and, when
+// a secret is set, the signature headers the settings ask for (signature.h: version 2 by
+// default, version 1 behind `webhook_signatures`), within the settings' webhook_timeout. 2xx =
 // delivered.
 //
 // Before anything is sent the target is checked again, as the configuration was
@@ -53,12 +63,15 @@ class Sender {
 // a 3xx answer is a permanent failure. Proxies from the environment are not used.
 class WebhookSender final : public Sender {
  public:
-  explicit WebhookSender(SettingsProvider settings, common::HostResolver resolve = common::ResolveHost);
+  // `clock` stamps version 2 signatures (t=); it outlives the sender.
+  explicit WebhookSender(SettingsProvider settings, common::HostResolver resolve = common::ResolveHost,
+                         const common::Clock& clock = common::SystemClock::Instance());
   SendResult Send(const Delivery& d) override;
 
  private:
   SettingsProvider settings_;
   common::HostResolver resolve_;
+  const common::Clock& clock_;
 };
 
 // Sends d.payload (JSON) as a mail to d.target through the configured SMTP URL: Subject from
