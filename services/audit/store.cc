@@ -43,6 +43,21 @@ StoredRecord FromRow(const Row& row) {
   return s;
 }
 
+// Stores leaf `index` and every complete subtree it completes (merkle::NodesCompletedBy),
+// each the node hash of its left sibling, read back, and the node just below it.
+absl::Status InsertLeafNodes(Tx& tx, int64_t index, const std::string& leaf_hash) {
+  static const std::string kInsert = "INSERT INTO audit_merkle_node (level, idx, hash) VALUES (?, ?, ?)";
+  RETURN_IF_ERROR(tx.Exec(kInsert, {int64_t{0}, index, common::Blob{leaf_hash}}));
+  std::string hash = leaf_hash;
+  const merkle::NodeSource nodes = AuditStore::Nodes(tx);
+  for (const auto& [level, i] : merkle::NodesCompletedBy(static_cast<uint64_t>(index))) {
+    ASSIGN_OR_RETURN(const std::string left, nodes(level - 1, 2 * i));
+    hash = merkle::NodeHash(left, hash);
+    RETURN_IF_ERROR(tx.Exec(kInsert, {int64_t{level}, static_cast<int64_t>(i), common::Blob{hash}}));
+  }
+  return absl::OkStatus();
+}
+
 // The stored head as it is (hash "" before the first record).
 absl::StatusOr<ChainHead> ReadHead(Tx& tx) {
   ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT seq, record_hash FROM audit_head WHERE id = 1"));
@@ -63,6 +78,15 @@ std::vector<std::string> AuditStore::Migrations() {
       "CREATE TABLE audit_head (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, "
       "record_hash TEXT NOT NULL)",
       "INSERT INTO audit_head (id, seq, record_hash) VALUES (1, 0, '')",
+      // The Merkle log (issue 20). Existing records get their leaves at the next start
+      // (AuditApp::CatchUp), since SQL cannot compute SHA-256 on both engines.
+      "CREATE TABLE audit_merkle_node (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, "
+      "PRIMARY KEY (level, idx))",
+      "ALTER TABLE audit_head ADD COLUMN tree_size INTEGER NOT NULL DEFAULT 0",
+      "ALTER TABLE audit_head ADD COLUMN checkpoint_size INTEGER NOT NULL DEFAULT 0",
+      "ALTER TABLE audit_head ADD COLUMN checkpoint_us INTEGER NOT NULL DEFAULT 0",
+      "CREATE TABLE audit_checkpoint (tree_size INTEGER PRIMARY KEY, root_hash TEXT NOT NULL, "
+      "signed_us INTEGER NOT NULL, note TEXT NOT NULL, event_id TEXT NOT NULL UNIQUE)",
   };
 }
 
@@ -89,8 +113,78 @@ absl::StatusOr<bool> AuditStore::AppendRecord(Tx& tx, const ChainRecord& r, absl
       kInsert, {r.seq, r.case_seq, r.event_id, r.case_id, r.type, r.source, r.occurred_us, common::Blob{r.event_bytes},
                 r.event_sha256, r.prev_hash, r.record_hash, absl::ToUnixMicros(recorded_at)}));
   if (tx.ChangedRows() == 0) return false;
-  RETURN_IF_ERROR(tx.Exec("UPDATE audit_head SET seq = ?, record_hash = ? WHERE id = 1", {r.seq, r.record_hash}));
+  // Leaf seq - 1 goes with record seq: the guard catches a tree that is not at the chain's head.
+  RETURN_IF_ERROR(tx.Exec("UPDATE audit_head SET seq = ?, record_hash = ?, tree_size = ? WHERE id = 1 AND tree_size = ?",
+                          {r.seq, r.record_hash, r.seq, r.seq - 1}));
+  if (tx.ChangedRows() != 1)
+    return absl::DataLossError(absl::StrCat("audit tree: not at the chain's head before record ", r.seq));
+  RETURN_IF_ERROR(InsertLeafNodes(tx, r.seq - 1, merkle::LeafHash(r.event_bytes)));
   return true;
+}
+
+absl::StatusOr<TreeHead> AuditStore::ReadTreeHead(Tx& tx) {
+  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT tree_size, checkpoint_size, checkpoint_us FROM audit_head WHERE id = 1"));
+  if (rows.empty()) return absl::DataLossError("audit_head: row missing");
+  return TreeHead{rows[0].Int(0), rows[0].Int(1), rows[0].Int(2)};
+}
+
+merkle::NodeSource AuditStore::Nodes(Tx& tx) {
+  return [&tx](int level, uint64_t index) -> absl::StatusOr<std::string> {
+    ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT hash FROM audit_merkle_node WHERE level = ? AND idx = ?",
+                                         {int64_t{level}, static_cast<int64_t>(index)}));
+    if (rows.empty() || rows[0].Str(0).size() != 32)
+      return absl::DataLossError(absl::StrCat("audit_merkle_node (", level, ", ", index, "): missing"));
+    return rows[0].Str(0);
+  };
+}
+
+absl::StatusOr<int64_t> AuditStore::CatchUpTree(Tx& tx, int limit) {
+  ASSIGN_OR_RETURN(const TreeHead tree, ReadTreeHead(tx));
+  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT seq, event_bytes FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?",
+                                       {tree.tree_size, int64_t{limit}}));
+  int64_t size = tree.tree_size;
+  for (const Row& row : rows) {
+    if (row.Int(0) != size + 1)
+      return absl::DataLossError(absl::StrCat("audit tree: record ", size + 1, " missing from the chain"));
+    RETURN_IF_ERROR(InsertLeafNodes(tx, size, merkle::LeafHash(row.Str(1))));
+    ++size;
+  }
+  RETURN_IF_ERROR(tx.Exec("UPDATE audit_head SET tree_size = ? WHERE id = 1", {size}));
+  return size - tree.tree_size;
+}
+
+absl::Status AuditStore::InsertCheckpoint(Tx& tx, const StoredCheckpoint& c) {
+  RETURN_IF_ERROR(tx.Exec(
+      "INSERT INTO audit_checkpoint (tree_size, root_hash, signed_us, note, event_id) VALUES (?, ?, ?, ?, ?)",
+      {c.tree_size, c.root_hash, c.signed_us, c.note, c.event_id}));
+  return tx.Exec("UPDATE audit_head SET checkpoint_size = ?, checkpoint_us = ? WHERE id = 1",
+                 {c.tree_size, c.signed_us});
+}
+
+absl::StatusOr<std::optional<StoredCheckpoint>> AuditStore::CheckpointAt(Tx& tx, int64_t tree_size) {
+  constexpr char kColumns[] = "SELECT tree_size, root_hash, signed_us, note, event_id FROM audit_checkpoint ";
+  ASSIGN_OR_RETURN(auto rows, tree_size == 0
+                                  ? tx.Query(absl::StrCat(kColumns, "ORDER BY tree_size DESC LIMIT 1"))
+                                  : tx.Query(absl::StrCat(kColumns, "WHERE tree_size = ?"), {tree_size}));
+  if (rows.empty()) return std::nullopt;
+  return StoredCheckpoint{rows[0].Int(0), rows[0].Str(1), rows[0].Int(2), rows[0].Str(3), rows[0].Str(4)};
+}
+
+absl::StatusOr<bool> AuditStore::IsOwnCheckpointEvent(Tx& tx, const std::string& event_id) {
+  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT 1 FROM audit_checkpoint WHERE event_id = ?", {event_id}));
+  return !rows.empty();
+}
+
+absl::StatusOr<std::vector<int64_t>> AuditStore::CaseSeqs(Tx& tx, const std::string& case_id) {
+  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT seq FROM audit_log WHERE case_id = ? ORDER BY seq", {case_id}));
+  std::vector<int64_t> out;
+  out.reserve(rows.size());
+  for (const Row& row : rows) out.push_back(row.Int(0));
+  return out;
+}
+
+absl::Status AuditStore::InTransaction(const std::function<absl::Status(Tx&)>& fn) {
+  return common::InTransaction(store_, fn);
 }
 
 absl::StatusOr<std::vector<StoredRecord>> AuditStore::CaseRecords(const std::string& case_id) {

@@ -44,6 +44,13 @@ bool IsEd25519(EVP_PKEY* key) { return EVP_PKEY_is_a(key, "ED25519") == 1; }
 
 }  // namespace
 
+CheckpointStep StepAfterAppend(int64_t tree_size, int64_t checkpoint_size, const CheckpointPolicy& policy) {
+  if (tree_size <= checkpoint_size) return CheckpointStep::kNothing;
+  if (tree_size - checkpoint_size >= policy.every_records) return CheckpointStep::kSign;
+  if (tree_size == checkpoint_size + 1) return CheckpointStep::kArmTimer;
+  return CheckpointStep::kNothing;
+}
+
 std::string CheckpointBody(const Checkpoint& c) {
   return absl::StrCat(c.origin, "\n", c.tree_size, "\n", absl::Base64Escape(c.root_hash), "\ntime ",
                       absl::FormatTime(kTimeFormat, c.time, absl::UTCTimeZone()), "\n");

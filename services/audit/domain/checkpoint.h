@@ -34,6 +34,22 @@ struct Checkpoint {
   absl::Time time;        // microsecond precision
 };
 
+// When audit signs a checkpoint: every `every_records` records, and at the latest `every`
+// (on the service's clock) after the first record that no checkpoint covers yet.
+struct CheckpointPolicy {
+  int64_t every_records = 1000;
+  absl::Duration every = absl::Minutes(1);
+};
+
+enum class CheckpointStep {
+  kNothing,   // the running timer (if any) or the record count will bring the next one
+  kSign,      // sign one now, at the new tree size
+  kArmTimer,  // the first record after a checkpoint: sign at the latest `every` from now
+};
+
+// The decision after the tree grew to tree_size, the last checkpoint being at checkpoint_size.
+CheckpointStep StepAfterAppend(int64_t tree_size, int64_t checkpoint_size, const CheckpointPolicy& policy);
+
 // The body text above.
 std::string CheckpointBody(const Checkpoint& checkpoint);
 // Parses a body; errors say which line is wrong.
