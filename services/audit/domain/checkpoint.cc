@@ -74,7 +74,7 @@ absl::StatusOr<Checkpoint> ParseCheckpointBody(absl::string_view body) {
     if (lines[i].substr(0, 5) != "time ") continue;  // other extension lines are ignored
     std::string err;
     if (!absl::ParseTime(kTimeFormat, lines[i].substr(5), absl::UTCTimeZone(), &c.time, &err))
-      return absl::InvalidArgumentError(absl::StrCat("checkpoint unreadable: line ", i + 1, " (time): ", err));
+      return absl::InvalidArgumentError(absl::StrCat("checkpoint unreadable: line ", i + 1, " (time)"));
   }
   return c;
 }
