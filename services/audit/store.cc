@@ -43,21 +43,6 @@ StoredRecord FromRow(const Row& row) {
   return s;
 }
 
-// Stores leaf `index` and every complete subtree it completes (merkle::NodesCompletedBy),
-// each the node hash of its left sibling, read back, and the node just below it.
-absl::Status InsertLeafNodes(Tx& tx, int64_t index, const std::string& leaf_hash) {
-  static const std::string kInsert = "INSERT INTO audit_merkle_node (level, idx, hash) VALUES (?, ?, ?)";
-  RETURN_IF_ERROR(tx.Exec(kInsert, {int64_t{0}, index, common::Blob{leaf_hash}}));
-  std::string hash = leaf_hash;
-  const merkle::NodeSource nodes = AuditStore::Nodes(tx);
-  for (const auto& [level, i] : merkle::NodesCompletedBy(static_cast<uint64_t>(index))) {
-    ASSIGN_OR_RETURN(const std::string left, nodes(level - 1, 2 * i));
-    hash = merkle::NodeHash(left, hash);
-    RETURN_IF_ERROR(tx.Exec(kInsert, {int64_t{level}, static_cast<int64_t>(i), common::Blob{hash}}));
-  }
-  return absl::OkStatus();
-}
-
 // The stored head as it is (hash "" before the first record).
 absl::StatusOr<ChainHead> ReadHead(Tx& tx) {
   ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT seq, record_hash FROM audit_head WHERE id = 1"));
@@ -120,6 +105,19 @@ absl::StatusOr<bool> AuditStore::AppendRecord(Tx& tx, const ChainRecord& r, absl
     return absl::DataLossError(absl::StrCat("audit tree: not at the chain's head before record ", r.seq));
   RETURN_IF_ERROR(InsertLeafNodes(tx, r.seq - 1, merkle::LeafHash(r.event_bytes)));
   return true;
+}
+
+absl::Status AuditStore::InsertLeafNodes(Tx& tx, int64_t index, const std::string& leaf_hash) {
+  static const std::string kInsert = "INSERT INTO audit_merkle_node (level, idx, hash) VALUES (?, ?, ?)";
+  RETURN_IF_ERROR(tx.Exec(kInsert, {int64_t{0}, index, common::Blob{leaf_hash}}));
+  std::string hash = leaf_hash;
+  const merkle::NodeSource nodes = AuditStore::Nodes(tx);
+  for (const auto& [level, i] : merkle::NodesCompletedBy(static_cast<uint64_t>(index))) {
+    ASSIGN_OR_RETURN(const std::string left, nodes(level - 1, 2 * i));
+    hash = merkle::NodeHash(left, hash);
+    RETURN_IF_ERROR(tx.Exec(kInsert, {int64_t{level}, static_cast<int64_t>(i), common::Blob{hash}}));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<TreeHead> AuditStore::ReadTreeHead(Tx& tx) {

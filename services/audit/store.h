@@ -91,6 +91,10 @@ class AuditStore {
   static absl::StatusOr<bool> AppendRecord(common::Tx& tx, const ChainRecord& record, absl::Time recorded_at);
 
   static absl::StatusOr<TreeHead> ReadTreeHead(common::Tx& tx);
+  // Stores leaf `index` and every complete subtree it completes (merkle::NodesCompletedBy),
+  // each the node hash of its left sibling, read back, and the node just below it. Does not
+  // move audit_head.tree_size (AppendRecord and CatchUpTree do).
+  static absl::Status InsertLeafNodes(common::Tx& tx, int64_t index, const std::string& leaf_hash);
   // Reads stored subtree hashes inside tx (valid while tx is).
   static merkle::NodeSource Nodes(common::Tx& tx);
   // Brings the tree up to the chain's head (a log recorded before the Merkle log existed),
