@@ -28,9 +28,10 @@ class AuditModule final : public common::ServiceModule {
   absl::Status Init(const common::ServiceContext& ctx) override;
   std::vector<grpc::Service*> GrpcServices() override { return {service_.get()}; }
   bool consumes_events() const override { return true; }
-  // Audit records what was on the topic. It publishes nothing itself, so an event whose
-  // source says "audit" came from someone else (a misconfigured or forged producer): it is
-  // recorded like any other instead of being filtered as "our own".
+  // Audit records what was on the topic. It publishes only its checkpoints, which OnEvent
+  // recognises by event id and does not record; any other event whose source says "audit"
+  // came from someone else (a misconfigured or forged producer): it is recorded like any
+  // other instead of being filtered as "our own".
   bool consumes_own_events() const override { return true; }
   // Configuration changes of every service are chained like any other event.
   bool consumes_config_events() const override { return true; }
