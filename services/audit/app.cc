@@ -5,12 +5,12 @@
 #include <map>
 #include <memory>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "services/audit/domain/chain.h"
+#include "services/audit/domain/errors.h"
 #include "services/audit/domain/export_verifier.h"
 #include "services/audit/domain/merkle.h"
-#include "services/audit/domain/errors.h"
 #include "services/audit/domain/summary.h"
 #include "services/audit/validation.h"
 #include "services/common/clock.h"
@@ -164,7 +164,8 @@ absl::StatusOr<int64_t> AuditApp::ResolveSize(common::Tx& tx, int64_t tree_size,
 absl::StatusOr<recovery::v1::Checkpoint> AuditApp::CheckpointProto(const StoredCheckpoint& c) const {
   recovery::v1::Checkpoint out;
   auto body = ParseCheckpointBody(c.note.substr(0, c.note.find("\n\n") + 1));
-  if (!body.ok()) return absl::DataLossError(absl::StrCat("audit_checkpoint ", c.tree_size, ": ", body.status().message()));
+  if (!body.ok())
+    return absl::DataLossError(absl::StrCat("audit_checkpoint ", c.tree_size, ": ", body.status().message()));
   out.set_origin(body->origin);
   out.set_tree_size(c.tree_size);
   out.set_root_hash(c.root_hash);

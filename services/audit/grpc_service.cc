@@ -48,7 +48,8 @@ grpc::Status AuditService::GetStats(grpc::ServerContext* context, const recovery
   return ToGrpcStatus(app_.GetStats(response));
 }
 
-grpc::Status AuditService::GetCheckpoint(grpc::ServerContext* context, const recovery::v1::GetCheckpointRequest* request,
+grpc::Status AuditService::GetCheckpoint(grpc::ServerContext* context,
+                                         const recovery::v1::GetCheckpointRequest* request,
                                          recovery::v1::GetCheckpointResponse* response) {
   RETURN_IF_REFUSED(context);
   if (absl::Status s = ValidateGetCheckpoint(*request); !s.ok()) return ToGrpcStatus(s);

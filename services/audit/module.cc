@@ -18,8 +18,7 @@ std::vector<common::ServiceFlag> AuditModule::Flags() {
       {"--audit-checkpoint-every", "RECOVERY_AUDIT_CHECKPOINT_EVERY",
        "sign a checkpoint every this many records (default 1000)", &flags_.every},
       {"--audit-checkpoint-interval", "RECOVERY_AUDIT_CHECKPOINT_INTERVAL",
-       "and at the latest this long after a record no checkpoint covers (default 60s; e.g. 10s, 5m)",
-       &flags_.interval},
+       "and at the latest this long after a record no checkpoint covers (default 60s; e.g. 10s, 5m)", &flags_.interval},
       {"--audit-checkpoint-origin", "RECOVERY_AUDIT_CHECKPOINT_ORIGIN",
        "the log's name in its checkpoints (default recovery.local/audit)", &flags_.origin},
   };
@@ -29,8 +28,8 @@ absl::Status AuditModule::Init(const common::ServiceContext& ctx) {
   AuditOptions options = options_;
   if (!flags_.signing_key.empty()) options.signing_key_file = flags_.signing_key;
   if (!flags_.origin.empty()) options.origin = flags_.origin;
-  if (!flags_.every.empty() && (!absl::SimpleAtoi(flags_.every, &options.checkpoints.every_records) ||
-                                options.checkpoints.every_records < 1))
+  if (!flags_.every.empty() &&
+      (!absl::SimpleAtoi(flags_.every, &options.checkpoints.every_records) || options.checkpoints.every_records < 1))
     return absl::InvalidArgumentError("--audit-checkpoint-every: a whole number of records, at least 1");
   if (!flags_.interval.empty() && (!absl::ParseDuration(flags_.interval, &options.checkpoints.every) ||
                                    options.checkpoints.every <= absl::ZeroDuration()))
@@ -43,16 +42,16 @@ absl::Status AuditModule::Init(const common::ServiceContext& ctx) {
     if (!loaded.ok())
       return absl::Status(loaded.status().code(), absl::StrCat("--audit-signing-key: ", loaded.status().message()));
     key = *std::move(loaded);
-    common::LogInfo("audit: checkpoints signed",
-                    {{"origin", options.origin},
-                     {"key_id", KeyIdHex(key->public_key().KeyId(options.origin))},
-                     {"public_key", key->public_key().Pem()}});
+    common::LogInfo("audit: checkpoints signed", {{"origin", options.origin},
+                                                  {"key_id", KeyIdHex(key->public_key().KeyId(options.origin))},
+                                                  {"public_key", key->public_key().Pem()}});
   } else {
     common::LogWarn("audit: no --audit-signing-key: the Merkle log is kept but no checkpoint is signed", {});
   }
   app_ = std::make_unique<AuditApp>(ctx, options, std::move(key));
   RETURN_IF_ERROR(app_->CatchUpTree());
-  ctx.timers.Handle(kCheckpointTimer, [this](common::Tx& tx, const common::Timer&) { return app_->OnCheckpointTimer(tx); });
+  ctx.timers.Handle(kCheckpointTimer,
+                    [this](common::Tx& tx, const common::Timer&) { return app_->OnCheckpointTimer(tx); });
   service_ = std::make_unique<AuditService>(*app_);
   return absl::OkStatus();
 }

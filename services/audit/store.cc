@@ -99,8 +99,9 @@ absl::StatusOr<bool> AuditStore::AppendRecord(Tx& tx, const ChainRecord& r, absl
                 r.event_sha256, r.prev_hash, r.record_hash, absl::ToUnixMicros(recorded_at)}));
   if (tx.ChangedRows() == 0) return false;
   // Leaf seq - 1 goes with record seq: the guard catches a tree that is not at the chain's head.
-  RETURN_IF_ERROR(tx.Exec("UPDATE audit_head SET seq = ?, record_hash = ?, tree_size = ? WHERE id = 1 AND tree_size = ?",
-                          {r.seq, r.record_hash, r.seq, r.seq - 1}));
+  RETURN_IF_ERROR(
+      tx.Exec("UPDATE audit_head SET seq = ?, record_hash = ?, tree_size = ? WHERE id = 1 AND tree_size = ?",
+              {r.seq, r.record_hash, r.seq, r.seq - 1}));
   if (tx.ChangedRows() != 1)
     return absl::DataLossError(absl::StrCat("audit tree: not at the chain's head before record ", r.seq));
   RETURN_IF_ERROR(InsertLeafNodes(tx, r.seq - 1, merkle::LeafHash(r.event_bytes)));
@@ -121,7 +122,8 @@ absl::Status AuditStore::InsertLeafNodes(Tx& tx, int64_t index, const std::strin
 }
 
 absl::StatusOr<TreeHead> AuditStore::ReadTreeHead(Tx& tx) {
-  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT tree_size, checkpoint_size, checkpoint_us FROM audit_head WHERE id = 1"));
+  ASSIGN_OR_RETURN(auto rows,
+                   tx.Query("SELECT tree_size, checkpoint_size, checkpoint_us FROM audit_head WHERE id = 1"));
   if (rows.empty()) return absl::DataLossError("audit_head: row missing");
   return TreeHead{rows[0].Int(0), rows[0].Int(1), rows[0].Int(2)};
 }
@@ -152,18 +154,17 @@ absl::StatusOr<int64_t> AuditStore::CatchUpTree(Tx& tx, int limit) {
 }
 
 absl::Status AuditStore::InsertCheckpoint(Tx& tx, const StoredCheckpoint& c) {
-  RETURN_IF_ERROR(tx.Exec(
-      "INSERT INTO audit_checkpoint (tree_size, root_hash, signed_us, note, event_id) VALUES (?, ?, ?, ?, ?)",
-      {c.tree_size, c.root_hash, c.signed_us, c.note, c.event_id}));
+  RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO audit_checkpoint (tree_size, root_hash, signed_us, note, event_id) VALUES (?, ?, ?, ?, ?)",
+              {c.tree_size, c.root_hash, c.signed_us, c.note, c.event_id}));
   return tx.Exec("UPDATE audit_head SET checkpoint_size = ?, checkpoint_us = ? WHERE id = 1",
                  {c.tree_size, c.signed_us});
 }
 
 absl::StatusOr<std::optional<StoredCheckpoint>> AuditStore::CheckpointAt(Tx& tx, int64_t tree_size) {
   constexpr char kColumns[] = "SELECT tree_size, root_hash, signed_us, note, event_id FROM audit_checkpoint ";
-  ASSIGN_OR_RETURN(auto rows, tree_size == 0
-                                  ? tx.Query(absl::StrCat(kColumns, "ORDER BY tree_size DESC LIMIT 1"))
-                                  : tx.Query(absl::StrCat(kColumns, "WHERE tree_size = ?"), {tree_size}));
+  ASSIGN_OR_RETURN(auto rows, tree_size == 0 ? tx.Query(absl::StrCat(kColumns, "ORDER BY tree_size DESC LIMIT 1"))
+                                             : tx.Query(absl::StrCat(kColumns, "WHERE tree_size = ?"), {tree_size}));
   if (rows.empty()) return std::nullopt;
   return StoredCheckpoint{rows[0].Int(0), rows[0].Str(1), rows[0].Int(2), rows[0].Str(3), rows[0].Str(4)};
 }

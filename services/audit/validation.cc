@@ -43,7 +43,8 @@ absl::Status ValidateGetInclusionProof(const recovery::v1::GetInclusionProofRequ
     case recovery::v1::GetInclusionProofRequest::RECORD_NOT_SET:
       return common::InvalidField("seq", "required (or case_id)");
   }
-  if (request.tree_size() < 0) return common::InvalidField("tree_size", "must not be negative (0: the latest checkpoint)");
+  if (request.tree_size() < 0)
+    return common::InvalidField("tree_size", "must not be negative (0: the latest checkpoint)");
   return absl::OkStatus();
 }
 

@@ -54,9 +54,17 @@ class AuditBinary {
   AuditBinary(const TempDir& dir, const std::string& db, const std::string& brokers, const std::string& name,
               const std::vector<std::string>& extra_args = {}) {
     const std::string port_file = dir.File(name + ".port");
-    std::vector<std::string> args = {"--listen",        "127.0.0.1:0", "--port-file", port_file,
-                                     "--db",            db,            "--kafka-brokers", brokers,
-                                     "--topic",         kTopic,        "--auth-config",
+    std::vector<std::string> args = {"--listen",
+                                     "127.0.0.1:0",
+                                     "--port-file",
+                                     port_file,
+                                     "--db",
+                                     db,
+                                     "--kafka-brokers",
+                                     brokers,
+                                     "--topic",
+                                     kTopic,
+                                     "--auth-config",
                                      TestIdentity::Shared().auth_config_path()};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     process_ = Process(BinaryPath("services/audit/recovery-audit"), args, dir.File(name + ".log"));
@@ -266,8 +274,9 @@ TEST(AuditIntegrationTest, KillNineBetweenAppendsLosesNothingAndTheTreeStillVeri
   auto key = SigningKey::Generate();
   ASSERT_TRUE(key.ok());
   std::ofstream(dir.File("signing.pem")) << key->PrivatePem();
-  const std::vector<std::string> signing = {"--audit-signing-key", dir.File("signing.pem"),
-                                            "--audit-checkpoint-every", "7", "--audit-checkpoint-interval", "1h"};
+  const std::vector<std::string> signing = {"--audit-signing-key",         dir.File("signing.pem"),
+                                            "--audit-checkpoint-every",    "7",
+                                            "--audit-checkpoint-interval", "1h"};
 
   auto outbox_store = std::move(*common::OpenStore(dir.File("producer.db")));
   ASSERT_TRUE(common::Outbox::Migrate(*outbox_store).ok());
@@ -315,8 +324,8 @@ TEST(AuditIntegrationTest, KillNineBetweenAppendsLosesNothingAndTheTreeStillVeri
   EXPECT_EQ(latest.checkpoint().tree_size(), 119);
   std::vector<std::string> lines;
   ASSERT_TRUE(audit.Export({}, &lines).ok());
-  const auto report =
-      VerifyExport(lines, &*public_key, {first_cp.checkpoint().note(), latest.checkpoint().note()}, {.allow_tail = true});
+  const auto report = VerifyExport(lines, &*public_key, {first_cp.checkpoint().note(), latest.checkpoint().note()},
+                                   {.allow_tail = true});
   EXPECT_TRUE(report.ok) << report.Text();
   EXPECT_EQ(report.verified_size, 119);
 

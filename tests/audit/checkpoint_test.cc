@@ -1,6 +1,8 @@
 // Signed checkpoints: the C2SP checkpoint text, Ed25519 signatures through OpenSSL (including a
 // key made by the openssl command line, as an operator would), and what a wrong key, an
 // edited body or a mangled note give.
+#include "services/audit/domain/checkpoint.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -8,7 +10,6 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "services/audit/domain/checkpoint.h"
 #include "services/audit/domain/merkle.h"
 #include "tests/support/process.h"
 
@@ -16,8 +17,7 @@ namespace recovery::audit {
 namespace {
 
 Checkpoint Sample() {
-  return Checkpoint{"recovery.test/audit", 17, merkle::LeafHash("x"),
-                    absl::FromUnixMicros(1795600000123456)};
+  return Checkpoint{"recovery.test/audit", 17, merkle::LeafHash("x"), absl::FromUnixMicros(1795600000123456)};
 }
 
 TEST(CheckpointTest, BodyIsTheC2spTextWithATimeLine) {

@@ -1,10 +1,11 @@
 // The audit Merkle log's hashes and proofs: RFC 9162 / RFC 6962 test vectors (the ones
 // Certificate Transparency's own implementations test against), and a property test of the
 // stored-subtree algorithms against a naive recomputation for every size 1..70.
+#include "services/audit/domain/merkle.h"
+
 #include <gtest/gtest.h>
 
 #include "absl/strings/escaping.h"
-#include "services/audit/domain/merkle.h"
 
 namespace recovery::audit::merkle {
 namespace {
@@ -58,16 +59,19 @@ TEST(MerkleVectorsTest, InclusionProofs) {
   };
   const std::vector<Case> cases = {
       {0, 1, {}},
-      {0, 8,
+      {0,
+       8,
        {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
         "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
         "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"}},
-      {5, 8,
+      {5,
+       8,
        {"bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
         "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
         "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
       {2, 3, {"fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"}},
-      {1, 5,
+      {1,
+       5,
        {"6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
         "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
         "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
@@ -88,15 +92,18 @@ TEST(MerkleVectorsTest, ConsistencyProofs) {
   };
   const std::vector<Case> cases = {
       {1, 1, {}},
-      {1, 8,
+      {1,
+       8,
        {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
         "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
         "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"}},
-      {6, 8,
+      {6,
+       8,
        {"0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
         "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
         "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
-      {2, 5,
+      {2,
+       5,
        {"5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
         "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
   };
@@ -135,8 +142,7 @@ std::vector<std::string> NaivePath(size_t m, const std::vector<std::string>& d, 
   return path;
 }
 
-std::vector<std::string> NaiveSubproof(size_t m, const std::vector<std::string>& d, size_t begin, size_t end,
-                                       bool b) {
+std::vector<std::string> NaiveSubproof(size_t m, const std::vector<std::string>& d, size_t begin, size_t end, bool b) {
   const size_t n = end - begin;
   if (m == n) return b ? std::vector<std::string>{} : std::vector<std::string>{NaiveRoot(d, begin, end)};
   size_t k = 1;

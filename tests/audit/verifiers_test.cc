@@ -248,9 +248,9 @@ TEST_F(VerifiersTest, BothNameACheckpointOfAnotherKeyAndOneOfAForkedLog) {
 TEST_F(VerifiersTest, SrctlVerifyExportIsTheSameVerifierOnTheCommandLine) {
   std::ofstream(dir_->File("srctl.jsonl")) << absl::StrJoin(*lines_, "\n") << "\n";
   std::ofstream(dir_->File("srctl.cp"), std::ios::binary) << (*notes_)[1];
-  const std::string srctl = absl::StrCat(RECOVERY_BINARY_DIR, "/tools/srctl/srctl audit verify --export ",
-                                         dir_->File("srctl.jsonl"), " --public-key ", dir_->File("audit.pub"),
-                                         " --checkpoint ", dir_->File("srctl.cp"));
+  const std::string srctl =
+      absl::StrCat(RECOVERY_BINARY_DIR, "/tools/srctl/srctl audit verify --export ", dir_->File("srctl.jsonl"),
+                   " --public-key ", dir_->File("audit.pub"), " --checkpoint ", dir_->File("srctl.cp"));
   const ShellRun ok = Shell(srctl);
   EXPECT_EQ(ok.exit_code, 0) << ok.out;
   EXPECT_EQ(ok.out.rfind("OK: 10 records, root ", 0), 0u) << ok.out;

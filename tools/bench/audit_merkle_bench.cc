@@ -115,8 +115,9 @@ int main(int argc, char** argv) {
           "read");
     read_us.push_back(static_cast<double>(NowNanos() - t0) / 1e3);
   }
-  const std::string note = absl::StrCat(proofs, " proofs of random records in a tree of ", records,
-                                        " (SQLite, one transaction each); fill ", static_cast<int64_t>(fill_s * 10) / 10.0, " s");
+  const std::string note =
+      absl::StrCat(proofs, " proofs of random records in a tree of ", records, " (SQLite, one transaction each); fill ",
+                   static_cast<int64_t>(fill_s * 10) / 10.0, " s");
   double p50 = Percentile(proof_us, 50), p99 = Percentile(proof_us, 99);
   double r50 = Percentile(read_us, 50), r99 = Percentile(read_us, 99);
   Record({"audit-merkle", "inclusion proof latency p50", "us", p50, "one store point read of a leaf, p50", r50, false,
@@ -146,10 +147,10 @@ int main(int argc, char** argv) {
   std::string sink;
   for (int64_t i = 0; i < kBatch; ++i) sink = audit::merkle::LeafHash(LeafBytes(i));
   const double hash_10k_us = static_cast<double>(NowNanos() - t0) / 1e3;
-  Record({"audit-merkle", "checkpoint signing cost per 10,000 records (one checkpoint every 10,000)", "us",
-          checkpoint_us, "SHA-256 of the 10,000 leaves", hash_10k_us, false, "", -1,
-          absl::StrCat("root from stored subtrees + Ed25519 signature, mean of ", kCheckpoints, " at size ~",
-                       records)});
+  Record(
+      {"audit-merkle", "checkpoint signing cost per 10,000 records (one checkpoint every 10,000)", "us", checkpoint_us,
+       "SHA-256 of the 10,000 leaves", hash_10k_us, false, "", -1,
+       absl::StrCat("root from stored subtrees + Ed25519 signature, mean of ", kCheckpoints, " at size ~", records)});
   Record({"audit-merkle", "leaf append (nodes stored, tx of 10,000)", "leaves/s", static_cast<double>(records) / fill_s,
           "SHA-256 of a leaf", 1e6 * kBatch / hash_10k_us, true, "", -1, "InsertLeafNodes on SQLite"});
   return 0;

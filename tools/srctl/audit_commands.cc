@@ -6,9 +6,9 @@
 #include <ostream>
 #include <sstream>
 
-#include "absl/time/time.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "recovery/v1/audit.grpc.pb.h"
 #include "services/audit/domain/checkpoint.h"
 #include "services/audit/domain/export_verifier.h"
@@ -130,13 +130,13 @@ class VerifyCommand {
       ASSIGN_OR_RETURN(const auto resp, session.Call<Audit>(&Audit::Stub::GetConsistencyProof, req));
       auto latest = audit::VerifyCheckpoint(resp.second_checkpoint().note(), key);
       if (!latest.ok()) {
-        report.problems.push_back(absl::StrCat("the service's checkpoint at size ", resp.second_size(), ": ",
-                                               latest.status().message()));
+        report.problems.push_back(
+            absl::StrCat("the service's checkpoint at size ", resp.second_size(), ": ", latest.status().message()));
         continue;
       }
       if (audit::merkle::VerifyConsistency(static_cast<uint64_t>(kept.tree_size),
-                                           static_cast<uint64_t>(latest->tree_size), kept.root_hash,
-                                           latest->root_hash, RawHashes(resp.hashes()))) {
+                                           static_cast<uint64_t>(latest->tree_size), kept.root_hash, latest->root_hash,
+                                           RawHashes(resp.hashes()))) {
         report.notes.push_back(absl::StrCat("the service's log at size ", latest->tree_size,
                                             " extends the checkpoint at size ", kept.tree_size,
                                             " (consistency proof verified)"));
@@ -168,9 +168,9 @@ class CheckpointCommand {
     ASSIGN_OR_RETURN(const auto resp, session.Call<Audit>(&Audit::Stub::GetCheckpoint, req));
     if (!out_.empty()) RETURN_IF_ERROR(WriteFile("--out", out_, resp.checkpoint().note()));
     if (session.json()) return session.Show(absl::StatusOr<recovery::v1::GetCheckpointResponse>(resp));
-    session.PrintText(out_.empty() ? resp.checkpoint().note()
-                                   : absl::StrCat("checkpoint at size ", resp.checkpoint().tree_size(), " written to ",
-                                                  out_, "\n"));
+    session.PrintText(
+        out_.empty() ? resp.checkpoint().note()
+                     : absl::StrCat("checkpoint at size ", resp.checkpoint().tree_size(), " written to ", out_, "\n"));
     return absl::OkStatus();
   }
 
@@ -191,9 +191,9 @@ class PublicKeyCommand {
       return absl::FailedPreconditionError("audit signs no checkpoints (started without --audit-signing-key)");
     if (!out_.empty()) RETURN_IF_ERROR(WriteFile("--out", out_, resp.public_key_pem()));
     if (session.json()) return session.Show(absl::StatusOr<recovery::v1::GetPublicKeyResponse>(resp));
-    session.PrintText(out_.empty() ? resp.public_key_pem()
-                                   : absl::StrCat("key ", resp.key_id(), " (", resp.origin(), ") written to ", out_,
-                                                  "\n"));
+    session.PrintText(out_.empty()
+                          ? resp.public_key_pem()
+                          : absl::StrCat("key ", resp.key_id(), " (", resp.origin(), ") written to ", out_, "\n"));
     return absl::OkStatus();
   }
 
@@ -334,7 +334,8 @@ void AttachAuditCommands(CLI::App& cmd, Session& session) {
             "config", "configuration changes from the audit chain, newest first (audit.ListConfigChanges)"),
         MakeCommand<VerifyCommand>("verify", kVerifyHelp),
         MakeCommand<ExportCommand>("export", "export audited events as JSON lines (audit.ExportEvents)"),
-        MakeCommand<CheckpointCommand>("checkpoint", "the latest (or --size N) signed checkpoint (audit.GetCheckpoint)"),
+        MakeCommand<CheckpointCommand>("checkpoint",
+                                       "the latest (or --size N) signed checkpoint (audit.GetCheckpoint)"),
         MakeCommand<PublicKeyCommand>("public-key", "the checkpoint signing key, PEM (audit.GetPublicKey)"),
         MakeCommand<ProveCommand>("prove", "inclusion proofs of a record or case, checked (audit.GetInclusionProof)")})
     sub.attach(*cmd.add_subcommand(sub.name, sub.help), session);
@@ -351,8 +352,7 @@ std::vector<Command> AuditCommands() {
       MakeCommand<ProveCommand>("prove", "inclusion proofs of a record or case, checked (audit.GetInclusionProof)"),
       MakeCommand<ExportCommand>("export", "export audited events as JSON lines (audit.ExportEvents)"),
       MakeCommand<StatsCommand>("stats", "audit statistics (audit.GetStats)"),
-      Command{"audit", "audit queries: audit config|verify|export|checkpoint|public-key|prove",
-              AttachAuditCommands},
+      Command{"audit", "audit queries: audit config|verify|export|checkpoint|public-key|prove", AttachAuditCommands},
   };
 }
 

@@ -27,8 +27,7 @@ std::shared_ptr<EVP_PKEY> Own(EVP_PKEY* key) { return std::shared_ptr<EVP_PKEY>(
 std::string RawPublic(EVP_PKEY* key) {
   size_t len = 32;
   std::string raw(32, '\0');
-  if (EVP_PKEY_get_raw_public_key(key, reinterpret_cast<unsigned char*>(raw.data()), &len) != 1 || len != 32)
-    return "";
+  if (EVP_PKEY_get_raw_public_key(key, reinterpret_cast<unsigned char*>(raw.data()), &len) != 1 || len != 32) return "";
   return raw;
 }
 
@@ -64,8 +63,7 @@ absl::StatusOr<Checkpoint> ParseCheckpointBody(absl::string_view body) {
   c.origin = std::string(lines[0]);
   if (c.origin.empty()) return absl::InvalidArgumentError("checkpoint unreadable: line 1 (origin) is empty");
   const absl::string_view size = lines[1];
-  if (size.empty() || (size.size() > 1 && size[0] == '0') || !absl::SimpleAtoi(size, &c.tree_size) ||
-      c.tree_size < 0)
+  if (size.empty() || (size.size() > 1 && size[0] == '0') || !absl::SimpleAtoi(size, &c.tree_size) || c.tree_size < 0)
     return absl::InvalidArgumentError("checkpoint unreadable: line 2 (tree size) is not a decimal number");
   if (!absl::Base64Unescape(lines[2], &c.root_hash) || c.root_hash.size() != 32 ||
       absl::Base64Escape(c.root_hash) != lines[2])
@@ -191,8 +189,8 @@ absl::StatusOr<Checkpoint> VerifyCheckpoint(absl::string_view note, const Public
       continue;
     }
     if (!key.Verify(body, sig.substr(4)))
-      return absl::InvalidArgumentError(absl::StrCat("checkpoint signature invalid: the signature of key ",
-                                                     KeyIdHex(want_id), " does not verify"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("checkpoint signature invalid: the signature of key ", KeyIdHex(want_id), " does not verify"));
     return checkpoint;
   }
   if (!other_ids.empty())

@@ -19,7 +19,6 @@ namespace {
 
 using google::protobuf::Struct;
 
-
 struct LineRecord {
   int64_t line = 0;
   int64_t seq = 0;
@@ -208,14 +207,14 @@ ExportVerifyReport VerifyExport(const std::vector<std::string>& lines, const Pub
       report.notes.push_back(absl::StrCat("checkpoint at size ", c.tree_size, " matches the export"));
     }
     if (matched.size() >= 2)
-      report.notes.push_back(absl::StrCat("the log only grew from size ", matched.front(), " to size ",
-                                          matched.back(), " (consistent by recomputation)"));
+      report.notes.push_back(absl::StrCat("the log only grew from size ", matched.front(), " to size ", matched.back(),
+                                          " (consistent by recomputation)"));
     if (!report.checkpoints.empty()) {
       const int64_t newest = report.checkpoints.back().tree_size;
       if (n > newest) {
-        const std::string tail = absl::StrCat("records after the checkpoint are not in it: seq ",
-                                              records[newest].seq, " to ", last_seq, " (", n - newest,
-                                              " records appended after size ", newest, ")");
+        const std::string tail =
+            absl::StrCat("records after the checkpoint are not in it: seq ", records[newest].seq, " to ", last_seq,
+                         " (", n - newest, " records appended after size ", newest, ")");
         (options.allow_tail ? report.notes : report.problems).push_back(tail);
       }
     }
