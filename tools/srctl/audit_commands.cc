@@ -2,7 +2,6 @@
 // (online) or an export against signed checkpoints (offline), exporting audited events,
 // checkpoints, the public key, inclusion proofs and statistics.
 #include <algorithm>
-#include <fstream>
 #include <ostream>
 #include <sstream>
 
@@ -44,20 +43,6 @@ class TimelineCommand {
   std::string case_id_;
 };
 
-absl::StatusOr<std::string> ReadFile(const std::string& flag, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot read ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-absl::Status WriteFile(const std::string& flag, const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!(out << content)) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot write ", path));
-  return absl::OkStatus();
-}
-
 std::vector<std::string> RawHashes(const google::protobuf::RepeatedPtrField<std::string>& hexes) {
   std::vector<std::string> out;
   for (const std::string& h : hexes) out.push_back(absl::HexStringToBytes(h));
@@ -81,20 +66,20 @@ class VerifyCommand {
 
   absl::Status Run(Session& session) const {
     if (export_.empty()) return VerifyChain(session);
-    ASSIGN_OR_RETURN(const std::string text, ReadFile("--export", export_));
+    ASSIGN_OR_RETURN(const std::string text, ReadFlagFile("--export", export_));
     std::vector<std::string> lines;
     std::istringstream in(text);
     for (std::string line; std::getline(in, line);) lines.push_back(line);
     std::optional<audit::PublicKey> key;
     if (!public_key_.empty()) {
-      ASSIGN_OR_RETURN(const std::string pem, ReadFile("--public-key", public_key_));
+      ASSIGN_OR_RETURN(const std::string pem, ReadFlagFile("--public-key", public_key_));
       auto parsed = audit::PublicKey::FromPem(pem);
       if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat("--public-key: ", parsed.status().message()));
       key = *std::move(parsed);
     }
     std::vector<std::string> notes;
     for (const std::string& path : checkpoints_) {
-      ASSIGN_OR_RETURN(std::string note, ReadFile("--checkpoint", path));
+      ASSIGN_OR_RETURN(std::string note, ReadFlagFile("--checkpoint", path));
       notes.push_back(std::move(note));
     }
     audit::ExportVerifyReport report =
@@ -166,7 +151,7 @@ class CheckpointCommand {
     recovery::v1::GetCheckpointRequest req;
     req.set_tree_size(size_);
     ASSIGN_OR_RETURN(const auto resp, session.Call<Audit>(&Audit::Stub::GetCheckpoint, req));
-    if (!out_.empty()) RETURN_IF_ERROR(WriteFile("--out", out_, resp.checkpoint().note()));
+    if (!out_.empty()) RETURN_IF_ERROR(WriteFlagFile("--out", out_, resp.checkpoint().note()));
     if (session.json()) return session.Show(absl::StatusOr<recovery::v1::GetCheckpointResponse>(resp));
     session.PrintText(
         out_.empty() ? resp.checkpoint().note()
@@ -189,7 +174,7 @@ class PublicKeyCommand {
                      session.Call<Audit>(&Audit::Stub::GetPublicKey, recovery::v1::GetPublicKeyRequest()));
     if (resp.public_key_pem().empty())
       return absl::FailedPreconditionError("audit signs no checkpoints (started without --audit-signing-key)");
-    if (!out_.empty()) RETURN_IF_ERROR(WriteFile("--out", out_, resp.public_key_pem()));
+    if (!out_.empty()) RETURN_IF_ERROR(WriteFlagFile("--out", out_, resp.public_key_pem()));
     if (session.json()) return session.Show(absl::StatusOr<recovery::v1::GetPublicKeyResponse>(resp));
     session.PrintText(out_.empty()
                           ? resp.public_key_pem()
@@ -218,7 +203,7 @@ class ProveCommand {
     } else {
       req.set_seq(seq_);
     }
-    ASSIGN_OR_RETURN(const std::string pem, ReadFile("--public-key", public_key_));
+    ASSIGN_OR_RETURN(const std::string pem, ReadFlagFile("--public-key", public_key_));
     auto key = audit::PublicKey::FromPem(pem);
     if (!key.ok()) return absl::InvalidArgumentError(absl::StrCat("--public-key: ", key.status().message()));
     ASSIGN_OR_RETURN(const auto resp, session.Call<Audit>(&Audit::Stub::GetInclusionProof, req));

@@ -16,6 +16,14 @@ uint64_t SplitPoint(uint64_t n) { return uint64_t{1} << (63 - absl::countl_zero(
 
 bool IsPowerOfTwo(uint64_t n) { return n != 0 && (n & (n - 1)) == 0; }
 
+// RFC 9162's "right-shift fn and sn equally until either LSB(fn) is set or fn is 0".
+void ShiftToNextLeftEdge(uint64_t& fn, uint64_t& sn) {
+  while (!(fn & 1) && fn != 0) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+}
+
 absl::Status InclusionPath(uint64_t index, uint64_t begin, uint64_t end, const NodeSource& nodes,
                            std::vector<std::string>& path) {
   const uint64_t n = end - begin;
@@ -135,12 +143,7 @@ bool VerifyInclusion(uint64_t index, uint64_t size, absl::string_view leaf_hash,
     if (sn == 0) return false;
     if ((fn & 1) || fn == sn) {
       r = NodeHash(p, r);
-      if (!(fn & 1)) {
-        while (!(fn & 1) && fn != 0) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
+      ShiftToNextLeftEdge(fn, sn);
     } else {
       r = NodeHash(r, p);
     }
@@ -173,12 +176,7 @@ bool VerifyConsistency(uint64_t first, uint64_t second, absl::string_view first_
     if ((fn & 1) || fn == sn) {
       fr = NodeHash(c, fr);
       sr = NodeHash(c, sr);
-      if (!(fn & 1)) {
-        while (!(fn & 1) && fn != 0) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
+      ShiftToNextLeftEdge(fn, sn);
     } else {
       sr = NodeHash(sr, c);
     }
