@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -22,6 +23,7 @@
 #include "services/common/grpc_util.h"
 #include "tests/audit/test_util.h"
 #include "tests/support/service_fixture.h"
+#include "tests/support/test_identity.h"
 
 namespace recovery::audit {
 namespace {
@@ -258,6 +260,69 @@ TEST_F(VerifiersTest, SrctlVerifyExportIsTheSameVerifierOnTheCommandLine) {
   const ShellRun broken = Shell(srctl);
   EXPECT_EQ(broken.exit_code, 3) << broken.out;
   EXPECT_NE(broken.out.find("problem: record 2 (seq 2) changed"), std::string::npos) << broken.out;
+}
+
+// srctl against the service in process: it fetches the key and the checkpoints, exports, then
+// verifies offline and (--online) checks the service's consistency proof from a kept
+// checkpoint; one of a forked log fails both ways. `srctl audit prove` checks a case's proofs.
+TEST(SrctlAuditOnlineTest, KeptCheckpointsAreCheckedAgainstTheServicesConsistencyProofs) {
+  recovery::testing::TempDir dir;
+  auto key = SigningKey::Generate();
+  ASSERT_TRUE(key.ok());
+  std::ofstream(dir.File("signing.pem")) << key->PrivatePem();
+  AuditModule module;
+  module.options().signing_key_file = dir.File("signing.pem");
+  module.options().checkpoints = {5, absl::Hours(1)};
+  recovery::testing::FixtureOptions options;
+  options.start = testing::kBase;
+  recovery::testing::ServiceFixture fx(module, options);
+  ASSERT_TRUE(fx.ok());
+  for (int i = 1; i <= 5; ++i) ASSERT_TRUE(fx.Deliver(OpenedEvent("c" + std::to_string(i % 2), i)).ok());
+  fx.Quiesce();
+  const auto srctl = [&](const std::string& args) {
+    ShellRun run;
+    run.out = recovery::testing::RunCommand(
+        absl::StrCat(recovery::testing::BinaryPath("tools/srctl/srctl"), " --token ",
+                     recovery::testing::TestIdentity::Shared().PersonToken(recovery::testing::kTestPerson), " --stack ",
+                     dir.File("no-stack"), " --audit 127.0.0.1:", fx.port(), " ", args, " 2>&1"),
+        &run.exit_code);
+    if (WIFEXITED(run.exit_code)) run.exit_code = WEXITSTATUS(run.exit_code);
+    return run;
+  };
+  ASSERT_EQ(srctl("audit public-key --out " + dir.File("audit.pub")).exit_code, 0);
+  ASSERT_EQ(srctl("audit checkpoint --out " + dir.File("cp5.txt")).exit_code, 0);
+  for (int i = 6; i <= 12; ++i) ASSERT_TRUE(fx.Deliver(OpenedEvent("c" + std::to_string(i % 2), i)).ok());
+  fx.Quiesce();
+  const ShellRun exported = srctl("audit export");
+  ASSERT_EQ(exported.exit_code, 0) << exported.out;
+  std::ofstream(dir.File("audit.jsonl")) << exported.out;
+  const std::string verify = absl::StrCat("audit verify --export ", dir.File("audit.jsonl"), " --public-key ",
+                                          dir.File("audit.pub"), " --online --allow-tail --checkpoint ");
+  ShellRun run = srctl(verify + dir.File("cp5.txt"));
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find("note: the service's log at size 10 extends the checkpoint at size 5 (consistency proof "
+                         "verified)"),
+            std::string::npos)
+      << run.out;
+
+  // A checkpoint of size 5 signed with the log's key over another history.
+  std::ifstream kept(dir.File("cp5.txt"));
+  std::stringstream note;
+  note << kept.rdbuf();
+  auto fork = VerifyCheckpoint(note.str(), key->public_key());
+  ASSERT_TRUE(fork.ok());
+  fork->root_hash[3] ^= 1;
+  std::ofstream(dir.File("fork5.txt"), std::ios::binary) << SignCheckpoint(*fork, *key);
+  run = srctl(verify + dir.File("fork5.txt"));
+  EXPECT_EQ(run.exit_code, 3) << run.out;
+  EXPECT_NE(run.out.find("problem: checkpoint at size 5 does not match the export"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("problem: consistency proof from the service does not verify between size 5 and size 10"),
+            std::string::npos)
+      << run.out;
+
+  run = srctl("audit prove --case c1 --public-key " + dir.File("audit.pub"));
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find("included: seq 9 in the checkpoint at size 10"), std::string::npos) << run.out;
 }
 
 }  // namespace
