@@ -44,6 +44,8 @@ recovery::v1::ChainCheck ToProtoCheck(ChainCheck check) {
       return recovery::v1::CHAIN_CHECK_CASE_SEQUENCE;
     case ChainCheck::kHead:
       return recovery::v1::CHAIN_CHECK_HEAD;
+    case ChainCheck::kMerkle:
+      return recovery::v1::CHAIN_CHECK_MERKLE;
   }
   return recovery::v1::CHAIN_CHECK_UNSPECIFIED;
 }

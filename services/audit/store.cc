@@ -2,7 +2,9 @@
 #include "services/audit/store.h"
 
 #include <limits>
+#include <map>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/status_macros.h"
 
@@ -255,6 +257,24 @@ absl::StatusOr<AuditStats> AuditStore::Stats() {
 absl::StatusOr<VerifyResult> AuditStore::Verify(int page_size) {
   ChainVerifier verifier;
   VerifyResult result;
+  // The Merkle log beside the chain: each stored leaf against its record's bytes, the root of
+  // the leaves so far against every kept checkpoint at its size, and at the end against the
+  // root the stored subtrees give (what proofs are computed from).
+  merkle::CompactRange range;
+  std::map<int64_t, std::string> signed_roots;  // tree size -> hex root
+  {
+    auto tx = store_.Begin();
+    if (!tx.ok()) return tx.status();
+    auto rows = (*tx)->Query("SELECT tree_size, root_hash FROM audit_checkpoint");
+    if (!rows.ok()) return rows.status();
+    for (const Row& row : *rows) signed_roots[row.Int(0)] = row.Str(1);
+  }
+  const auto broken = [&](int64_t seq, std::string event_id, std::string detail) {
+    result.first_break = ChainBreak{seq, std::move(event_id), ChainCheck::kMerkle, std::move(detail)};
+    result.checked = verifier.checked();
+    result.head_hash = verifier.head_hash();
+    return result;
+  };
   const std::string sql = absl::StrCat("SELECT ", kRecordColumns, " FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?");
   int64_t after = 0;
   for (;;) {
@@ -262,14 +282,31 @@ absl::StatusOr<VerifyResult> AuditStore::Verify(int page_size) {
     if (!tx.ok()) return tx.status();
     auto rows = (*tx)->Query(sql, {after, int64_t{page_size}});
     if (!rows.ok()) return rows.status();
+    auto leaf_rows = (*tx)->Query("SELECT idx, hash FROM audit_merkle_node WHERE level = 0 AND idx >= ? AND idx < ?",
+                                  {after, after + page_size});
+    if (!leaf_rows.ok()) return leaf_rows.status();
+    std::map<int64_t, std::string> leaves;
+    for (const Row& row : *leaf_rows) leaves[row.Int(0)] = row.Str(1);
     for (const Row& row : *rows) {
       const StoredRecord r = FromRow(row);
-      if (auto broken = verifier.Add(r.record)) {
-        result.first_break = std::move(broken);
+      if (auto chain_break = verifier.Add(r.record)) {
+        result.first_break = std::move(chain_break);
         result.checked = verifier.checked();
         result.head_hash = verifier.head_hash();
         return result;
       }
+      const std::string leaf = merkle::LeafHash(r.record.event_bytes);
+      auto stored = leaves.find(r.record.seq - 1);
+      if (stored == leaves.end() || stored->second != leaf)
+        return broken(r.record.seq, r.record.event_id,
+                      absl::StrCat("merkle leaf ", r.record.seq - 1,
+                                   stored == leaves.end() ? " is missing" : " is not SHA-256(0x00 || event bytes)"));
+      range.Append(leaf);
+      auto cp = signed_roots.find(r.record.seq);
+      if (cp != signed_roots.end() && cp->second != absl::BytesToHexString(range.Root()))
+        return broken(r.record.seq, r.record.event_id,
+                      absl::StrCat("the checkpoint at size ", r.record.seq,
+                                   " signed another root: the first records changed since it was signed"));
       after = r.record.seq;
     }
     if (static_cast<int>(rows->size()) < page_size) {
@@ -277,7 +314,24 @@ absl::StatusOr<VerifyResult> AuditStore::Verify(int page_size) {
       // log was tampered with.
       auto head = ReadHead(**tx);
       if (!head.ok()) return head.status();
-      result.first_break = verifier.Finish(head->seq, head->hash);
+      if (auto chain_break = verifier.Finish(head->seq, head->hash)) {
+        result.first_break = std::move(chain_break);
+        result.checked = verifier.checked();
+        result.head_hash = verifier.head_hash();
+        return result;
+      }
+      auto tree = ReadTreeHead(**tx);
+      if (!tree.ok()) return tree.status();
+      if (tree->tree_size != head->seq)
+        return broken(head->seq, "",
+                      absl::StrCat("the tree has ", tree->tree_size, " leaves, the chain ", head->seq, " records"));
+      for (const auto& [size, root] : signed_roots)
+        if (size > head->seq)
+          return broken(head->seq, "", absl::StrCat("a checkpoint at size ", size, " covers records that are gone"));
+      auto stored_root = merkle::Root(static_cast<uint64_t>(tree->tree_size), Nodes(**tx));
+      if (!stored_root.ok() || *stored_root != range.Root())
+        return broken(head->seq, "", "the stored subtree hashes give another root than the leaves");
+      result.first_break = std::nullopt;
       result.checked = verifier.checked();
       result.head_hash = verifier.head_hash();
       return result;

@@ -42,6 +42,8 @@ std::string ChainCheckName(ChainCheck check) {
       return "case_sequence";
     case ChainCheck::kHead:
       return "head";
+    case ChainCheck::kMerkle:
+      return "merkle";
   }
   return "unknown";
 }

@@ -186,6 +186,24 @@ bool VerifyConsistency(uint64_t first, uint64_t second, absl::string_view first_
   return fr == first_root && sr == second_root && sn == 0;
 }
 
+void CompactRange::Append(std::string leaf_hash) {
+  int level = 0;
+  while (!subtrees_.empty() && subtrees_.back().first == level) {
+    leaf_hash = NodeHash(subtrees_.back().second, leaf_hash);
+    subtrees_.pop_back();
+    ++level;
+  }
+  subtrees_.emplace_back(level, std::move(leaf_hash));
+  ++size_;
+}
+
+std::string CompactRange::Root() const {
+  if (subtrees_.empty()) return EmptyRoot();
+  std::string root = subtrees_.back().second;
+  for (size_t i = subtrees_.size() - 1; i-- > 0;) root = NodeHash(subtrees_[i].second, root);
+  return root;
+}
+
 void MerkleTree::AppendLeafHash(std::string leaf_hash) {
   if (levels_.empty()) levels_.emplace_back();
   const uint64_t index = levels_[0].size();

@@ -58,6 +58,19 @@ bool VerifyInclusion(uint64_t index, uint64_t size, absl::string_view leaf_hash,
 bool VerifyConsistency(uint64_t first, uint64_t second, absl::string_view first_root, absl::string_view second_root,
                        const std::vector<std::string>& proof);
 
+// The right edge of a tree: its complete subtrees, largest first (at most log2(n) hashes), so
+// the root of a growing log is kept in O(log n) memory (VerifyChain over the whole log).
+class CompactRange {
+ public:
+  void Append(std::string leaf_hash);
+  uint64_t size() const { return size_; }
+  std::string Root() const;
+
+ private:
+  uint64_t size_ = 0;
+  std::vector<std::pair<int, std::string>> subtrees_;  // (level, hash)
+};
+
 // A whole tree in memory: the complete subtrees by level. The verifiers build it from an
 // export; tests compare the store's answers with it.
 class MerkleTree {
