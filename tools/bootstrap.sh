@@ -34,7 +34,7 @@ PACKAGES=(
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev prometheus-cpp-dev
   libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libpq-dev postgresql libcjose-dev libjansson-dev libcpp-httplib-dev
-  kcat python3 python3-icalendar curl procps openssl
+  kcat python3 python3-icalendar python3-cryptography curl procps openssl
   nodejs npm chromium fonts-dejavu-core
 )
 

@@ -85,6 +85,7 @@ launch() {
   args+=(--auth-config "$DATA/config/access.yaml" --tls-cert "$DATA/tls/server.pem" --tls-key "$DATA/tls/server-key.pem")
   [[ -n $clock ]] && args+=(--manual-clock "$clock")
   # Pages carry a signed acknowledge link to the console (/ack/<token>).
+  [[ $s == audit ]] && args+=(--audit-signing-key "$DATA/audit-signing.pem" --audit-checkpoint-every 100 --audit-checkpoint-interval 10s)
   [[ $s == escalation ]] && args+=(--ack-link-key-file "$DATA/ack-link.key" --console-url "https://127.0.0.1:$(cat "$DATA/console-port")")
   if [[ $s == escalation && -e $DATA/calendar-on ]]; then
     rm -f "$DATA/stack/calendar.port"
@@ -183,6 +184,8 @@ start() {
   echo "$console_port" >"$DATA/console-port"
   # The key escalation signs acknowledge links with (32 random bytes, kept across restarts).
   [[ -s $DATA/ack-link.key ]] || (umask 077; openssl rand 32 >"$DATA/ack-link.key")
+  # audit's checkpoint signing key (services/audit/README.md), kept across restarts of the stack.
+  [[ -s $DATA/audit-signing.pem ]] || (umask 077; openssl genpkey -algorithm ed25519 -out "$DATA/audit-signing.pem")
   # The identity provider: a real oidc-provider (tools/idp) with the demo's people.
   node "$ROOT/tools/idp/server.mjs" --port-file "$DATA/stack/idp.port" --accounts "$ROOT/tools/idp/accounts.json" \
       --tls-cert "$DATA/tls/server.pem" --tls-key "$DATA/tls/server-key.pem" --keys-file "$DATA/idp-keys.json" \

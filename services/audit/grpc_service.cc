@@ -48,4 +48,34 @@ grpc::Status AuditService::GetStats(grpc::ServerContext* context, const recovery
   return ToGrpcStatus(app_.GetStats(response));
 }
 
+grpc::Status AuditService::GetCheckpoint(grpc::ServerContext* context,
+                                         const recovery::v1::GetCheckpointRequest* request,
+                                         recovery::v1::GetCheckpointResponse* response) {
+  RETURN_IF_REFUSED(context);
+  if (absl::Status s = ValidateGetCheckpoint(*request); !s.ok()) return ToGrpcStatus(s);
+  return ToGrpcStatus(app_.GetCheckpoint(*request, response));
+}
+
+grpc::Status AuditService::GetInclusionProof(grpc::ServerContext* context,
+                                             const recovery::v1::GetInclusionProofRequest* request,
+                                             recovery::v1::GetInclusionProofResponse* response) {
+  RETURN_IF_REFUSED(context);
+  if (absl::Status s = ValidateGetInclusionProof(*request); !s.ok()) return ToGrpcStatus(s);
+  return ToGrpcStatus(app_.GetInclusionProof(*request, response));
+}
+
+grpc::Status AuditService::GetConsistencyProof(grpc::ServerContext* context,
+                                               const recovery::v1::GetConsistencyProofRequest* request,
+                                               recovery::v1::GetConsistencyProofResponse* response) {
+  RETURN_IF_REFUSED(context);
+  if (absl::Status s = ValidateGetConsistencyProof(*request); !s.ok()) return ToGrpcStatus(s);
+  return ToGrpcStatus(app_.GetConsistencyProof(*request, response));
+}
+
+grpc::Status AuditService::GetPublicKey(grpc::ServerContext* context, const recovery::v1::GetPublicKeyRequest*,
+                                        recovery::v1::GetPublicKeyResponse* response) {
+  RETURN_IF_REFUSED(context);
+  return ToGrpcStatus(app_.GetPublicKey(response));
+}
+
 }  // namespace recovery::audit

@@ -22,6 +22,15 @@ class AuditService final : public recovery::v1::Audit::Service {
                             grpc::ServerWriter<recovery::v1::ExportEventsResponse>* writer) override;
   grpc::Status GetStats(grpc::ServerContext* context, const recovery::v1::GetStatsRequest* request,
                         recovery::v1::GetStatsResponse* response) override;
+  grpc::Status GetCheckpoint(grpc::ServerContext* context, const recovery::v1::GetCheckpointRequest* request,
+                             recovery::v1::GetCheckpointResponse* response) override;
+  grpc::Status GetInclusionProof(grpc::ServerContext* context, const recovery::v1::GetInclusionProofRequest* request,
+                                 recovery::v1::GetInclusionProofResponse* response) override;
+  grpc::Status GetConsistencyProof(grpc::ServerContext* context,
+                                   const recovery::v1::GetConsistencyProofRequest* request,
+                                   recovery::v1::GetConsistencyProofResponse* response) override;
+  grpc::Status GetPublicKey(grpc::ServerContext* context, const recovery::v1::GetPublicKeyRequest* request,
+                            recovery::v1::GetPublicKeyResponse* response) override;
 
  private:
   AuditApp& app_;

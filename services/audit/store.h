@@ -1,6 +1,9 @@
 // The audit service's tables on the common store: the append-only, hash-chained event log
 // (audit_log) and its recorded head (audit_head): what app.cc loads before deciding the next
 // record (Head, LastCaseSeq), the append of a decided record, and the queries the RPCs need.
+// Beside the chain, the Merkle log (domain/merkle.h): audit_merkle_node holds every complete
+// subtree hash (level 0: the leaf hashes by index), so a root or proof reads O(log n) rows;
+// audit_head.tree_size counts the leaves; audit_checkpoint keeps the signed checkpoints.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +19,7 @@
 #include "absl/time/time.h"
 #include "recovery/v1/events.pb.h"
 #include "services/audit/domain/chain.h"
+#include "services/audit/domain/merkle.h"
 #include "services/common/store.h"
 
 namespace recovery::audit {
@@ -34,7 +38,8 @@ struct ExportFilter {
 // The envelope case_id prefixes of events about no case: ConfigChanged ("config:<service>"),
 // cover requests, overrides and schedule calendar feeds ("schedule:<id>"), person calendar feeds
 // ("person:<id>"). Recorded and chained like any other key, but not counted as cases.
-inline constexpr const char* kPseudoCasePrefixes[] = {"config:", "schedule:", "person:"};
+// Audit's own checkpoint events are keyed "audit:checkpoints".
+inline constexpr const char* kPseudoCasePrefixes[] = {"config:", "schedule:", "person:", "audit:"};
 
 struct AuditStats {
   int64_t events_total = 0;
@@ -45,6 +50,21 @@ struct AuditStats {
   int64_t cases = 0;
   int64_t last_seq = 0;
   std::string head_hash;
+};
+
+// The Merkle log's head: leaves, and the last checkpoint (size 0: none yet).
+struct TreeHead {
+  int64_t tree_size = 0;
+  int64_t checkpoint_size = 0;
+  int64_t checkpoint_us = 0;
+};
+
+struct StoredCheckpoint {
+  int64_t tree_size = 0;
+  std::string root_hash;  // hex
+  int64_t signed_us = 0;
+  std::string note;      // the signed note
+  std::string event_id;  // of the AuditCheckpointPublished event that announced it
 };
 
 struct VerifyResult {
@@ -67,7 +87,29 @@ class AuditStore {
   static absl::StatusOr<int64_t> LastCaseSeq(common::Tx& tx, const std::string& case_id);
   // Inserts the decided record and moves the head to it, inside tx (the consumer's
   // transaction). Returns false when its event id is already recorded (nothing changes).
+  // The record's Merkle leaf (leaf seq - 1 = LeafHash(event_bytes)) is appended with it.
   static absl::StatusOr<bool> AppendRecord(common::Tx& tx, const ChainRecord& record, absl::Time recorded_at);
+
+  static absl::StatusOr<TreeHead> ReadTreeHead(common::Tx& tx);
+  // Stores leaf `index` and every complete subtree it completes (merkle::NodesCompletedBy),
+  // each the node hash of its left sibling, read back, and the node just below it. Does not
+  // move audit_head.tree_size (AppendRecord and CatchUpTree do).
+  static absl::Status InsertLeafNodes(common::Tx& tx, int64_t index, const std::string& leaf_hash);
+  // Reads stored subtree hashes inside tx (valid while tx is).
+  static merkle::NodeSource Nodes(common::Tx& tx);
+  // Brings the tree up to the chain's head (a log recorded before the Merkle log existed),
+  // at most `limit` leaves; returns how many were added.
+  static absl::StatusOr<int64_t> CatchUpTree(common::Tx& tx, int limit);
+  static absl::Status InsertCheckpoint(common::Tx& tx, const StoredCheckpoint& checkpoint);
+  // The checkpoint at tree_size, or the latest when tree_size is 0; nullopt when none.
+  static absl::StatusOr<std::optional<StoredCheckpoint>> CheckpointAt(common::Tx& tx, int64_t tree_size);
+  // Whether event_id announced one of this log's own checkpoints.
+  static absl::StatusOr<bool> IsOwnCheckpointEvent(common::Tx& tx, const std::string& event_id);
+  // The seqs of a case's records, ascending.
+  static absl::StatusOr<std::vector<int64_t>> CaseSeqs(common::Tx& tx, const std::string& case_id);
+
+  // Runs fn in a transaction of its own (reads that must agree with each other).
+  absl::Status InTransaction(const std::function<absl::Status(common::Tx&)>& fn);
 
   // Every record of a case in case order.
   absl::StatusOr<std::vector<StoredRecord>> CaseRecords(const std::string& case_id);

@@ -27,6 +27,36 @@ absl::Status ValidateExportEvents(const recovery::v1::ExportEventsRequest& reque
                                 "occurred_to", request.has_occurred_to() ? &request.occurred_to() : nullptr);
 }
 
+absl::Status ValidateGetCheckpoint(const recovery::v1::GetCheckpointRequest& request) {
+  if (request.tree_size() < 0) return common::InvalidField("tree_size", "must not be negative (0: the latest)");
+  return absl::OkStatus();
+}
+
+absl::Status ValidateGetInclusionProof(const recovery::v1::GetInclusionProofRequest& request) {
+  switch (request.record_case()) {
+    case recovery::v1::GetInclusionProofRequest::kSeq:
+      if (request.seq() < 1) return common::InvalidField("seq", "must be at least 1");
+      break;
+    case recovery::v1::GetInclusionProofRequest::kCaseId:
+      RETURN_IF_ERROR(common::CheckId("case_id", request.case_id(), true));
+      break;
+    case recovery::v1::GetInclusionProofRequest::RECORD_NOT_SET:
+      return common::InvalidField("seq", "required (or case_id)");
+  }
+  if (request.tree_size() < 0)
+    return common::InvalidField("tree_size", "must not be negative (0: the latest checkpoint)");
+  return absl::OkStatus();
+}
+
+absl::Status ValidateGetConsistencyProof(const recovery::v1::GetConsistencyProofRequest& request) {
+  if (request.first_size() < 1) return common::InvalidField("first_size", "must be at least 1");
+  if (request.second_size() < 0)
+    return common::InvalidField("second_size", "must not be negative (0: the latest checkpoint)");
+  if (request.second_size() != 0 && request.first_size() > request.second_size())
+    return common::InvalidField("first_size", "must not exceed second_size");
+  return absl::OkStatus();
+}
+
 absl::Status ValidateEvent(const recovery::v1::Event& event) {
   if (event.event_id().empty()) return common::InvalidField("event_id", "required");
   if (event.case_id().empty()) return common::InvalidField("case_id", "required");

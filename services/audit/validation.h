@@ -12,6 +12,9 @@ namespace recovery::audit {
 absl::Status ValidateGetTimeline(const recovery::v1::GetTimelineRequest& request);
 absl::Status ValidateListConfigChanges(const recovery::v1::ListConfigChangesRequest& request);
 absl::Status ValidateExportEvents(const recovery::v1::ExportEventsRequest& request);
+absl::Status ValidateGetCheckpoint(const recovery::v1::GetCheckpointRequest& request);
+absl::Status ValidateGetInclusionProof(const recovery::v1::GetInclusionProofRequest& request);
+absl::Status ValidateGetConsistencyProof(const recovery::v1::GetConsistencyProofRequest& request);
 
 // Whether a consumed event can be chained. Audit records what was on the topic, so it asks
 // only for what a record needs: an event_id (the chain's and the dedup's key), a case_id

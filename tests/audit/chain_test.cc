@@ -6,6 +6,7 @@
 
 #include "absl/strings/escaping.h"
 #include "services/audit/app.h"
+#include "services/audit/domain/merkle.h"
 #include "services/audit/store.h"
 #include "services/common/consumer.h"
 #include "tests/audit/test_util.h"
@@ -284,6 +285,57 @@ TEST_F(AuditStoreTest, ReorderedRecordsAreNamedAtTheFirstMovedRecord) {
   EXPECT_EQ(r.first_break->seq, 4);
   EXPECT_EQ(r.first_break->event_id, ids[4]);  // record 5 now sits at seq 4
   EXPECT_EQ(r.first_break->check, ChainCheck::kPrevLink);
+}
+
+// A writer who rewrites records 5..10 and recomputes the whole chain from there passes every
+// chain check; the Merkle leaves (and a checkpoint kept at 8) still name the first changed record.
+TEST_F(AuditStoreTest, ARechainedRewriteIsNamedByTheMerkleLog) {
+  const auto ids = AppendTen();
+  std::string prev = QueryOne(db_path_, "SELECT record_hash FROM audit_log WHERE seq = 4");
+  for (int seq = 5; seq <= 10; ++seq) {
+    recovery::v1::Event e;
+    const std::string where = " WHERE seq = " + std::to_string(seq);
+    ASSERT_TRUE(e.ParseFromString(QueryOne(db_path_, "SELECT event_bytes FROM audit_log" + where)));
+    if (seq == 5) e.mutable_case_opened()->set_summary("nothing happened here");
+    const std::string bytes = EventBytes(e);
+    const std::string hash = RecordHash(prev, Sha256Hex(bytes), seq, e.event_id());
+    Tamper("UPDATE audit_log SET event_bytes = ?, event_sha256 = '" + Sha256Hex(bytes) + "', prev_hash = '" + prev +
+               "', record_hash = '" + hash + "'" + where,
+           &bytes);
+    prev = hash;
+  }
+  Tamper("UPDATE audit_head SET record_hash = '" + prev + "'");
+  VerifyResult r = Verify();
+  ASSERT_TRUE(r.first_break.has_value());
+  EXPECT_EQ(r.first_break->seq, 5);
+  EXPECT_EQ(r.first_break->event_id, ids[4]);
+  EXPECT_EQ(r.first_break->check, ChainCheck::kMerkle);
+  EXPECT_EQ(r.first_break->detail, "merkle leaf 4 is not SHA-256(0x00 || event bytes)");
+
+  // Rewriting the leaves too (and every subtree above them) leaves the kept checkpoint.
+  merkle::MerkleTree tree;
+  for (int seq = 1; seq <= 10; ++seq)
+    tree.AppendLeaf(QueryOne(db_path_, "SELECT event_bytes FROM audit_log WHERE seq = " + std::to_string(seq)));
+  Tamper("DELETE FROM audit_merkle_node");
+  auto nodes = tree.Nodes();
+  for (int level = 0; level < 4; ++level) {
+    for (uint64_t i = 0;; ++i) {
+      auto h = nodes(level, i);
+      if (!h.ok()) break;
+      Tamper("INSERT INTO audit_merkle_node (level, idx, hash) VALUES (" + std::to_string(level) + ", " +
+                 std::to_string(i) + ", ?)",
+             &*h);
+    }
+  }
+  ASSERT_FALSE(Verify().first_break.has_value()) << "chain and tree agree again: nothing outside remembers";
+  Tamper(
+      "INSERT INTO audit_checkpoint (tree_size, root_hash, signed_us, note, event_id) VALUES (8, "
+      "'00000000000000000000000000000000000000000000000000000000000000ff', 0, '', 'cp-8')");
+  r = Verify();
+  ASSERT_TRUE(r.first_break.has_value());
+  EXPECT_EQ(r.first_break->seq, 8);
+  EXPECT_EQ(r.first_break->check, ChainCheck::kMerkle);
+  EXPECT_NE(r.first_break->detail.find("the checkpoint at size 8 signed another root"), std::string::npos);
 }
 
 TEST_F(AuditStoreTest, ExportFiltersByCaseAndHalfOpenTimeRange) {

@@ -34,21 +34,13 @@ const std::vector<std::string>& ConfiguredServices() {
   return names;
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& flag, const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot read '", path, "'"));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The spec of a resource from --file (YAML or JSON) or --spec (JSON or YAML text).
 absl::StatusOr<google::protobuf::Value> SpecFrom(const std::string& file, const std::string& text) {
   if (file.empty() == text.empty()) return absl::InvalidArgumentError("give exactly one of --file and --spec");
   std::string source = text;
   const std::string flag = file.empty() ? "--spec" : "--file";
   if (!file.empty()) {
-    ASSIGN_OR_RETURN(source, ReadFile("--file", file));
+    ASSIGN_OR_RETURN(source, ReadFlagFile("--file", file));
   }
   try {
     return common::YamlToValue(YAML::Load(source));  // YAML is a superset of JSON
@@ -209,7 +201,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ReadDirectory(c
     for (const std::string& name : {service, absl::StrReplaceAll(service, {{"_", "-"}})}) {
       const fs::path path = fs::path(dir) / (name + ".yaml");
       if (!fs::exists(path)) continue;
-      ASSIGN_OR_RETURN(std::string text, ReadFile("-f", path.string()));
+      ASSIGN_OR_RETURN(std::string text, ReadFlagFile("-f", path.string()));
       files.emplace_back(service, std::move(text));
       break;
     }

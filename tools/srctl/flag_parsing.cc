@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
+#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -76,6 +78,20 @@ absl::StatusOr<std::string> ParseServiceName(absl::string_view flag, absl::strin
   if (std::find(names.begin(), names.end(), key) != names.end()) return key;
   return absl::InvalidArgumentError(
       absl::StrCat(flag, ": unknown service \"", name, "\"; expected one of ", absl::StrJoin(names, ", ")));
+}
+
+absl::StatusOr<std::string> ReadFlagFile(absl::string_view flag, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot read '", path, "'"));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+absl::Status WriteFlagFile(absl::string_view flag, const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!(out << content)) return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot write '", path, "'"));
+  return absl::OkStatus();
 }
 
 }  // namespace recovery::srctl

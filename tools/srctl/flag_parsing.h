@@ -35,8 +35,18 @@ absl::StatusOr<Enum> ParseEnum(absl::string_view flag, absl::string_view value) 
   return static_cast<Enum>(*number);
 }
 
+// The whole file a flag names (binary-safe); INVALID_ARGUMENT "<flag>: cannot read '<path>'".
+absl::StatusOr<std::string> ReadFlagFile(absl::string_view flag, const std::string& path);
+// Writes (replaces) the file a flag names; INVALID_ARGUMENT "<flag>: cannot write '<path>'".
+absl::Status WriteFlagFile(absl::string_view flag, const std::string& path, const std::string& content);
+
 // An RFC3339 instant ("2026-11-24T21:40:00Z", "2026-11-25T10:00:00+01:00").
 absl::StatusOr<google::protobuf::Timestamp> ParseTimestamp(absl::string_view flag, const std::string& text);
+
+// The whole file a flag names (binary-safe); INVALID_ARGUMENT "<flag>: cannot read '<path>'".
+absl::StatusOr<std::string> ReadFlagFile(absl::string_view flag, const std::string& path);
+// Writes (replaces) the file a flag names; INVALID_ARGUMENT "<flag>: cannot write '<path>'".
+absl::Status WriteFlagFile(absl::string_view flag, const std::string& path, const std::string& content);
 
 // An RFC3339 instant, or a local civil time "2026-11-25T10:00:00" in the IANA zone `tz`
 // (named by --tz).

@@ -1,26 +1,18 @@
 // Hash-chain computation and verification for the audit log.
 #include "services/audit/domain/chain.h"
 
-#include <openssl/evp.h>
-
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "services/audit/domain/merkle.h"
 #include "services/common/events.h"
 
 namespace recovery::audit {
 namespace {
 
-std::string Sha256Raw(std::string_view bytes) {
-  // Fetched once: OpenSSL 3 looks the algorithm up again on every EVP_sha256() digest,
-  // which cost about as much as hashing a small event.
-  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), md, &len, sha256, nullptr);
-  return std::string(reinterpret_cast<const char*>(md), len);
-}
+// One SHA-256 for the chain and the Merkle log (merkle.cc fetches the algorithm once).
+std::string Sha256Raw(std::string_view bytes) { return merkle::Sha256(absl::string_view(bytes.data(), bytes.size())); }
 
 // Hex that is not 64 lowercase hex digits decodes to "", which can never match.
 std::string HexToRaw(std::string_view hex) {
@@ -50,6 +42,8 @@ std::string ChainCheckName(ChainCheck check) {
       return "case_sequence";
     case ChainCheck::kHead:
       return "head";
+    case ChainCheck::kMerkle:
+      return "merkle";
   }
   return "unknown";
 }

@@ -33,7 +33,9 @@ struct ChainRecord {
   std::string record_hash;   // hex
 };
 
-enum class ChainCheck { kSequence, kEventHash, kPrevLink, kRecordHash, kEventContent, kCaseSequence, kHead };
+// kMerkle: the Merkle log disagrees with the records (a leaf is not the hash of its record's
+// bytes, the stored subtrees give another root, or a kept checkpoint signed another root).
+enum class ChainCheck { kSequence, kEventHash, kPrevLink, kRecordHash, kEventContent, kCaseSequence, kHead, kMerkle };
 std::string ChainCheckName(ChainCheck check);
 
 struct ChainBreak {

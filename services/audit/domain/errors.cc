@@ -6,7 +6,10 @@ namespace recovery::audit {
 absl::StatusCode StatusCodeOf(AuditError error) {
   switch (error) {
     case AuditError::kNoEventsForCase:
+    case AuditError::kNoCheckpoint:
       return absl::StatusCode::kNotFound;
+    case AuditError::kBeyondTree:
+      return absl::StatusCode::kInvalidArgument;
   }
   return absl::StatusCode::kInternal;
 }

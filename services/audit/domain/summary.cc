@@ -209,6 +209,9 @@ std::string SummarizeEvent(const Event& e) {
       return absl::StrCat(c.service(), " ", c.kind(), " '", c.id(), "' ", verb, " (version ", c.version(), ", ",
                           c.origin(), ")", c.reason().empty() ? "" : ": ", c.reason());
     }
+    case Event::kAuditCheckpointPublished:
+      return absl::StrCat("Audit checkpoint signed: ", e.audit_checkpoint_published().tree_size(), " records, root ",
+                          e.audit_checkpoint_published().root_hash().substr(0, 16));
     default: {
       const std::string type = common::EventTypeName(e);
       return type.empty() ? "Event without body" : type;
