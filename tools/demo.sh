@@ -97,6 +97,14 @@ created_by_mia() {
 }
 eventually 30 "audit recording Mia's creation of the on-call schedule" created_by_mia
 run audit config --kind schedule --id client-services-oncall
+# An auditor keeps audit's signed checkpoint from the start of the story (and the public key
+# from whoever holds the signing key, not from the service): at the end the exported trail is
+# checked offline against it.
+mkdir -p "$DATA/auditor"
+openssl pkey -in "$DATA/audit-signing.pem" -pubout -out "$DATA/auditor/audit-public-key.pem" 2>/dev/null ||
+  fail "could not derive the audit public key"
+eventually 30 "audit's first signed checkpoint" "$SRCTL" audit checkpoint --out "$DATA/auditor/checkpoint-start.txt"
+run audit checkpoint --out "$DATA/auditor/checkpoint-start.txt"
 
 step "After hours (Tue 21:40 London): who is on call for client services?"
 run oncall --schedule client-services-oncall
@@ -246,6 +254,47 @@ for pair in CaseOpened=person:reception CaseAcknowledged=person:lee EscalationAc
 done
 echo "actors: every write above carries the person who signed in (reception, lee, mia)"
 run verify
+
+step "A forged acknowledgement published straight to the topic with kcat is rejected, not believed"
+# Someone who can write to Kafka but holds no service's key publishes "Sam acknowledged the
+# escalation" for the case. Every service verifies each event's signature before acting.
+FORGED_ID="forged-$(date +%s%N)"
+cat >"$DATA/forged.txt" <<FORGED
+event_id: "$FORGED_ID"
+case_id: "$CASE"
+source: "escalation"
+actor: "person:sam"
+occurred_at { seconds: $(date -d "$START" +%s) }
+escalation_acknowledged { escalation_id: "$ESC" acknowledged_by: "sam" page_id: "forged" }
+FORGED
+protoc -I "$ROOT/proto" -I /usr/include --encode=recovery.v1.Event recovery/v1/events.proto \
+  <"$DATA/forged.txt" >"$DATA/forged.bin" || fail "protoc could not encode the forged event"
+echo "\$ kcat -P -t recovery.case-events -k $CASE -H type=EscalationAcknowledged $DATA/forged.bin"
+kcat -P -b "$(cat "$DATA/stack/broker.addr")" -t recovery.case-events -k "$CASE" -H type=EscalationAcknowledged \
+  -H "event_id=$FORGED_ID" "$DATA/forged.bin" || fail "kcat could not publish"
+forged_rejected() {
+  [[ $(field "$(json audit rejected)" "any(e['event_id'] == '$FORGED_ID' for e in d.get('entries', []))") == True ]] &&
+    [[ $(field "$(json dead-letters --service intake)" \
+      "any(e.get('event_id') == '$FORGED_ID' for e in d.get('dead_letters', []))") == True ]]
+}
+eventually 30 "audit and intake rejecting the forged event" forged_rejected
+run audit rejected
+run dead-letters --service intake
+[[ $(field "$(json show "$CASE")" "d['case'].get('owner','')") == lee ]] || fail "the forged acknowledgement changed the owner"
+echo "the case's owner is still lee: no service acted on the forged event"
+
+step "An outside auditor verifies the exported trail offline against the checkpoint kept at the start"
+# The latest checkpoint, the whole trail as JSON lines, and the public key the auditor holds:
+# srctl and an independent Python verifier (tools/audit_verify.py) must both pass it.
+run audit checkpoint --out "$DATA/auditor/checkpoint-end.txt"
+"$SRCTL" audit export >"$DATA/auditor/trail.jsonl" || fail "srctl audit export failed"
+echo "exported $(wc -l <"$DATA/auditor/trail.jsonl") records to $DATA/auditor/trail.jsonl"
+run audit verify --export "$DATA/auditor/trail.jsonl" --public-key "$DATA/auditor/audit-public-key.pem" \
+  --checkpoint "$DATA/auditor/checkpoint-start.txt" --checkpoint "$DATA/auditor/checkpoint-end.txt" --allow-tail
+echo "\$ tools/audit_verify.py --export trail.jsonl --public-key audit-public-key.pem --checkpoint ... --allow-tail"
+python3 "$ROOT/tools/audit_verify.py" --export "$DATA/auditor/trail.jsonl" \
+  --public-key "$DATA/auditor/audit-public-key.pem" --checkpoint "$DATA/auditor/checkpoint-start.txt" \
+  --checkpoint "$DATA/auditor/checkpoint-end.txt" --allow-tail || fail "the independent verifier refused the trail"
 
 if [[ -n ${DEMO_CHECK:-} ]]; then
   step "Check every event on the topic (kcat) against the audit log"

@@ -84,8 +84,12 @@ launch() {
   # Every call authenticated (the local oidc-provider's tokens), every port TLS.
   args+=(--auth-config "$DATA/config/access.yaml" --tls-cert "$DATA/tls/server.pem" --tls-key "$DATA/tls/server-key.pem")
   [[ -n $clock ]] && args+=(--manual-clock "$clock")
+  # audit signs a checkpoint of its Merkle log every 25 records or 10 s (services/audit/README.md).
+  [[ $s == audit ]] && args+=(--audit-signing-key "$DATA/audit-signing.pem" --audit-checkpoint-every 25 --audit-checkpoint-interval 10s)
+  # Every event is signed by its producer and verified by every consumer; unsigned ones are
+  # rejected (services/common/README.md, Signed events).
+  args+=(--event-signing-key "$DATA/event-keys/${s//_/-}.pem" --event-verify-keys "$DATA/event-keys/verify.yaml")
   # Pages carry a signed acknowledge link to the console (/ack/<token>).
-  [[ $s == audit ]] && args+=(--audit-signing-key "$DATA/audit-signing.pem" --audit-checkpoint-every 100 --audit-checkpoint-interval 10s)
   [[ $s == escalation ]] && args+=(--ack-link-key-file "$DATA/ack-link.key" --console-url "https://127.0.0.1:$(cat "$DATA/console-port")")
   if [[ $s == escalation && -e $DATA/calendar-on ]]; then
     rm -f "$DATA/stack/calendar.port"
@@ -105,7 +109,7 @@ launch_console() {
   rm -f "$DATA/stack/console.port" "$DATA/stack/console.http-port"
   "$BUILD/services/console/recovery-console" --listen 127.0.0.1:0 --port-file "$DATA/stack/console.port" \
       --db "$DATA/db/console.db" --kafka-brokers "$(cat "$DATA/stack/broker.addr")" --topic recovery.case-events \
-      --log-level info --auth-config "$DATA/config/access.yaml" \
+      --log-level info --auth-config "$DATA/config/access.yaml" --event-verify-keys "$DATA/event-keys/verify.yaml" \
       --tls-cert "$DATA/tls/server.pem" --tls-key "$DATA/tls/server-key.pem" \
       --console-http-listen "127.0.0.1:$(cat "$DATA/console-port")" --console-port-file "$DATA/stack/console.http-port" \
       --oidc-client-secret-file "$DATA/console-secret" --backends "$backends" --backend-ca-file "$DATA/tls/ca.pem" \
@@ -184,6 +188,21 @@ start() {
   echo "$console_port" >"$DATA/console-port"
   # The key escalation signs acknowledge links with (32 random bytes, kept across restarts).
   [[ -s $DATA/ack-link.key ]] || (umask 077; openssl rand 32 >"$DATA/ack-link.key")
+  # Each producer's event signing key and the public keys every consumer verifies with, kept
+  # across restarts of the stack.
+  mkdir -p "$DATA/event-keys"
+  local producer
+  {
+    echo "# The public keys events are verified with (services/common/README.md, Signed events)."
+    echo "require: true"
+    echo "keys:"
+    for producer in intake escalation action-plan follow-up audit; do
+      [[ -s $DATA/event-keys/$producer.pem ]] ||
+        (umask 077; openssl genpkey -algorithm ed25519 -out "$DATA/event-keys/$producer.pem")
+      openssl pkey -in "$DATA/event-keys/$producer.pem" -pubout -out "$DATA/event-keys/$producer.pub.pem"
+      printf '  - id: %s\n    public_key_file: %s.pub.pem\n' "$producer" "$producer"
+    done
+  } >"$DATA/event-keys/verify.yaml"
   # audit's checkpoint signing key (services/audit/README.md), kept across restarts of the stack.
   [[ -s $DATA/audit-signing.pem ]] || (umask 077; openssl genpkey -algorithm ed25519 -out "$DATA/audit-signing.pem")
   # The identity provider: a real oidc-provider (tools/idp) with the demo's people.

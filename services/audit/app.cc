@@ -134,7 +134,7 @@ absl::Status AuditApp::SignCheckpointAt(common::Tx& tx, int64_t tree_size, absl:
   body->set_root_hash(Hex(root));
   *body->mutable_signed_at() = common::ToProto(checkpoint.time);
   body->set_note(note);
-  body->set_key_id(KeyIdHex(key_->public_key().KeyId(options_.origin)));
+  body->set_key_id(KeyIdHex(NoteKeyId(key_->public_key(), options_.origin)));
   RETURN_IF_ERROR(ctx_.outbox.Append(tx, event));
   RETURN_IF_ERROR(AuditStore::InsertCheckpoint(
       tx, StoredCheckpoint{tree_size, Hex(root), absl::ToUnixMicros(checkpoint.time), note, event.event_id()}));
@@ -173,7 +173,7 @@ absl::StatusOr<recovery::v1::Checkpoint> AuditApp::CheckpointProto(const StoredC
   out.set_root_hash(c.root_hash);
   *out.mutable_signed_at() = common::ToProto(absl::FromUnixMicros(c.signed_us));
   out.set_note(c.note);
-  if (key_) out.set_key_id(KeyIdHex(key_->public_key().KeyId(body->origin)));
+  if (key_) out.set_key_id(KeyIdHex(NoteKeyId(key_->public_key(), body->origin)));
   return out;
 }
 
@@ -267,7 +267,7 @@ absl::Status AuditApp::GetPublicKey(recovery::v1::GetPublicKeyResponse* resp) {
   resp->set_origin(options_.origin);
   if (!key_) return absl::OkStatus();
   resp->set_public_key_pem(key_->public_key().Pem());
-  resp->set_key_id(KeyIdHex(key_->public_key().KeyId(options_.origin)));
+  resp->set_key_id(KeyIdHex(NoteKeyId(key_->public_key(), options_.origin)));
   return absl::OkStatus();
 }
 
@@ -384,6 +384,45 @@ absl::Status AuditApp::GetStats(recovery::v1::GetStatsResponse* resp) {
   resp->set_cases(stats.cases);
   resp->set_last_seq(stats.last_seq);
   resp->set_head_hash(stats.head_hash);
+  ASSIGN_OR_RETURN(const int64_t rejected, store_.CountRejected());
+  resp->set_rejected_total(rejected);
+  return absl::OkStatus();
+}
+
+absl::Status AuditApp::RecordRejected(common::Tx& tx, const common::RejectedEvent& rejected) {
+  const recovery::v1::Event& e = rejected.event;
+  RejectedRecord r;
+  r.event_id = e.event_id();
+  r.type = e.body_case() != recovery::v1::Event::BODY_NOT_SET ? common::EventTypeName(e) : "";
+  r.source = e.source();
+  r.case_id = e.case_id();
+  r.key_id = std::string(rejected.key_id);
+  r.reason = rejected.rejection.reason;
+  r.rejected_us = absl::ToUnixMicros(rejected.at);
+  r.payload = std::string(rejected.bytes);
+  r.payload_sha256 = absl::BytesToHexString(merkle::Sha256(r.payload));
+  return AuditStore::InsertRejected(tx, r);
+}
+
+absl::Status AuditApp::ListRejectedEvents(const recovery::v1::ListRejectedEventsRequest& req,
+                                          recovery::v1::ListRejectedEventsResponse* resp) {
+  int64_t total = 0;
+  ASSIGN_OR_RETURN(const auto rows, store_.ListRejected(req.limit() == 0 ? 100 : req.limit(), &total));
+  resp->set_total(total);
+  for (const RejectedRecord& r : rows) {
+    auto* entry = resp->add_entries();
+    entry->set_id(r.id);
+    entry->set_event_id(r.event_id);
+    entry->set_type(r.type);
+    entry->set_source(r.source);
+    entry->set_case_id(r.case_id);
+    entry->set_key_id(r.key_id);
+    entry->set_reason(r.reason);
+    *entry->mutable_rejected_at() = ToProto(absl::FromUnixMicros(r.rejected_us));
+    entry->set_payload_sha256(r.payload_sha256);
+    recovery::v1::Event event;
+    if (event.ParseFromString(r.payload)) entry->set_event_json(common::EventToJson(event));
+  }
   return absl::OkStatus();
 }
 

@@ -73,6 +73,10 @@ class AuditApp {
   absl::Status GetConsistencyProof(const recovery::v1::GetConsistencyProofRequest& req,
                                    recovery::v1::GetConsistencyProofResponse* resp);
   absl::Status GetPublicKey(recovery::v1::GetPublicKeyResponse* resp);
+  // Keeps an event the consumer refused by its signature, inside the transaction parking it.
+  absl::Status RecordRejected(common::Tx& tx, const common::RejectedEvent& rejected);
+  absl::Status ListRejectedEvents(const recovery::v1::ListRejectedEventsRequest& req,
+                                  recovery::v1::ListRejectedEventsResponse* resp);
 
  private:
   absl::Status AfterAppend(common::Tx& tx, absl::Time now);

@@ -24,6 +24,14 @@ grpc::Status AuditService::ListConfigChanges(grpc::ServerContext* context,
   return ToGrpcStatus(app_.ListConfigChanges(*request, response));
 }
 
+grpc::Status AuditService::ListRejectedEvents(grpc::ServerContext* context,
+                                              const recovery::v1::ListRejectedEventsRequest* request,
+                                              recovery::v1::ListRejectedEventsResponse* response) {
+  RETURN_IF_REFUSED(context);
+  if (absl::Status s = ValidateListRejectedEvents(*request); !s.ok()) return ToGrpcStatus(s);
+  return ToGrpcStatus(app_.ListRejectedEvents(*request, response));
+}
+
 grpc::Status AuditService::VerifyChain(grpc::ServerContext* context, const recovery::v1::VerifyChainRequest*,
                                        recovery::v1::VerifyChainResponse* response) {
   RETURN_IF_REFUSED(context);

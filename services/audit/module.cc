@@ -43,7 +43,7 @@ absl::Status AuditModule::Init(const common::ServiceContext& ctx) {
       return absl::Status(loaded.status().code(), absl::StrCat("--audit-signing-key: ", loaded.status().message()));
     key = *std::move(loaded);
     common::LogInfo("audit: checkpoints signed", {{"origin", options.origin},
-                                                  {"key_id", KeyIdHex(key->public_key().KeyId(options.origin))},
+                                                  {"key_id", KeyIdHex(NoteKeyId(key->public_key(), options.origin))},
                                                   {"public_key", key->public_key().Pem()}});
   } else {
     common::LogWarn("audit: no --audit-signing-key: the Merkle log is kept but no checkpoint is signed", {});
@@ -57,5 +57,9 @@ absl::Status AuditModule::Init(const common::ServiceContext& ctx) {
 }
 
 absl::Status AuditModule::OnEvent(common::Tx& tx, const recovery::v1::Event& event) { return app_->OnEvent(tx, event); }
+
+absl::Status AuditModule::OnRejectedEvent(common::Tx& tx, const common::RejectedEvent& rejected) {
+  return app_->RecordRejected(tx, rejected);
+}
 
 }  // namespace recovery::audit

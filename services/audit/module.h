@@ -36,6 +36,8 @@ class AuditModule final : public common::ServiceModule {
   // Configuration changes of every service are chained like any other event.
   bool consumes_config_events() const override { return true; }
   absl::Status OnEvent(common::Tx& tx, const recovery::v1::Event& event) override;
+  // Kept in audit_rejected (ListRejectedEvents), never chained.
+  absl::Status OnRejectedEvent(common::Tx& tx, const common::RejectedEvent& rejected) override;
 
  private:
   struct FlagValues {

@@ -74,6 +74,11 @@ std::vector<std::string> AuditStore::Migrations() {
       "ALTER TABLE audit_head ADD COLUMN checkpoint_us INTEGER NOT NULL DEFAULT 0",
       "CREATE TABLE audit_checkpoint (tree_size INTEGER PRIMARY KEY, root_hash TEXT NOT NULL, "
       "signed_us INTEGER NOT NULL, note TEXT NOT NULL, event_id TEXT NOT NULL UNIQUE)",
+      // Events the consumer refused by their signature: never chained, kept as the record
+      // of the attempt (the consumer's dead_letters row is parked in the same transaction).
+      "CREATE TABLE audit_rejected (id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, "
+      "event_type TEXT NOT NULL, source TEXT NOT NULL, case_id TEXT NOT NULL, key_id TEXT NOT NULL, "
+      "reason TEXT NOT NULL, rejected_us INTEGER NOT NULL, payload_sha256 TEXT NOT NULL, payload BLOB NOT NULL)",
   };
 }
 
@@ -186,6 +191,37 @@ absl::StatusOr<std::vector<int64_t>> AuditStore::CaseSeqs(Tx& tx, const std::str
 
 absl::Status AuditStore::InTransaction(const std::function<absl::Status(Tx&)>& fn) {
   return common::InTransaction(store_, fn);
+}
+
+absl::Status AuditStore::InsertRejected(common::Tx& tx, const RejectedRecord& r) {
+  return tx.Exec(
+      "INSERT INTO audit_rejected (event_id, event_type, source, case_id, key_id, reason, rejected_us, "
+      "payload_sha256, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {r.event_id, r.type, r.source, r.case_id, r.key_id, r.reason, r.rejected_us, r.payload_sha256,
+       common::Blob{r.payload}});
+}
+
+absl::StatusOr<std::vector<RejectedRecord>> AuditStore::ListRejected(int limit, int64_t* total) {
+  ASSIGN_OR_RETURN(auto tx, store_.Begin());
+  ASSIGN_OR_RETURN(auto count, tx->Query("SELECT COUNT(*) FROM audit_rejected"));
+  *total = count[0].Int(0);
+  ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT id, event_id, event_type, source, case_id, key_id, reason, rejected_us, "
+                                        "payload_sha256, payload FROM audit_rejected ORDER BY id DESC LIMIT ?",
+                                        {int64_t{limit}}));
+  std::vector<RejectedRecord> out;
+  out.reserve(rows.size());
+  for (const Row& row : rows) {
+    out.push_back({.id = row.Int(0), .event_id = row.Str(1), .type = row.Str(2), .source = row.Str(3),
+                   .case_id = row.Str(4), .key_id = row.Str(5), .reason = row.Str(6), .rejected_us = row.Int(7),
+                   .payload_sha256 = row.Str(8), .payload = row.Str(9)});
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> AuditStore::CountRejected() {
+  ASSIGN_OR_RETURN(auto tx, store_.Begin());
+  ASSIGN_OR_RETURN(auto count, tx->Query("SELECT COUNT(*) FROM audit_rejected"));
+  return count[0].Int(0);
 }
 
 absl::StatusOr<std::vector<StoredRecord>> AuditStore::CaseRecords(const std::string& case_id) {

@@ -74,6 +74,15 @@ struct VerifyResult {
 };
 
 // Thread-safe (every call runs in its own store transaction, or in the caller's).
+// An event the consumer refused by its signature (audit_rejected).
+struct RejectedRecord {
+  int64_t id = 0;
+  std::string event_id, type, source, case_id, key_id, reason;
+  int64_t rejected_us = 0;
+  std::string payload_sha256;  // hex
+  std::string payload;
+};
+
 class AuditStore {
  public:
   explicit AuditStore(common::Store& store) : store_(store) {}
@@ -107,6 +116,11 @@ class AuditStore {
   static absl::StatusOr<bool> IsOwnCheckpointEvent(common::Tx& tx, const std::string& event_id);
   // The seqs of a case's records, ascending.
   static absl::StatusOr<std::vector<int64_t>> CaseSeqs(common::Tx& tx, const std::string& case_id);
+
+  static absl::Status InsertRejected(common::Tx& tx, const RejectedRecord& record);
+  // The newest `limit` rejected events; *total: how many are kept.
+  absl::StatusOr<std::vector<RejectedRecord>> ListRejected(int limit, int64_t* total);
+  absl::StatusOr<int64_t> CountRejected();
 
   // Runs fn in a transaction of its own (reads that must agree with each other).
   absl::Status InTransaction(const std::function<absl::Status(common::Tx&)>& fn);

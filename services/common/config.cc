@@ -41,6 +41,14 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(std::string service, int argc, 
   app.add_option("--max-request-bytes", cfg.max_request_bytes, "largest request message accepted")
       ->envname("RECOVERY_MAX_REQUEST_BYTES")
       ->check(CLI::Range(1024, 64 << 20));
+  app.add_option("--event-signing-key", cfg.event_signing_key, "sign published events with this Ed25519 PEM key")
+      ->envname("RECOVERY_EVENT_SIGNING_KEY");
+  app.add_option("--event-signing-key-id", cfg.event_signing_key_id,
+                 "the id consumers know that key by (default: the service's name)")
+      ->envname("RECOVERY_EVENT_SIGNING_KEY_ID");
+  app.add_option("--event-verify-keys", cfg.event_verify_keys,
+                 "verify consumed events against these public keys (YAML; `require: true` rejects unsigned ones)")
+      ->envname("RECOVERY_EVENT_VERIFY_KEYS");
   app.add_option("--kafka-option", cfg.kafka_options, "librdkafka property key=value (repeatable)")
       ->envname("RECOVERY_KAFKA_OPTIONS")
       ->delimiter(',');
@@ -85,6 +93,8 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(std::string service, int argc, 
     if (kv.find('=') == std::string::npos || kv.front() == '=')
       return absl::InvalidArgumentError(
           absl::StrCat("--kafka-option (RECOVERY_KAFKA_OPTIONS): expected key=value, got '", kv, "'"));
+  if (!cfg.event_signing_key_id.empty() && cfg.event_signing_key.empty())
+    return absl::InvalidArgumentError("--event-signing-key-id needs --event-signing-key");
   if (cfg.group_id.empty()) cfg.group_id = absl::StrCat("recovery-", service);
   return cfg;
 }

@@ -33,6 +33,12 @@ struct ServiceConfig {
   std::string tls_key;              // --tls-key / RECOVERY_TLS_KEY: PEM private key
   std::string tls_client_ca;        // --tls-client-ca / RECOVERY_TLS_CLIENT_CA: PEM CA bundle
   int max_request_bytes = 1 << 20;  // --max-request-bytes / RECOVERY_MAX_REQUEST_BYTES
+  // Signed events (event_signing.h): the Ed25519 key this service signs what it publishes
+  // with, its key id (default: the service's name, which is its events' source), and the key
+  // file consumers verify every event against.
+  std::string event_signing_key;     // --event-signing-key / RECOVERY_EVENT_SIGNING_KEY: PKCS#8 PEM
+  std::string event_signing_key_id;  // --event-signing-key-id / RECOVERY_EVENT_SIGNING_KEY_ID
+  std::string event_verify_keys;     // --event-verify-keys / RECOVERY_EVENT_VERIFY_KEYS: YAML
   // librdkafka properties for both producer and consumer, e.g. security.protocol=SSL,
   // ssl.ca.location=/etc/ca.pem, sasl.mechanism=SCRAM-SHA-512 (--kafka-option, repeatable;
   // RECOVERY_KAFKA_OPTIONS: comma-separated).

@@ -12,7 +12,9 @@
 #include <optional>
 #include <random>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/crypto.h"
 #include "services/common/dead_letters.h"
 #include "services/common/events.h"
 #include "services/common/kafka_util.h"
@@ -24,26 +26,6 @@
 namespace recovery::common {
 
 namespace {
-
-// A message as read: the event when it parses, and why it cannot be handled ("" when it can).
-struct ParsedMessage {
-  recovery::v1::Event event;
-  bool parses = false;
-  std::string malformed;
-};
-
-ParsedMessage ParseEvent(std::string_view bytes) {
-  ParsedMessage m;
-  m.parses = m.event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
-  if (!m.parses) {
-    m.malformed = "malformed: the bytes do not parse as a recovery.v1.Event";
-  } else if (m.event.event_id().empty()) {
-    m.malformed = "malformed: the envelope has no event_id";
-  } else if (m.event.body_case() == recovery::v1::Event::BODY_NOT_SET) {
-    m.malformed = "malformed: the envelope has no body";
-  }
-  return m;
-}
 
 // Records the event's id in processed_events inside tx; false when it was already there.
 absl::StatusOr<bool> MarkProcessed(Tx& tx, const recovery::v1::Event& event) {
@@ -73,6 +55,22 @@ absl::StatusOr<bool> ParkInTx(Tx& tx, absl::Time now, std::string_view bytes, co
   letter.parked_at = now;
   RETURN_IF_ERROR(RecordDeadLetter(tx, letter));
   return true;
+}
+
+// The processed_events id of rejected bytes: a redelivery of the same message is parked once,
+// while the event id it claims stays free for the genuine event.
+std::string RejectedId(const Consumer::Inbound& m) {
+  std::string message(m.bytes);
+  message.append("\n").append(m.key_id).append("\n").append(m.signature);
+  return absl::StrCat("rejected:", absl::BytesToHexString(Sha256(message)));
+}
+
+// A copy: the Header librdkafka hands out owns its bytes and dies with the call.
+std::string Header(const RdKafka::Headers* headers, const char* name) {
+  if (headers == nullptr) return {};
+  const RdKafka::Headers::Header h = headers->get_last(name);
+  if (h.err() != RdKafka::ERR_NO_ERROR || h.value() == nullptr) return {};
+  return {static_cast<const char*>(h.value()), h.value_size()};
 }
 
 // The consumer whose poll loop runs on this thread (several consumers may share a process).
@@ -105,6 +103,34 @@ struct Consumer::Kafka : public RdKafka::RebalanceCb {
     }
   }
 };
+
+// A message as read: the event when it parses, why it cannot be handled ("" when it can), and
+// the verifier's refusal (checked first: a forged message must not be able to spend an id).
+struct Consumer::Parsed {
+  recovery::v1::Event event;
+  bool parses = false;
+  std::string malformed;
+  std::optional<SignatureRejection> rejection;
+};
+
+Consumer::Parsed Consumer::Screen(const Inbound& message) const {
+  Parsed m;
+  m.parses = m.event.ParseFromArray(message.bytes.data(), static_cast<int>(message.bytes.size()));
+  if (!m.parses) {
+    m.malformed = "malformed: the bytes do not parse as a recovery.v1.Event";
+    return m;
+  }
+  if (options_.verifier) {
+    m.rejection = options_.verifier->Check(message.bytes, message.key_id, message.signature, m.event);
+    if (m.rejection) return m;
+  }
+  if (m.event.event_id().empty()) {
+    m.malformed = "malformed: the envelope has no event_id";
+  } else if (m.event.body_case() == recovery::v1::Event::BODY_NOT_SET) {
+    m.malformed = "malformed: the envelope has no body";
+  }
+  return m;
+}
 
 Consumer::Consumer(Store& store, EventHandler handler, Metrics* metrics, ConsumerOptions options)
     : store_(store), handler_(std::move(handler)), metrics_(metrics), options_(std::move(options)) {}
@@ -168,8 +194,11 @@ void Consumer::Stop() {
   kafka_.reset();
 }
 
-absl::StatusOr<bool> Consumer::HandleBytes(std::string_view bytes) {
-  const Result r = HandleOne(bytes);
+absl::StatusOr<bool> Consumer::HandleBytes(std::string_view bytes) { return HandleMessage(bytes, {}, {}); }
+
+absl::StatusOr<bool> Consumer::HandleMessage(std::string_view bytes, std::string_view key_id,
+                                             std::string_view signature) {
+  const Result r = HandleOne(Inbound{bytes, key_id, signature});
   switch (r.disposition) {
     case Disposition::kHandled:
       return true;
@@ -184,8 +213,10 @@ absl::StatusOr<bool> Consumer::HandleBytes(std::string_view bytes) {
   return false;
 }
 
-Consumer::Result Consumer::HandleOne(std::string_view bytes) {
-  const ParsedMessage parsed = ParseEvent(bytes);
+Consumer::Result Consumer::HandleOne(const Inbound& message) {
+  const std::string_view bytes = message.bytes;
+  const Parsed parsed = Screen(message);
+  if (parsed.rejection) return Reject(message, parsed);
   if (!parsed.malformed.empty()) {
     return Park(bytes, parsed.parses ? &parsed.event : nullptr, parsed.malformed, "malformed", 1, absl::OkStatus());
   }
@@ -252,21 +283,10 @@ Consumer::Result Consumer::HandleOne(std::string_view bytes) {
 
 Consumer::Result Consumer::Park(std::string_view bytes, const recovery::v1::Event* event, const std::string& reason,
                                 std::string_view metric_reason, int attempts, absl::Status status) {
-  bool fresh = true;
-  for (int attempt = 1;; ++attempt) {
-    const absl::Status s = InTransaction(store_, [&](Tx& tx) -> absl::Status {
-      ASSIGN_OR_RETURN(fresh, ParkInTx(tx, Now(), bytes, event, reason, attempts));
-      return absl::OkStatus();
-    });
-    if (s.ok()) break;
-    // Never skip what could not be parked: wait until the store takes it.
-    LogError("could not park an event in dead_letters; retrying", {{"error", std::string(s.message())}});
-    Pause();
-    ++retries_;
-    if (!WaitBeforeRetry(options_.retry.Delay(attempt, Random01())))
-      return {Disposition::kStopped, absl::CancelledError("consumer stopping; the event was not parked")};
-  }
-  if (!fresh) {
+  const std::optional<bool> parked =
+      Persist([&](Tx& tx) { return ParkInTx(tx, Now(), bytes, event, reason, attempts); });
+  if (!parked) return {Disposition::kStopped, absl::CancelledError("consumer stopping; the event was not parked")};
+  if (!*parked) {
     ++duplicates_;
     if (metrics_) metrics_->CountConsumed("duplicate");
     return {Disposition::kDuplicate, absl::OkStatus()};
@@ -285,6 +305,71 @@ Consumer::Result Consumer::Park(std::string_view bytes, const recovery::v1::Even
             {"bytes", std::to_string(bytes.size())},
             {"reason", reason}});
   return {Disposition::kParked, std::move(status)};
+}
+
+std::optional<bool> Consumer::Persist(const std::function<absl::StatusOr<bool>(Tx&)>& in_tx) {
+  bool fresh = true;
+  for (int attempt = 1;; ++attempt) {
+    const absl::Status s = InTransaction(store_, [&](Tx& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(fresh, in_tx(tx));
+      return absl::OkStatus();
+    });
+    if (s.ok()) return fresh;
+    // Never skip what could not be parked: wait until the store takes it.
+    LogError("could not park an event in dead_letters; retrying", {{"error", std::string(s.message())}});
+    Pause();
+    ++retries_;
+    if (!WaitBeforeRetry(options_.retry.Delay(attempt, Random01()))) return std::nullopt;
+  }
+}
+
+absl::StatusOr<bool> Consumer::RejectInTx(Tx& tx, const Inbound& message, const Parsed& parsed) {
+  RETURN_IF_ERROR(tx.Exec("INSERT INTO processed_events (event_id, processed_us) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                          {RejectedId(message), absl::ToUnixMicros(Now())}));
+  if (tx.ChangedRows() == 0) return false;
+  const recovery::v1::Event& event = parsed.event;
+  DeadLetter letter;
+  letter.origin = kDeadLetterConsumer;
+  letter.event_id = event.event_id();
+  letter.case_id = event.case_id();
+  if (event.body_case() != recovery::v1::Event::BODY_NOT_SET) letter.type = EventTypeName(event);
+  letter.payload = std::string(message.bytes);
+  letter.reason = parsed.rejection->reason;
+  letter.attempts = 1;
+  letter.parked_at = Now();
+  RETURN_IF_ERROR(RecordDeadLetter(tx, letter));
+  if (options_.on_rejected) {
+    RETURN_IF_ERROR(options_.on_rejected(tx, RejectedEvent{event, message.bytes, message.key_id, *parsed.rejection,
+                                                           letter.parked_at}));
+  }
+  return true;
+}
+
+void Consumer::CountRejected(const Parsed& parsed) {
+  ++dead_lettered_;
+  ++rejected_;
+  if (metrics_) {
+    metrics_->CountConsumed("rejected");
+    metrics_->CountConsumerDeadLetter(parsed.rejection->metric);
+  }
+  const recovery::v1::Event& e = parsed.event;
+  LogError("rejected an event by its signature; parked in dead_letters, not handled",
+           {{"event_id", e.event_id()},
+            {"type", e.body_case() != recovery::v1::Event::BODY_NOT_SET ? EventTypeName(e) : ""},
+            {"source", e.source()},
+            {"reason", parsed.rejection->reason}});
+}
+
+Consumer::Result Consumer::Reject(const Inbound& message, const Parsed& parsed) {
+  const std::optional<bool> fresh = Persist([&](Tx& tx) { return RejectInTx(tx, message, parsed); });
+  if (!fresh) return {Disposition::kStopped, absl::CancelledError("consumer stopping; the event was not parked")};
+  if (!*fresh) {
+    ++duplicates_;
+    if (metrics_) metrics_->CountConsumed("duplicate");
+    return {Disposition::kDuplicate, absl::OkStatus()};
+  }
+  CountRejected(parsed);
+  return {Disposition::kParked, absl::OkStatus()};
 }
 
 bool Consumer::WaitBeforeRetry(absl::Duration delay) {
@@ -334,24 +419,36 @@ void Consumer::SetServing(bool serving) {
 }
 
 absl::Status Consumer::HandleBatch(const std::vector<std::string_view>& messages) {
-  // Malformed messages are parked inside the batch's transaction, and counted only once it
-  // committed: when it fails, the caller hands every message to HandleBytes, which parks
-  // and counts them then, once.
-  std::vector<ParsedMessage> parsed;
+  std::vector<Inbound> inbound;
+  inbound.reserve(messages.size());
+  for (std::string_view bytes : messages) inbound.push_back({bytes, {}, {}});
+  return HandleBatch(inbound);
+}
+
+absl::Status Consumer::HandleBatch(const std::vector<Inbound>& messages) {
+  // Malformed and rejected messages are parked inside the batch's transaction, and counted
+  // only once it committed: when it fails, the caller hands every message to HandleOne,
+  // which parks and counts them then, once.
+  std::vector<Parsed> parsed;
   parsed.reserve(messages.size());
-  for (std::string_view bytes : messages) parsed.push_back(ParseEvent(bytes));
+  for (const Inbound& m : messages) parsed.push_back(Screen(m));
   // One transaction for the whole batch: each event still records its id first, so the
   // effects stay exactly once, and a single commit replaces one per event.
   int64_t handled = 0, duplicates = 0;
-  std::vector<size_t> parked;
+  std::vector<size_t> parked, rejected;
   auto s = InTransaction(store_, [&](Tx& tx) -> absl::Status {
     handled = duplicates = 0;
     parked.clear();
+    rejected.clear();
     for (size_t i = 0; i < parsed.size(); ++i) {
-      const ParsedMessage& m = parsed[i];
+      const Parsed& m = parsed[i];
       bool fresh = false;
-      if (!m.malformed.empty()) {
-        ASSIGN_OR_RETURN(fresh, ParkInTx(tx, Now(), messages[i], m.parses ? &m.event : nullptr, m.malformed, 1));
+      if (m.rejection) {
+        ASSIGN_OR_RETURN(fresh, RejectInTx(tx, messages[i], m));
+        if (fresh) rejected.push_back(i);
+      } else if (!m.malformed.empty()) {
+        ASSIGN_OR_RETURN(fresh,
+                         ParkInTx(tx, Now(), messages[i].bytes, m.parses ? &m.event : nullptr, m.malformed, 1));
         if (fresh) parked.push_back(i);
       } else {
         ASSIGN_OR_RETURN(fresh, MarkProcessed(tx, m.event));
@@ -369,9 +466,10 @@ absl::Status Consumer::HandleBatch(const std::vector<std::string_view>& messages
   duplicates_ += duplicates;
   malformed_ += static_cast<int64_t>(parked.size());
   dead_lettered_ += static_cast<int64_t>(parked.size());
+  for (size_t i : rejected) CountRejected(parsed[i]);
   for (size_t i : parked) {
     LogError("skipping malformed event; parked in dead_letters", {{"event_id", parsed[i].event.event_id()},
-                                                                  {"bytes", std::to_string(messages[i].size())},
+                                                                  {"bytes", std::to_string(messages[i].bytes.size())},
                                                                   {"reason", parsed[i].malformed}});
   }
   if (metrics_) {
@@ -432,15 +530,22 @@ void Consumer::PollLoop() {
       if (!next || next->err() != RdKafka::ERR_NO_ERROR) break;
       batch.push_back(std::move(next));
     }
-    std::vector<std::string_view> payloads;
+    std::vector<Inbound> payloads;
+    std::vector<std::pair<std::string, std::string>> signatures;  // what payloads' headers view
     payloads.reserve(batch.size());
-    for (const auto& m : batch) payloads.emplace_back(static_cast<const char*>(m->payload()), m->len());
+    signatures.reserve(batch.size());
+    for (const auto& m : batch) {
+      const RdKafka::Headers* headers = m->headers();
+      const auto& [key_id, signature] =
+          signatures.emplace_back(Header(headers, kSignatureKeyHeader), Header(headers, kSignatureHeader));
+      payloads.push_back({std::string_view(static_cast<const char*>(m->payload()), m->len()), key_id, signature});
+    }
     size_t done = batch.size();
     if (batch.size() == 1 || !HandleBatch(payloads).ok()) {
       // One event, or a batch whose transaction failed: one transaction per event, with the
       // retry and parking rules of HandleOne (a failing event must not block the others).
       done = 0;
-      for (std::string_view p : payloads) {
+      for (const Inbound& p : payloads) {
         if (HandleOne(p).disposition == Disposition::kStopped) break;
         ++done;
       }

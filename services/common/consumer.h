@@ -13,6 +13,13 @@
 //               NOT_SERVING; the offset moves only after the commit;
 //   handler bug any other code: retried up to max_handler_attempts, then parked with the
 //               reason and counted in recovery_consumer_dead_letters_total{reason}.
+//   rejected    with a verifier (event_signing.h), an event whose signature is missing
+//               (when required), unknown, wrong or for another source: never handled,
+//               parked ("rejected: ..."), counted by reason (unsigned, unknown_key,
+//               bad_signature, wrong_source) and handed to on_rejected in the same
+//               transaction. Its id is not marked processed (a forged copy must not make
+//               the genuine event a duplicate); the rejected bytes are, so a redelivery of
+//               them is parked once.
 // Nothing is skipped without a dead_letters row.
 #pragma once
 
@@ -21,6 +28,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -32,6 +40,7 @@
 #include "recovery/v1/events.pb.h"
 #include "services/common/backoff.h"
 #include "services/common/clock.h"
+#include "services/common/event_signing.h"
 #include "services/common/outbox.h"
 #include "services/common/store.h"
 
@@ -43,6 +52,16 @@ class Metrics;
 // the transaction back and is sorted as described above (INVALID_ARGUMENT: the event is
 // malformed; a transient code: retry; anything else: a bug, retried a few times, then parked).
 using EventHandler = std::function<absl::Status(Tx& tx, const recovery::v1::Event& event)>;
+
+// An event the verifier refused, as on_rejected sees it.
+struct RejectedEvent {
+  const recovery::v1::Event& event;  // the envelope as it parsed (its claims are not to be believed)
+  std::string_view bytes;
+  std::string_view key_id;  // the sig_key header as received
+  const SignatureRejection& rejection;
+  absl::Time at;  // the consumer's clock
+};
+using RejectedEventHandler = std::function<absl::Status(Tx& tx, const RejectedEvent& rejected)>;
 
 struct ConsumerOptions {
   // Delay before each further attempt on one event (transient faults and handler bugs alike).
@@ -59,6 +78,10 @@ struct ConsumerOptions {
   // The service's clock, for dead_letters.parked_at; null: the system clock. Not owned.
   // (Retry delays and the NOT_SERVING threshold are real waits and use real time.)
   Clock* clock = nullptr;
+  // Verifies each event's signature before it is handled (event_signing.h); null: none.
+  std::shared_ptr<const EventVerifier> verifier;
+  // Called inside the transaction that parks a rejected event (audit records it); may be empty.
+  RejectedEventHandler on_rejected;
 };
 
 // Thread-safety: one poll thread after Start(); HandleBytes/HandleBatch may be called from
@@ -83,6 +106,8 @@ class Consumer {
   // parked after its attempts (or as malformed by the handler's INVALID_ARGUMENT);
   // CANCELLED when Stop() interrupted the retries (nothing committed).
   absl::StatusOr<bool> HandleBytes(std::string_view bytes);
+  // The same with the signature headers as received ("" when absent).
+  absl::StatusOr<bool> HandleMessage(std::string_view bytes, std::string_view key_id, std::string_view signature);
 
   // Handles already-fetched messages in one transaction (one commit instead of one per
   // event; each event still records its id first, so effects stay exactly once; malformed
@@ -90,11 +115,21 @@ class Consumer {
   // falls back to HandleBytes per message, which parks and counts each malformed one once.
   absl::Status HandleBatch(const std::vector<std::string_view>& messages);
 
+  // A message as received: the value and its signature headers ("" when absent).
+  struct Inbound {
+    std::string_view bytes;
+    std::string_view key_id;
+    std::string_view signature;
+  };
+  absl::Status HandleBatch(const std::vector<Inbound>& messages);
+
   int64_t handled() const { return handled_; }
   int64_t duplicates() const { return duplicates_; }
   int64_t malformed() const { return malformed_; }
   // Events parked in dead_letters (malformed ones included).
   int64_t dead_lettered() const { return dead_lettered_; }
+  // Events the verifier refused (parked; rejected ones are in dead_lettered too).
+  int64_t rejected() const { return rejected_; }
   // Failed attempts that were retried.
   int64_t retries() const { return retries_; }
   // True while the poll loop holds its partitions paused to wait out a fault.
@@ -110,11 +145,20 @@ class Consumer {
   };
   struct Kafka;
 
-  Result HandleOne(std::string_view bytes);
+  struct Parsed;
+  Parsed Screen(const Inbound& message) const;
+  Result HandleOne(const Inbound& message);
   // Parks the message in dead_letters (retrying transient store faults); kStopped when
   // Stop() came first. `event` is null when the bytes did not parse.
   Result Park(std::string_view bytes, const recovery::v1::Event* event, const std::string& reason,
               std::string_view metric_reason, int attempts, absl::Status status);
+  // Runs in_tx in a transaction until the store takes it (nothing is skipped unparked): whether
+  // it was fresh, nullopt when Stop() came first.
+  std::optional<bool> Persist(const std::function<absl::StatusOr<bool>(Tx&)>& in_tx);
+  // Parks a rejected event and hands it to on_rejected, in one transaction.
+  Result Reject(const Inbound& message, const Parsed& parsed);
+  absl::StatusOr<bool> RejectInTx(Tx& tx, const Inbound& message, const Parsed& parsed);
+  void CountRejected(const Parsed& parsed);
   // Waits `delay` before the next attempt: on the poll thread by polling Kafka (partitions
   // paused), elsewhere on a condition variable. False when Stop() was called.
   bool WaitBeforeRetry(absl::Duration delay);
@@ -132,7 +176,7 @@ class Consumer {
   std::atomic<bool> stopping_{false};
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
-  std::atomic<int64_t> handled_{0}, duplicates_{0}, malformed_{0}, dead_lettered_{0}, retries_{0};
+  std::atomic<int64_t> handled_{0}, duplicates_{0}, malformed_{0}, dead_lettered_{0}, retries_{0}, rejected_{0};
   std::atomic<bool> assigned_{false};
   std::atomic<bool> paused_{false};
   bool serving_ = true;  // poll thread (or the one caller) only

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/event_signing.h"
 #include "services/common/kafka_util.h"
 #include "services/common/logging.h"
 
@@ -132,6 +133,10 @@ std::vector<PublishResult> KafkaPublisher::Publish(const std::vector<OutboundEve
       RdKafka::Headers* headers = RdKafka::Headers::create();
       headers->add("type", e.type);
       headers->add("event_id", e.event_id);
+      if (!e.signature.empty()) {
+        headers->add(kSignatureKeyHeader, e.signature_key_id);
+        headers->add(kSignatureHeader, e.signature);
+      }
       auto* ticket = new Ticket{state, i};
       const RdKafka::ErrorCode err = producer.produce(topic_, RdKafka::Topic::PARTITION_UA,
                                                       RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(e.value.data()),

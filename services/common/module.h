@@ -32,6 +32,7 @@ class Outbox;
 class Store;
 class TimerService;
 class Tx;
+struct RejectedEvent;
 
 // What the runtime gives a module.
 struct ServiceContext {
@@ -76,6 +77,9 @@ class ServiceModule {
   virtual bool consumes_own_events() const { return false; }
   // Handles one event in the consumer's transaction (see consumer.h for retries).
   virtual absl::Status OnEvent(Tx& /*tx*/, const recovery::v1::Event& /*event*/) { return absl::OkStatus(); }
+  // An event the consumer rejected by its signature (event_signing.h), inside the
+  // transaction that parks it; never handed to OnEvent. Audit records it.
+  virtual absl::Status OnRejectedEvent(Tx& /*tx*/, const RejectedEvent& /*rejected*/) { return absl::OkStatus(); }
 
   // SIGHUP: the re-read --config YAML. An error keeps the running configuration. A module
   // with a config_schema() is not called here: its configuration is state (below).

@@ -173,7 +173,13 @@ void Outbox::RelayLoop(std::stop_token stop) {
 
     std::vector<OutboundEvent> batch;
     batch.reserve(claim->rows.size());
-    for (const Pending& p : claim->rows) batch.push_back(p.event);
+    for (const Pending& p : claim->rows) {
+      batch.push_back(p.event);
+      if (options_.signer) {  // signed as published: a key rotation applies to what is still waiting
+        batch.back().signature_key_id = options_.signer->key_id();
+        batch.back().signature = options_.signer->Sign(p.event.value);
+      }
+    }
     std::vector<PublishResult> results = publisher_->Publish(batch, stop);
     results.resize(claim->rows.size(), PublishResult{Delivery::kRetryable, "the publisher gave no result"});
 
@@ -212,8 +218,12 @@ absl::StatusOr<Outbox::Claim> Outbox::ClaimBatch() {
   ASSIGN_OR_RETURN(auto rows, tx->Query(sql));
   claim.rows.reserve(rows.size());
   for (const Row& r : rows) {
-    claim.rows.push_back(
-        {r.Int(0), OutboundEvent{.key = r.Str(2), .value = r.Str(4), .type = r.Str(3), .event_id = r.Str(1)}});
+    Pending& p = claim.rows.emplace_back();
+    p.id = r.Int(0);
+    p.event.key = r.Str(2);
+    p.event.value = r.Str(4);
+    p.event.type = r.Str(3);
+    p.event.event_id = r.Str(1);
   }
   if (postgres) {
     claim.tx = std::move(tx);

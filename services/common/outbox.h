@@ -25,6 +25,7 @@
 #include "absl/time/time.h"
 #include "recovery/v1/events.pb.h"
 #include "services/common/backoff.h"
+#include "services/common/event_signing.h"
 #include "services/common/publisher.h"
 #include "services/common/store.h"
 
@@ -50,6 +51,8 @@ struct OutboxOptions {
   int ack_attempts = 6;
   // When a row was parked (dead_letters.parked_at); null: the system clock. Not owned.
   Clock* clock = nullptr;
+  // Signs every event as it is published (event_signing.h); null: events go unsigned.
+  std::shared_ptr<const EventSigner> signer;
 };
 
 // Thread-safe. Append may be called from any thread inside any transaction on `store`.

@@ -16,6 +16,9 @@ struct OutboundEvent {
   std::string value;     // the serialized recovery.v1.Event
   std::string type;      // header "type", the event's body type (e.g. "CaseOpened")
   std::string event_id;  // header "event_id"
+  // Headers "sig_key" and "sig" (event_signing.h); empty: the event goes unsigned.
+  std::string signature_key_id;
+  std::string signature;
 };
 
 enum class Delivery {

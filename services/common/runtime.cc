@@ -250,7 +250,19 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::CreateFromConfig
     RETURN_IF_ERROR(migrate(*rt->store_));
   }
   rt->publisher_ = options.publisher;
-  rt->outbox_ = std::make_unique<Outbox>(*rt->store_, rt->metrics_.get(), OutboxOptions{.clock = rt->clock_});
+  const ServiceConfig& cfg = rt->config_;
+  if (!cfg.event_signing_key.empty()) {
+    const std::string key_id = cfg.event_signing_key_id.empty() ? service : cfg.event_signing_key_id;
+    ASSIGN_OR_RETURN(rt->signer_, EventSigner::FromFile(key_id, cfg.event_signing_key, "--event-signing-key"));
+    LogInfo("published events are signed", {{"key_id", key_id}});
+  }
+  if (!cfg.event_verify_keys.empty()) {
+    ASSIGN_OR_RETURN(rt->verifier_, EventVerifier::FromFile(cfg.event_verify_keys, "--event-verify-keys"));
+    LogInfo("consumed events are verified", {{"keys", std::to_string(rt->verifier_->keys())},
+                                             {"unsigned", rt->verifier_->require() ? "rejected" : "accepted"}});
+  }
+  rt->outbox_ = std::make_unique<Outbox>(*rt->store_, rt->metrics_.get(),
+                                         OutboxOptions{.clock = rt->clock_, .signer = rt->signer_});
   rt->timers_ = std::make_unique<TimerService>(*rt->store_, *rt->clock_, rt->metrics_.get());
   return rt;
 }
@@ -300,6 +312,9 @@ absl::Status ServiceRuntime::AttachModule(ServiceModule& module) {
           if (!own_too && event.source() == own) return absl::OkStatus();
           return module.OnEvent(tx, event);
         });
+    rejected_handler_ = [&module](Tx& tx, const RejectedEvent& rejected) {
+      return module.OnRejectedEvent(tx, rejected);
+    };
   }
   if (schema != nullptr) {
     OnConfigReload([this, schema](const YAML::Node& yaml) -> absl::Status {
@@ -358,6 +373,8 @@ absl::Status ServiceRuntime::Start() {
     ConsumerOptions options;
     options.on_serving = [this](bool serving) { SetConsumerServing(serving); };
     options.clock = clock_;
+    options.verifier = verifier_;
+    options.on_rejected = rejected_handler_;
     consumer_ = std::make_unique<Consumer>(*store_, handler_, metrics_.get(), std::move(options));
     if (auto s = consumer_->Start(kafka); !s.ok())
       return absl::Status(s.code(), absl::StrCat("consumer failed to start: ", s.message()));

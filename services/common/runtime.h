@@ -127,6 +127,9 @@ class ServiceRuntime {
   std::unique_ptr<Consumer> consumer_;
   YAML::Node domain_config_;
   EventHandler handler_;
+  RejectedEventHandler rejected_handler_;
+  std::shared_ptr<const EventSigner> signer_;
+  std::shared_ptr<const EventVerifier> verifier_;
   std::vector<grpc::Service*> services_;
   std::vector<std::function<void()>> reload_;
   std::vector<std::function<void()>> ready_;

@@ -70,7 +70,7 @@ TEST(CheckpointTest, KeysRoundTripThroughPemAndTheOpensslCommandLine) {
   auto pub = PublicKey::FromPem(key->public_key().Pem());
   ASSERT_TRUE(pub.ok()) << pub.status();
   EXPECT_EQ(pub->raw(), key->public_key().raw());
-  EXPECT_EQ(pub->KeyId("o").size(), 4u);
+  EXPECT_EQ(NoteKeyId(*pub, "o").size(), 4u);
   // openssl verifies what this code signed (the body's exact bytes).
   const Checkpoint c = Sample();
   const std::string body = CheckpointBody(c);

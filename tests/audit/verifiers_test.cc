@@ -230,8 +230,8 @@ TEST_F(VerifiersTest, BothNameACheckpointOfAnotherKeyAndOneOfAForkedLog) {
   auto report = VerifyBoth(*lines_, {(*notes_)[0], SignCheckpoint(*parsed, *other)});
   EXPECT_EQ(FirstProblem(report),
             absl::StrCat("checkpoint 2: checkpoint signature invalid: signed by key ",
-                         KeyIdHex(other->public_key().KeyId("recovery.test/audit")), ", not by the given key ",
-                         KeyIdHex(key_->public_key().KeyId("recovery.test/audit"))));
+                         KeyIdHex(NoteKeyId(other->public_key(), "recovery.test/audit")), ", not by the given key ",
+                         KeyIdHex(NoteKeyId(key_->public_key(), "recovery.test/audit"))));
 
   // Signed by the log's own key, but over another history of 5 records (a fork shown to
   // someone else): the export cannot be both.

@@ -3,7 +3,10 @@
 
 usage: check_topic.py BROKERS CASE_ID SRCTL
 - every event on the topic for the case, in order, with the story's event types;
-- the audit log holds every distinct event id of the topic exactly once;
+- the audit log holds every distinct event id of the topic exactly once, except the audit's own
+  AuditCheckpointPublished events (a checkpoint covers the records before it and is not one)
+  and the events it rejected by their signature (the story's forged acknowledgement);
+- every message on the topic is signed (headers sig_key and sig) or was rejected;
 - no page was queued for an escalation after it was acknowledged;
 - every configuration change of escalation (ConfigChanged, key config:escalation) on the topic
   is in the audit chain; the configuration was created by Mia's srctl config apply (none came
@@ -15,6 +18,7 @@ import sys
 import time
 
 brokers, case_id, srctl_path = sys.argv[1:4]
+CHECKPOINT = "AuditCheckpointPublished"
 
 
 def read_topic():
@@ -26,18 +30,32 @@ def srctl_json(*args):
     return json.loads(subprocess.run([srctl_path, "--json", *args], check=True, capture_output=True, text=True).stdout)
 
 
+def rejected_ids():
+    return {e["event_id"] for e in srctl_json("audit", "rejected", "--limit", "1000").get("entries", [])}
+
+
 # The audit consumer may still be catching up: wait (bounded) until it holds what the topic holds.
 for attempt in range(60):
     out = read_topic()
-    distinct = {dict(kv.split("=", 1) for kv in l.split("\t")[3].split(",") if "=" in kv).get("event_id")
-                for l in out.splitlines() if l.count("\t") >= 3}
+    rejected = rejected_ids()
+    distinct = {h.get("event_id") for h in (dict(kv.split("=", 1) for kv in l.split("\t")[3].split(",") if "=" in kv)
+                                            for l in out.splitlines() if l.count("\t") >= 3)
+                if h.get("type") != CHECKPOINT and h.get("event_id") not in rejected}
     if int(srctl_json("stats").get("events_total", 0)) >= len(distinct):
         break
     time.sleep(0.5)
-all_ids, case_events, config_ids = set(), [], set()
+all_ids, case_events, config_ids, checkpoints, rejected_seen, unsigned = set(), [], set(), set(), set(), []
 for line in out.splitlines():
     key, part, off, headers = (line.split("\t") + ["", "", "", ""])[:4]
     h = dict(kv.split("=", 1) for kv in headers.split(",") if "=" in kv)
+    if h.get("event_id") in rejected:
+        rejected_seen.add(h.get("event_id"))
+        continue
+    if not h.get("sig_key") or not h.get("sig"):
+        unsigned.append(h.get("event_id"))
+    if h.get("type") == CHECKPOINT:
+        checkpoints.add(h.get("event_id"))
+        continue
     all_ids.add(h.get("event_id"))
     if key == "config:escalation" and h.get("type") == "ConfigChanged":
         config_ids.add(h.get("event_id"))
@@ -45,9 +63,14 @@ for line in out.splitlines():
         case_events.append((int(off), h.get("type"), h.get("event_id")))
 case_events.sort()
 types = [t for _, t, _ in case_events]
-print(f"  topic: {len(out.splitlines())} messages, {len(all_ids)} distinct events; case {case_id}: {len(types)}")
+print(f"  topic: {len(out.splitlines())} messages, {len(all_ids)} distinct events, {len(checkpoints)} audit"
+      f" checkpoint(s) and {len(rejected_seen)} rejected forgery(ies); case {case_id}: {len(types)}")
 
 errors = []
+if unsigned:
+    errors.append(f"{len(unsigned)} unsigned event(s) on the topic were not rejected: {unsigned[:5]}")
+if rejected_seen != rejected:
+    errors.append(f"audit lists {len(rejected)} rejected event(s), the topic holds {len(rejected_seen)} of them")
 expected = ["CaseOpened", "EscalationStarted", "PageQueued", "PageDelivered", "TierAdvanced",
             "EscalationAcknowledged", "OwnerAssigned", "CaseAcknowledged", "PlanDrafted", "CommitmentMade",
             "PlanShared", "CasePlanned", "ReminderDue", "ActionItemCompleted", "CaseResolved",

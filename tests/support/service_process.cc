@@ -111,7 +111,8 @@ namespace {
   return Result(clock_->SetTime(ctx.get(), req, &resp), "TestClock.SetTime");
 }
 
-EventPublisher::EventPublisher(const std::string& db_path, const std::string& brokers, const std::string& topic) {
+EventPublisher::EventPublisher(const std::string& db_path, const std::string& brokers, const std::string& topic,
+                               std::shared_ptr<const common::EventSigner> signer) {
   auto store = common::OpenStore(db_path);
   if (!store.ok()) {
     ADD_FAILURE() << "publisher store: " << store.status();
@@ -119,7 +120,7 @@ EventPublisher::EventPublisher(const std::string& db_path, const std::string& br
   }
   store_ = std::move(*store);
   EXPECT_TRUE(common::Outbox::Migrate(*store_).ok());
-  outbox_ = std::make_unique<common::Outbox>(*store_);
+  outbox_ = std::make_unique<common::Outbox>(*store_, nullptr, common::OutboxOptions{.signer = std::move(signer)});
   EXPECT_TRUE(outbox_->Start({brokers, topic, "", 10}).ok());
 }
 

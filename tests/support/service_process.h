@@ -17,6 +17,7 @@
 #include "tests/support/topic_reader.h"
 
 namespace recovery::common {
+class EventSigner;
 class Outbox;
 class Store;
 }  // namespace recovery::common
@@ -91,7 +92,9 @@ class ServiceUnderTest : public ServiceProcess {
 // the messages carry the same key and headers as the services' own.
 class EventPublisher {
  public:
-  EventPublisher(const std::string& db_path, const std::string& brokers, const std::string& topic = kCaseEventsTopic);
+  // With a signer, every event is signed as that producer (services/common/event_signing.h).
+  EventPublisher(const std::string& db_path, const std::string& brokers, const std::string& topic = kCaseEventsTopic,
+                 std::shared_ptr<const common::EventSigner> signer = nullptr);
   ~EventPublisher();
   EventPublisher(const EventPublisher&) = delete;
   EventPublisher& operator=(const EventPublisher&) = delete;

@@ -66,8 +66,11 @@ void TopicReader::Poll(absl::Duration d) {
         std::string v(static_cast<const char*>(hdr.value()), hdr.value_size());
         if (hdr.key() == "type") tm.type_header = v;
         if (hdr.key() == "event_id") tm.event_id_header = v;
+        if (hdr.key() == "sig_key") tm.sig_key_header = v;
+        if (hdr.key() == "sig") tm.sig_header = v;
       }
     }
+    tm.value.assign(static_cast<const char*>(m->payload()), m->len());
     tm.event.ParseFromArray(m->payload(), static_cast<int>(m->len()));
     messages_.push_back(std::move(tm));
   }

@@ -24,6 +24,9 @@ struct TopicMessage {
   std::string key;
   std::string type_header;
   std::string event_id_header;
+  std::string sig_key_header;  // the event signature's headers (services/common/event_signing.h)
+  std::string sig_header;
+  std::string value;  // the bytes as published
   int32_t partition = 0;
   int64_t offset = 0;
   recovery::v1::Event event;

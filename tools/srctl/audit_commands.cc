@@ -266,6 +266,26 @@ class ExportCommand {
   std::string case_id_, from_, to_;
 };
 
+// `srctl audit rejected [--limit N]`: events refused by their signature, newest first.
+class RejectedCommand {
+ public:
+  void AddFlags(CLI::App& cmd) { cmd.add_option("--limit", limit_, "at most this many (default 100)"); }
+
+  absl::Status Run(Session& session) const {
+    recovery::v1::ListRejectedEventsRequest req;
+    req.set_limit(limit_);
+    return session.Show(session.Call<Audit>(&Audit::Stub::ListRejectedEvents, req),
+                        [](const Message& m, std::ostream& out) {
+                          out << DisplayText(m, "total") << " rejected event(s)\n"
+                              << Table(RepeatedMessages(m, "entries"),
+                                       {"rejected_at", "type", "source", "key_id", "event_id", "reason"});
+                        });
+  }
+
+ private:
+  int limit_ = 0;
+};
+
 class StatsCommand {
  public:
   void AddFlags(CLI::App&) {}
@@ -322,7 +342,9 @@ void AttachAuditCommands(CLI::App& cmd, Session& session) {
         MakeCommand<CheckpointCommand>("checkpoint",
                                        "the latest (or --size N) signed checkpoint (audit.GetCheckpoint)"),
         MakeCommand<PublicKeyCommand>("public-key", "the checkpoint signing key, PEM (audit.GetPublicKey)"),
-        MakeCommand<ProveCommand>("prove", "inclusion proofs of a record or case, checked (audit.GetInclusionProof)")})
+        MakeCommand<ProveCommand>("prove", "inclusion proofs of a record or case, checked (audit.GetInclusionProof)"),
+        MakeCommand<RejectedCommand>("rejected",
+                                     "events refused by their signature, newest first (audit.ListRejectedEvents)")})
     sub.attach(*cmd.add_subcommand(sub.name, sub.help), session);
 }
 

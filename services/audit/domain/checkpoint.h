@@ -1,5 +1,5 @@
 // Signed checkpoints of the audit Merkle log: the C2SP checkpoint text (c2sp.org/tlog-checkpoint)
-// in a C2SP signed note (c2sp.org/signed-note) with an Ed25519 signature (OpenSSL 3 EVP).
+// in a C2SP signed note (c2sp.org/signed-note) with an Ed25519 signature.
 //
 // Checkpoint body (every line ends in "\n"):
 //   <origin>                       the log's name, e.g. "recovery.example/audit"
@@ -11,19 +11,17 @@
 //   "\u2014 <key name> <base64(key id [4 bytes] || Ed25519 signature [64 bytes])>\n"
 // The signature is over the body's exact bytes. key name = origin; key id = the first 4 bytes
 // of SHA-256(key name || 0x0A || 0x01 || 32-byte Ed25519 public key) (0x01: the Ed25519 type).
-// Thread-safety: the key classes are immutable after construction and safe to share.
+// Thread-safety: stateless functions; the keys are immutable and safe to share.
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-
-typedef struct evp_pkey_st EVP_PKEY;
+#include "services/common/crypto.h"
 
 namespace recovery::audit {
 
@@ -55,37 +53,12 @@ std::string CheckpointBody(const Checkpoint& checkpoint);
 // Parses a body; errors say which line is wrong.
 absl::StatusOr<Checkpoint> ParseCheckpointBody(absl::string_view body);
 
-// An Ed25519 public key.
-class PublicKey {
- public:
-  // SubjectPublicKeyInfo PEM ("-----BEGIN PUBLIC KEY-----"), as PublicKeyPem() writes it.
-  static absl::StatusOr<PublicKey> FromPem(absl::string_view pem);
-  bool Verify(absl::string_view message, absl::string_view signature) const;
-  const std::string& raw() const { return raw_; }  // 32 bytes
-  std::string Pem() const;
-  // The signed-note key id for this key under `name` (4 bytes, big-endian as on the wire).
-  std::string KeyId(absl::string_view name) const;
+// Ed25519 keys: the common ones (services/common/crypto.h).
+using PublicKey = common::Ed25519PublicKey;
+using SigningKey = common::Ed25519SigningKey;
 
- private:
-  std::shared_ptr<EVP_PKEY> key_;
-  std::string raw_;
-};
-
-// An Ed25519 private key.
-class SigningKey {
- public:
-  // PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"), as `openssl genpkey -algorithm ed25519` writes.
-  static absl::StatusOr<SigningKey> FromPem(absl::string_view pem);
-  static absl::StatusOr<SigningKey> FromPemFile(const std::string& path);
-  static absl::StatusOr<SigningKey> Generate();
-  std::string Sign(absl::string_view message) const;  // 64 bytes
-  std::string PrivatePem() const;
-  const PublicKey& public_key() const { return public_; }
-
- private:
-  std::shared_ptr<EVP_PKEY> key_;
-  PublicKey public_;
-};
+// The signed-note key id for `key` under `name` (4 bytes, big-endian as on the wire).
+std::string NoteKeyId(const PublicKey& key, absl::string_view name);
 
 // The signed note of a checkpoint: body, blank line, one signature line by `key` as `origin`.
 std::string SignCheckpoint(const Checkpoint& checkpoint, const SigningKey& key);

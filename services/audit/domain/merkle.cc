@@ -1,8 +1,6 @@
 // RFC 9162 Merkle tree hashes and proofs over stored complete subtrees.
 #include "services/audit/domain/merkle.h"
 
-#include <openssl/evp.h>
-
 #include "absl/numeric/bits.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -65,15 +63,6 @@ absl::Status SubProof(uint64_t m, uint64_t begin, uint64_t end, bool complete, c
 }
 
 }  // namespace
-
-std::string Sha256(absl::string_view bytes) {
-  // Fetched once: OpenSSL 3 looks the algorithm up again on every EVP_sha256() digest.
-  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(bytes.data(), bytes.size(), md, &len, sha256, nullptr);
-  return std::string(reinterpret_cast<const char*>(md), len);
-}
 
 std::string LeafHash(absl::string_view leaf_bytes) {
   std::string buf;

@@ -22,10 +22,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/common/crypto.h"
 
 namespace recovery::audit::merkle {
 
-std::string Sha256(absl::string_view bytes);
+using common::Sha256;  // services/common/crypto.h
 std::string LeafHash(absl::string_view leaf_bytes);
 std::string NodeHash(absl::string_view left, absl::string_view right);
 // MTH of the empty tree: SHA-256 of no bytes.
