@@ -205,15 +205,23 @@ absl::StatusOr<std::vector<RejectedRecord>> AuditStore::ListRejected(int limit, 
   ASSIGN_OR_RETURN(auto tx, store_.Begin());
   ASSIGN_OR_RETURN(auto count, tx->Query("SELECT COUNT(*) FROM audit_rejected"));
   *total = count[0].Int(0);
-  ASSIGN_OR_RETURN(auto rows, tx->Query("SELECT id, event_id, event_type, source, case_id, key_id, reason, rejected_us, "
-                                        "payload_sha256, payload FROM audit_rejected ORDER BY id DESC LIMIT ?",
-                                        {int64_t{limit}}));
+  ASSIGN_OR_RETURN(auto rows,
+                   tx->Query("SELECT id, event_id, event_type, source, case_id, key_id, reason, rejected_us, "
+                             "payload_sha256, payload FROM audit_rejected ORDER BY id DESC LIMIT ?",
+                             {int64_t{limit}}));
   std::vector<RejectedRecord> out;
   out.reserve(rows.size());
   for (const Row& row : rows) {
-    out.push_back({.id = row.Int(0), .event_id = row.Str(1), .type = row.Str(2), .source = row.Str(3),
-                   .case_id = row.Str(4), .key_id = row.Str(5), .reason = row.Str(6), .rejected_us = row.Int(7),
-                   .payload_sha256 = row.Str(8), .payload = row.Str(9)});
+    out.push_back({.id = row.Int(0),
+                   .event_id = row.Str(1),
+                   .type = row.Str(2),
+                   .source = row.Str(3),
+                   .case_id = row.Str(4),
+                   .key_id = row.Str(5),
+                   .reason = row.Str(6),
+                   .rejected_us = row.Int(7),
+                   .payload_sha256 = row.Str(8),
+                   .payload = row.Str(9)});
   }
   return out;
 }

@@ -15,8 +15,8 @@ namespace recovery::common {
 namespace yf = recovery::yaml_fields;
 
 absl::StatusOr<std::shared_ptr<const EventSigner>> EventSigner::FromFile(const std::string& key_id,
-                                                                          const std::string& path,
-                                                                          absl::string_view flag) {
+                                                                         const std::string& path,
+                                                                         absl::string_view flag) {
   if (key_id.empty()) return absl::InvalidArgumentError(absl::StrCat(flag, ": the key id is empty"));
   auto key = Ed25519SigningKey::FromPemFile(path);
   if (!key.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", key.status().message()));
@@ -88,17 +88,17 @@ std::optional<SignatureRejection> EventVerifier::Check(std::string_view value_vi
   }
   const auto it = keys_.find(std::string(key_id));
   if (key_id.empty() || it == keys_.end())
-    return SignatureRejection{"unknown_key", absl::StrCat("rejected: signed by unknown key '",
-                                                          absl::CHexEscape(key_id.substr(0, 64)), "'")};
+    return SignatureRejection{
+        "unknown_key", absl::StrCat("rejected: signed by unknown key '", absl::CHexEscape(key_id.substr(0, 64)), "'")};
   std::string raw;
   if (!absl::WebSafeBase64Unescape(signature, &raw) || !it->second.public_key.Verify(value, raw))
     return SignatureRejection{"bad_signature",
                               absl::StrCat("rejected: the signature by key '", key_id, "' does not verify")};
   if (!it->second.sources.count(event.source()))
-    return SignatureRejection{
-        "wrong_source", absl::StrCat("rejected: key '", key_id, "' may not sign events of source '",
-                                     absl::CHexEscape(event.source().substr(0, 64)), "' (it signs for ",
-                                     absl::StrJoin(it->second.sources, ", "), ")")};
+    return SignatureRejection{"wrong_source",
+                              absl::StrCat("rejected: key '", key_id, "' may not sign events of source '",
+                                           absl::CHexEscape(event.source().substr(0, 64)), "' (it signs for ",
+                                           absl::StrJoin(it->second.sources, ", "), ")")};
   return std::nullopt;
 }
 

@@ -40,7 +40,7 @@ class EventSigner {
   EventSigner(std::string key_id, Ed25519SigningKey key) : key_id_(std::move(key_id)), key_(std::move(key)) {}
   // The PKCS#8 PEM private key in `path`; errors name `flag`.
   static absl::StatusOr<std::shared_ptr<const EventSigner>> FromFile(const std::string& key_id, const std::string& path,
-                                                                    absl::string_view flag);
+                                                                     absl::string_view flag);
   const std::string& key_id() const { return key_id_; }
   // The "sig" header's text for these value bytes.
   std::string Sign(std::string_view value) const;

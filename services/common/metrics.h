@@ -25,7 +25,7 @@ class Metrics {
   void SetOutboxBacklog(double n);
   void CountPublished(double n);
   void SetConsumerLag(double n);
-  void CountConsumed(std::string_view outcome);  // handled, duplicate, malformed, dead_letter, retry
+  void CountConsumed(std::string_view outcome);  // handled, duplicate, malformed, dead_letter, retry, rejected
   // An event the consumer parked in dead_letters: malformed, invalid, handler_failed (alert on it).
   void CountConsumerDeadLetter(std::string_view reason);
   void SetTimersPending(double n);

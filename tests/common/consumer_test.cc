@@ -1,13 +1,15 @@
 // The consumer's failure sorting, on SQLite, through HandleBytes/HandleBatch (the poll loop's
 // per-event and batch paths): a handler bug parks the event after its attempts and later
 // events still flow; a transient fault is waited out, handled once, nothing parked; a
-// malformed message is parked once, also when a failed batch falls back to one per event.
+// malformed message is parked once, also when a failed batch falls back to one per event; with
+// a verifier, a rejected event is parked and never handled.
 #include "services/common/consumer.h"
 
 #include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
 #include "services/common/dead_letters.h"
+#include "services/common/event_signing.h"
 #include "services/common/events.h"
 #include "services/common/metrics.h"
 #include "services/common/status_macros.h"
@@ -198,6 +200,77 @@ TEST_F(ConsumerFailureTest, MalformedMessagesAreParkedOnceEvenWhenTheBatchFallsB
   EXPECT_TRUE(absl::StrContains(metrics_.Render(),
                                 R"(recovery_consumer_dead_letters_total{service="probe",reason="malformed"} 3)"))
       << metrics_.Render();
+}
+
+// With a verifier (event_signing.h): a rejected event is parked, never handled, handed to
+// on_rejected, parked once on redelivery, and does not spend the event id it claims.
+class VerifyingConsumerTest : public ConsumerFailureTest {
+ protected:
+  VerifyingConsumerTest() : intake_(*Ed25519SigningKey::Generate()), other_(*Ed25519SigningKey::Generate()) {}
+  void SetUp() override {
+    ConsumerFailureTest::SetUp();
+    std::map<std::string, EventVerifier::Key> keys;
+    keys.emplace("intake", EventVerifier::Key{intake_.public_key(), {"intake"}});
+    ConsumerOptions options;
+    options.verifier = std::make_shared<const EventVerifier>(std::move(keys), true);
+    options.on_rejected = [this](Tx&, const RejectedEvent& r) {
+      rejected_.push_back(r.rejection.metric + ":" + r.event.case_closed().reason());
+      return absl::OkStatus();
+    };
+    consumer_ = std::make_unique<Consumer>(*store_, &ConsumerFailureTest::Record, nullptr, options);
+  }
+  std::string Sign(const Ed25519SigningKey& key, const std::string& value) const {
+    return EventSigner("intake", key).Sign(value);
+  }
+  static std::string ClosedWithId(const std::string& reason, const std::string& id) {
+    auto e = NewEvent(absl::Now(), "c1", "intake", "t", "");
+    e.set_event_id(id);
+    e.mutable_case_closed()->set_reason(reason);
+    return e.SerializeAsString();
+  }
+
+  Ed25519SigningKey intake_, other_;
+  std::unique_ptr<Consumer> consumer_;
+  std::vector<std::string> rejected_;
+};
+
+TEST_F(VerifyingConsumerTest, ARejectedEventIsParkedOnceNeverHandledAndLeavesItsIdToTheGenuineOne) {
+  const std::string forged = ClosedWithId("forged", "evt-1");
+  auto r = consumer_->HandleMessage(forged, "", "");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(*r);
+  // The same bytes again (a redelivery) are parked once.
+  EXPECT_FALSE(*consumer_->HandleMessage(forged, "", ""));
+  EXPECT_EQ(consumer_->rejected(), 1);
+  EXPECT_EQ(consumer_->duplicates(), 1);
+  ASSERT_EQ(Parked().size(), 1u);
+  EXPECT_EQ(Parked()[0].event_id, "evt-1");
+  EXPECT_TRUE(absl::StartsWith(Parked()[0].reason, "rejected: the event is not signed")) << Parked()[0].reason;
+  EXPECT_EQ(rejected_, std::vector<std::string>{"unsigned:forged"});
+
+  // The genuine event with the same id is handled: the forgery did not spend the id.
+  const std::string genuine = ClosedWithId("genuine", "evt-1");
+  EXPECT_TRUE(*consumer_->HandleMessage(genuine, "intake", Sign(intake_, genuine)));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM effects WHERE reason = 'genuine'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM effects"), 1);
+}
+
+TEST_F(VerifyingConsumerTest, TheBatchPathRejectsTheSameWayAndHandlesTheRest) {
+  // Enough messages for the signature checks to be spread over threads.
+  std::vector<std::string> values, sigs;
+  for (int i = 0; i < 100; ++i) {
+    values.push_back(Closed(i == 37 ? "bad" : "good"));
+    sigs.push_back(Sign(i == 37 ? other_ : intake_, values.back()));
+  }
+  std::vector<Consumer::Inbound> batch;
+  for (int i = 0; i < 100; ++i) batch.push_back({values[i], "intake", sigs[i]});
+  ASSERT_TRUE(consumer_->HandleBatch(batch).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM effects WHERE reason = 'good'"), 99);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM effects WHERE reason = 'bad'"), 0);
+  EXPECT_EQ(consumer_->rejected(), 1);
+  EXPECT_EQ(rejected_, std::vector<std::string>{"bad_signature:bad"});
+  ASSERT_EQ(Parked().size(), 1u);
+  EXPECT_TRUE(absl::StrContains(Parked()[0].reason, "does not verify")) << Parked()[0].reason;
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
-// Event signatures: what the verifier accepts and why it refuses the rest, the key file and its
-// errors, and the consumer with a verifier: a rejected event is parked (not handled), handed to
-// on_rejected, parked once on redelivery, and does not spend the event id it claims.
+// Event signatures: what the verifier accepts and why it refuses the rest, and the key file and
+// its errors. The consumer with a verifier is in consumer_test.cc.
 #include "services/common/event_signing.h"
 
 #include <gtest/gtest.h>
@@ -9,10 +8,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
-#include "services/common/consumer.h"
-#include "services/common/dead_letters.h"
 #include "services/common/events.h"
-#include "services/common/status_macros.h"
 #include "tests/support/process.h"
 
 namespace recovery::common {
@@ -132,81 +128,6 @@ TEST_F(EventSigningTest, TheKeyFileReadsFilesRelativeToItselfAndNamesWhatIsWrong
   auto missing = EventSigner::FromFile("intake", dir.File("none.pem"), "--event-signing-key");
   ASSERT_FALSE(missing.ok());
   EXPECT_TRUE(absl::StrContains(missing.status().message(), "--event-signing-key")) << missing.status();
-}
-
-class VerifyingConsumerTest : public EventSigningTest {
- protected:
-  void SetUp() override {
-    store_ = std::move(*OpenStore(":memory:"));
-    ASSERT_TRUE(Consumer::Migrate(*store_).ok());
-    ASSERT_TRUE(store_->Migrate("effects", {"CREATE TABLE effects (reason TEXT)"}).ok());
-    ConsumerOptions options;
-    options.verifier = std::make_shared<const EventVerifier>(Verifier(true));
-    options.on_rejected = [this](Tx&, const RejectedEvent& r) {
-      rejected_.push_back(r.rejection.metric + ":" + r.event.case_closed().reason());
-      return absl::OkStatus();
-    };
-    consumer_ = std::make_unique<Consumer>(
-        *store_,
-        [](Tx& tx, const recovery::v1::Event& e) {
-          return tx.Exec("INSERT INTO effects VALUES (?)", {e.case_closed().reason()});
-        },
-        nullptr, options);
-  }
-  std::vector<std::string> Effects() {
-    std::vector<std::string> out;
-    EXPECT_TRUE(InTransaction(*store_, [&](Tx& tx) -> absl::Status {
-                  ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT reason FROM effects ORDER BY rowid"));
-                  for (const auto& r : rows) out.push_back(r.Str(0));
-                  return absl::OkStatus();
-                }).ok());
-    return out;
-  }
-  std::vector<DeadLetter> Parked() {
-    std::vector<DeadLetter> out;
-    EXPECT_TRUE(InTransaction(*store_, [&](Tx& tx) -> absl::Status {
-                  ASSIGN_OR_RETURN(out, ListDeadLetters(tx, kDeadLetterConsumer, 100));
-                  return absl::OkStatus();
-                }).ok());
-    return out;
-  }
-
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<Consumer> consumer_;
-  std::vector<std::string> rejected_;
-};
-
-TEST_F(VerifyingConsumerTest, ARejectedEventIsParkedOnceNeverHandledAndLeavesItsIdToTheGenuineOne) {
-  const std::string forged = Closed("intake", "forged", "evt-1").SerializeAsString();
-  auto r = consumer_->HandleMessage(forged, "", "");
-  ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_FALSE(*r);
-  // The same bytes again (a redelivery) are parked once.
-  EXPECT_FALSE(*consumer_->HandleMessage(forged, "", ""));
-  EXPECT_EQ(consumer_->rejected(), 1);
-  EXPECT_EQ(consumer_->duplicates(), 1);
-  ASSERT_EQ(Parked().size(), 1u);
-  EXPECT_EQ(Parked()[0].event_id, "evt-1");
-  EXPECT_TRUE(absl::StartsWith(Parked()[0].reason, "rejected: the event is not signed")) << Parked()[0].reason;
-  EXPECT_EQ(rejected_, std::vector<std::string>{"unsigned:forged"});
-
-  // The genuine event with the same id is handled: the forgery did not spend the id.
-  const std::string genuine = Closed("intake", "genuine", "evt-1").SerializeAsString();
-  EXPECT_TRUE(*consumer_->HandleMessage(genuine, "intake", Sign(intake_, genuine)));
-  EXPECT_EQ(Effects(), std::vector<std::string>{"genuine"});
-}
-
-TEST_F(VerifyingConsumerTest, TheBatchPathRejectsTheSameWayAndHandlesTheRest) {
-  const std::string good = Closed("intake", "good").SerializeAsString();
-  const std::string bad = Closed("intake", "bad").SerializeAsString();
-  const std::string good_sig = Sign(intake_, good), bad_sig = Sign(other_, bad);
-  ASSERT_TRUE(consumer_->HandleBatch(std::vector<Consumer::Inbound>{{good, "intake", good_sig}, {bad, "intake", bad_sig}})
-                  .ok());
-  EXPECT_EQ(Effects(), std::vector<std::string>{"good"});
-  EXPECT_EQ(consumer_->rejected(), 1);
-  EXPECT_EQ(rejected_, std::vector<std::string>{"bad_signature:bad"});
-  ASSERT_EQ(Parked().size(), 1u);
-  EXPECT_TRUE(absl::StrContains(Parked()[0].reason, "does not verify")) << Parked()[0].reason;
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "services/common/event_signing.h"
 #include "services/common/events.h"
 #include "services/common/grpc_util.h"
+#include "tests/intake/requests.h"
 #include "tests/support/dev_broker.h"
 #include "tests/support/process.h"
 #include "tests/support/service_process.h"
@@ -29,10 +30,8 @@ namespace recovery::common {
 namespace {
 
 namespace v1 = recovery::v1;
-using recovery::testing::DevBroker;
 using recovery::testing::PollUntil;
 using recovery::testing::TempDir;
-using recovery::testing::TopicReader;
 
 // Writes `<name>.pem` (private) in dir and returns the key.
 Ed25519SigningKey KeyFile(const TempDir& dir, const std::string& name) {
@@ -63,7 +62,8 @@ class SignedEventsTest : public ::testing::Test {
     std::ofstream(dir_.File("intake.pub.pem")) << intake_key_.public_key().Pem();
     std::ofstream(dir_.File("audit.pub.pem")) << audit_key_.public_key().Pem();
     std::string inline_pem;
-    for (const char c : escalation_key_.public_key().Pem()) inline_pem += c == '\n' ? std::string("\n      ") : std::string(1, c);
+    for (const char c : escalation_key_.public_key().Pem())
+      inline_pem += c == '\n' ? std::string("\n      ") : std::string(1, c);
     std::ofstream(dir_.File("verify.yaml")) << "require: true\nkeys:\n"
                                             << "  - id: intake\n    public_key_file: intake.pub.pem\n"
                                             << "  - id: escalation\n    public_key: |\n      " << inline_pem << "\n"
@@ -96,7 +96,7 @@ class SignedEventsTest : public ::testing::Test {
     return got.case_().owner();
   }
 
-  DevBroker broker_;
+  recovery::testing::DevBroker broker_;
   TempDir dir_;
   Ed25519SigningKey intake_key_, escalation_key_, audit_key_, mallory_key_;
   int forged_ = 0;
@@ -111,18 +111,7 @@ TEST_F(SignedEventsTest, ForgedAcknowledgementsFromKcatAreRejectedAndRecordedAnd
       {.db = dir_.File("audit.db"), .brokers = broker_.bootstrap(), .extra = SigningFlags("audit")});
   ASSERT_TRUE(intake.started() && audit.started());
 
-  v1::OpenCaseRequest open;
-  open.set_request_id("open-1");
-  open.mutable_client()->set_id("acme");
-  open.mutable_client()->set_name("Acme Ltd");
-  open.mutable_client()->set_time_zone("Europe/London");
-  open.mutable_contact()->set_name("Dana");
-  open.mutable_contact()->set_email("dana@acme.example");
-  open.set_emotional_state(v1::EMOTIONAL_STATE_ANGRY);
-  open.set_channel(v1::CHANNEL_PHONE);
-  open.set_category("unreachable");
-  open.set_severity(v1::SEVERITY_P1);
-  open.set_summary("Payroll export failed");
+  const v1::OpenCaseRequest open = recovery::intake::testing::OpenRequest("open-1");
   v1::OpenCaseResponse opened;
   {
     auto ctx = ContextWithDeadline();
@@ -132,7 +121,7 @@ TEST_F(SignedEventsTest, ForgedAcknowledgementsFromKcatAreRejectedAndRecordedAnd
   const std::string case_id = opened.case_().id();
 
   // What intake published carries its signature, which verifies with its public key alone.
-  TopicReader reader(broker_.bootstrap());
+  recovery::testing::TopicReader reader(broker_.bootstrap());
   ASSERT_TRUE(reader.ReadUntil([&](const auto&) { return reader.CountOf(case_id, "CaseOpened") == 1; }));
   for (const auto& m : reader.OfCase(case_id)) {
     EXPECT_EQ(m.sig_key_header, "intake");
@@ -146,8 +135,8 @@ TEST_F(SignedEventsTest, ForgedAcknowledgementsFromKcatAreRejectedAndRecordedAnd
   ASSERT_NO_FATAL_FAILURE(PublishWithKcat(unsigned_ack, {}));
   const v1::Event badly_signed = Acknowledged(case_id, "ack-event-2", "mallory");
   ASSERT_NO_FATAL_FAILURE(PublishWithKcat(
-      badly_signed, {"sig_key=escalation", "sig=" + EventSigner("escalation", mallory_key_).Sign(
-                                                        badly_signed.SerializeAsString())}));
+      badly_signed,
+      {"sig_key=escalation", "sig=" + EventSigner("escalation", mallory_key_).Sign(badly_signed.SerializeAsString())}));
   const v1::Event wrong_source = Acknowledged(case_id, "ack-event-3", "mallory");
   ASSERT_NO_FATAL_FAILURE(PublishWithKcat(
       wrong_source,

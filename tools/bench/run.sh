@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmark targets (RelWithDebInfo) and runs every benchmark; writes
 # tools/bench/results/latest.md and latest.json. Usage: tools/bench/run.sh [name...]
-# (names: store timers outbox intake intake-auth intake-pg audit audit-merkle escalation escalation-slow console; default all). BUILD_DIR defaults to ./build.
+# (names: store timers outbox intake intake-auth intake-pg audit audit-merkle event-signing escalation escalation-slow console; default all). BUILD_DIR defaults to ./build.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
@@ -14,7 +14,7 @@ cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null ||
 cmake --build "$BUILD_DIR" -j"$JOBS" --target recovery_bench || exit 1
 
 BENCHES=("$@")
-[ ${#BENCHES[@]} -eq 0 ] && BENCHES=(store timers outbox intake intake-auth intake-pg audit audit-merkle escalation escalation-slow console)
+[ ${#BENCHES[@]} -eq 0 ] && BENCHES=(store timers outbox intake intake-auth intake-pg audit audit-merkle event-signing escalation escalation-slow console)
 export BENCH_RESULTS="$WORK/results.jsonl"
 : >"$BENCH_RESULTS"
 : >"$WORK/not_measured"
@@ -52,6 +52,7 @@ for b in "${BENCHES[@]}"; do
       fi ;;
     audit) run audit "$B/recovery-bench-scenarios" audit --events "${AUDIT_EVENTS:-100000}" --partitions 16 ;;
     audit-merkle) run audit-merkle "$B/recovery-bench-audit-merkle" --dir "$WORK/audit-merkle" --records 1000000 ;;
+    event-signing) run event-signing "$B/recovery-bench-event-signing" --dir "$WORK/event-signing" --events 20000 ;;
     escalation)
       if [ -x "$BUILD_DIR/services/escalation/recovery-escalation" ]; then
         run escalation "$B/recovery-bench-scenarios" escalation --cases 2000 --rate 100 --open 10000 --burst 5000

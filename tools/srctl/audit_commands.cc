@@ -274,12 +274,11 @@ class RejectedCommand {
   absl::Status Run(Session& session) const {
     recovery::v1::ListRejectedEventsRequest req;
     req.set_limit(limit_);
-    return session.Show(session.Call<Audit>(&Audit::Stub::ListRejectedEvents, req),
-                        [](const Message& m, std::ostream& out) {
-                          out << DisplayText(m, "total") << " rejected event(s)\n"
-                              << Table(RepeatedMessages(m, "entries"),
-                                       {"rejected_at", "type", "source", "key_id", "event_id", "reason"});
-                        });
+    return session.Show(session.Call<Audit>(&Audit::Stub::ListRejectedEvents, req), [](const Message& m,
+                                                                                       std::ostream& out) {
+      out << DisplayText(m, "total") << " rejected event(s)\n"
+          << Table(RepeatedMessages(m, "entries"), {"rejected_at", "type", "source", "key_id", "event_id", "reason"});
+    });
   }
 
  private:
