@@ -283,6 +283,14 @@ run dead-letters --service intake
 [[ $(field "$(json show "$CASE")" "d['case'].get('owner','')") == lee ]] || fail "the forged acknowledgement changed the owner"
 echo "the case's owner is still lee: no service acted on the forged event"
 
+step "Who read the case: every service records reads of case data with the reader, aggregated"
+read_by_mia() {
+  [[ $(field "$(json audit access --case "$CASE")" \
+    "any(e['reader'] == 'person:mia' and e['method'] == 'recovery.v1.Intake/GetCase' for e in d.get('entries', []))") == True ]]
+}
+eventually 30 "the access records of the case" read_by_mia
+run audit access --case "$CASE" --limit 12
+
 step "An outside auditor verifies the exported trail offline against the checkpoint kept at the start"
 # The latest checkpoint, the whole trail as JSON lines, and the public key the auditor holds:
 # srctl and an independent Python verifier (tools/audit_verify.py) must both pass it.

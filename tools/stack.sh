@@ -84,6 +84,8 @@ launch() {
   # Every call authenticated (the local oidc-provider's tokens), every port TLS.
   args+=(--auth-config "$DATA/config/access.yaml" --tls-cert "$DATA/tls/server.pem" --tls-key "$DATA/tls/server-key.pem")
   [[ -n $clock ]] && args+=(--manual-clock "$clock")
+  # Reads of case data are written, aggregated, every 2 s here (60 s by default).
+  args+=(--access-log-window 2s)
   # audit signs a checkpoint of its Merkle log every 25 records or 10 s (services/audit/README.md).
   [[ $s == audit ]] && args+=(--audit-signing-key "$DATA/audit-signing.pem" --audit-checkpoint-every 25 --audit-checkpoint-interval 10s)
   # Every event is signed by its producer and verified by every consumer; unsigned ones are
@@ -110,6 +112,7 @@ launch_console() {
   "$BUILD/services/console/recovery-console" --listen 127.0.0.1:0 --port-file "$DATA/stack/console.port" \
       --db "$DATA/db/console.db" --kafka-brokers "$(cat "$DATA/stack/broker.addr")" --topic recovery.case-events \
       --log-level info --auth-config "$DATA/config/access.yaml" --event-verify-keys "$DATA/event-keys/verify.yaml" \
+      --access-log-window 2s \
       --tls-cert "$DATA/tls/server.pem" --tls-key "$DATA/tls/server-key.pem" \
       --console-http-listen "127.0.0.1:$(cat "$DATA/console-port")" --console-port-file "$DATA/stack/console.http-port" \
       --oidc-client-secret-file "$DATA/console-secret" --backends "$backends" --backend-ca-file "$DATA/tls/ca.pem" \

@@ -389,6 +389,26 @@ absl::Status AuditApp::GetStats(recovery::v1::GetStatsResponse* resp) {
   return absl::OkStatus();
 }
 
+absl::Status AuditApp::ListCaseAccess(const recovery::v1::ListCaseAccessRequest& req,
+                                      recovery::v1::ListCaseAccessResponse* resp) {
+  ASSIGN_OR_RETURN(const auto records, store_.CaseRecords(absl::StrCat("access:", req.case_id())));
+  const size_t limit = req.limit() == 0 ? 100 : static_cast<size_t>(req.limit());
+  for (auto it = records.rbegin(); it != records.rend() && static_cast<size_t>(resp->entries_size()) < limit; ++it) {
+    recovery::v1::Event event;
+    if (!event.ParseFromString(it->record.event_bytes) || !event.has_case_data_read()) continue;
+    const auto& r = event.case_data_read();
+    auto* entry = resp->add_entries();
+    entry->set_seq(it->record.seq);
+    entry->set_reader(event.actor());
+    entry->set_service(event.source());
+    entry->set_method(r.method());
+    entry->set_reads(r.reads());
+    *entry->mutable_first_at() = r.first_at();
+    *entry->mutable_last_at() = r.last_at();
+  }
+  return absl::OkStatus();
+}
+
 absl::Status AuditApp::RecordRejected(common::Tx& tx, const common::RejectedEvent& rejected) {
   const recovery::v1::Event& e = rejected.event;
   RejectedRecord r;

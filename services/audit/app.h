@@ -77,6 +77,8 @@ class AuditApp {
   absl::Status RecordRejected(common::Tx& tx, const common::RejectedEvent& rejected);
   absl::Status ListRejectedEvents(const recovery::v1::ListRejectedEventsRequest& req,
                                   recovery::v1::ListRejectedEventsResponse* resp);
+  absl::Status ListCaseAccess(const recovery::v1::ListCaseAccessRequest& req,
+                              recovery::v1::ListCaseAccessResponse* resp);
 
  private:
   absl::Status AfterAppend(common::Tx& tx, absl::Time now);

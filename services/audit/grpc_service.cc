@@ -32,6 +32,14 @@ grpc::Status AuditService::ListRejectedEvents(grpc::ServerContext* context,
   return ToGrpcStatus(app_.ListRejectedEvents(*request, response));
 }
 
+grpc::Status AuditService::ListCaseAccess(grpc::ServerContext* context,
+                                          const recovery::v1::ListCaseAccessRequest* request,
+                                          recovery::v1::ListCaseAccessResponse* response) {
+  RETURN_IF_REFUSED(context);
+  if (absl::Status s = ValidateListCaseAccess(*request); !s.ok()) return ToGrpcStatus(s);
+  return ToGrpcStatus(app_.ListCaseAccess(*request, response));
+}
+
 grpc::Status AuditService::VerifyChain(grpc::ServerContext* context, const recovery::v1::VerifyChainRequest*,
                                        recovery::v1::VerifyChainResponse* response) {
   RETURN_IF_REFUSED(context);

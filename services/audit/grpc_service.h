@@ -16,6 +16,8 @@ class AuditService final : public recovery::v1::Audit::Service {
                            recovery::v1::GetTimelineResponse* response) override;
   grpc::Status ListConfigChanges(grpc::ServerContext* context, const recovery::v1::ListConfigChangesRequest* request,
                                  recovery::v1::ListConfigChangesResponse* response) override;
+  grpc::Status ListCaseAccess(grpc::ServerContext* context, const recovery::v1::ListCaseAccessRequest* request,
+                              recovery::v1::ListCaseAccessResponse* response) override;
   grpc::Status ListRejectedEvents(grpc::ServerContext* context, const recovery::v1::ListRejectedEventsRequest* request,
                                   recovery::v1::ListRejectedEventsResponse* response) override;
   grpc::Status VerifyChain(grpc::ServerContext* context, const recovery::v1::VerifyChainRequest* request,

@@ -39,7 +39,7 @@ struct ExportFilter {
 // cover requests, overrides and schedule calendar feeds ("schedule:<id>"), person calendar feeds
 // ("person:<id>"). Recorded and chained like any other key, but not counted as cases.
 // Audit's own checkpoint events are keyed "audit:checkpoints".
-inline constexpr const char* kPseudoCasePrefixes[] = {"config:", "schedule:", "person:", "audit:"};
+inline constexpr const char* kPseudoCasePrefixes[] = {"config:", "schedule:", "person:", "audit:", "access:"};
 
 struct AuditStats {
   int64_t events_total = 0;

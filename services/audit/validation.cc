@@ -26,6 +26,12 @@ absl::Status ValidateListRejectedEvents(const recovery::v1::ListRejectedEventsRe
   return absl::OkStatus();
 }
 
+absl::Status ValidateListCaseAccess(const recovery::v1::ListCaseAccessRequest& request) {
+  if (request.case_id() != "*") RETURN_IF_ERROR(common::CheckId("case_id", request.case_id(), true));
+  if (request.limit() < 0 || request.limit() > 1000) return common::InvalidField("limit", "between 0 and 1000");
+  return absl::OkStatus();
+}
+
 absl::Status ValidateExportEvents(const recovery::v1::ExportEventsRequest& request) {
   RETURN_IF_ERROR(common::CheckId("case_id", request.case_id(), false));
   return common::CheckTimeRange("occurred_from", request.has_occurred_from() ? &request.occurred_from() : nullptr,

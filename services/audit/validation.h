@@ -11,6 +11,7 @@ namespace recovery::audit {
 
 absl::Status ValidateGetTimeline(const recovery::v1::GetTimelineRequest& request);
 absl::Status ValidateListConfigChanges(const recovery::v1::ListConfigChangesRequest& request);
+absl::Status ValidateListCaseAccess(const recovery::v1::ListCaseAccessRequest& request);
 absl::Status ValidateListRejectedEvents(const recovery::v1::ListRejectedEventsRequest& request);
 absl::Status ValidateExportEvents(const recovery::v1::ExportEventsRequest& request);
 absl::Status ValidateGetCheckpoint(const recovery::v1::GetCheckpointRequest& request);

@@ -49,6 +49,9 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(std::string service, int argc, 
   app.add_option("--event-verify-keys", cfg.event_verify_keys,
                  "verify consumed events against these public keys (YAML; `require: true` rejects unsigned ones)")
       ->envname("RECOVERY_EVENT_VERIFY_KEYS");
+  app.add_option("--access-log-window", cfg.access_log_window,
+                 "write the reads of case data, aggregated, this often (e.g. 60s)")
+      ->envname("RECOVERY_ACCESS_LOG_WINDOW");
   app.add_option("--kafka-option", cfg.kafka_options, "librdkafka property key=value (repeatable)")
       ->envname("RECOVERY_KAFKA_OPTIONS")
       ->delimiter(',');
@@ -93,6 +96,9 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(std::string service, int argc, 
     if (kv.find('=') == std::string::npos || kv.front() == '=')
       return absl::InvalidArgumentError(
           absl::StrCat("--kafka-option (RECOVERY_KAFKA_OPTIONS): expected key=value, got '", kv, "'"));
+  if (absl::Duration window; !absl::ParseDuration(cfg.access_log_window, &window) || window < absl::Milliseconds(100) ||
+                              window > absl::Hours(1))
+    return absl::InvalidArgumentError("--access-log-window (RECOVERY_ACCESS_LOG_WINDOW): expected a duration from 100ms to 1h");
   if (!cfg.event_signing_key_id.empty() && cfg.event_signing_key.empty())
     return absl::InvalidArgumentError("--event-signing-key-id needs --event-signing-key");
   if (cfg.group_id.empty()) cfg.group_id = absl::StrCat("recovery-", service);

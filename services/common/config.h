@@ -39,6 +39,8 @@ struct ServiceConfig {
   std::string event_signing_key;     // --event-signing-key / RECOVERY_EVENT_SIGNING_KEY: PKCS#8 PEM
   std::string event_signing_key_id;  // --event-signing-key-id / RECOVERY_EVENT_SIGNING_KEY_ID
   std::string event_verify_keys;     // --event-verify-keys / RECOVERY_EVENT_VERIFY_KEYS: YAML
+  // Reads of case data are written as CaseDataRead events once per window (access_log.h).
+  std::string access_log_window = "60s";  // --access-log-window / RECOVERY_ACCESS_LOG_WINDOW
   // librdkafka properties for both producer and consumer, e.g. security.protocol=SSL,
   // ssl.ca.location=/etc/ca.pem, sasl.mechanism=SCRAM-SHA-512 (--kafka-option, repeatable;
   // RECOVERY_KAFKA_OPTIONS: comma-separated).

@@ -264,6 +264,12 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::CreateFromConfig
   rt->outbox_ = std::make_unique<Outbox>(*rt->store_, rt->metrics_.get(),
                                          OutboxOptions{.clock = rt->clock_, .signer = rt->signer_});
   rt->timers_ = std::make_unique<TimerService>(*rt->store_, *rt->clock_, rt->metrics_.get());
+  absl::Duration window;
+  absl::ParseDuration(cfg.access_log_window, &window);  // checked by ParseServiceConfig
+  if (window < absl::Milliseconds(100)) window = absl::Minutes(1);  // a config built in code
+  rt->access_log_ =
+      std::make_unique<AccessLog>(service, *rt->store_, *rt->outbox_, *rt->clock_, rt->metrics_.get(), window);
+  rt->access_->SetAccessLog(rt->access_log_.get());
   return rt;
 }
 
@@ -369,6 +375,7 @@ absl::Status ServiceRuntime::Start() {
     LogWarn("no --kafka-brokers: events stay in the outbox");
   }
   timers_->Start();
+  access_log_->Start();
   if (handler_ && !cfg.kafka_brokers.empty()) {
     ConsumerOptions options;
     options.on_serving = [this](bool serving) { SetConsumerServing(serving); };
@@ -429,6 +436,7 @@ void ServiceRuntime::Stop() {
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   server_->Wait();
   for (auto& fn : stop_) fn();
+  access_log_->Stop();  // the last window's reads, before the outbox drains
   if (consumer_) consumer_->Stop();
   timers_->Stop();
   outbox_->WaitDrained(absl::Seconds(2));

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/common/access_log.h"
 #include "services/common/auth/access_control.h"
 #include "services/common/clock.h"
 #include "services/common/config.h"
@@ -101,6 +102,8 @@ class ServiceRuntime {
   Consumer* consumer() { return consumer_.get(); }
   // The handler the consumer runs (the module's OnEvent behind the own-event filter).
   const EventHandler& event_handler() const { return handler_; }
+  // Reads of case data waiting for their window (access_log.h).
+  AccessLog& access_log() { return *access_log_; }
 
   // Start(), block until SIGTERM/SIGINT (SIGHUP reloads), then Stop(). Returns the process
   // exit code.
@@ -125,6 +128,7 @@ class ServiceRuntime {
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<TimerService> timers_;
   std::unique_ptr<Consumer> consumer_;
+  std::unique_ptr<AccessLog> access_log_;  // after store_ and outbox_: it writes through them
   YAML::Node domain_config_;
   EventHandler handler_;
   RejectedEventHandler rejected_handler_;

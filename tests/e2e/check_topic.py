@@ -19,6 +19,9 @@ import time
 
 brokers, case_id, srctl_path = sys.argv[1:4]
 CHECKPOINT = "AuditCheckpointPublished"
+# Reads of case data keep coming while this check reads (each srctl call below is one), so
+# they are compared apart: every one on the topic must be in audit, not the counts at one instant.
+ACCESS = "CaseDataRead"
 
 
 def read_topic():
@@ -28,6 +31,10 @@ def read_topic():
 
 def srctl_json(*args):
     return json.loads(subprocess.run([srctl_path, "--json", *args], check=True, capture_output=True, text=True).stdout)
+
+
+def audited_without_access(stats):
+    return int(stats.get("events_total", 0)) - int(stats.get("events_by_type", {}).get(ACCESS, 0))
 
 
 def rejected_ids():
@@ -40,11 +47,11 @@ for attempt in range(60):
     rejected = rejected_ids()
     distinct = {h.get("event_id") for h in (dict(kv.split("=", 1) for kv in l.split("\t")[3].split(",") if "=" in kv)
                                             for l in out.splitlines() if l.count("\t") >= 3)
-                if h.get("type") != CHECKPOINT and h.get("event_id") not in rejected}
-    if int(srctl_json("stats").get("events_total", 0)) >= len(distinct):
+                if h.get("type") not in (CHECKPOINT, ACCESS) and h.get("event_id") not in rejected}
+    if audited_without_access(srctl_json("stats")) >= len(distinct):
         break
     time.sleep(0.5)
-all_ids, case_events, config_ids, checkpoints, rejected_seen, unsigned = set(), [], set(), set(), set(), []
+all_ids, case_events, config_ids, checkpoints, rejected_seen, unsigned, access_ids = set(), [], set(), set(), set(), [], set()
 for line in out.splitlines():
     key, part, off, headers = (line.split("\t") + ["", "", "", ""])[:4]
     h = dict(kv.split("=", 1) for kv in headers.split(",") if "=" in kv)
@@ -56,6 +63,9 @@ for line in out.splitlines():
     if h.get("type") == CHECKPOINT:
         checkpoints.add(h.get("event_id"))
         continue
+    if h.get("type") == ACCESS:
+        access_ids.add(h.get("event_id"))
+        continue
     all_ids.add(h.get("event_id"))
     if key == "config:escalation" and h.get("type") == "ConfigChanged":
         config_ids.add(h.get("event_id"))
@@ -63,8 +73,8 @@ for line in out.splitlines():
         case_events.append((int(off), h.get("type"), h.get("event_id")))
 case_events.sort()
 types = [t for _, t, _ in case_events]
-print(f"  topic: {len(out.splitlines())} messages, {len(all_ids)} distinct events, {len(checkpoints)} audit"
-      f" checkpoint(s) and {len(rejected_seen)} rejected forgery(ies); case {case_id}: {len(types)}")
+print(f"  topic: {len(out.splitlines())} messages, {len(all_ids)} distinct events, {len(access_ids)} access records,"
+      f" {len(checkpoints)} audit checkpoint(s) and {len(rejected_seen)} rejected forgery(ies); case {case_id}: {len(types)}")
 
 errors = []
 if unsigned:
@@ -87,9 +97,19 @@ if "EscalationAcknowledged" in types:
         errors.append(f"{len(late)} page(s) queued after the acknowledgement")
 
 stats = srctl_json("stats")
-total = int(stats.get("events_total", 0))
+total = audited_without_access(stats)
 if total != len(all_ids):
     errors.append(f"audit holds {total} events, the topic {len(all_ids)} distinct ones")
+if not access_ids:
+    errors.append("no CaseDataRead access record on the topic")
+# The access records read from the topic reach audit too (bounded wait: they are written every 2 s).
+for attempt in range(60):
+    access_audited = int(srctl_json("stats").get("events_by_type", {}).get(ACCESS, 0))
+    if access_audited >= len(access_ids):
+        break
+    time.sleep(0.5)
+else:
+    errors.append(f"audit holds {access_audited} access records, fewer than the {len(access_ids)} read from the topic")
 timeline = srctl_json("timeline", case_id)
 entries = timeline.get("entries", [])
 ids = [e["event_id"] for e in entries]

@@ -5,6 +5,7 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -767,6 +768,55 @@ TEST_F(IntakeServiceTest, AnIntegrationOpensCasesAndRecordsSignalsButDoesNotAckn
   for (const v1::Event& e : Events()) EXPECT_EQ(e.actor(), "integration:monitoring");
   EXPECT_EQ(EventsOfType("CaseOpened").size(), 1u);
   EXPECT_EQ(EventsOfType("SignalRecorded").size(), 1u);
+}
+
+// Access audit: each admitted read of a case is recorded with its reader, aggregated per
+// (reader, method, case) until the window's write; refused and failed reads are not.
+TEST_F(IntakeServiceTest, ReadsOfACaseAreRecordedWithTheReaderAggregatedPerWindow) {
+  const v1::Case c = Open("open-access");
+  auto as = [&](const std::string& person) {
+    return v1::Intake::NewStub(fx_.ChannelAs(person));
+  };
+  v1::GetCaseRequest get;
+  get.set_case_id(c.id());
+  for (const char* person : {"lee", "lee", "vic"}) {
+    grpc::ClientContext ctx;
+    v1::GetCaseResponse out;
+    ASSERT_TRUE(as(person)->GetCase(&ctx, get, &out).ok());
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::GetCaseResponse out;
+    v1::GetCaseRequest missing;
+    missing.set_case_id(recovery::common::NewId(absl::Now()));
+    EXPECT_EQ(as("lee")->GetCase(&ctx, missing, &out).error_code(), grpc::StatusCode::NOT_FOUND);
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::GetCaseResponse out;
+    EXPECT_EQ(v1::Intake::NewStub(fx_.ChannelWithToken(""))->GetCase(&ctx, get, &out).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::ListCasesResponse out;
+    ASSERT_TRUE(as("vic")->ListCases(&ctx, v1::ListCasesRequest(), &out).ok());
+  }
+  EXPECT_TRUE(EventsOfType("CaseDataRead").empty()) << "nothing is written before the window ends";
+  ASSERT_TRUE(fx_.runtime().access_log().Flush().ok());
+  std::map<std::string, v1::Event> by_reader_and_case;
+  for (const v1::Event& e : EventsOfType("CaseDataRead")) {
+    EXPECT_EQ(e.source(), "intake");
+    EXPECT_EQ(e.case_id(), "access:" + (e.case_data_read().case_id().empty() ? "*" : e.case_data_read().case_id()));
+    by_reader_and_case[e.actor() + " " + e.case_data_read().method() + " " + e.case_data_read().case_id()] = e;
+  }
+  ASSERT_EQ(by_reader_and_case.size(), 3u) << ::testing::PrintToString(EventsOfType("CaseDataRead"));
+  const auto& lee = by_reader_and_case["person:lee recovery.v1.Intake/GetCase " + c.id()];
+  EXPECT_EQ(lee.case_data_read().reads(), 2);
+  EXPECT_EQ(by_reader_and_case["person:vic recovery.v1.Intake/GetCase " + c.id()].case_data_read().reads(), 1);
+  EXPECT_EQ(by_reader_and_case["person:vic recovery.v1.Intake/ListCases "].case_data_read().reads(), 1);
+  // Writes are not reads: opening the case recorded nothing.
+  EXPECT_EQ(fx_.runtime().access_log().pending(), 0u);
 }
 
 }  // namespace

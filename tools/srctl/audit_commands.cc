@@ -266,6 +266,28 @@ class ExportCommand {
   std::string case_id_, from_, to_;
 };
 
+// `srctl audit access --case C [--limit N]`: who read the case's data, newest first.
+class AccessCommand {
+ public:
+  void AddFlags(CLI::App& cmd) {
+    cmd.add_option("--case", case_id_, "the case (\"*\": reads of no one case)")->required();
+    cmd.add_option("--limit", limit_, "at most this many (default 100)");
+  }
+
+  absl::Status Run(Session& session) const {
+    recovery::v1::ListCaseAccessRequest req;
+    req.set_case_id(case_id_);
+    req.set_limit(limit_);
+    return session.Show(session.Call<Audit>(&Audit::Stub::ListCaseAccess, req), [](const Message& m, std::ostream& out) {
+      out << Table(RepeatedMessages(m, "entries"), {"last_at", "reader", "service", "method", "reads", "first_at"});
+    });
+  }
+
+ private:
+  std::string case_id_;
+  int limit_ = 0;
+};
+
 // `srctl audit rejected [--limit N]`: events refused by their signature, newest first.
 class RejectedCommand {
  public:
@@ -342,6 +364,7 @@ void AttachAuditCommands(CLI::App& cmd, Session& session) {
                                        "the latest (or --size N) signed checkpoint (audit.GetCheckpoint)"),
         MakeCommand<PublicKeyCommand>("public-key", "the checkpoint signing key, PEM (audit.GetPublicKey)"),
         MakeCommand<ProveCommand>("prove", "inclusion proofs of a record or case, checked (audit.GetInclusionProof)"),
+        MakeCommand<AccessCommand>("access", "who read a case's data, newest first (audit.ListCaseAccess)"),
         MakeCommand<RejectedCommand>("rejected",
                                      "events refused by their signature, newest first (audit.ListRejectedEvents)")})
     sub.attach(*cmd.add_subcommand(sub.name, sub.help), session);

@@ -212,6 +212,11 @@ std::string SummarizeEvent(const Event& e) {
     case Event::kAuditCheckpointPublished:
       return absl::StrCat("Audit checkpoint signed: ", e.audit_checkpoint_published().tree_size(), " records, root ",
                           e.audit_checkpoint_published().root_hash().substr(0, 16));
+    case Event::kCaseDataRead: {
+      const auto& r = e.case_data_read();
+      return absl::StrCat(e.actor(), " read ", r.case_id().empty() ? "no one case" : r.case_id(), " with ", r.method(),
+                          " (", r.reads(), r.reads() == 1 ? " time)" : " times)");
+    }
     default: {
       const std::string type = common::EventTypeName(e);
       return type.empty() ? "Event without body" : type;

@@ -6,12 +6,14 @@
 #include <cmath>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "google/protobuf/message.h"
 #include "grpcpp/security/auth_context.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_interceptor.h"
@@ -51,6 +53,22 @@ class CallRegistry {
   std::unordered_map<const grpc::ServerContextBase*, absl::StatusOr<Caller>> calls_ ABSL_GUARDED_BY(mu_);
 };
 
+// The cases a request names: its `case_id` (string) or `case_ids` (repeated string) field.
+std::vector<std::string> CaseIdsOf(const google::protobuf::Message& request) {
+  std::vector<std::string> out;
+  const auto* descriptor = request.GetDescriptor();
+  const auto* reflection = request.GetReflection();
+  using FD = google::protobuf::FieldDescriptor;
+  if (const FD* f = descriptor->FindFieldByName("case_id"); f && f->type() == FD::TYPE_STRING && !f->is_repeated()) {
+    std::string id = reflection->GetString(request, f);
+    if (!id.empty()) out.push_back(std::move(id));
+  }
+  if (const FD* f = descriptor->FindFieldByName("case_ids"); f && f->type() == FD::TYPE_STRING && f->is_repeated()) {
+    for (int i = 0; i < reflection->FieldSize(request, f); ++i) out.push_back(reflection->GetRepeatedString(request, f, i));
+  }
+  return out;
+}
+
 class AccessInterceptor final : public grpc::experimental::Interceptor {
  public:
   AccessInterceptor(grpc::experimental::ServerRpcInfo* info, AccessControl* access)
@@ -79,6 +97,19 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
       }
       CallRegistry::Get().Put(ctx_, std::move(decision));
       decided_ = true;
+    }
+    // Reads of case data: which cases the request names, recorded once the call succeeded.
+    if (admitted_ && access_->access_log() != nullptr &&
+        methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) && admitted_->policy &&
+        admitted_->policy->AuditsAccessTo(method_)) {
+      // Every audited method is one of our protobuf services (never health's ByteBuffer API).
+      if (const auto* request = static_cast<const google::protobuf::Message*>(methods->GetRecvMessage()))
+        case_ids_ = CaseIdsOf(*request);
+      audited_ = true;
+    }
+    if (audited_ && methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
+        methods->GetSendStatus().ok()) {
+      access_->access_log()->Record(admitted_->Actor(), std::string_view(method_).substr(1), case_ids_);
     }
     // A handler that forgot CallerOf still cannot answer a refused call: no message leaves
     // and the status is the refusal (for services we do not write, e.g. reflection, this is
@@ -113,6 +144,8 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
   bool decided_ = false;
   std::optional<Caller> admitted_;
   absl::Status refusal_;
+  bool audited_ = false;
+  std::vector<std::string> case_ids_;
 };
 
 class AccessInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {

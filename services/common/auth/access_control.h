@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -36,6 +37,14 @@ class ServerInterceptorFactoryInterface;
 namespace recovery::common {
 
 class Metrics;
+
+// Where admitted reads of case data go (AccessLog, access_log.h, implements it).
+class ReadRecorder {
+ public:
+  virtual ~ReadRecorder() = default;
+  // One admitted read by `actor` of `method` touching each of `case_ids` (none: no one case).
+  virtual void Record(std::string_view actor, std::string_view method, const std::vector<std::string>& case_ids) = 0;
+};
 
 // The admitted caller of one RPC and the policy that admitted it (for scope checks).
 struct Caller {
@@ -77,6 +86,10 @@ class AccessControl {
   // logged and counted as recovery_auth_unchecked_handlers_total{method}).
   void CountUncheckedHandler(const std::string& method);
   JwtVerifier* verifier() { return verifier_.get(); }
+  // Where admitted reads of case data are recorded (access_log.h); null: not recorded. Set by
+  // the runtime before serving; not owned.
+  void SetAccessLog(ReadRecorder* log) { access_log_ = log; }
+  ReadRecorder* access_log() const { return access_log_; }
 
  private:
   AccessControl(Clock& clock, Metrics* metrics);
@@ -86,6 +99,7 @@ class AccessControl {
 
   Clock& clock_;
   Metrics* metrics_;
+  ReadRecorder* access_log_ = nullptr;
   std::unique_ptr<JwtVerifier> verifier_;
   mutable std::mutex mu_;
   std::shared_ptr<const AccessConfig> config_ ABSL_GUARDED_BY(mu_);

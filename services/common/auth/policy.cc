@@ -45,7 +45,25 @@ absl::StatusOr<Policy> Policy::Parse(const YAML::Node& yaml, const std::string& 
     }
     p.methods_[method] = perm;
   }
+  // Reads of case data recorded by who made them (access_log.h): every admitted call of a
+  // method that needs one of these permissions.
+  if (const YAML::Node audited = yaml["access_audit"]; audited) {
+    const std::string path = absl::StrCat(source, ".access_audit");
+    if (!audited.IsSequence()) return absl::InvalidArgumentError(absl::StrCat(path, ": expected a list of permissions"));
+    for (const auto& perm : audited) {
+      const std::string name = perm.IsScalar() ? perm.as<std::string>() : "";
+      bool held = false;
+      for (const auto& [role, perms] : p.roles_) held = held || perms.count(name) > 0;
+      if (!held) return absl::InvalidArgumentError(absl::StrCat(path, ": no role holds permission '", name, "'"));
+      p.access_audited_.insert(name);
+    }
+  }
   return p;
+}
+
+bool Policy::AuditsAccessTo(std::string_view method) const {
+  auto permission = PermissionFor(method);
+  return permission.ok() && access_audited_.count(*permission) > 0;
 }
 
 std::string_view Policy::DefaultYaml() { return kDefaultPolicyYaml; }

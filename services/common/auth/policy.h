@@ -41,10 +41,14 @@ class Policy {
   absl::Status Authorize(const Principal& principal, std::string_view method) const;
 
   const std::map<std::string, std::string, std::less<>>& methods() const { return methods_; }
+  // Whether admitted calls of `method` are reads of case data to record (`access_audit:`,
+  // permissions whose methods read case data).
+  bool AuditsAccessTo(std::string_view method) const;
 
  private:
   std::map<std::string, std::set<std::string, std::less<>>> roles_;
   std::map<std::string, std::string, std::less<>> methods_;
+  std::set<std::string, std::less<>> access_audited_;
 };
 
 }  // namespace recovery::common
