@@ -97,8 +97,9 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(std::string service, int argc, 
       return absl::InvalidArgumentError(
           absl::StrCat("--kafka-option (RECOVERY_KAFKA_OPTIONS): expected key=value, got '", kv, "'"));
   if (absl::Duration window; !absl::ParseDuration(cfg.access_log_window, &window) || window < absl::Milliseconds(100) ||
-                              window > absl::Hours(1))
-    return absl::InvalidArgumentError("--access-log-window (RECOVERY_ACCESS_LOG_WINDOW): expected a duration from 100ms to 1h");
+                             window > absl::Hours(1))
+    return absl::InvalidArgumentError(
+        "--access-log-window (RECOVERY_ACCESS_LOG_WINDOW): expected a duration from 100ms to 1h");
   if (!cfg.event_signing_key_id.empty() && cfg.event_signing_key.empty())
     return absl::InvalidArgumentError("--event-signing-key-id needs --event-signing-key");
   if (cfg.group_id.empty()) cfg.group_id = absl::StrCat("recovery-", service);

@@ -265,7 +265,7 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::CreateFromConfig
                                          OutboxOptions{.clock = rt->clock_, .signer = rt->signer_});
   rt->timers_ = std::make_unique<TimerService>(*rt->store_, *rt->clock_, rt->metrics_.get());
   absl::Duration window;
-  absl::ParseDuration(cfg.access_log_window, &window);  // checked by ParseServiceConfig
+  absl::ParseDuration(cfg.access_log_window, &window);              // checked by ParseServiceConfig
   if (window < absl::Milliseconds(100)) window = absl::Minutes(1);  // a config built in code
   rt->access_log_ =
       std::make_unique<AccessLog>(service, *rt->store_, *rt->outbox_, *rt->clock_, rt->metrics_.get(), window);

@@ -774,9 +774,7 @@ TEST_F(IntakeServiceTest, AnIntegrationOpensCasesAndRecordsSignalsButDoesNotAckn
 // (reader, method, case) until the window's write; refused and failed reads are not.
 TEST_F(IntakeServiceTest, ReadsOfACaseAreRecordedWithTheReaderAggregatedPerWindow) {
   const v1::Case c = Open("open-access");
-  auto as = [&](const std::string& person) {
-    return v1::Intake::NewStub(fx_.ChannelAs(person));
-  };
+  auto as = [&](const std::string& person) { return v1::Intake::NewStub(fx_.ChannelAs(person)); };
   v1::GetCaseRequest get;
   get.set_case_id(c.id());
   for (const char* person : {"lee", "lee", "vic"}) {

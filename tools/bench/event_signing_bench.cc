@@ -60,8 +60,8 @@ double ConsumerRate(const std::string& path, const std::vector<Message>& message
   }
   const double seconds = static_cast<double>(NowNanos() - t0) / 1e9;
   if (consumer.handled() != static_cast<int64_t>(messages.size())) {
-    std::cerr << "handled " << consumer.handled() << " of " << messages.size() << " (rejected "
-              << consumer.rejected() << ")\n";
+    std::cerr << "handled " << consumer.handled() << " of " << messages.size() << " (rejected " << consumer.rejected()
+              << ")\n";
     std::exit(1);
   }
   return static_cast<double>(messages.size()) / seconds;

@@ -278,9 +278,10 @@ class AccessCommand {
     recovery::v1::ListCaseAccessRequest req;
     req.set_case_id(case_id_);
     req.set_limit(limit_);
-    return session.Show(session.Call<Audit>(&Audit::Stub::ListCaseAccess, req), [](const Message& m, std::ostream& out) {
-      out << Table(RepeatedMessages(m, "entries"), {"last_at", "reader", "service", "method", "reads", "first_at"});
-    });
+    return session.Show(
+        session.Call<Audit>(&Audit::Stub::ListCaseAccess, req), [](const Message& m, std::ostream& out) {
+          out << Table(RepeatedMessages(m, "entries"), {"last_at", "reader", "service", "method", "reads", "first_at"});
+        });
   }
 
  private:

@@ -64,7 +64,8 @@ std::vector<std::string> CaseIdsOf(const google::protobuf::Message& request) {
     if (!id.empty()) out.push_back(std::move(id));
   }
   if (const FD* f = descriptor->FindFieldByName("case_ids"); f && f->type() == FD::TYPE_STRING && f->is_repeated()) {
-    for (int i = 0; i < reflection->FieldSize(request, f); ++i) out.push_back(reflection->GetRepeatedString(request, f, i));
+    for (int i = 0; i < reflection->FieldSize(request, f); ++i)
+      out.push_back(reflection->GetRepeatedString(request, f, i));
   }
   return out;
 }

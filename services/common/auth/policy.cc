@@ -49,7 +49,8 @@ absl::StatusOr<Policy> Policy::Parse(const YAML::Node& yaml, const std::string& 
   // method that needs one of these permissions.
   if (const YAML::Node audited = yaml["access_audit"]; audited) {
     const std::string path = absl::StrCat(source, ".access_audit");
-    if (!audited.IsSequence()) return absl::InvalidArgumentError(absl::StrCat(path, ": expected a list of permissions"));
+    if (!audited.IsSequence())
+      return absl::InvalidArgumentError(absl::StrCat(path, ": expected a list of permissions"));
     for (const auto& perm : audited) {
       const std::string name = perm.IsScalar() ? perm.as<std::string>() : "";
       bool held = false;
