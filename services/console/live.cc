@@ -48,8 +48,9 @@ std::string LiveHub::Message(const recovery::v1::Event& event) {
 }
 
 void LiveHub::Publish(const recovery::v1::Event& event) {
-  // Configuration changes carry whole resource specs (people's contacts): not for every screen.
-  if (absl::StartsWith(event.case_id(), "config:")) return;
+  // Configuration changes carry whole resource specs (people's contacts), and access records
+  // say who read which case (for auditors, through ListCaseAccess): not for every screen.
+  if (absl::StartsWith(event.case_id(), "config:") || absl::StartsWith(event.case_id(), "access:")) return;
   const std::string message = Message(event);
   std::lock_guard<std::mutex> lock(mu_);
   ++published_;

@@ -44,7 +44,8 @@ class LiveHub {
 
   std::shared_ptr<Listener> Subscribe();
   void Unsubscribe(const std::shared_ptr<Listener>& listener);
-  // Queues the event to every listener (pseudo-keyed configuration events are not sent).
+  // Queues the event to every listener (configuration changes and access records, keyed
+  // "config:" and "access:", are not sent).
   void Publish(const recovery::v1::Event& event);
   // Closes every stream (the console stops).
   void CloseAll();

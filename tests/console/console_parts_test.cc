@@ -38,10 +38,11 @@ TEST(LiveHubTest, EveryListenerGetsEachEventOnceAsProtobufJson) {
   EXPECT_EQ(hub.published(), 1);
 }
 
-TEST(LiveHubTest, ConfigurationEventsAreNotStreamed) {
+TEST(LiveHubTest, ConfigurationAndAccessEventsAreNotStreamed) {
   LiveHub hub;
   auto a = hub.Subscribe();
   hub.Publish(CaseEvent("e1", "config:escalation"));
+  hub.Publish(CaseEvent("e0", "access:c1"));
   hub.Publish(CaseEvent("e2", "c1"));
   std::optional<std::string> m = a->Next(absl::Seconds(1));
   ASSERT_TRUE(m.has_value());
