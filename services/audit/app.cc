@@ -426,8 +426,8 @@ absl::Status AuditApp::RecordRejected(common::Tx& tx, const common::RejectedEven
 
 absl::Status AuditApp::ListRejectedEvents(const recovery::v1::ListRejectedEventsRequest& req,
                                           recovery::v1::ListRejectedEventsResponse* resp) {
-  int64_t total = 0;
-  ASSIGN_OR_RETURN(const auto rows, store_.ListRejected(req.limit() == 0 ? 100 : req.limit(), &total));
+  ASSIGN_OR_RETURN(const auto rows, store_.ListRejected(req.limit() == 0 ? 100 : req.limit()));
+  ASSIGN_OR_RETURN(const int64_t total, store_.CountRejected());
   resp->set_total(total);
   for (const RejectedRecord& r : rows) {
     auto* entry = resp->add_entries();

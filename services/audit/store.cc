@@ -201,10 +201,8 @@ absl::Status AuditStore::InsertRejected(common::Tx& tx, const RejectedRecord& r)
        common::Blob{r.payload}});
 }
 
-absl::StatusOr<std::vector<RejectedRecord>> AuditStore::ListRejected(int limit, int64_t* total) {
+absl::StatusOr<std::vector<RejectedRecord>> AuditStore::ListRejected(int limit) {
   ASSIGN_OR_RETURN(auto tx, store_.Begin());
-  ASSIGN_OR_RETURN(auto count, tx->Query("SELECT COUNT(*) FROM audit_rejected"));
-  *total = count[0].Int(0);
   ASSIGN_OR_RETURN(auto rows,
                    tx->Query("SELECT id, event_id, event_type, source, case_id, key_id, reason, rejected_us, "
                              "payload_sha256, payload FROM audit_rejected ORDER BY id DESC LIMIT ?",

@@ -118,8 +118,9 @@ class AuditStore {
   static absl::StatusOr<std::vector<int64_t>> CaseSeqs(common::Tx& tx, const std::string& case_id);
 
   static absl::Status InsertRejected(common::Tx& tx, const RejectedRecord& record);
-  // The newest `limit` rejected events; *total: how many are kept.
-  absl::StatusOr<std::vector<RejectedRecord>> ListRejected(int limit, int64_t* total);
+  // The newest `limit` rejected events.
+  absl::StatusOr<std::vector<RejectedRecord>> ListRejected(int limit);
+  // How many rejected events are kept.
   absl::StatusOr<int64_t> CountRejected();
 
   // Runs fn in a transaction of its own (reads that must agree with each other).

@@ -28,20 +28,21 @@ namespace recovery::common {
 namespace {
 
 // Records the event's id in processed_events inside tx; false when it was already there.
-absl::StatusOr<bool> MarkProcessed(Tx& tx, const recovery::v1::Event& event) {
+absl::StatusOr<bool> MarkId(Tx& tx, const std::string& id, absl::Time at) {
   RETURN_IF_ERROR(tx.Exec("INSERT INTO processed_events (event_id, processed_us) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                          {event.event_id(), absl::ToUnixMicros(FromProto(event.occurred_at()))}));
+                          {id, absl::ToUnixMicros(at)}));
   return tx.ChangedRows() > 0;
+}
+
+absl::StatusOr<bool> MarkProcessed(Tx& tx, const recovery::v1::Event& event) {
+  return MarkId(tx, event.event_id(), FromProto(event.occurred_at()));
 }
 
 // Parks one message in tx. An event with an id is also marked processed, so a redelivery is
 // a duplicate and the message is parked once; false when it already was.
-absl::StatusOr<bool> ParkInTx(Tx& tx, absl::Time now, std::string_view bytes, const recovery::v1::Event* event,
-                              const std::string& reason, int attempts) {
-  if (event != nullptr && !event->event_id().empty()) {
-    ASSIGN_OR_RETURN(bool fresh, MarkProcessed(tx, *event));
-    if (!fresh) return false;
-  }
+// The dead_letters row of one message, in tx (the caller has marked what makes it parked once).
+absl::Status RecordParked(Tx& tx, absl::Time now, std::string_view bytes, const recovery::v1::Event* event,
+                          const std::string& reason, int attempts) {
   DeadLetter letter;
   letter.origin = kDeadLetterConsumer;
   if (event != nullptr) {
@@ -53,7 +54,16 @@ absl::StatusOr<bool> ParkInTx(Tx& tx, absl::Time now, std::string_view bytes, co
   letter.reason = reason;
   letter.attempts = attempts;
   letter.parked_at = now;
-  RETURN_IF_ERROR(RecordDeadLetter(tx, letter));
+  return RecordDeadLetter(tx, letter);
+}
+
+absl::StatusOr<bool> ParkInTx(Tx& tx, absl::Time now, std::string_view bytes, const recovery::v1::Event* event,
+                              const std::string& reason, int attempts) {
+  if (event != nullptr && !event->event_id().empty()) {
+    ASSIGN_OR_RETURN(bool fresh, MarkProcessed(tx, *event));
+    if (!fresh) return false;
+  }
+  RETURN_IF_ERROR(RecordParked(tx, now, bytes, event, reason, attempts));
   return true;
 }
 
@@ -329,23 +339,13 @@ std::optional<bool> Consumer::Persist(const std::function<absl::StatusOr<bool>(T
 }
 
 absl::StatusOr<bool> Consumer::RejectInTx(Tx& tx, const Inbound& message, const Parsed& parsed) {
-  RETURN_IF_ERROR(tx.Exec("INSERT INTO processed_events (event_id, processed_us) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                          {RejectedId(message), absl::ToUnixMicros(Now())}));
-  if (tx.ChangedRows() == 0) return false;
-  const recovery::v1::Event& event = parsed.event;
-  DeadLetter letter;
-  letter.origin = kDeadLetterConsumer;
-  letter.event_id = event.event_id();
-  letter.case_id = event.case_id();
-  if (event.body_case() != recovery::v1::Event::BODY_NOT_SET) letter.type = EventTypeName(event);
-  letter.payload = std::string(message.bytes);
-  letter.reason = parsed.rejection->reason;
-  letter.attempts = 1;
-  letter.parked_at = Now();
-  RETURN_IF_ERROR(RecordDeadLetter(tx, letter));
+  const absl::Time now = Now();
+  ASSIGN_OR_RETURN(const bool fresh, MarkId(tx, RejectedId(message), now));
+  if (!fresh) return false;
+  RETURN_IF_ERROR(RecordParked(tx, now, message.bytes, &parsed.event, parsed.rejection->reason, 1));
   if (options_.on_rejected) {
-    RETURN_IF_ERROR(options_.on_rejected(
-        tx, RejectedEvent{event, message.bytes, message.key_id, *parsed.rejection, letter.parked_at}));
+    RETURN_IF_ERROR(
+        options_.on_rejected(tx, RejectedEvent{parsed.event, message.bytes, message.key_id, *parsed.rejection, now}));
   }
   return true;
 }

@@ -33,6 +33,18 @@ std::string BioText(BIO* bio) {
 
 bool IsEd25519(EVP_PKEY* key) { return EVP_PKEY_is_a(key, "ED25519") == 1; }
 
+// Key::FromPem over a file's text; NOT_FOUND when it cannot be read, errors name the file.
+template <typename Key>
+absl::StatusOr<Key> FromFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read"));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto key = Key::FromPem(text.str());
+  if (!key.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", key.status().message()));
+  return key;
+}
+
 }  // namespace
 
 std::string Sha256(absl::string_view bytes) {
@@ -54,6 +66,10 @@ absl::StatusOr<Ed25519PublicKey> Ed25519PublicKey::FromPem(absl::string_view pem
   if (!IsEd25519(key)) return absl::InvalidArgumentError("public key: not an Ed25519 key");
   out.raw_ = RawPublic(key);
   return out;
+}
+
+absl::StatusOr<Ed25519PublicKey> Ed25519PublicKey::FromPemFile(const std::string& path) {
+  return FromFile<Ed25519PublicKey>(path);
 }
 
 bool Ed25519PublicKey::Verify(absl::string_view message, absl::string_view signature) const {
@@ -89,13 +105,7 @@ absl::StatusOr<Ed25519SigningKey> Ed25519SigningKey::FromPem(absl::string_view p
 }
 
 absl::StatusOr<Ed25519SigningKey> Ed25519SigningKey::FromPemFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read"));
-  std::stringstream text;
-  text << in.rdbuf();
-  auto key = FromPem(text.str());
-  if (!key.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", key.status().message()));
-  return key;
+  return FromFile<Ed25519SigningKey>(path);
 }
 
 absl::StatusOr<Ed25519SigningKey> Ed25519SigningKey::Generate() {

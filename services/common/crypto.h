@@ -21,6 +21,8 @@ class Ed25519PublicKey {
  public:
   // SubjectPublicKeyInfo PEM ("-----BEGIN PUBLIC KEY-----"), as Pem() writes it.
   static absl::StatusOr<Ed25519PublicKey> FromPem(absl::string_view pem);
+  // NOT_FOUND when the file cannot be read; errors name the file.
+  static absl::StatusOr<Ed25519PublicKey> FromPemFile(const std::string& path);
   bool Verify(absl::string_view message, absl::string_view signature) const;
   const std::string& raw() const { return raw_; }  // 32 bytes
   std::string Pem() const;

@@ -2,8 +2,6 @@
 #include "services/common/event_signing.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -54,18 +52,13 @@ absl::StatusOr<std::shared_ptr<const EventVerifier>> EventVerifier::FromFile(con
     if (!file.ok()) return wrap(file.status());
     if (pem->empty() == file->empty())
       return wrap(yf::Error(at, "give exactly one of public_key (PEM) and public_key_file"));
-    std::string text = *pem;
-    if (!file->empty()) {
-      std::filesystem::path p(*file);
-      if (p.is_relative()) p = dir / p;
-      std::ifstream in(p, std::ios::binary);
-      if (!in) return wrap(yf::Error(yf::Key(at, "public_key_file"), absl::StrCat(p.string(), ": cannot read")));
-      std::stringstream buf;
-      buf << in.rdbuf();
-      text = buf.str();
+    std::filesystem::path p(*file);
+    if (p.is_relative()) p = dir / p;
+    auto key = file->empty() ? Ed25519PublicKey::FromPem(*pem) : Ed25519PublicKey::FromPemFile(p.string());
+    if (!key.ok()) {
+      const bool unreadable = key.status().code() == absl::StatusCode::kNotFound;
+      return wrap(yf::Error(unreadable ? yf::Key(at, "public_key_file") : at, key.status().message()));
     }
-    auto key = Ed25519PublicKey::FromPem(text);
-    if (!key.ok()) return wrap(yf::Error(at, key.status().message()));
     auto sources = yf::StringList(node, at, "sources");
     if (!sources.ok()) return wrap(sources.status());
     Key entry{*std::move(key), {sources->begin(), sources->end()}};
